@@ -1,0 +1,32 @@
+# Moat's entry points. `make up` and `make test` each install what is missing
+# first (scripts/setup.sh), so a fresh Debian 12 machine needs nothing else.
+SWIFT ?= swift
+DATA ?= ./data
+
+.PHONY: up build test test-swift test-browser bench setup clean
+
+setup:
+	./scripts/setup.sh
+
+build: setup
+	$(SWIFT) build -c release --product moat
+
+up: build
+	./.build/release/moat up --data $(DATA)
+
+test: setup-python
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+	./scripts/browser-test.sh
+
+setup-python:
+	./scripts/setup.sh --with-python
+
+test-swift: setup
+	$(SWIFT) test
+
+test-browser: setup-python
+	./scripts/browser-test.sh
+
+clean:
+	rm -rf .build .venv

@@ -1,0 +1,91 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Settings shared by every Swift target: strict concurrency comes with the
+/// Swift 6 language mode; `any` must be spelled out for existentials.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Moat",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "moat", targets: ["moat"]),
+    ],
+    targets: [
+        // C libraries from Debian, bridged as system-library targets.
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
+
+        // Foundations.
+        .target(name: "MoatCore", swiftSettings: swiftSettings),
+        .target(name: "MoatJSON", dependencies: ["MoatCore"], swiftSettings: swiftSettings),
+        .target(name: "MoatCrypto", dependencies: ["COpenSSL", "MoatCore"], swiftSettings: swiftSettings),
+        .target(name: "MoatJOSE", dependencies: ["MoatCrypto", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
+        .target(name: "MoatTOML", swiftSettings: swiftSettings),
+        .target(name: "MoatConfig", dependencies: ["MoatTOML", "MoatCore"], swiftSettings: swiftSettings),
+        .target(name: "MoatHTTP", dependencies: ["CMicroHTTPD", "MoatCore", "MoatJSON"], swiftSettings: swiftSettings),
+        .target(name: "MoatSQLite", dependencies: ["CSQLite", "MoatCore"], swiftSettings: swiftSettings),
+
+        // Data, audit and identity.
+        .target(name: "MoatData", dependencies: ["MoatSQLite", "MoatCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "MoatAudit",
+            dependencies: ["MoatSQLite", "MoatCrypto", "MoatJSON", "MoatCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MoatIdentity",
+            dependencies: ["MoatJOSE", "MoatHTTP", "MoatCrypto", "MoatJSON", "MoatCore"],
+            swiftSettings: swiftSettings
+        ),
+
+        // Components, one per `moat` subcommand.
+        .target(
+            name: "MoatDevIdP",
+            dependencies: ["MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatCrypto", "MoatJSON", "MoatTOML", "MoatCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MoatAPI",
+            dependencies: ["MoatIdentity", "MoatHTTP", "MoatData", "MoatAudit", "MoatJSON", "MoatCrypto", "MoatCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MoatWeb",
+            dependencies: ["MoatIdentity", "MoatHTTP", "MoatCrypto", "MoatJSON", "MoatCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MoatLauncher",
+            dependencies: [
+                "MoatConfig", "MoatDevIdP", "MoatAPI", "MoatWeb", "MoatData", "MoatAudit",
+                "MoatIdentity", "MoatHTTP", "MoatCore",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "moat", dependencies: ["MoatLauncher", "MoatCore"], swiftSettings: swiftSettings),
+
+        // Tests.
+        .testTarget(name: "MoatCoreTests", dependencies: ["MoatCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatJSONTests", dependencies: ["MoatJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatCryptoTests", dependencies: ["MoatCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatJOSETests", dependencies: ["MoatJOSE", "MoatCrypto", "MoatJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatTOMLTests", dependencies: ["MoatTOML"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatHTTPTests", dependencies: ["MoatHTTP", "MoatCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatDataTests", dependencies: ["MoatData", "MoatSQLite"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatAuditTests", dependencies: ["MoatAudit", "MoatSQLite"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MoatIdentityTests",
+            dependencies: ["MoatIdentity", "MoatJOSE", "MoatCrypto", "MoatCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MoatEndToEndTests",
+            dependencies: ["MoatLauncher", "MoatDevIdP", "MoatAPI", "MoatWeb", "MoatIdentity", "MoatHTTP", "MoatCore"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,2 @@
+// Placeholder entry point until the launcher lands.
+print("moat")

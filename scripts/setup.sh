@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what Moat needs on Debian 12 and is still missing: the C libraries
+# it links, pdftotext, and Chromium with its driver for the browser test. Then
+# creates the Python virtualenv (.venv) for the interoperability and browser
+# tests. Safe to run again: it only installs what is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+    libssl-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev
+    poppler-utils chromium chromium-driver python3-venv
+)
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    sudo_cmd=""
+    if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+    echo "setup: swift is not on PATH; install Swift 6.x and add its bin folder to PATH" >&2
+    exit 1
+fi
+
+if [ "${1:-}" = "--with-python" ]; then
+    if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import selenium" 2>/dev/null; then
+        echo "setup: creating .venv with the Python test peers"
+        python3 -m venv .venv
+        .venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements-test.txt
+    fi
+fi

@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
 
         // Foundations.
         .target(name: "MoatCore", swiftSettings: swiftSettings),
@@ -26,7 +27,7 @@ let package = Package(
         .target(name: "MoatJOSE", dependencies: ["MoatCrypto", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
         .target(name: "MoatTOML", swiftSettings: swiftSettings),
         .target(name: "MoatConfig", dependencies: ["MoatTOML", "MoatCore"], swiftSettings: swiftSettings),
-        .target(name: "MoatHTTP", dependencies: ["CMicroHTTPD", "MoatCore", "MoatJSON"], swiftSettings: swiftSettings),
+        .target(name: "MoatHTTP", dependencies: ["CMicroHTTPD", "CCurl", "MoatCore", "MoatJSON"], swiftSettings: swiftSettings),
         .target(name: "MoatSQLite", dependencies: ["CSQLite", "MoatCore"], swiftSettings: swiftSettings),
 
         // Data, audit and identity.
@@ -74,7 +75,7 @@ let package = Package(
         .testTarget(name: "MoatCryptoTests", dependencies: ["MoatCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatJOSETests", dependencies: ["MoatJOSE", "MoatCrypto", "MoatJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatTOMLTests", dependencies: ["MoatTOML"], swiftSettings: swiftSettings),
-        .testTarget(name: "MoatHTTPTests", dependencies: ["MoatHTTP", "MoatCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatHTTPTests", dependencies: ["MoatHTTP", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatDataTests", dependencies: ["MoatData", "MoatSQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatAuditTests", dependencies: ["MoatAudit", "MoatSQLite"], swiftSettings: swiftSettings),
         .testTarget(

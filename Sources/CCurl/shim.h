@@ -1,0 +1,4 @@
+#ifndef MOAT_CCURL_SHIM_H
+#define MOAT_CCURL_SHIM_H
+#include <curl/curl.h>
+#endif

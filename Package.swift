@@ -46,7 +46,7 @@ let package = Package(
         // Components, one per `moat` subcommand.
         .target(
             name: "MoatDevIdP",
-            dependencies: ["MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatCrypto", "MoatJSON", "MoatTOML", "MoatCore"],
+            dependencies: ["MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatCrypto", "MoatJSON", "MoatConfig", "MoatTOML", "MoatCore"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -1,0 +1,117 @@
+import Foundation
+import MoatAudit
+import MoatCore
+import MoatData
+import MoatHTTP
+import MoatIdentity
+import MoatJSON
+
+/// `moat api`: validates bearer tokens, authorizes by scope and app role,
+/// answers questions from the documents the caller may read, and writes one
+/// audit record per request, allowed or denied.
+///
+/// Routes:
+/// - `POST /v1/chat` `{"question": "..."}`: delegated user tokens with the chat scope and a chat role.
+/// - `GET /v1/audit?limit=&before=`: the Admin role (users) or the audit app role (applications).
+/// - `GET /v1/me`: who the token says the caller is.
+/// - `GET /healthz`: liveness, no authentication.
+public final class APIService: HTTPResponder {
+    let configuration: APIConfiguration
+    let validator: AccessTokenValidator
+    let store: DocumentStore
+    let answerer: any Answerer
+    let audit: AuditLog
+    let clock: any WallClock
+    let logger: Logger
+    private let routes = LockedValue(Router())
+
+    public init(
+        configuration: APIConfiguration, validator: AccessTokenValidator, store: DocumentStore, answerer: any Answerer,
+        audit: AuditLog, clock: any WallClock = SystemClock(), logger: Logger = .disabled
+    ) {
+        self.configuration = configuration
+        self.validator = validator
+        self.store = store
+        self.answerer = answerer
+        self.audit = audit
+        self.clock = clock
+        self.logger = logger
+        let router = makeRouter()
+        routes.withLock { $0 = router }
+    }
+
+    public func respond(to request: HTTPRequest) async -> HTTPResponse {
+        await routes.current.respond(to: request)
+    }
+
+    private func makeRouter() -> Router {
+        var router = Router()
+        router.get("/healthz") { _ in .json(["status": "ok"]) }
+        router.post("/v1/chat") { [unowned self] request in await audited(request, action: "chat", handler: chat) }
+        router.get("/v1/audit") { [unowned self] request in await audited(request, action: "audit.read", handler: readAudit) }
+        router.get("/v1/me") { [unowned self] request in await audited(request, action: "me", handler: me) }
+        return router
+    }
+
+    /// What a handler reports for the audit record besides its response.
+    struct Outcome {
+        var response: HTTPResponse
+        var reason = "ok"
+        var prompt: String?
+        var answer: String?
+        var documents: [AuditEntry.DocumentReference] = []
+        var model: String?
+    }
+
+    typealias AuthorizedHandler = @Sendable (HTTPRequest, Principal) async throws -> Outcome
+
+    /// Authenticates, runs the handler, and writes the audit record. When the
+    /// record cannot be written, the response is replaced by 503: no answer
+    /// leaves without its record.
+    private func audited(_ request: HTTPRequest, action: String, handler: AuthorizedHandler) async -> HTTPResponse {
+        let started = clock.now()
+        var principal: Principal?
+        var outcome: Outcome
+        do {
+            let validated = try await validator.validate(authorizationHeader: request.headers["Authorization"])
+            principal = validated
+            outcome = try await handler(request, validated)
+        } catch let rejection as TokenRejection {
+            logger.info("token rejected", metadata: [
+                "moat.request.id": request.requestID, "moat.auth.code": rejection.code.rawValue,
+                "moat.auth.detail": rejection.detailCode ?? "",
+            ])
+            var problem = ProblemDetails(status: 401, code: rejection.code.rawValue, title: "Unauthorized", detail: rejection.reason)
+            if let detail = rejection.detailCode { problem.extensions["token_error"] = detail }
+            var response = problem.response(requestID: request.requestID)
+            response.headers.set("WWW-Authenticate", "Bearer error=\"invalid_token\"")
+            outcome = Outcome(response: response, reason: rejection.detailCode ?? rejection.code.rawValue)
+        } catch let problem as ProblemDetails {
+            outcome = Outcome(response: problem.response(requestID: request.requestID), reason: problem.code)
+        } catch {
+            logger.error("request failed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
+            let problem = ProblemDetails(status: 502, code: "answer_failed", title: "Bad Gateway", detail: "the answer could not be produced; try again later")
+            outcome = Outcome(response: problem.response(requestID: request.requestID), reason: "answer_failed")
+        }
+        let status = outcome.response.status
+        let entry = AuditEntry(
+            requestID: request.requestID, time: started, action: action,
+            decision: status < 400 ? .allow : (status == 401 || status == 403 ? .deny : .error),
+            reason: outcome.reason, httpStatus: status,
+            tenantID: principal?.tenantID, objectID: principal?.objectID, userName: principal?.name,
+            clientAppID: principal?.clientAppID, roles: principal?.roles ?? [],
+            prompt: outcome.prompt, response: outcome.answer, documents: outcome.documents, model: outcome.model,
+            latencyMilliseconds: Int(clock.now().timeIntervalSince(started) * 1000)
+        )
+        do {
+            try audit.append(entry)
+        } catch {
+            logger.error("audit record not written; request failed closed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
+            return ProblemDetails(
+                status: 503, code: "audit_unavailable", title: "Service Unavailable",
+                detail: "the audit log cannot be written, so the request was not served"
+            ).response(requestID: request.requestID)
+        }
+        return outcome.response
+    }
+}

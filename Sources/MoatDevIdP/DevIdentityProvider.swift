@@ -1,0 +1,98 @@
+import Foundation
+import MoatCore
+import MoatCrypto
+import MoatHTTP
+import MoatJOSE
+import MoatJSON
+
+/// `moat idp`: a development OpenID provider with Entra ID's endpoint layout
+/// and token shapes.
+///
+/// Endpoints, all under `/{tenant id}`:
+/// - `GET /v2.0/.well-known/openid-configuration` (discovery)
+/// - `GET /discovery/v2.0/keys` (JWKS)
+/// - `GET|POST /oauth2/v2.0/authorize` (login page, authorization code with PKCE S256 only)
+/// - `POST /oauth2/v2.0/token` (authorization_code, refresh_token, client_credentials)
+/// - `GET /oauth2/v2.0/logout` (RP-initiated logout to a registered URI)
+public final class DevIdentityProvider: HTTPResponder {
+    let directory: Directory
+    let minter: TokenMinter
+    let state: IdentityProviderState
+    let clock: any WallClock
+    let logger: Logger
+    private let baseURLValue: LockedValue<String>
+    private let routes = LockedValue(Router())
+
+    /// - Parameters:
+    ///   - baseURL: scheme, host and port the provider is reached at, without a trailing slash; settable later with ``setBaseURL(_:)`` once the port is known.
+    ///   - tokenLifetime: seconds; default 3600.
+    public init(
+        directory: Directory, signer: JWTSigner, baseURL: String, tokenLifetime: TimeInterval = 3600,
+        clock: any WallClock = SystemClock(), logger: Logger = .disabled
+    ) {
+        self.directory = directory
+        self.minter = TokenMinter(signer: signer, directory: directory, lifetime: tokenLifetime)
+        self.state = IdentityProviderState(clock: clock)
+        self.clock = clock
+        self.logger = logger
+        self.baseURLValue = LockedValue(baseURL)
+        let router = makeRouter()
+        routes.withLock { $0 = router }
+    }
+
+    public func setBaseURL(_ baseURL: String) {
+        baseURLValue.withLock { $0 = baseURL }
+    }
+
+    public var baseURL: String { baseURLValue.current }
+    public var issuer: String { minter.issuer(baseURL: baseURL) }
+    var tenantPath: String { "/\(directory.tenant.id)" }
+    var authorizePath: String { "\(tenantPath)/oauth2/v2.0/authorize" }
+    var isSecure: Bool { baseURL.hasPrefix("https://") }
+
+    public func respond(to request: HTTPRequest) async -> HTTPResponse {
+        await routes.current.respond(to: request)
+    }
+
+    private func makeRouter() -> Router {
+        var router = Router()
+        let tenant = tenantPath
+        router.get("\(tenant)/v2.0/.well-known/openid-configuration") { [unowned self] _ in discovery() }
+        router.get("\(tenant)/discovery/v2.0/keys") { [unowned self] _ in keys() }
+        router.get("\(tenant)/oauth2/v2.0/authorize") { [unowned self] request in await showLogin(request) }
+        router.post("\(tenant)/oauth2/v2.0/authorize") { [unowned self] request in await submitLogin(request) }
+        router.post("\(tenant)/oauth2/v2.0/token") { [unowned self] request in await token(request) }
+        router.get("\(tenant)/oauth2/v2.0/logout") { [unowned self] request in logout(request) }
+        router.get("/healthz") { _ in .json(["status": "ok"]) }
+        return router
+    }
+
+    func discovery() -> HTTPResponse {
+        let base = baseURL + tenantPath
+        let document: JSONObject = [
+            "issuer": .string(issuer),
+            "authorization_endpoint": .string("\(base)/oauth2/v2.0/authorize"),
+            "token_endpoint": .string("\(base)/oauth2/v2.0/token"),
+            "jwks_uri": .string("\(base)/discovery/v2.0/keys"),
+            "end_session_endpoint": .string("\(base)/oauth2/v2.0/logout"),
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "code_challenge_methods_supported": ["S256"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "authorization_response_iss_parameter_supported": true,
+            "tenant_region_scope": "WW",
+        ]
+        return .json(data: JSONValue.object(document).serialized())
+    }
+
+    func keys() -> HTTPResponse {
+        let keySet = try? JSONWebKeySet(keys: [minter.signer.publicJWK])
+        var response = HTTPResponse.json(data: keySet?.serialized() ?? Data("{\"keys\":[]}".utf8))
+        response.headers.set("Cache-Control", "public, max-age=300")
+        return response
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import MoatConfig
+import MoatTOML
+
+/// A directory file that cannot be used, with the entry at fault.
+public struct DirectoryError: Error, Sendable, CustomStringConvertible {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+extension Directory {
+    /// Loads a directory file (TOML). See `Sources/MoatLauncher/Demo/directory.toml` for the format.
+    public static func load(contentsOf url: URL) throws -> Directory {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw DirectoryError("cannot read directory file \(url.path): \(error.localizedDescription)")
+        }
+        do {
+            return try parse(text)
+        } catch let error as TOMLError {
+            throw DirectoryError("directory file \(url.path): \(error)")
+        } catch let error as DirectoryError {
+            throw DirectoryError("directory file \(url.path): \(error.reason)")
+        } catch let error as ConfigurationError {
+            throw DirectoryError("directory file \(url.path): \(error.reason)")
+        }
+    }
+
+    /// Parses and validates a directory from TOML text.
+    public static func parse(_ text: String) throws -> Directory {
+        let root = try TOMLParser.parse(text)
+        let reader = TOMLReader(table: root)
+        let tenantTable = try reader.table("tenant")
+        let tenant = Tenant(id: try tenantTable.guid("id"), name: try tenantTable.string("name"))
+
+        let groups = try reader.tables("groups").map { entry in
+            Group(name: try entry.string("name"), objectID: try entry.guid("id"))
+        }
+        let users = try reader.tables("users").map { entry in
+            User(
+                name: try entry.string("name"),
+                objectID: try entry.guid("id"),
+                displayName: try entry.string("display_name"),
+                username: try entry.string("username"),
+                password: try entry.string("password"),
+                groups: try entry.strings("groups", default: [])
+            )
+        }
+        let apps = try reader.tables("apps").map { entry in
+            App(
+                name: try entry.string("name"),
+                clientID: try entry.guid("client_id"),
+                objectID: try entry.guid("object_id"),
+                clientSecret: try entry.optionalString("client_secret"),
+                redirectURIs: try entry.strings("redirect_uris", default: []),
+                postLogoutRedirectURIs: try entry.strings("post_logout_redirect_uris", default: []),
+                identifierURI: try entry.optionalString("identifier_uri"),
+                scopes: try entry.strings("scopes", default: []),
+                roles: try entry.tables("roles").map { role in
+                    AppRole(
+                        value: try role.string("value"),
+                        memberTypes: try role.strings("member_types", default: ["User"]).map { type in
+                            guard let memberType = AppRole.MemberType(rawValue: type) else {
+                                throw DirectoryError("\(role.path).member_types: \"\(type)\" is not User or Application")
+                            }
+                            return memberType
+                        }
+                    )
+                }
+            )
+        }
+        let assignments = try reader.tables("assignments").map { entry in
+            Assignment(app: try entry.string("app"), role: try entry.string("role"), principal: try entry.string("principal"))
+        }
+        let directory = Directory(tenant: tenant, groups: groups, users: users, apps: apps, assignments: assignments)
+        try directory.validate()
+        return directory
+    }
+
+    /// Checks references and uniqueness, naming the first entry at fault.
+    public func validate() throws {
+        try requireUnique(groups.map(\.name), what: "group name")
+        try requireUnique(users.map(\.name), what: "user name")
+        try requireUnique(apps.map(\.name), what: "app name")
+        try requireUnique(apps.map(\.clientID), what: "app client_id")
+        try requireUnique(groups.map(\.objectID) + users.map(\.objectID) + apps.map(\.objectID), what: "object id")
+        for user in users {
+            for group in user.groups where self.group(named: group) == nil {
+                throw DirectoryError("user \(user.name) is in group \"\(group)\", which is not defined; add it under [[groups]]")
+            }
+        }
+        for assignment in assignments {
+            guard let app = app(named: assignment.app) else {
+                throw DirectoryError("assignment names app \"\(assignment.app)\", which is not defined")
+            }
+            guard app.roles.contains(where: { $0.value == assignment.role }) else {
+                throw DirectoryError("assignment names role \"\(assignment.role)\", which app \(app.name) does not define")
+            }
+            let parts = assignment.principal.split(separator: ":", maxSplits: 1).map(String.init)
+            let known: Bool
+            switch parts.first {
+            case "user": known = parts.count == 2 && users.contains { $0.name == parts[1] }
+            case "group": known = parts.count == 2 && group(named: parts[1]) != nil
+            case "app": known = parts.count == 2 && app(named: parts[1]) != nil
+            default: known = false
+            }
+            guard known else {
+                throw DirectoryError(
+                    "assignment principal \"\(assignment.principal)\" is not user:NAME, group:NAME or app:NAME of a defined entry"
+                )
+            }
+        }
+    }
+
+    private func requireUnique(_ values: [String], what: String) throws {
+        var seen = Set<String>()
+        for value in values where !seen.insert(value).inserted {
+            throw DirectoryError("\(what) \"\(value)\" is defined twice")
+        }
+    }
+}

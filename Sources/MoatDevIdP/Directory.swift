@@ -1,0 +1,118 @@
+import Foundation
+
+/// The users, groups, applications and app-role assignments that `moat idp`
+/// signs in and issues tokens for, loaded from a directory file.
+public struct Directory: Sendable {
+    public struct Tenant: Sendable {
+        public var id: String
+        public var name: String
+    }
+
+    public struct Group: Sendable {
+        public var name: String
+        public var objectID: String
+    }
+
+    public struct User: Sendable {
+        /// Short sign-in name, for example `alice`; `username` is also accepted at the login page.
+        public var name: String
+        public var objectID: String
+        public var displayName: String
+        /// `preferred_username`, for example `alice@fabrikam.example`.
+        public var username: String
+        /// Development-only password; the dev IdP is not a production identity store.
+        public var password: String
+        /// Group names.
+        public var groups: [String]
+    }
+
+    public struct AppRole: Sendable {
+        public enum MemberType: String, Sendable {
+            case user = "User"
+            case application = "Application"
+        }
+
+        public var value: String
+        public var memberTypes: [MemberType]
+    }
+
+    public struct App: Sendable {
+        public var name: String
+        public var clientID: String
+        /// Object id of the application's service principal: the `oid` of its app-only tokens.
+        public var objectID: String
+        /// Client secret; nil for a public client.
+        public var clientSecret: String?
+        public var redirectURIs: [String]
+        public var postLogoutRedirectURIs: [String]
+        /// App ID URI, for example `api://moat-api`.
+        public var identifierURI: String?
+        /// Delegated scopes the application exposes, for example `Chat`.
+        public var scopes: [String]
+        public var roles: [AppRole]
+    }
+
+    /// One app-role grant: `principal` is `user:NAME`, `group:NAME` or `app:NAME`.
+    public struct Assignment: Sendable {
+        public var app: String
+        public var role: String
+        public var principal: String
+    }
+
+    public var tenant: Tenant
+    public var groups: [Group]
+    public var users: [User]
+    public var apps: [App]
+    public var assignments: [Assignment]
+
+    public init(tenant: Tenant, groups: [Group], users: [User], apps: [App], assignments: [Assignment]) {
+        self.tenant = tenant
+        self.groups = groups
+        self.users = users
+        self.apps = apps
+        self.assignments = assignments
+    }
+
+    public func app(clientID: String) -> App? { apps.first { $0.clientID == clientID } }
+    public func app(named name: String) -> App? { apps.first { $0.name == name } }
+    public func group(named name: String) -> Group? { groups.first { $0.name == name } }
+
+    /// Finds a user by short name or `preferred_username`, case-insensitively.
+    public func user(signInName: String) -> User? {
+        let wanted = signInName.lowercased()
+        return users.first { $0.name.lowercased() == wanted || $0.username.lowercased() == wanted }
+    }
+
+    public func user(objectID: String) -> User? { users.first { $0.objectID == objectID } }
+
+    /// The application that a scope string such as `api://moat-api/Chat` or `<client id>/.default` refers to.
+    public func resourceApp(forScope scope: String) -> (app: App, scope: String)? {
+        guard let slash = scope.lastIndex(of: "/") else { return nil }
+        let resource = String(scope[..<slash])
+        let name = String(scope[scope.index(after: slash)...])
+        guard let app = apps.first(where: { $0.identifierURI == resource || $0.clientID == resource }) else { return nil }
+        return (app, name)
+    }
+
+    /// App roles of `resource` granted to a user directly or through one of their groups.
+    public func roles(forUser user: User, on resource: App) -> [String] {
+        let principals = Set(["user:\(user.name)"] + user.groups.map { "group:\($0)" })
+        return grantedRoles(on: resource, principals: principals, memberType: .user)
+    }
+
+    /// App roles of `resource` granted to the application `client` (application permissions).
+    public func roles(forApp client: App, on resource: App) -> [String] {
+        grantedRoles(on: resource, principals: ["app:\(client.name)"], memberType: .application)
+    }
+
+    private func grantedRoles(on resource: App, principals: Set<String>, memberType: AppRole.MemberType) -> [String] {
+        let allowed = Set(resource.roles.filter { $0.memberTypes.contains(memberType) }.map(\.value))
+        var roles: [String] = []
+        for assignment in assignments where assignment.app == resource.name && principals.contains(assignment.principal) {
+            if allowed.contains(assignment.role), !roles.contains(assignment.role) {
+                roles.append(assignment.role)
+            }
+        }
+        return roles.sorted()
+    }
+}

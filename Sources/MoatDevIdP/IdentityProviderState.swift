@@ -1,0 +1,154 @@
+import Foundation
+import MoatCore
+import MoatCrypto
+
+/// A sign-in shown at the login page and not yet completed.
+struct LoginTransaction: Sendable {
+    var clientID: String
+    var redirectURI: String
+    var scopes: [String]
+    var state: String?
+    var nonce: String?
+    var codeChallenge: String
+    /// Anti-CSRF token that the login form must post back; also set in a cookie.
+    var csrfToken: String
+    var createdAt: Date
+    var failedAttempts: Int = 0
+}
+
+/// An issued authorization code: single use, short-lived, bound to the client,
+/// the redirect URI and the PKCE challenge (RFC 6749 §4.1.2, RFC 7636 §4.4).
+struct AuthorizationCodeGrant: Sendable {
+    var clientID: String
+    var redirectURI: String
+    var scopes: [String]
+    var nonce: String?
+    var codeChallenge: String
+    var userObjectID: String
+    var issuedAt: Date
+    var redeemed = false
+    /// Refresh-token family created when the code was redeemed; revoked if the code is replayed.
+    var familyID: String?
+}
+
+/// A refresh token. Each use rotates it; presenting a rotated token again
+/// revokes its whole family (RFC 9700 §4.14.2).
+struct RefreshGrant: Sendable {
+    var familyID: String
+    var clientID: String
+    var scopes: [String]
+    var userObjectID: String
+    var issuedAt: Date
+    var rotated = false
+}
+
+/// The identity provider's in-memory state. Codes and refresh tokens are
+/// stored as SHA-256 digests, so a memory dump does not reveal usable values.
+actor IdentityProviderState {
+    private var logins: [String: LoginTransaction] = [:]
+    private var codes: [Data: AuthorizationCodeGrant] = [:]
+    private var refreshTokens: [Data: RefreshGrant] = [:]
+    private var revokedFamilies: Set<String> = []
+    private let clock: any WallClock
+
+    /// Login transactions expire after 10 minutes, codes after 60 seconds, refresh tokens after 24 hours.
+    let loginLifetime: TimeInterval = 600
+    let codeLifetime: TimeInterval = 60
+    let refreshLifetime: TimeInterval = 86_400
+
+    init(clock: any WallClock) {
+        self.clock = clock
+    }
+
+    func startLogin(_ transaction: LoginTransaction) -> String {
+        purgeExpired()
+        let id = SecureRandom.token()
+        logins[id] = transaction
+        return id
+    }
+
+    func login(id: String) -> LoginTransaction? {
+        guard let transaction = logins[id], clock.now().timeIntervalSince(transaction.createdAt) < loginLifetime else {
+            return nil
+        }
+        return transaction
+    }
+
+    /// Counts a failed password; after 5 failures the transaction is dropped.
+    func recordFailedLogin(id: String) {
+        guard var transaction = logins[id] else { return }
+        transaction.failedAttempts += 1
+        logins[id] = transaction.failedAttempts >= 5 ? nil : transaction
+    }
+
+    func finishLogin(id: String) {
+        logins[id] = nil
+    }
+
+    func issueCode(_ grant: AuthorizationCodeGrant) -> String {
+        let code = SecureRandom.token()
+        codes[Digest.sha256(Data(code.utf8))] = grant
+        return code
+    }
+
+    enum CodeRedemption {
+        case valid(AuthorizationCodeGrant)
+        case unknownOrExpired
+        /// The code was used before: its refresh-token family has now been revoked.
+        case replayed
+    }
+
+    /// Marks the code redeemed. A second redemption revokes what the first one issued (RFC 6749 §4.1.2).
+    func redeemCode(_ code: String, familyID: String) -> CodeRedemption {
+        let key = Digest.sha256(Data(code.utf8))
+        guard var grant = codes[key] else { return .unknownOrExpired }
+        if grant.redeemed {
+            if let family = grant.familyID { revokedFamilies.insert(family) }
+            return .replayed
+        }
+        guard clock.now().timeIntervalSince(grant.issuedAt) < codeLifetime else {
+            codes[key] = nil
+            return .unknownOrExpired
+        }
+        grant.redeemed = true
+        grant.familyID = familyID
+        codes[key] = grant
+        return .valid(grant)
+    }
+
+    func issueRefreshToken(_ grant: RefreshGrant) -> String {
+        let token = SecureRandom.token()
+        refreshTokens[Digest.sha256(Data(token.utf8))] = grant
+        return token
+    }
+
+    enum RefreshRedemption {
+        case valid(RefreshGrant)
+        case invalid
+        case reused
+    }
+
+    func redeemRefreshToken(_ token: String) -> RefreshRedemption {
+        let key = Digest.sha256(Data(token.utf8))
+        guard var grant = refreshTokens[key] else { return .invalid }
+        if revokedFamilies.contains(grant.familyID) { return .invalid }
+        if grant.rotated {
+            revokedFamilies.insert(grant.familyID)
+            return .reused
+        }
+        guard clock.now().timeIntervalSince(grant.issuedAt) < refreshLifetime else { return .invalid }
+        grant.rotated = true
+        refreshTokens[key] = grant
+        return .valid(grant)
+    }
+
+    func isRevoked(family: String) -> Bool {
+        revokedFamilies.contains(family)
+    }
+
+    private func purgeExpired() {
+        let now = clock.now()
+        logins = logins.filter { now.timeIntervalSince($0.value.createdAt) < loginLifetime }
+        codes = codes.filter { now.timeIntervalSince($0.value.issuedAt) < codeLifetime * 10 }
+    }
+}

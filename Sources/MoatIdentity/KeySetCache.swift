@@ -1,0 +1,114 @@
+import Foundation
+import MoatCore
+import MoatJOSE
+
+/// Caches an issuer's signing keys.
+///
+/// - Keys are fetched on first use and kept for `timeToLive`.
+/// - A token signed with an unknown `kid` triggers at most one refetch per
+///   `refetchCooldown`, however many such tokens arrive, so a flood of random
+///   `kid` values cannot turn into a flood of requests to the provider.
+/// - When a refetch fails, the cached keys stay in use: validation keeps
+///   working while the provider is down.
+public actor KeySetCache {
+    public let timeToLive: TimeInterval
+    public let refetchCooldown: TimeInterval
+    private let source: any KeySetSource
+    private let clock: any WallClock
+    private let logger: Logger
+
+    private var metadata: OIDCProviderMetadata?
+    private var keySet: JSONWebKeySet?
+    private var fetchedAt: Date?
+    private var lastAttempt: Date?
+    private var inFlight: Task<JSONWebKeySet, any Error>?
+    /// Number of fetches started; tests read it to prove the cooldown holds.
+    public private(set) var fetchCount = 0
+
+    /// - Parameters:
+    ///   - timeToLive: seconds before cached keys are refreshed; default 3600.
+    ///   - refetchCooldown: minimum seconds between fetches caused by unknown `kid`s; default 30.
+    public init(
+        source: any KeySetSource, timeToLive: TimeInterval = 3600, refetchCooldown: TimeInterval = 30,
+        clock: any WallClock = SystemClock(), logger: Logger = .disabled
+    ) {
+        self.source = source
+        self.timeToLive = timeToLive
+        self.refetchCooldown = refetchCooldown
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Returns the cached key set, fetching it when absent or older than the time to live.
+    public func currentKeySet() async throws -> JSONWebKeySet {
+        let now = clock.now()
+        if let keySet, let fetchedAt, now.timeIntervalSince(fetchedAt) < timeToLive {
+            return keySet
+        }
+        do {
+            return try await fetch()
+        } catch {
+            // Stale keys are better than none while the provider is unreachable.
+            if let keySet {
+                logger.warning("key set refresh failed, using cached keys", metadata: ["moat.error": "\(error)"])
+                return keySet
+            }
+            throw error
+        }
+    }
+
+    /// Refetches after a token named an unknown `kid`, unless a fetch happened
+    /// within the cooldown. Returns the key set to retry with, or nil when no
+    /// new fetch was allowed (the caller then rejects the token).
+    public func keySetAfterUnknownKeyID() async -> JSONWebKeySet? {
+        let now = clock.now()
+        if let lastAttempt, now.timeIntervalSince(lastAttempt) < refetchCooldown {
+            return nil
+        }
+        do {
+            return try await fetch()
+        } catch {
+            logger.warning("key set refetch for unknown kid failed", metadata: ["moat.error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// The provider metadata from the last successful discovery, fetching it if needed.
+    public func providerMetadata() async throws -> OIDCProviderMetadata {
+        if let metadata { return metadata }
+        _ = try await fetch()
+        guard let metadata else {
+            throw TokenRejection(.discoveryFailed, "provider metadata is unavailable")
+        }
+        return metadata
+    }
+
+    /// Single-flight: concurrent callers share one fetch.
+    private func fetch() async throws -> JSONWebKeySet {
+        if let inFlight {
+            return try await inFlight.value
+        }
+        lastAttempt = clock.now()
+        fetchCount += 1
+        let source = self.source
+        let knownMetadata = self.metadata
+        let task = Task<(OIDCProviderMetadata, JSONWebKeySet), any Error> {
+            let metadata: OIDCProviderMetadata
+            if let knownMetadata {
+                metadata = knownMetadata
+            } else {
+                metadata = try await source.fetchMetadata()
+            }
+            return (metadata, try await source.fetchKeySet(from: metadata))
+        }
+        let keysTask = Task<JSONWebKeySet, any Error> { try await task.value.1 }
+        inFlight = keysTask
+        defer { inFlight = nil }
+        let (metadata, keySet) = try await task.value
+        self.metadata = metadata
+        self.keySet = keySet
+        self.fetchedAt = clock.now()
+        logger.debug("key set fetched", metadata: ["moat.jwks.keys": "\(keySet.keys.count)"])
+        return keySet
+    }
+}

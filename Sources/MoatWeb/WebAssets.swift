@@ -1,0 +1,87 @@
+import Foundation
+import MoatHTTP
+
+/// Static files of the chat page, served from memory.
+enum WebAssets {
+    static func response(_ content: String, contentType: String) -> HTTPResponse {
+        var response = HTTPResponse(status: 200, body: Data(content.utf8))
+        response.headers.set("Content-Type", contentType)
+        response.headers.set("Cache-Control", "no-cache")
+        return response
+    }
+
+    static let chatScript = """
+        "use strict";
+        const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+        const show = (id, visible) => { document.getElementById(id).hidden = !visible; };
+
+        async function loadProfile() {
+          const response = await fetch("/api/me", { headers: { "Accept": "application/json" } });
+          if (response.status === 401) { window.location.assign("/auth/login"); return; }
+          if (!response.ok) { return; }
+          const me = await response.json();
+          document.getElementById("user-roles").textContent = (me.roles || []).join(", ") || "none";
+        }
+
+        async function ask(event) {
+          event.preventDefault();
+          const question = document.getElementById("question").value.trim();
+          if (!question) { return; }
+          const button = document.getElementById("ask");
+          button.disabled = true;
+          show("error", false);
+          try {
+            const response = await fetch("/api/chat", {
+              method: "POST",
+              headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken, "Accept": "application/json" },
+              body: JSON.stringify({ question })
+            });
+            const body = await response.json();
+            if (!response.ok) {
+              const error = document.getElementById("error");
+              error.textContent = (body.title || "Error") + ": " + (body.detail || response.status) + " (request " + (body.request_id || "?") + ")";
+              show("error", true);
+              return;
+            }
+            document.getElementById("answer").textContent = body.answer;
+            document.getElementById("request-id").textContent = body.request_id;
+            document.getElementById("model").textContent = body.model;
+            const list = document.getElementById("citations");
+            list.replaceChildren();
+            for (const citation of body.citations) {
+              const item = document.createElement("li");
+              item.className = "citation";
+              item.value = citation.index;
+              const title = document.createElement("strong");
+              title.textContent = citation.title + (citation.page ? ", page " + citation.page : "") + (citation.section ? ", " + citation.section : "");
+              const snippet = document.createElement("span");
+              snippet.textContent = " " + citation.snippet;
+              item.append(title, snippet);
+              list.append(item);
+            }
+            show("result", true);
+          } finally {
+            button.disabled = false;
+          }
+        }
+
+        document.getElementById("ask-form").addEventListener("submit", ask);
+        loadProfile();
+        """
+
+    static let styleSheet = """
+        body { font-family: system-ui, sans-serif; margin: 0; color: #1f2933; background: #f7f8fa; }
+        header { display: flex; gap: 1rem; align-items: center; justify-content: space-between; padding: .8rem 1.2rem; background: #12344d; color: #fff; }
+        header form { margin: 0; }
+        main { max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }
+        main.narrow { max-width: 30rem; margin-top: 5rem; }
+        label { display: block; font-weight: 600; margin-bottom: .4rem; }
+        textarea { width: 100%; box-sizing: border-box; padding: .6rem; font: inherit; }
+        button, .button { display: inline-block; padding: .5rem 1.1rem; margin-top: .5rem; border: 0; border-radius: 4px; background: #2563eb; color: #fff; text-decoration: none; font: inherit; cursor: pointer; }
+        header button { background: #fff; color: #12344d; margin: 0; }
+        #result { background: #fff; padding: 1rem 1.4rem; margin-top: 1.5rem; border-radius: 6px; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+        .citation { margin-bottom: .6rem; }
+        .meta { color: #616e7c; font-size: .85rem; }
+        .error { color: #b42318; }
+        """
+}

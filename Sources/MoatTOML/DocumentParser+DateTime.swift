@@ -46,7 +46,7 @@ extension DocumentParser {
             try expectDateTimeSeparator(.colon, start: start, component: "offset")
             let minutes = try parseTwoDigits(start: start, component: "offset minute")
             guard hours <= 23, minutes <= 59 else {
-                throw error(.invalidDateTime, "offset \(hours):\(minutes) is out of range; use hours 00-23 and minutes 00-59", at: start)
+                throw error(.invalidDateTime, "offset \(twoDigits(hours)):\(twoDigits(minutes)) is out of range; use hours 00-23 and minutes 00-59", at: start)
             }
             let offset = hours * 60 + minutes
             return .offsetDateTime(TOMLDateTime(date: date, time: time, offsetMinutes: isNegative ? -offset : offset))
@@ -79,10 +79,10 @@ extension DocumentParser {
         let hour = try parseTwoDigits(start: start, component: "hour")
         try expectDateTimeSeparator(.colon, start: start, component: "time")
         let minute = try parseTwoDigits(start: start, component: "minute")
-        try expectDateTimeSeparator(.colon, start: start, component: "time; TOML 1.0.0 requires seconds")
+        try expectDateTimeSeparator(.colon, start: start, component: "time, because TOML 1.0.0 requires seconds")
         let second = try parseTwoDigits(start: start, component: "second")
         guard hour <= 23, minute <= 59, second <= 60 else {
-            throw error(.invalidDateTime, "time \(hour):\(minute):\(second) is out of range; use hours 00-23, minutes 00-59 and seconds 00-60", at: start)
+            throw error(.invalidDateTime, "time \(twoDigits(hour)):\(twoDigits(minute)):\(twoDigits(second)) is out of range; use hours 00-23, minutes 00-59 and seconds 00-60", at: start)
         }
 
         var nanosecond = 0
@@ -112,6 +112,10 @@ extension DocumentParser {
         }
         index += 2
         return Int(tens - 0x30) * 10 + Int(ones - 0x30)
+    }
+
+    private func twoDigits(_ number: Int) -> String {
+        number < 10 ? "0\(number)" : "\(number)"
     }
 
     private mutating func expectDateTimeSeparator(_ separator: UInt8, start: Int, component: String) throws(TOMLError) {

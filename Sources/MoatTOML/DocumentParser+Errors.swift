@@ -6,6 +6,17 @@ extension DocumentParser {
         return TOMLError(line: position.line, column: position.column, code: code, reason: reason)
     }
 
+    /// Builds the error for a character that the grammar does not allow at
+    /// the current position. The code is `unexpected_end_of_input` at the
+    /// end and `control_character` for control characters except newlines.
+    func unexpectedCharacterError(_ reason: String) -> TOMLError {
+        guard let byte = peek() else {
+            return error(.unexpectedEndOfInput, reason)
+        }
+        let isNewline = byte == .lineFeed || byte == .carriageReturn
+        return error(byte.isControl && !isNewline ? .controlCharacter : .unexpectedCharacter, reason)
+    }
+
     /// Builds the error for a control character at the current position.
     func controlCharacterError(in context: String) -> TOMLError {
         if peek() == .carriageReturn {

@@ -26,6 +26,9 @@ extension DocumentParser {
         if unsigned.elementsEqual("nan".utf8) {
             return .float(isNegative ? -.nan : .nan)
         }
+        guard unsigned.first?.isDigit == true else {
+            throw error(.unexpectedCharacter, "invalid value \(text); expected a number, inf or nan in lower case, true or false, or a quoted string", at: start)
+        }
         if let radix = radixPrefix(unsigned) {
             guard unsigned.count == token.count else {
                 throw error(.invalidInteger, "integer \(text) has a sign, but only decimal integers may be signed", at: start)
@@ -52,6 +55,9 @@ extension DocumentParser {
 
     private func parseDecimalInteger(_ digits: ArraySlice<UInt8>, isNegative: Bool, text: String, start: Int) throws(TOMLError) -> Int64 {
         guard isDigitGroup(digits, where: \.isDigit) else {
+            if digits.contains(.minus) || digits.contains(.colon) {
+                throw error(.invalidDateTime, "invalid date or time \(text); write dates as YYYY-MM-DD with a four-digit year, and times as HH:MM:SS", at: start)
+            }
             throw error(.invalidInteger, "invalid integer \(text); write digits 0-9 with single underscores only between digits", at: start)
         }
         guard digits.count == 1 || digits.first != UInt8(ascii: "0") else {

@@ -134,7 +134,7 @@ extension DocumentParser {
             try appendUnicodeEscape(digitCount: 8, start: start, into: &content)
         default:
             index = start + 1
-            throw error(.invalidEscape, "invalid escape sequence '\\\(describeCurrent().trimmingQuotes)'; valid escapes are \\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX and \\UXXXXXXXX, and a literal backslash is written \\\\", at: start)
+            throw error(.invalidEscape, "a backslash followed by \(describeCurrent()) is not a valid escape; valid escapes are \\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX and \\UXXXXXXXX, and a literal backslash is written \\\\", at: start)
         }
     }
 
@@ -163,15 +163,5 @@ func hexDigitValue(_ byte: UInt8) -> UInt8 {
     case 0x30...0x39: byte - 0x30
     case 0x41...0x46: byte - 0x41 + 10
     default: byte - 0x61 + 10
-    }
-}
-
-extension String {
-    /// The text without one pair of surrounding single quotes, if present.
-    fileprivate var trimmingQuotes: String {
-        guard count >= 2, hasPrefix("'"), hasSuffix("'") else {
-            return self
-        }
-        return String(dropFirst().dropLast())
     }
 }

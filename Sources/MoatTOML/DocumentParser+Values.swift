@@ -61,7 +61,7 @@ extension DocumentParser {
         case _ where byte.isDigit, .plus, .minus, UInt8(ascii: "i"), UInt8(ascii: "n"):
             return try parseNumber()
         default:
-            throw error(.unexpectedCharacter, "expected a value, found \(describeCurrent()); strings must be quoted, and booleans are lower-case true or false")
+            throw unexpectedCharacterError("expected a value, found \(describeCurrent()); strings must be quoted, and booleans are lower-case true or false")
         }
     }
 
@@ -85,7 +85,7 @@ extension DocumentParser {
             if peek() == .comma {
                 index += 1
             } else if peek() != .rightBracket {
-                throw error(.unexpectedCharacter, "expected ',' or ']' after an array element, found \(describeCurrent())")
+                throw unexpectedCharacterError("expected ',' or ']' after an array element, found \(describeCurrent())")
             }
         }
         index += 1
@@ -129,7 +129,7 @@ extension DocumentParser {
             if peek() == .lineFeed || peek() == .carriageReturn {
                 throw error(.unexpectedCharacter, "inline table continues on a new line, which TOML 1.0.0 does not allow; keep it on one line or use a [table] section")
             }
-            throw error(.unexpectedCharacter, "expected ',' or '}' in an inline table, found \(describeCurrent())")
+            throw unexpectedCharacterError("expected ',' or '}' in an inline table, found \(describeCurrent())")
         }
     }
 

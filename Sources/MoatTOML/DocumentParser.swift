@@ -41,7 +41,7 @@ struct DocumentParser {
 
     mutating func expect(_ byte: UInt8, _ context: String) throws(TOMLError) {
         guard peek() == byte else {
-            throw error(.unexpectedCharacter, "expected '\(Character(Unicode.Scalar(byte)))' \(context), found \(describeCurrent())")
+            throw unexpectedCharacterError("expected '\(Character(Unicode.Scalar(byte)))' \(context), found \(describeCurrent())")
         }
         index += 1
     }
@@ -113,7 +113,7 @@ struct DocumentParser {
             return
         }
         if try !consumeNewline() {
-            throw error(.unexpectedCharacter, "expected a newline after \(what), found \(describeCurrent()); put each key/value pair and table header on its own line")
+            throw unexpectedCharacterError("expected a newline after \(what), found \(describeCurrent()); put each key/value pair and table header on its own line")
         }
     }
 }

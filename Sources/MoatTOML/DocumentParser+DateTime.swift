@@ -7,9 +7,9 @@ extension DocumentParser {
         return isDate || isTime
     }
 
-    /// Parses one of the four date-time kinds (RFC 3339 with the TOML 1.0.0
-    /// relaxations: `T` may be a space, and the date or the offset may be
-    /// absent). Seconds are required; fractions beyond nanoseconds are
+    /// Parses one of the four date-time kinds: RFC 3339, except that `T` may
+    /// be a space and the date or the offset may be absent, as TOML 1.0.0
+    /// allows. Seconds are required, and fractions beyond nanoseconds are
     /// truncated.
     mutating func parseDateTime() throws(TOMLError) -> TOMLValue {
         let start = index
@@ -23,8 +23,8 @@ extension DocumentParser {
         case UInt8(ascii: "T"), UInt8(ascii: "t"):
             hasTime = true
         case .space:
-            // A space separates date and time only when a time follows;
-            // otherwise it ends the value, as in `d = 1979-05-27 # comment`.
+            // A space separates date and time only when a time follows.
+            // Otherwise it ends the value, as in `d = 1979-05-27 # comment`.
             hasTime = peek(1)?.isDigit == true && peek(2)?.isDigit == true && peek(3) == .colon
         default:
             hasTime = false

@@ -1,7 +1,7 @@
 extension DocumentParser {
     /// Parses an integer or float starting at the current position.
     ///
-    /// The token runs over the characters a number may contain; whatever
+    /// The token runs over the characters a number may contain, and whatever
     /// follows it is checked by the caller. Underscores must sit between two
     /// digits, decimal integer parts take no leading zeros, and only decimal
     /// integers may carry a sign.

@@ -64,8 +64,8 @@ extension DocumentParser {
                     content.append(contentsOf: repeatElement(delimiter, count: run))
                     index += run
                 } else {
-                    // Quotes beyond the closing three belong to the content;
-                    // a sixth is left for the caller to reject.
+                    // Quotes before the closing three belong to the content.
+                    // A sixth is left for the caller to reject.
                     content.append(contentsOf: repeatElement(delimiter, count: run - 3))
                     index += run
                     return String(decoding: content, as: UTF8.self)

@@ -3,7 +3,7 @@ extension DocumentParser {
     /// Finds or creates the table that a `[path]` header defines.
     ///
     /// The last key may name a missing table or one created only implicitly
-    /// as the parent of an earlier header; anything else is a redefinition.
+    /// as the parent of an earlier header. Anything else is a redefinition.
     func defineTable(_ path: [KeyPart], in root: TableNode) throws(TOMLError) -> TableNode {
         let parent = try descendForHeader(path, in: root)
         let last = path[path.count - 1]
@@ -50,8 +50,8 @@ extension DocumentParser {
         return element
     }
 
-    /// Walks a header's parent keys, creating implicit tables; through an
-    /// array of tables it walks into the most recently added element.
+    /// Walks a header's parent keys and creates missing ones as implicit
+    /// tables. Through an array of tables it walks into the last element.
     private func descendForHeader(_ path: [KeyPart], in root: TableNode) throws(TOMLError) -> TableNode {
         var table = root
         for (position, part) in path.dropLast().enumerated() {
@@ -91,8 +91,10 @@ extension DocumentParser {
                 case .dotted:
                     break
                 case .implicit:
-                    // Once extended by dotted keys, the table may no longer
-                    // be defined by a header.
+                    // NOTE: TOML 1.0.0 does not say whether dotted keys may
+                    // extend a table that a header created implicitly. This
+                    // parser allows it, as tomli (Python's tomllib) does,
+                    // and then no header may define that table.
                     child.origin = .dotted
                 case .header:
                     throw error(.duplicateTable, "dotted key \(path.dottedDescription) adds to table \(prefix.dottedDescription), which its own [header] section defines; set the key in that section", at: part.offset)
@@ -112,7 +114,7 @@ extension DocumentParser {
         current.insert(.value(value), for: last.name)
     }
 
-    /// The error for treating a key that holds a plain value as a table.
+    /// Builds the error for using a key that contains a plain value as a table.
     private func conflictError(_ path: [KeyPart], holding value: TOMLValue, at part: KeyPart) -> TOMLError {
         let name = path.dottedDescription
         switch value {

@@ -38,6 +38,26 @@ extension DocumentParser {
         return KeyPart(name: String(decoding: bytes[start..<index], as: UTF8.self), offset: start)
     }
 
+    /// Parses `key = value` for a table at depth `tableDepth`, and checks
+    /// that the tables which the dotted key creates stay within the nesting
+    /// limit.
+    mutating func parseKeyValue(tableDepth: Int) throws(TOMLError) -> (key: [KeyPart], value: TOMLValue) {
+        let key = try parseKey()
+        skipWhitespace()
+        try expect(.equals, "after the key \(key.dottedDescription)")
+        skipWhitespace()
+
+        let containerDepth = tableDepth + key.count - 1
+        guard containerDepth <= Self.maximumNesting else {
+            throw error(.nestingTooDeep, "key \(key.dottedDescription) nests tables more than \(Self.maximumNesting) levels deep; use a shorter key or fewer levels", at: key[0].offset)
+        }
+        let outerNesting = nesting
+        nesting = containerDepth
+        let value = try parseValue()
+        nesting = outerNesting
+        return (key, value)
+    }
+
     /// Parses a value at the current position.
     mutating func parseValue() throws(TOMLError) -> TOMLValue {
         guard let byte = peek() else {
@@ -110,11 +130,7 @@ extension DocumentParser {
             if peek() == .rightBrace {
                 throw error(.unexpectedCharacter, "inline table has a trailing comma before '}'; remove the comma")
             }
-            let key = try parseKey()
-            skipWhitespace()
-            try expect(.equals, "after a key")
-            skipWhitespace()
-            let value = try parseValue()
+            let (key, value) = try parseKeyValue(tableDepth: nesting)
             try assign(value, to: key, in: table)
             skipWhitespace()
             if peek() == .comma {
@@ -135,7 +151,7 @@ extension DocumentParser {
 
     private mutating func enterNesting() throws(TOMLError) {
         guard nesting < Self.maximumNesting else {
-            throw error(.nestingTooDeep, "arrays and inline tables are nested more than \(Self.maximumNesting) levels deep; flatten the value")
+            throw error(.nestingTooDeep, "tables and arrays are nested more than \(Self.maximumNesting) levels deep; flatten the value")
         }
         nesting += 1
     }

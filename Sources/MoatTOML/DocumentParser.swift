@@ -4,13 +4,16 @@
 /// strings without decoding. Grammar references are to the ABNF of
 /// TOML 1.0.0 (https://toml.io/en/v1.0.0).
 struct DocumentParser {
-    /// Deepest nesting of arrays and inline tables, and most parts in one
-    /// key path. Bounds recursion so hostile input cannot exhaust the stack.
+    /// Deepest nesting of tables and arrays, counting the parts of header
+    /// and dotted keys as well as arrays and inline tables, and most parts
+    /// in one key. Bounds recursion so hostile input cannot exhaust the
+    /// stack while parsing, comparing or freeing the result.
     static let maximumNesting = 128
 
     let bytes: [UInt8]
     var index: Int
-    /// Current nesting of arrays and inline tables.
+    /// Depth of the table or array that the value being parsed goes into;
+    /// the root table is at depth 0.
     var nesting = 0
 
     init(bytes: [UInt8]) {
@@ -70,7 +73,7 @@ struct DocumentParser {
         }
     }
 
-    /// Consumes LF or CRLF if present; returns whether it did. A carriage
+    /// Consumes LF or CRLF if present and returns whether it did. A carriage
     /// return without a line feed is an error.
     mutating func consumeNewline() throws(TOMLError) -> Bool {
         switch peek() {

@@ -1,10 +1,11 @@
 /// A TOML date-time value, keeping the components exactly as parsed.
 ///
-/// Which parts are present decides the TOML type: date, time and offset make
-/// an offset date-time; date and time a local date-time; only a date a local
-/// date; only a time a local time. Fractions of a second beyond nanoseconds
-/// are truncated, as TOML 1.0.0 requires. `description` prints the RFC 3339
-/// form (`1979-05-27T07:32:00.5-07:00`), with `Z` for a zero offset.
+/// The parts present decide the TOML type. Date, time and offset make an
+/// offset date-time, date and time a local date-time, and a date or a time
+/// alone a local date or a local time. Fractions of a second beyond
+/// nanoseconds are truncated, as TOML 1.0.0 requires. `description` prints
+/// the RFC 3339 form (`1979-05-27T07:32:00.5-07:00`), with `Z` for a zero
+/// offset.
 public struct TOMLDateTime: Sendable, Hashable, CustomStringConvertible {
     /// A calendar date, RFC 3339 `full-date`.
     public struct FullDate: Sendable, Hashable {
@@ -28,7 +29,7 @@ public struct TOMLDateTime: Sendable, Hashable, CustomStringConvertible {
         public var hour: Int
         /// Minute, 0 to 59.
         public var minute: Int
-        /// Second, 0 to 60; 60 is a leap second.
+        /// Second, 0 to 60, where 60 is a leap second.
         public var second: Int
         /// Fraction of the second in nanoseconds, 0 to 999 999 999.
         public var nanosecond: Int

@@ -46,7 +46,7 @@ public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
         case nestingTooDeep = "nesting_too_deep"
     }
 
-    /// 1-based line of the offending input; lines end at a line feed.
+    /// 1-based line of the offending input, counting line feeds.
     public let line: Int
     /// 1-based column of the offending input, counted in Unicode scalars.
     public let column: Int

@@ -5,8 +5,9 @@ import Foundation
 /// Parsing is strict: every rule of the specification is enforced, and the
 /// first violation throws a `TOMLError` with its line and column. Line
 /// endings may be LF or CRLF, and a UTF-8 byte order mark at the start is
-/// skipped. Arrays and inline tables may nest at most 128 levels deep, and a
-/// key may have at most 128 dotted parts.
+/// skipped. Tables and arrays may nest at most 128 levels deep, counting
+/// header keys, dotted keys, arrays and inline tables, and a key may have at
+/// most 128 dotted parts.
 public enum TOMLParser {
     /// Parses a document from text.
     ///
@@ -62,20 +63,17 @@ extension DocumentParser {
     mutating func parseDocument() throws(TOMLError) -> TOMLTable {
         let root = TableNode(origin: .header)
         var current = root
+        var currentDepth = 0
         while !isAtEnd {
             skipWhitespace()
             switch peek() {
             case nil, .hash, .lineFeed, .carriageReturn:
                 try finishLine(after: "a comment")
             case .leftBracket:
-                current = try parseTableHeader(root: root)
+                (current, currentDepth) = try parseTableHeader(root: root)
                 try finishLine(after: "a table header")
             default:
-                let key = try parseKey()
-                skipWhitespace()
-                try expect(.equals, "after the key \(key.dottedDescription)")
-                skipWhitespace()
-                let value = try parseValue()
+                let (key, value) = try parseKeyValue(tableDepth: currentDepth)
                 try assign(value, to: key, in: current)
                 try finishLine(after: "the value of \(key.dottedDescription)")
             }
@@ -84,8 +82,8 @@ extension DocumentParser {
     }
 
     /// Parses `[key]` or `[[key]]` and returns the table that the following
-    /// key/value pairs go into.
-    private mutating func parseTableHeader(root: TableNode) throws(TOMLError) -> TableNode {
+    /// key/value pairs go into, with its depth below the root.
+    private mutating func parseTableHeader(root: TableNode) throws(TOMLError) -> (table: TableNode, depth: Int) {
         let isArray = peek(1) == .leftBracket
         index += isArray ? 2 : 1
         skipWhitespace()
@@ -94,8 +92,8 @@ extension DocumentParser {
         try expect(.rightBracket, isArray ? "to close the [[\(path.dottedDescription)]] header" : "to close the [\(path.dottedDescription)] header")
         if isArray {
             try expect(.rightBracket, "to close the [[\(path.dottedDescription)]] header")
-            return try appendTableArrayElement(path, in: root)
+            return (try appendTableArrayElement(path, in: root), path.count)
         }
-        return try defineTable(path, in: root)
+        return (try defineTable(path, in: root), path.count)
     }
 }

@@ -11,7 +11,7 @@ public struct TOMLTable: Sendable, Equatable, Sequence {
     /// Creates an empty table.
     public init() {}
 
-    /// Creates a table from pairs in order; a repeated key keeps its first
+    /// Creates a table from pairs in order. A repeated key keeps its first
     /// position and its last value.
     public init(_ pairs: [(String, TOMLValue)]) {
         for (key, value) in pairs {
@@ -41,7 +41,7 @@ public struct TOMLTable: Sendable, Equatable, Sequence {
 
     /// Looks up a value through nested tables, as the dotted key
     /// `path[0].path[1]...` would name it. Returns `nil` when a key is missing
-    /// or an intermediate value is not a table; an empty path returns `nil`.
+    /// or an intermediate value is not a table, and for an empty path.
     public func value(at path: [String]) -> TOMLValue? {
         guard let first = path.first, let value = storage[first] else {
             return nil

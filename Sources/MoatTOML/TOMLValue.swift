@@ -1,11 +1,11 @@
 /// A TOML 1.0.0 value.
 ///
-/// The four date-time cases mirror the four TOML date-time types; each
+/// The four date-time cases mirror the four TOML date-time types, and each
 /// carries a `TOMLDateTime` whose optional parts match the case.
 public enum TOMLValue: Sendable, Equatable {
     case string(String)
     case integer(Int64)
-    /// An IEEE 754 binary64 float; `nan` compares unequal to itself as usual.
+    /// An IEEE 754 binary64 float, so `nan` compares unequal to itself as usual.
     case float(Double)
     case boolean(Bool)
     /// A date, a time and an offset from UTC, such as `1979-05-27T07:32:00Z`.
@@ -31,7 +31,7 @@ public enum TOMLValue: Sendable, Equatable {
         return nil
     }
 
-    /// The float, or `nil` for any other case; integers are not converted.
+    /// The float, or `nil` for any other case including integers.
     public var floatValue: Double? {
         if case .float(let value) = self { return value }
         return nil
@@ -80,7 +80,7 @@ public enum TOMLValue: Sendable, Equatable {
         case .localDate: "a local date"
         case .localTime: "a local time"
         case .array: "an array"
-        case .table: "an inline table"
+        case .table: "a table"
         }
     }
 }

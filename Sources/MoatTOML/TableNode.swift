@@ -5,15 +5,15 @@
 /// `TOMLValue`s, which is what makes them immutable: no rule below reaches
 /// into a `.value`.
 final class TableNode {
-    /// How a table came into existence.
+    /// The construct that created a table.
     enum Origin {
-        /// Created as a parent of a `[a.b]` header's last key; a later
+        /// Created as a parent of a `[a.b]` header's last key. A later
         /// `[a]` header may still define it.
         case implicit
         /// Defined by a `[header]`, or an element of a `[[header]]` array.
         case header
         /// Created by a dotted key such as `a.b = 1`, or the body of an
-        /// inline table; no header may define it again.
+        /// inline table. No header may define it again.
         case dotted
     }
 
@@ -46,7 +46,7 @@ final class TableNode {
         entries[key]
     }
 
-    /// Adds a new key; callers check first that `key` is absent.
+    /// Adds a new key, which callers have checked is absent.
     func insert(_ entry: Entry, for key: String) {
         precondition(entries[key] == nil, "TableNode.insert called for an existing key")
         keys.append(key)

@@ -183,6 +183,17 @@ struct TOMLParserTests {
         #expect(error.code == .duplicateTable)
     }
 
+    @Test("dotted keys may extend an implicit table")
+    func dottedKeysExtendImplicitTable() throws {
+        let table = try TOMLParser.parse("[a.b.c]\nz = 1\n[a]\nb.d = 2\n")
+        #expect(table.value(at: ["a", "b", "d"])?.integerValue == 2)
+        #expect(table.value(at: ["a", "b", "c", "z"])?.integerValue == 1)
+
+        let error = try #require(parseError("[a.b.c]\n[a]\nb.d = 2\n[a.b]\n"))
+        #expect(error.code == .duplicateTable)
+        #expect(error.line == 4)
+    }
+
     @Test("inline table cannot be extended")
     func inlineTableImmutable() throws {
         let error = try #require(parseError("a = { b = 1 }\n[a.c]\n"))
@@ -213,6 +224,20 @@ struct TOMLParserTests {
         let rejected = "a = " + String(repeating: "[", count: 129) + String(repeating: "]", count: 129)
         let error = try #require(parseError(rejected))
         #expect(error.code == .nestingTooDeep)
+    }
+
+    @Test("dotted keys count toward the nesting limit")
+    func dottedKeysCountTowardNesting() throws {
+        let key = Array(repeating: "k", count: 100).joined(separator: ".")
+        let accepted = "[\(key)]\n\(Array(repeating: "k", count: 28).joined(separator: ".")) = 1\n"
+        #expect(try TOMLParser.parse(accepted).value(at: Array(repeating: "k", count: 128))?.integerValue == 1)
+
+        let underHeader = try #require(parseError("[\(key)]\n\(key) = 1\n"))
+        #expect(underHeader.code == .nestingTooDeep)
+        #expect(underHeader.line == 2)
+
+        let inline = try #require(parseError("a = { \(key) = { \(key) = 1 } }\n"))
+        #expect(inline.code == .nestingTooDeep)
     }
 
     @Test("key path beyond the limit is rejected")

@@ -42,7 +42,8 @@ extension DocumentParser {
 
     /// Parses a multi-line basic (`"""`) or literal (`'''`) string. A newline
     /// right after the opening delimiter is trimmed, and up to two delimiter
-    /// characters may precede the closing delimiter.
+    /// characters may precede the closing delimiter. Every newline in the
+    /// content, CRLF included, is returned as LF.
     private mutating func parseMultilineString(delimiter: UInt8) throws(TOMLError) -> String {
         let start = index
         let isBasic = delimiter == .quote

@@ -86,12 +86,12 @@ struct TOMLParserTests {
     @Test("invalid UTF-8 reports its line")
     func invalidUTF8() throws {
         let data = Data("a = 1\nb = \"".utf8) + Data([0xC3, 0x28]) + Data("\"\n".utf8)
-        #expect {
-            _ = try TOMLParser.parse(data)
-        } throws: { error in
-            guard let error = error as? TOMLError else { return false }
-            return error.code == .invalidUTF8 && error.line == 2 && error.column == 6
+        let error = try #require(throws: TOMLError.self) {
+            try TOMLParser.parse(data)
         }
+        #expect(error.code == .invalidUTF8)
+        #expect(error.line == 2)
+        #expect(error.column == 6)
     }
 
     @Test("leading byte order mark is skipped")
@@ -154,8 +154,13 @@ struct TOMLParserTests {
         #expect(table["local"]?.dateTimeValue?.description == "1979-05-27T07:32:00.5")
         #expect(table["date"]?.dateTimeValue?.description == "1979-05-27")
         #expect(table["time"]?.dateTimeValue?.description == "07:32:00.123456789")
-        #expect(table["offset"].map { if case .offsetDateTime = $0 { true } else { false } } == true)
-        #expect(table["local"].map { if case .localDateTime = $0 { true } else { false } } == true)
+
+        let date = TOMLDateTime.FullDate(year: 1979, month: 5, day: 27)
+        let offsetTime = TOMLDateTime.PartialTime(hour: 0, minute: 32, second: 0, nanosecond: 999_999_000)
+        #expect(table["offset"] == .offsetDateTime(TOMLDateTime(date: date, time: offsetTime, offsetMinutes: -420)))
+        let localTime = TOMLDateTime.PartialTime(hour: 7, minute: 32, second: 0, nanosecond: 500_000_000)
+        #expect(table["local"] == .localDateTime(TOMLDateTime(date: date, time: localTime)))
+        #expect(table["date"] == .localDate(TOMLDateTime(date: date, time: nil)))
     }
 
     @Test("nested lookup follows dotted keys and arrays of tables")

@@ -65,6 +65,8 @@ let package = Package(
                 "MoatConfig", "MoatDevIdP", "MoatAPI", "MoatWeb", "MoatData", "MoatAudit",
                 "MoatIdentity", "MoatHTTP", "MoatCore",
             ],
+            // The demo corpus ships as a folder so that `moat up` works with no configuration.
+            resources: [.copy("Demo/corpus")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "moat", dependencies: ["MoatLauncher", "MoatCore"], swiftSettings: swiftSettings),

@@ -63,10 +63,10 @@ let package = Package(
             name: "MoatLauncher",
             dependencies: [
                 "MoatConfig", "MoatDevIdP", "MoatAPI", "MoatWeb", "MoatData", "MoatAudit",
-                "MoatIdentity", "MoatHTTP", "MoatCore",
+                "MoatIdentity", "MoatHTTP", "MoatTOML", "MoatCrypto", "MoatCore",
             ],
-            // The demo corpus ships as a folder so that `moat up` works with no configuration.
-            resources: [.copy("Demo/corpus")],
+            // The demo directory and corpus ship as files so that `moat up` works with no configuration.
+            resources: [.copy("Demo")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "moat", dependencies: ["MoatLauncher", "MoatCore"], swiftSettings: swiftSettings),
@@ -87,7 +87,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MoatEndToEndTests",
-            dependencies: ["MoatLauncher", "MoatDevIdP", "MoatAPI", "MoatWeb", "MoatIdentity", "MoatHTTP", "MoatCore"],
+            dependencies: [
+                "MoatLauncher", "MoatConfig", "MoatDevIdP", "MoatAPI", "MoatWeb", "MoatIdentity", "MoatAudit",
+                "MoatData", "MoatJOSE", "MoatJSON", "MoatCrypto", "MoatHTTP", "MoatCore",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

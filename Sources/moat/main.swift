@@ -1,2 +1,104 @@
-// Placeholder entry point until the launcher lands.
-print("moat")
+import Foundation
+import MoatConfig
+import MoatCore
+import MoatLauncher
+
+// The `moat` command: argument parsing only. Precedence, lowest first:
+// built-in defaults, the --config file, MOAT_* environment variables, flags.
+
+let usage = """
+    usage: moat <command> [options]
+
+    commands:
+      up [--config FILE] [--data DIR] [--corpus DIR --manifest FILE]
+                          start the dev IdP, api and web on localhost (pattern 3)
+      ingest PATH --manifest FILE [--config FILE] [--data DIR]
+                          add or replace the documents under PATH; all or nothing
+      audit verify [--config FILE] [--data DIR | --file AUDIT.sqlite]
+                          check the audit log's hash chain; exit 1 on the first broken record
+      help                show this text
+
+    """
+
+func fail(_ message: String, code: Int32 = 2) -> Never {
+    FileHandle.standardError.write(Data("moat: \(message)\n".utf8))
+    exit(code)
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first else {
+    print(usage)
+    exit(2)
+}
+arguments.removeFirst()
+
+var options = ParsedOptions()
+do {
+    options = try ParsedOptions.parse(arguments, allowed: command == "audit" ? ["config", "data", "file"] : ["config", "data", "corpus", "manifest"])
+} catch {
+    fail("\(error)\n\n\(usage)")
+}
+
+func loadConfiguration() -> MoatConfiguration {
+    do {
+        var configuration = try MoatConfiguration.load(path: options.values["config"])
+        if let data = options.values["data"] { configuration.dataDirectory = data }
+        if let corpus = options.values["corpus"] { configuration.corpus.path = corpus }
+        if let manifest = options.values["manifest"], command == "up" { configuration.corpus.manifest = manifest }
+        return configuration
+    } catch {
+        fail("\(error)")
+    }
+}
+
+func makeLogger(_ configuration: MoatConfiguration) -> Logger {
+    Logger(label: "moat", level: Logger.Level(name: configuration.logLevel) ?? .info, handler: StandardErrorLogHandler())
+}
+
+switch command {
+case "up":
+    let configuration = loadConfiguration()
+    if (configuration.corpus.path == nil) != (configuration.corpus.manifest == nil) {
+        fail("--corpus and --manifest go together; pass both or neither")
+    }
+    do {
+        try await Commands.up(configuration, logger: makeLogger(configuration))
+    } catch {
+        fail("\(error)", code: 1)
+    }
+
+case "ingest":
+    guard let folder = options.positional.first else { fail("ingest needs a folder: moat ingest PATH --manifest FILE") }
+    guard let manifest = options.values["manifest"] else { fail("ingest needs --manifest FILE") }
+    let configuration = loadConfiguration()
+    do {
+        let results = try Commands.ingest(folder: folder, manifest: manifest, configuration: configuration, logger: makeLogger(configuration))
+        for result in results {
+            print("\(result.outcome)\t\(result.chunkCount) chunks\t\(result.path)")
+        }
+        print("\(results.count) documents ingested into \(configuration.dataDirectory)")
+    } catch {
+        fail("\(error)", code: 1)
+    }
+
+case "audit":
+    guard options.positional.first == "verify" else { fail("unknown audit command; use: moat audit verify") }
+    let configuration = loadConfiguration()
+    let file = options.values["file"] ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("audit.sqlite").path
+    do {
+        let verification = try Commands.verifyAudit(file: file)
+        if let problem = verification.firstProblem {
+            print("audit log BROKEN: \(problem) (\(verification.recordCount) records read)")
+            exit(1)
+        }
+        print("audit log intact: \(verification.recordCount) records, head hash \(verification.headHash)")
+    } catch {
+        fail("\(error)", code: 1)
+    }
+
+case "help", "--help", "-h":
+    print(usage)
+
+default:
+    fail("unknown command \"\(command)\"\n\n\(usage)")
+}

@@ -1,0 +1,111 @@
+import Foundation
+import MoatAPI
+import MoatAudit
+import MoatConfig
+import MoatCore
+import MoatData
+import MoatDevIdP
+import MoatHTTP
+import MoatIdentity
+import MoatWeb
+
+/// Pattern 3 on one machine: the dev identity provider, the api and the web
+/// tier, each on its own port, sharing one data folder.
+public final class MoatStack: Sendable {
+    public let idpURL: String
+    public let apiURL: String
+    public let webURL: String
+    public let issuer: String
+    public let directory: Directory
+    /// Documents ingested at start-up.
+    public let ingested: [IngestResult]
+    private let servers: [HTTPServer]
+    private let logger: Logger
+
+    private init(idpURL: String, apiURL: String, webURL: String, issuer: String, directory: Directory, ingested: [IngestResult], servers: [HTTPServer], logger: Logger) {
+        self.idpURL = idpURL
+        self.apiURL = apiURL
+        self.webURL = webURL
+        self.issuer = issuer
+        self.directory = directory
+        self.ingested = ingested
+        self.servers = servers
+        self.logger = logger
+    }
+
+    /// Starts the three services. Port 0 in the configuration picks a free port.
+    public static func start(_ configuration: MoatConfiguration, logger: Logger) async throws -> MoatStack {
+        let data = try DataFolder(path: configuration.dataDirectory)
+        let host = configuration.host
+        let idpPort = try PortPicker.resolve(configuration.idp.port, host: host)
+        let apiPort = try PortPicker.resolve(configuration.api.port, host: host)
+        let webPort = try PortPicker.resolve(configuration.web.port, host: host)
+        let idpURL = "http://\(host):\(idpPort)"
+        let apiURL = "http://\(host):\(apiPort)"
+        let webURL = configuration.web.publicBaseURL ?? "http://\(host):\(webPort)"
+
+        var directory = try loadDirectory(configuration)
+        if configuration.idp.directory == nil {
+            // The embedded demo directory registers the web tier at its default port; point it at the real one.
+            directory = directory.registeringWebApp(named: "moat-web", at: webURL)
+        }
+        var servers: [HTTPServer] = []
+        do {
+            let idp = DevIdentityProvider(
+                directory: directory, signer: try SigningKeyStore.loadOrCreate(at: data.signingKey), baseURL: idpURL,
+                tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger.relabeled("moat.idp")
+            )
+            servers.append(try startServer(host: host, port: idpPort, responder: idp, logger: logger.relabeled("moat.idp")))
+            let issuer = configuration.api.issuer ?? idp.issuer
+
+            let (api, ingested) = try APIFactory.make(configuration, directory: directory, data: data, issuer: issuer, logger: logger.relabeled("moat.api"))
+            servers.append(try startServer(host: host, port: apiPort, responder: api, logger: logger.relabeled("moat.api")))
+
+            let web = try WebFactory.make(configuration, directory: directory, data: data, issuer: issuer, webURL: webURL, apiURL: apiURL, logger: logger.relabeled("moat.web"))
+            servers.append(try startServer(host: host, port: webPort, responder: web, logger: logger.relabeled("moat.web")))
+
+            return MoatStack(idpURL: idpURL, apiURL: apiURL, webURL: webURL, issuer: issuer, directory: directory, ingested: ingested, servers: servers, logger: logger)
+        } catch {
+            for server in servers.reversed() { await server.stop() }
+            throw error
+        }
+    }
+
+    /// Stops the services in reverse order of start, letting requests in flight finish.
+    public func stop() async {
+        for server in servers.reversed() {
+            await server.stop()
+        }
+    }
+
+    static func startServer(host: String, port: Int, responder: any HTTPResponder, logger: Logger) throws -> HTTPServer {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(host: host, port: port), responder: responder, logger: logger)
+        try server.start()
+        return server
+    }
+
+    static func loadDirectory(_ configuration: MoatConfiguration) throws -> Directory {
+        if let path = configuration.idp.directory {
+            return try Directory.load(contentsOf: URL(fileURLWithPath: path))
+        }
+        guard let demo = DemoResources.directoryFile else {
+            throw LaunchError("the embedded demo directory is missing from this build; set idp.directory in moat.toml")
+        }
+        return try Directory.load(contentsOf: demo)
+    }
+}
+
+extension Directory {
+    /// Replaces an app's redirect and post-logout URIs with those of `baseURL`.
+    func registeringWebApp(named name: String, at baseURL: String) -> Directory {
+        var copy = self
+        copy.apps = apps.map { app in
+            guard app.name == name else { return app }
+            var updated = app
+            updated.redirectURIs = [baseURL + "/auth/callback"]
+            updated.postLogoutRedirectURIs = [baseURL + "/auth/signed-out"]
+            return updated
+        }
+        return copy
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import MoatAudit
+import MoatCrypto
+import MoatDevIdP
+import MoatJOSE
+import MoatJSON
+import MoatLauncher
+import Testing
+
+/// The api's bearer checks over real HTTP, and the audit record each request leaves.
+@Suite("api authorization", .serialized)
+struct APIAuthorizationTests {
+    static func chat(_ agent: UserAgent, _ stack: MoatStack, authorization: String?, body: String = "{\"question\":\"annual leave\"}") async throws -> UserAgent.Reply {
+        var headers = [("Content-Type", "application/json")]
+        if let authorization { headers.append(("Authorization", authorization)) }
+        return try await agent.send("POST", stack.apiURL + "/v1/chat", headers: headers, body: Data(body.utf8))
+    }
+
+    /// A token signed with the IdP's real key, with claims chosen by the test.
+    static func mint(_ test: TestStack, _ change: (inout JSONObject) -> Void) throws -> String {
+        let signer = try SigningKeyStore.loadOrCreate(at: test.dataFolder.appendingPathComponent("idp-signing-key.pem"))
+        let stack = test.stack
+        let now = Int64(Date().timeIntervalSince1970)
+        var claims: JSONObject = [
+            "aud": .string(stack.directory.app(named: "moat-api")!.clientID),
+            "iss": .string(stack.issuer),
+            "iat": .integer(now), "nbf": .integer(now), "exp": .integer(now + 600),
+            "azp": .string(stack.directory.app(named: "moat-web")!.clientID),
+            "oid": .string(stack.directory.user(signInName: "alice")!.objectID),
+            "tid": .string(stack.directory.tenant.id),
+            "scp": "Chat", "roles": ["Reader"], "ver": "2.0", "sub": "s",
+        ]
+        change(&claims)
+        return try signer.sign(claims: claims)
+    }
+
+    @Test("bearer checks give 401 and 403 as problem details")
+    func bearerChecks() async throws {
+        let test = try await TestStack.start()
+        defer { Task { await test.stop() } }
+        let stack = test.stack
+        let agent = UserAgent()
+
+        let noToken = try await Self.chat(agent, stack, authorization: nil)
+        #expect(noToken.status == 401)
+        #expect(noToken.headers["Content-Type"]?.hasPrefix("application/problem+json") == true)
+        #expect(try noToken.json()["code"] as? String == "missing_token")
+
+        let alice = try await agent.tokens(stack, user: "alice")
+        let allowed = try await Self.chat(agent, stack, authorization: "Bearer \(alice.accessToken)")
+        #expect(allowed.status == 200)
+
+        let frank = try await agent.tokens(stack, user: "frank")
+        let noRole = try await Self.chat(agent, stack, authorization: "Bearer \(frank.accessToken)")
+        #expect(noRole.status == 403)
+        #expect(try noRole.json()["code"] as? String == "missing_role")
+
+        let otherAudience = try await agent.tokens(stack, user: "alice", scope: "openid profile")
+        let wrongAudience = try await Self.chat(agent, stack, authorization: "Bearer \(otherAudience.accessToken)")
+        #expect(wrongAudience.status == 401)
+        #expect(try wrongAudience.json()["token_error"] as? String == "audience_mismatch")
+
+        let idToken = try #require(alice.idToken)
+        let idTokenReply = try await Self.chat(agent, stack, authorization: "Bearer \(idToken)")
+        #expect(idTokenReply.status == 401)
+
+        let expired = try Self.mint(test) { claims in
+            let past = Int64(Date().timeIntervalSince1970) - 7200
+            claims["iat"] = .integer(past)
+            claims["nbf"] = .integer(past)
+            claims["exp"] = .integer(past + 600)
+        }
+        let expiredReply = try await Self.chat(agent, stack, authorization: "Bearer \(expired)")
+        #expect(expiredReply.status == 401)
+        #expect(try expiredReply.json()["token_error"] as? String == "token_expired")
+
+        let foreignClient = try Self.mint(test) { $0["azp"] = "00000000-0000-0000-0000-000000000001" }
+        #expect(try await Self.chat(agent, stack, authorization: "Bearer \(foreignClient)").status == 401)
+    }
+
+    @Test("malformed tokens and bodies get 4xx problem details")
+    func malformedInput() async throws {
+        let test = try await TestStack.start()
+        defer { Task { await test.stop() } }
+        let stack = test.stack
+        let agent = UserAgent()
+        let malformed = [
+            "Bearer", "Bearer ", "Basic abc", "Bearer abc", "Bearer a.b.c", "Bearer a.b", "Bearer ..",
+            "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "Bearer \(String(repeating: "A", count: 20000)).a.b",
+        ]
+        for header in malformed {
+            let reply = try await Self.chat(agent, stack, authorization: header)
+            #expect(reply.status == 401, "\(header.prefix(40)) gave \(reply.status)")
+            #expect(reply.headers["Content-Type"]?.hasPrefix("application/problem+json") == true)
+        }
+
+        let token = try await agent.tokens(stack, user: "alice").accessToken
+        let bearer = "Bearer \(token)"
+        let badBodies = ["", "{", "[]", "{\"question\":1}", "{\"question\":\"a\",\"question\":\"b\"}", "{\"question\":\"\"}", "{\"question\":\"a\",\"x\":1}"]
+        for body in badBodies {
+            let reply = try await Self.chat(agent, stack, authorization: bearer, body: body)
+            #expect(reply.status == 400, "body \(body) gave \(reply.status)")
+            #expect(try reply.json()["request_id"] as? String != nil)
+        }
+
+        let oversized = "{\"question\":\"\(String(repeating: "x", count: 2 << 20))\"}"
+        let tooLarge = try await Self.chat(agent, stack, authorization: bearer, body: oversized)
+        #expect(tooLarge.status == 413)
+
+        let stillServing = try await Self.chat(agent, stack, authorization: bearer)
+        #expect(stillServing.status == 200)
+    }
+
+    @Test("one audit record per api request and tampering is named")
+    func auditRecordsAndTamper() async throws {
+        let test = try await TestStack.start()
+        let stack = test.stack
+        let agent = UserAgent()
+        let token = try await agent.tokens(stack, user: "alice").accessToken
+        _ = try await Self.chat(agent, stack, authorization: nil)
+        _ = try await Self.chat(agent, stack, authorization: "Bearer \(token)", body: "{\"question\":\"How many days of annual leave?\"}")
+        _ = try await Self.chat(agent, stack, authorization: "Bearer \(token)", body: "{")
+        await test.stack.stop()
+        defer { try? FileManager.default.removeItem(at: test.dataFolder) }
+
+        let log = try AuditLog(path: test.auditDatabase)
+        #expect(try log.count() == 3)
+        let intact = try AuditVerifier.verify(path: test.auditDatabase)
+        #expect(intact.isIntact)
+        #expect(intact.recordCount == 3)
+
+        // Change one byte of the second record's stored text directly in the file.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: test.auditDatabase))
+        let needle = Data("How many days of annual leave?".utf8)
+        let range = try #require(bytes.range(of: needle))
+        bytes[range.lowerBound] = UInt8(ascii: "W")
+        try bytes.write(to: URL(fileURLWithPath: test.auditDatabase))
+
+        let tampered = try AuditVerifier.verify(path: test.auditDatabase)
+        #expect(tampered.firstProblem?.sequence == 2)
+        #expect(tampered.firstProblem?.kind == .contentChanged)
+    }
+}

@@ -33,8 +33,8 @@ public enum AESGCM {
     /// Checks and decrypts a sealed box made by ``seal(_:key:associatedData:)``.
     ///
     /// - Throws: ``CryptoError/Code/authenticationFailed`` when the box is
-    ///   shorter than 28 bytes or any byte of it, the key, or the associated
-    ///   data differs from sealing; no plaintext is returned in that case.
+    ///   shorter than 28 bytes, or when the box, the key or the associated data
+    ///   differs from sealing. No plaintext is returned then.
     public static func open(_ sealedBox: some DataProtocol, key: Data, associatedData: Data = Data()) throws -> Data {
         try checkKey(key)
         let box = [UInt8](sealedBox)

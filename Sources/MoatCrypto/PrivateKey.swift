@@ -106,7 +106,7 @@ public final class PrivateKey: @unchecked Sendable {
         return try PrivateKey(validating: OpenSSLKey(taking: pointer))
     }
 
-    /// Copies the public half through its SPKI encoding, so the result holds no private material.
+    /// Copies the public half through its SPKI encoding, so the result contains no private material.
     private static func extractPublicKey(_ key: OpenSSLKey) throws(CryptoError) -> PublicKey {
         var output: UnsafeMutablePointer<UInt8>? = nil
         let length = i2d_PUBKEY(key.pointer, &output)

@@ -4,12 +4,15 @@ import Foundation
 extension PublicKey {
     /// Checks `signature` over `message` with OpenSSL's `EVP_DigestVerify`.
     ///
-    /// Returns false, without calling OpenSSL, when the algorithm does not fit
-    /// the key, an RSA signature is not exactly the modulus length, a raw ECDSA
-    /// signature is not exactly 64 (P-256) or 96 (P-384) bytes, a DER ECDSA
-    /// signature is not strict DER, or r or s is outside 1...n-1. High-S ECDSA
-    /// signatures are valid, as in standard ECDSA, so signature bytes must never
-    /// serve as a unique token identifier.
+    /// Some inputs are rejected before OpenSSL sees them:
+    /// - an algorithm that does not fit the key;
+    /// - an RSA signature that is not exactly the modulus length;
+    /// - a raw ECDSA signature that is not exactly 64 (P-256) or 96 (P-384) bytes;
+    /// - a DER ECDSA signature that is not strict DER;
+    /// - an ECDSA r or s outside 1...n-1.
+    ///
+    /// High-S ECDSA signatures are valid, as in standard ECDSA, so signature
+    /// bytes must never serve as a unique token identifier.
     ///
     /// - Parameter ecdsaFormat: encoding of ECDSA signatures; default ``ECDSASignatureFormat/raw`` as in JOSE.
     public func isValidSignature(

@@ -1,0 +1,50 @@
+import COpenSSL
+import Foundation
+
+/// SHA-2 digests through OpenSSL's `EVP_Digest`.
+public enum Digest {
+    /// Returns the 32-byte SHA-256 digest of `data`.
+    public static func sha256(_ data: some DataProtocol) -> Data { digest(data, EVP_sha256()) }
+
+    /// Returns the 48-byte SHA-384 digest of `data`.
+    public static func sha384(_ data: some DataProtocol) -> Data { digest(data, EVP_sha384()) }
+
+    /// Returns the 64-byte SHA-512 digest of `data`.
+    public static func sha512(_ data: some DataProtocol) -> Data { digest(data, EVP_sha512()) }
+
+    private static func digest(_ data: some DataProtocol, _ md: OpaquePointer?) -> Data {
+        let input = [UInt8](data)
+        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let status = input.withUnsafeBytes { buffer in
+            EVP_Digest(buffer.baseAddress, buffer.count, &output, &length, md, nil)
+        }
+        // A built-in SHA-2 digest only fails when memory allocation fails.
+        precondition(status == 1, "EVP_Digest failed: \(OpenSSLErrorQueue.drain())")
+        return Data(output.prefix(Int(length)))
+    }
+}
+
+/// HMAC (RFC 2104) through OpenSSL.
+public enum HMAC {
+    /// Returns the 32-byte HMAC-SHA-256 of `message` under `key`. Any key length is accepted, including empty.
+    public static func sha256(key: some DataProtocol, message: some DataProtocol) -> Data {
+        // HMAC() treats a NULL key as "reuse the previous key", so an empty key
+        // still needs a valid pointer; the extra byte is never read.
+        let keyBytes = [UInt8](key) + [0]
+        let keyLength = Int32(keyBytes.count - 1)
+        let input = [UInt8](message)
+        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let result = keyBytes.withUnsafeBytes { keyBuffer in
+            input.withUnsafeBytes { messageBuffer in
+                COpenSSL.HMAC(
+                    EVP_sha256(), keyBuffer.baseAddress, keyLength,
+                    messageBuffer.baseAddress?.assumingMemoryBound(to: UInt8.self), messageBuffer.count,
+                    &output, &length)
+            }
+        }
+        precondition(result != nil, "HMAC failed: \(OpenSSLErrorQueue.drain())")
+        return Data(output.prefix(Int(length)))
+    }
+}

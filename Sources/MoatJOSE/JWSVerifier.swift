@@ -1,0 +1,91 @@
+import Foundation
+import MoatCrypto
+import MoatJSON
+
+/// Verifies compact JWS signatures against a fixed key set; steps 1 to 4 of
+/// ``JWTVerifier``, without interpreting the payload.
+///
+/// Use it for signed payloads that are not JWT claim sets; use ``JWTVerifier`` for tokens.
+public struct JWSVerifier: Sendable {
+    /// Header parameters that point at keys outside the configured set (RFC 7515
+    /// §4.1.2 to §4.1.6). Moat never follows them, and rejects tokens that carry them.
+    static let forbiddenHeaders = ["jku", "x5u", "jwk", "x5c"]
+
+    public let keySet: JSONWebKeySet
+    public let allowedAlgorithms: Set<JWSAlgorithm>
+    /// Maximum token length in bytes. Default 16 KiB.
+    public let maxTokenLength: Int
+
+    public init(keySet: JSONWebKeySet, allowedAlgorithms: Set<JWSAlgorithm>, maxTokenLength: Int = 16 * 1024) {
+        self.keySet = keySet
+        self.allowedAlgorithms = allowedAlgorithms
+        self.maxTokenLength = maxTokenLength
+    }
+
+    /// Checks structure, protected header, key and signature, in that order.
+    ///
+    /// 1. Structure: ``CompactJWS/parse(_:maxLength:)``.
+    /// 2. Protected header: `crit` or `b64` present → `unsupported_critical_header`
+    ///    (Moat understands no extension, RFC 7515 §4.1.11); `jku`, `x5u`, `jwk`
+    ///    or `x5c` present → `forbidden_header`; `alg` compared case-sensitively:
+    ///    not implemented (`none`, `HS256`, …) → `unsupported_algorithm`, not in
+    ///    ``allowedAlgorithms`` → `algorithm_not_allowed`.
+    /// 3. Key: chosen only by `kid` from ``keySet`` (``JSONWebKeySet/key(forKeyID:)``),
+    ///    and its algorithm must equal `alg` → else `key_algorithm_mismatch`.
+    /// 4. Signature over the exact received signing input → else `invalid_signature`.
+    ///
+    /// - Returns: the parsed token, whose payload is now authenticated.
+    public func verify(_ token: String) throws(JOSEError) -> CompactJWS {
+        let jws = try CompactJWS.parse(token, maxLength: maxTokenLength)
+        let algorithm = try checkHeader(jws.header)
+        let key = try selectKey(jws.header, algorithm: algorithm)
+        guard key.publicKey.isValidSignature(jws.signature, for: jws.signingInput, algorithm: algorithm.signatureAlgorithm) else {
+            throw JOSEError(code: .invalidSignature, reason: "\(algorithm.rawValue) signature does not verify with key \"\(key.keyID ?? "(no kid)")\"")
+        }
+        return jws
+    }
+
+    /// Step 2: returns the header's algorithm once the header is acceptable.
+    private func checkHeader(_ header: JSONObject) throws(JOSEError) -> JWSAlgorithm {
+        if header["crit"] != nil {
+            throw JOSEError(code: .unsupportedCriticalHeader, reason: "header lists critical extensions in \"crit\"; none are supported")
+        }
+        if header["b64"] != nil {
+            throw JOSEError(code: .unsupportedCriticalHeader, reason: "header parameter \"b64\" (RFC 7797 unencoded payload) is not supported")
+        }
+        if let name = Self.forbiddenHeaders.first(where: { header[$0] != nil }) {
+            throw JOSEError(code: .forbiddenHeader, reason: "header parameter \"\(name)\" is rejected; keys come only from the configured key set")
+        }
+        guard let value = header["alg"] else {
+            throw JOSEError(code: .unsupportedAlgorithm, reason: "header has no \"alg\"")
+        }
+        guard case .string(let name) = value else {
+            throw JOSEError(code: .invalidHeader, reason: "header \"alg\" is not a string")
+        }
+        guard let algorithm = JWSAlgorithm(rawValue: name) else {
+            throw JOSEError(code: .unsupportedAlgorithm, reason: "algorithm \"\(name.prefix(32))\" is not supported; supported: RS256, PS256, ES256, ES384, EdDSA")
+        }
+        guard allowedAlgorithms.contains(algorithm) else {
+            throw JOSEError(code: .algorithmNotAllowed, reason: "algorithm \(name) is not in this verifier's allow-list")
+        }
+        return algorithm
+    }
+
+    /// Step 3: the key named by `kid`, whose own algorithm must be the header's.
+    private func selectKey(_ header: JSONObject, algorithm: JWSAlgorithm) throws(JOSEError) -> JSONWebKey {
+        var keyID: String? = nil
+        if let value = header["kid"] {
+            guard case .string(let kid) = value else {
+                throw JOSEError(code: .invalidHeader, reason: "header \"kid\" is not a string")
+            }
+            keyID = kid
+        }
+        let key = try keySet.key(forKeyID: keyID)
+        guard key.algorithm == algorithm else {
+            throw JOSEError(
+                code: .keyAlgorithmMismatch,
+                reason: "token algorithm \(algorithm.rawValue) differs from key \"\(key.keyID ?? "(no kid)")\" algorithm \(key.algorithm.rawValue)")
+        }
+        return key
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import MoatJSON
+
+/// Verifies JWTs (RFC 7519) signed as compact JWS against a fixed key set and policy.
+///
+/// Verification runs in this fixed order and stops at the first failure, so
+/// the error code names the earliest broken rule. In particular the
+/// signature is checked before any claim, so a forged expired token reports
+/// `invalid_signature`, not `token_expired`.
+///
+/// 1. Structure: exactly three segments, header and signature non-empty,
+///    strict base64url, at most 16 KiB (``CompactJWS/parse(_:maxLength:)``).
+/// 2. Protected header: strict JSON object; `crit` or `b64` present → reject;
+///    `jku`, `x5u`, `jwk`, `x5c` present → reject (never used to find a key);
+///    `alg` case-sensitive among the supported algorithms (`none` and `HS*`
+///    are not) and in the policy's allow-list.
+/// 3. Key: by `kid` from the key set only, and its algorithm equals `alg`.
+/// 4. Signature over the exact received signing input.
+/// 5. Payload: strict UTF-8, strict JSON object without duplicate members.
+/// 6. Claims (``validateClaims(_:now:)``): registered claim types, `exp`
+///    present, `iss` exact match, `aud` contains a policy audience, `nbf`
+///    and `iat` not after now + leeway, `exp` after now − leeway, then the
+///    maximum age from `iat`.
+public struct JWTVerifier: Sendable {
+    public let policy: JWTValidationPolicy
+    private let signatureVerifier: JWSVerifier
+
+    public init(keySet: JSONWebKeySet, policy: JWTValidationPolicy) {
+        self.policy = policy
+        self.signatureVerifier = JWSVerifier(keySet: keySet, allowedAlgorithms: policy.allowedAlgorithms)
+    }
+
+    /// Verifies `token` at time `now`.
+    ///
+    /// - Parameter now: the current time; tests pass a fixed date.
+    /// - Throws: ``JOSEError`` whose code names the first rule that failed.
+    public func verify(_ token: String, now: Date) throws(JOSEError) -> VerifiedJWT {
+        let jws = try signatureVerifier.verify(token)
+        let claims = try Self.parseClaims(jws.payload)
+        try validateClaims(claims, now: now)
+        return VerifiedJWT(header: jws.header, claims: claims)
+    }
+
+    /// Step 5: the payload must be a strict JSON object.
+    private static func parseClaims(_ payload: Data) throws(JOSEError) -> JSONObject {
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(payload, limits: JSONLimits(maxDepth: 16, maxBytes: 16 * 1024))
+        } catch {
+            let code: JOSEError.Code = error.code == .duplicateMember ? .duplicateMember : .invalidJSON
+            throw JOSEError(code: code, reason: "token payload is not strict JSON: \(error)")
+        }
+        guard case .object(let claims) = value else {
+            throw JOSEError(code: .invalidJSON, reason: "token payload is not a JSON object")
+        }
+        return claims
+    }
+}

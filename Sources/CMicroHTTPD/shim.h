@@ -5,4 +5,44 @@
 #include <stdint.h>
 #include <stdarg.h>
 #include <microhttpd.h>
+
+/* Swift cannot call C variadic functions, so the two variadic entry points
+   MoatHTTP needs are wrapped here with fixed, typed parameters. */
+
+/* Signature of MHD_OPTION_URI_LOG_CALLBACK (microhttpd.h does not name it). */
+typedef void *(*moat_mhd_uri_log_callback)(void *cls, const char *uri,
+                                           struct MHD_Connection *connection);
+
+/* Starts a daemon on an already bound and listening socket. */
+static inline struct MHD_Daemon *
+moat_mhd_start_daemon(unsigned int flags, MHD_socket listen_socket,
+                      MHD_AccessHandlerCallback access_handler, void *access_cls,
+                      MHD_RequestCompletedCallback completed, void *completed_cls,
+                      moat_mhd_uri_log_callback uri_log, void *uri_log_cls,
+                      MHD_LogCallback logger, void *logger_cls,
+                      size_t memory_limit, unsigned int connection_limit,
+                      unsigned int timeout_seconds, unsigned int thread_count)
+{
+    return MHD_start_daemon(flags, 0, NULL, NULL, access_handler, access_cls,
+                            MHD_OPTION_EXTERNAL_LOGGER, logger, logger_cls,
+                            MHD_OPTION_LISTEN_SOCKET, listen_socket,
+                            MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
+                            MHD_OPTION_URI_LOG_CALLBACK, uri_log, uri_log_cls,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory_limit,
+                            MHD_OPTION_CONNECTION_LIMIT, connection_limit,
+                            MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
+                            MHD_OPTION_THREAD_POOL_SIZE, thread_count,
+                            MHD_OPTION_STRICT_FOR_CLIENT, (int) 1,
+                            MHD_OPTION_END);
+}
+
+/* Returns the peer address of a connection, or NULL when unknown. */
+static inline const struct sockaddr *
+moat_mhd_client_address(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    return info == NULL ? NULL : info->client_addr;
+}
+
 #endif

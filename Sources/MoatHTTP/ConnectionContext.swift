@@ -1,0 +1,63 @@
+import CMicroHTTPD
+import Foundation
+import MoatCore
+
+/// One request's state, shared by libmicrohttpd's network threads, the
+/// handler task and ``HTTPServer/stop()``.
+///
+/// libmicrohttpd stores an unmanaged, retained reference in the request's
+/// context slot from the URI callback until the request-completed callback.
+final class ConnectionContext: @unchecked Sendable {
+    // @unchecked: every `var` below is read and written only inside `withLock`.
+    private let lock = NSLock()
+
+    /// The libmicrohttpd connection; used only while ``machine`` says it is alive.
+    let connection: OpaquePointer
+    let target: String
+    let startedAt = ContinuousClock.now
+
+    var machine: ConnectionStateMachine
+    var method = ""
+    var headers = HTTPHeaders()
+    var body = Data()
+    var requestID: String
+    var remoteAddress = ""
+    /// The decoded path, or the raw path when the target was rejected; never the query.
+    var loggedPath: String
+    var parsedTarget: RequestTarget?
+    var sentStatus = 0
+    var sentBodyBytes = 0
+    /// Why the connection was closed without a response, when the server chose to.
+    var abortReason: String?
+    var handlerTask: Task<Void, Never>?
+
+    init(connection: OpaquePointer, target: String, maxBodyBytes: Int) {
+        self.connection = connection
+        self.target = target
+        self.machine = ConnectionStateMachine(maxBodyBytes: maxBodyBytes)
+        self.requestID = RequestID.generate()
+        self.loggedPath = String(target.prefix { $0 != "?" && $0 != "#" })
+    }
+
+    func withLock<Result>(_ body: (ConnectionContext) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(self)
+    }
+
+    /// Metadata shared by the access log line and any error logged for this request.
+    var logMetadata: Logger.Metadata {
+        [
+            "moat.request.id": requestID,
+            "moat.http.method": method,
+            "moat.http.path": loggedPath,
+            "moat.http.remote": remoteAddress,
+        ]
+    }
+
+    var elapsedMilliseconds: String {
+        let elapsed = ContinuousClock.now - startedAt
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        return String(format: "%.3f", milliseconds)
+    }
+}

@@ -1,0 +1,59 @@
+/// Why ``HTTPClient/send(_:)`` failed.
+///
+/// Errors compare by ``code`` only; ``reason`` names the URL host or value
+/// and, where one exists, the fix.
+public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A stable machine code.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Value: String {
+            case invalidURL = "invalid_url"
+            case invalidRequest = "invalid_request"
+            case connectionFailed = "connection_failed"
+            case timedOut = "timed_out"
+            case responseTooLarge = "response_too_large"
+            case tlsFailed = "tls_failed"
+            case cancelled
+            case transferFailed = "transfer_failed"
+        }
+
+        private let value: Value
+
+        private init(_ value: Value) {
+            self.value = value
+        }
+
+        /// The URL is malformed or its scheme is not `http` or `https`.
+        public static let invalidURL = Code(.invalidURL)
+        /// The method or a header field is invalid, so nothing was sent.
+        public static let invalidRequest = Code(.invalidRequest)
+        /// Resolving, connecting, sending or receiving failed.
+        public static let connectionFailed = Code(.connectionFailed)
+        /// The exchange took longer than ``HTTPClientRequest/timeout``.
+        public static let timedOut = Code(.timedOut)
+        /// The body exceeded ``HTTPClientRequest/maxResponseBytes``.
+        public static let responseTooLarge = Code(.responseTooLarge)
+        /// The TLS handshake or certificate verification failed.
+        public static let tlsFailed = Code(.tlsFailed)
+        /// The calling task was cancelled.
+        public static let cancelled = Code(.cancelled)
+        /// libcurl failed for another reason.
+        public static let transferFailed = Code(.transferFailed)
+
+        /// The snake_case code, for example `timed_out`.
+        public var description: String { value.rawValue }
+    }
+
+    public let code: Code
+    public let reason: String
+
+    init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public static func == (lhs: HTTPClientError, rhs: HTTPClientError) -> Bool {
+        lhs.code == rhs.code
+    }
+
+    public var description: String { "\(code): \(reason)" }
+}

@@ -1,0 +1,32 @@
+extension HTTPRequest {
+    /// The cookies sent in the `Cookie` header fields (RFC 6265 §5.4).
+    ///
+    /// Pairs are separated by `;`, surrounding spaces are trimmed and a pair
+    /// without `=` is skipped. When a name repeats, the first occurrence
+    /// wins: user agents send the cookie with the longest path first
+    /// (RFC 6265 §5.4 step 2), which is the most specific one.
+    public var cookies: [String: String] {
+        var result: [String: String] = [:]
+        for header in headers.values(for: "Cookie") {
+            for pair in header.split(separator: ";") {
+                guard let equals = pair.firstIndex(of: "=") else { continue }
+                let name = pair[..<equals].trimmingSpaces()
+                let value = pair[pair.index(after: equals)...].trimmingSpaces()
+                guard !name.isEmpty, result[name] == nil else { continue }
+                result[name] = value
+            }
+        }
+        return result
+    }
+}
+
+extension Substring {
+    /// Removes leading and trailing spaces and tabs (RFC 6265 §5.2 trims WSP).
+    func trimmingSpaces() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(self[first...last])
+    }
+}

@@ -1,0 +1,161 @@
+import CMicroHTTPD
+import Foundation
+import MoatCore
+
+/// An HTTP/1.1 server on libmicrohttpd that passes each complete request to
+/// a responder.
+///
+/// libmicrohttpd parses requests on its own threads (``HTTPServerConfiguration/threadCount``).
+/// Once a body is complete the connection is suspended and the responder
+/// runs on a Swift task, so a slow handler never holds a network thread.
+///
+/// Limits:
+/// - A request head larger than the per-connection memory derived from
+///   ``HTTPServerConfiguration/maxHeaderBytes`` is answered by libmicrohttpd
+///   itself with 431 (or 414 when the request line alone is too long) and
+///   the connection is closed; the responder never sees it.
+/// - A `Content-Length` above ``HTTPServerConfiguration/maxBodyBytes`` gets a
+///   413 problem before any body byte is read. A chunked body that grows past
+///   the limit is cut off by closing the connection, because libmicrohttpd
+///   cannot queue a response while it delivers body data.
+/// - A target with an invalid percent-escape, invalid UTF-8 or NUL gets a
+///   400 `invalid_target` problem before routing.
+///
+/// Logging: one `request completed` line at info level per response, with
+/// `moat.request.id`, `moat.http.method`, `moat.http.path` (never the
+/// query), `moat.http.status`, `moat.http.bytes` (body bytes),
+/// `moat.http.duration_ms` and `moat.http.remote`; a request that ends
+/// without a response logs `request aborted` with `moat.http.termination`.
+/// Headers, cookies and bodies are never logged.
+public final class HTTPServer: Sendable {
+    private enum Lifecycle {
+        case idle
+        case running(daemon: OpaquePointer, socket: ListeningSocket, core: Unmanaged<ServerCore>)
+        case stopped
+    }
+
+    private let configuration: HTTPServerConfiguration
+    private let core: ServerCore
+    private let logger: Logger
+    private let lifecycle = LockedValue(Lifecycle.idle)
+
+    /// Creates a server; nothing is bound until ``start()``.
+    public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.core = ServerCore(configuration: configuration, responder: responder, logger: logger)
+    }
+
+    /// The bound port: the configured one, or the one the kernel picked for
+    /// port 0. Returns 0 before ``start()`` and after ``stop()``.
+    public var port: Int {
+        lifecycle.withLock { state in
+            if case .running(_, let socket, _) = state { return socket.port }
+            return 0
+        }
+    }
+
+    /// Binds the socket and starts serving on libmicrohttpd's threads.
+    ///
+    /// - Throws: ``HTTPServerError`` with code `invalid_configuration`,
+    ///   `invalid_address`, `address_in_use`, `bind_failed`,
+    ///   `daemon_start_failed` or `already_started`; the reason names `host:port`.
+    public func start() throws(HTTPServerError) {
+        try configuration.validate()
+        let outcome: Result<Int, HTTPServerError> = lifecycle.withLock { state in
+            guard case .idle = state else {
+                return .failure(HTTPServerError(.alreadyStarted, "the server on \(configuration.host):\(configuration.port) was already started; create a new HTTPServer"))
+            }
+            let socket: ListeningSocket
+            do throws(HTTPServerError) {
+                socket = try ListeningSocket.open(host: configuration.host, port: configuration.port)
+            } catch {
+                return .failure(error)
+            }
+            let retained = Unmanaged.passRetained(core)
+            guard let daemon = startDaemon(socket: socket, core: retained.toOpaque()) else {
+                close(socket.descriptor)
+                retained.release()
+                return .failure(HTTPServerError(.daemonStartFailed, "libmicrohttpd did not start on \(configuration.host):\(socket.port); see the preceding libmicrohttpd log lines"))
+            }
+            state = .running(daemon: daemon, socket: socket, core: retained)
+            return .success(socket.port)
+        }
+        let port = try outcome.get()
+        logger.info("server started", metadata: ["moat.http.host": configuration.host, "moat.http.port": String(port)])
+    }
+
+    /// Stops the server gracefully.
+    ///
+    /// 1. Stops accepting connections; complete requests that arrive on open
+    ///    connections get a 503 `shutting_down` problem.
+    /// 2. Waits up to ``HTTPServerConfiguration/shutdownGracePeriod`` for
+    ///    running handlers to finish and their responses to be sent.
+    /// 3. Answers the handlers still running with 503, cancels their tasks
+    ///    and stops libmicrohttpd, which closes every connection.
+    ///
+    /// Calling it again, or before ``start()``, does nothing.
+    public func stop() async {
+        let running: (OpaquePointer, ListeningSocket, Unmanaged<ServerCore>)? = lifecycle.withLock { state in
+            guard case .running(let daemon, let socket, let core) = state else { return nil }
+            state = .stopped
+            return (daemon, socket, core)
+        }
+        guard let (daemon, socket, retained) = running else { return }
+        let address = ["moat.http.host": configuration.host, "moat.http.port": String(socket.port)]
+        logger.info("server stopping", metadata: address)
+
+        core.enter(.draining)
+        _ = MHD_quiesce_daemon(daemon)
+        let deadline = ContinuousClock.now + .milliseconds(Int(configuration.shutdownGracePeriod * 1000))
+        while core.inFlightCount() > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+
+        core.enter(.stopping)
+        core.abandonRunningHandlers()
+        let handle = DaemonHandle(daemon: daemon)
+        // MHD_stop_daemon joins libmicrohttpd's threads; keep that off the cooperative pool.
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                MHD_stop_daemon(handle.daemon)
+                continuation.resume()
+            }
+        }
+        // After MHD_quiesce_daemon the listening socket belongs to the caller again.
+        close(socket.descriptor)
+        retained.release()
+        logger.info("server stopped", metadata: address)
+    }
+
+    private func startDaemon(socket: ListeningSocket, core: UnsafeMutableRawPointer) -> OpaquePointer? {
+        var flags = MHD_USE_AUTO_INTERNAL_THREAD.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
+        if socket.isIPv6 {
+            flags |= MHD_USE_IPv6.rawValue
+        }
+        return moat_mhd_start_daemon(
+            flags, socket.descriptor,
+            MicroHTTPDCallbacks.access, core,
+            MicroHTTPDCallbacks.completed, core,
+            MicroHTTPDCallbacks.uriLog, core,
+            MicroHTTPDCallbacks.errorLog, core,
+            Self.connectionMemoryLimit(maxHeaderBytes: configuration.maxHeaderBytes),
+            UInt32(configuration.maxConnections),
+            UInt32(configuration.connectionTimeout.rounded(.up)),
+            UInt32(configuration.threadCount)
+        )
+    }
+
+    /// libmicrohttpd keeps the request head, its read buffer and the response
+    /// head in one per-connection pool, so the pool must exceed the header
+    /// limit; the head is rejected once it no longer fits.
+    static func connectionMemoryLimit(maxHeaderBytes: Int) -> Int {
+        maxHeaderBytes + 8 * 1024
+    }
+}
+
+/// Carries the daemon pointer to the thread that stops it.
+private struct DaemonHandle: @unchecked Sendable {
+    // @unchecked: the pointer is used by that one thread only, after every other use has ended.
+    let daemon: OpaquePointer
+}

@@ -1,0 +1,30 @@
+/// Request ids: the value of `X-Request-Id` and of the `moat.request.id`
+/// log key.
+public enum RequestID {
+    /// Returns a new id of 32 lower-case hex digits (16 random bytes from the
+    /// system's cryptographically secure generator).
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var id = ""
+        for _ in 0..<16 {
+            let byte = UInt8.random(in: .min ... .max, using: &generator)
+            id += byte < 0x10 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
+        }
+        return id
+    }
+
+    /// Whether a client-supplied id may be reused: 1 to 64 characters from
+    /// `[A-Za-z0-9._-]`, so it cannot carry separators into logs or headers.
+    public static func isAcceptable(_ candidate: String) -> Bool {
+        let utf8 = candidate.utf8
+        return (1...64).contains(utf8.count) && utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                true
+            default:
+                false
+            }
+        }
+    }
+}

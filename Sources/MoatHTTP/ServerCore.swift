@@ -1,0 +1,151 @@
+import Foundation
+import MoatCore
+
+/// The part of ``HTTPServer`` that libmicrohttpd's callbacks reach through
+/// their closure pointer.
+final class ServerCore: Sendable {
+    enum Phase: Sendable {
+        /// Handlers start for complete requests.
+        case running
+        /// New complete requests get a 503 problem; running handlers may finish.
+        case draining
+        /// Running handlers are abandoned; no connection is suspended any more.
+        case stopping
+    }
+
+    private struct Registry {
+        var phase: Phase = .running
+        var contexts: [ObjectIdentifier: ConnectionContext] = [:]
+    }
+
+    let configuration: HTTPServerConfiguration
+    let responder: any HTTPResponder
+    let logger: Logger
+    private let registry = LockedValue(Registry())
+
+    init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) {
+        self.configuration = configuration
+        self.responder = responder
+        self.logger = logger
+    }
+
+    var isAcceptingWork: Bool {
+        registry.withLock { $0.phase == .running }
+    }
+
+    func register(_ context: ConnectionContext) {
+        registry.withLock { $0.contexts[ObjectIdentifier(context)] = context }
+    }
+
+    func unregister(_ context: ConnectionContext) {
+        registry.withLock { _ = $0.contexts.removeValue(forKey: ObjectIdentifier(context)) }
+    }
+
+    func enter(_ phase: Phase) {
+        registry.withLock { $0.phase = phase }
+    }
+
+    /// The number of requests between handler start and completion.
+    func inFlightCount() -> Int {
+        let contexts = registry.withLock { Array($0.contexts.values) }
+        return contexts.reduce(0) { count, context in
+            count + (context.withLock { $0.machine.isInFlight } ? 1 : 0)
+        }
+    }
+
+    /// Answers every request whose handler still runs with a 503 problem and
+    /// resumes its connection, so that libmicrohttpd may be stopped.
+    ///
+    /// Call only after ``enter(_:)`` with `.stopping`: from then on no
+    /// connection is suspended, so none is left suspended when the daemon
+    /// stops (libmicrohttpd 0.9.75 panics on that).
+    func abandonRunningHandlers() {
+        let contexts = registry.withLock { Array($0.contexts.values) }
+        for context in contexts {
+            context.withLock { context in
+                let action = context.machine.receive(.shutdownDeadlinePassed)
+                guard case .resumeConnection = action else { return }
+                logger.warning("handler abandoned at shutdown", metadata: context.logMetadata)
+                context.handlerTask?.cancel()
+                resume(context)
+            }
+        }
+    }
+
+    /// Stores a handler's response and resumes the connection.
+    func handlerFinished(_ context: ConnectionContext, _ response: HTTPResponse) {
+        context.withLock { context in
+            let action = context.machine.receive(.handlerFinished(response))
+            if case .resumeConnection = action {
+                resume(context)
+            }
+        }
+    }
+
+    /// Applies the server's header rules to a reply and logs what it hides
+    /// from the client.
+    ///
+    /// 1. A handler failure recorded in the response is logged at error level.
+    /// 2. A status outside 200...599 or an invalid header field turns the
+    ///    reply into a 500 problem, logged at error level, so a bad field
+    ///    never reaches the wire.
+    /// 3. `X-Request-Id` is set and the default security fields are added
+    ///    when missing.
+    func finalize(_ reply: ConnectionStateMachine.Reply, for context: ConnectionContext) -> HTTPResponse {
+        var response: HTTPResponse
+        switch reply {
+        case .response(let handled):
+            response = handled
+        case .problem(let problem):
+            response = problem.response(requestID: context.requestID)
+            // libmicrohttpd closes the connection after an early reply; say so.
+            response.headers.set("Connection", "close")
+        }
+
+        if let failure = response.failure {
+            logger.error("request handler failed", metadata: context.logMetadata.merging(["moat.error": failure]) { $1 })
+        }
+        if !(200...599).contains(response.status) {
+            logger.error("response status invalid", metadata: context.logMetadata.merging(["moat.http.status": String(response.status)]) { $1 })
+            response = ProblemDetails.internalError().response(requestID: context.requestID)
+        }
+        if case .invalid(let reason) = response.headers.validate() {
+            logger.error("response header invalid", metadata: context.logMetadata.merging(["moat.error": reason]) { $1 })
+            response = ProblemDetails.internalError().response(requestID: context.requestID)
+        }
+
+        // libmicrohttpd computes the framing fields from the body.
+        response.headers.remove("Content-Length")
+        response.headers.set("X-Request-Id", context.requestID)
+        for (name, value) in Self.defaultHeaders where !response.headers.contains(name) {
+            response.headers.add(name, value)
+        }
+        return response
+    }
+
+    static let defaultHeaders = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("Cache-Control", "no-store"),
+        ("Referrer-Policy", "no-referrer"),
+    ]
+
+    /// Writes the access log line or the abort line of a finished request.
+    func logCompletion(_ context: ConnectionContext, action: ConnectionStateMachine.Action, termination: String) {
+        var metadata = context.logMetadata
+        metadata["moat.http.duration_ms"] = context.elapsedMilliseconds
+        switch action {
+        case .logCompleted:
+            metadata["moat.http.status"] = String(context.sentStatus)
+            metadata["moat.http.bytes"] = String(context.sentBodyBytes)
+            if termination != "completed" {
+                metadata["moat.http.termination"] = termination
+            }
+            logger.info("request completed", metadata: metadata)
+        case .logAborted:
+            metadata["moat.http.termination"] = context.abortReason ?? termination
+            logger.info("request aborted", metadata: metadata)
+        default:
+            break
+        }
+    }
+}

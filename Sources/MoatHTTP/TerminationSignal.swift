@@ -1,0 +1,64 @@
+import Dispatch
+import Foundation
+
+/// Waits for the signal that asks the process to shut down.
+public enum TerminationSignal {
+    /// Suspends until the first SIGINT or SIGTERM arrives and returns its number.
+    ///
+    /// The default actions of both signals are replaced while waiting, so
+    /// the process survives to shut down gracefully. After the first signal
+    /// the defaults are restored, so a second Ctrl-C ends the process at once.
+    public static func wait() async -> Int32 {
+        await wait(for: [SIGINT, SIGTERM], whenInstalled: {})
+    }
+
+    /// Waits for the first of `signals`; `whenInstalled` runs once the
+    /// handlers are in place, which lets tests raise a signal safely.
+    static func wait(for signals: [Int32], whenInstalled: @Sendable () -> Void) async -> Int32 {
+        let queue = DispatchQueue(label: "moat.termination-signal")
+        return await withCheckedContinuation { continuation in
+            let sources = signals.map { number in
+                // A signal with its default action would end the process before the source sees it.
+                signal(number, SIG_IGN)
+                return DispatchSource.makeSignalSource(signal: number, queue: queue)
+            }
+            let group = SignalSources(sources: sources, signals: signals)
+            for (source, number) in zip(sources, signals) {
+                source.setEventHandler {
+                    // Runs on the serial queue, so only the first signal gets past `finish`.
+                    guard group.finish() else { return }
+                    continuation.resume(returning: number)
+                }
+                source.resume()
+            }
+            whenInstalled()
+        }
+    }
+}
+
+/// The installed signal sources of one wait.
+private final class SignalSources: @unchecked Sendable {
+    // @unchecked: `finished` is read and written only on the wait's serial queue.
+    private let sources: [any DispatchSourceSignal]
+    private let signals: [Int32]
+    private var finished = false
+
+    init(sources: [any DispatchSourceSignal], signals: [Int32]) {
+        self.sources = sources
+        self.signals = signals
+    }
+
+    /// Cancels every source and restores the default actions; returns false
+    /// when an earlier signal already did.
+    func finish() -> Bool {
+        guard !finished else { return false }
+        finished = true
+        for source in sources {
+            source.cancel()
+        }
+        for number in signals {
+            signal(number, SIG_DFL)
+        }
+        return true
+    }
+}

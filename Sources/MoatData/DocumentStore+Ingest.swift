@@ -61,7 +61,7 @@ extension DocumentStore {
             throw DataError(.extractionFailed, "reading \(relativePath) failed: \(error.localizedDescription); check that the file exists and is readable")
         }
         let extracted = try extractor.extract(file: file, relativePath: relativePath, contents: contents)
-        let fileName = (relativePath as NSString).lastPathComponent
+        let fileName = ((relativePath as NSString).lastPathComponent as NSString).deletingPathExtension
         let title = [policy.title, extracted.heading].compactMap { $0?.trimmingCharacters(in: .whitespacesAndNewlines) }.first { !$0.isEmpty } ?? fileName
         return PreparedDocument(
             id: Self.documentID(forRelativePath: relativePath),

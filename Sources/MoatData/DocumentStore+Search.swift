@@ -17,10 +17,11 @@ extension DocumentStore {
     /// - Throws: `invalid_reader_scope` for an empty user id, `store_failed` when SQLite fails.
     public func search(_ query: String, scope: ReaderScope, limit: Int = 10) throws -> [Passage] {
         try scope.validate()
-        let terms = FullTextQuery.terms(from: query)
-        guard limit > 0, let match = FullTextQuery.matchExpression(terms: terms, scope: scope) else {
+        let parsed = FullTextQuery.parse(query)
+        guard limit > 0, let match = FullTextQuery.matchExpression(for: parsed, scope: scope) else {
             return []
         }
+        let limit = min(limit, Self.maxSearchLimit)
 
         let rows = try storeOperation("searching") {
             try database.query(
@@ -40,10 +41,42 @@ extension DocumentStore {
                 WHERE d.classification_rank <= ?
                 ORDER BY hits.rank_value, c.id
                 """,
-                [.text(match), .integer(Int64(min(limit, Self.maxSearchLimit))), .integer(Int64(scope.clearance.rank))]
+                [.text(match), .integer(Int64(max(limit, Self.rerankCandidates))), .integer(Int64(scope.clearance.rank))]
             )
         }
-        return try rows.map(Self.passage)
+        let candidates = try rows.map(Self.passage)
+        return Array(Self.boostingTitleMatches(candidates, terms: parsed.terms).prefix(limit))
+    }
+
+    /// Candidates fetched by BM25 before the title boost reorders them.
+    static let rerankCandidates = 50
+    /// How much a title fully named in the query multiplies a passage's score.
+    static let titleBoost = 2.0
+
+    /// Reorders passages so that documents whose title words the query
+    /// names rank higher: score × (1 + titleBoost × share of title words in the query).
+    ///
+    /// BM25 alone cannot do this because a document's title words occur in
+    /// every one of its chunks and so have almost no inverse document
+    /// frequency. Only passages that already passed the access filter are reordered.
+    static func boostingTitleMatches(_ passages: [Passage], terms: [String]) -> [Passage] {
+        let queryTerms = Set(terms)
+        var shareByTitle: [String: Double] = [:]
+        let boosted = passages.map { passage -> Passage in
+            let share = shareByTitle[passage.title] ?? {
+                let titleTerms = Set(FullTextQuery.terms(from: passage.title))
+                let share = titleTerms.isEmpty ? 0 : Double(titleTerms.intersection(queryTerms).count) / Double(titleTerms.count)
+                shareByTitle[passage.title] = share
+                return share
+            }()
+            var passage = passage
+            passage.score *= 1 + titleBoost * share
+            return passage
+        }
+        // Stable: equal scores keep the BM25 order.
+        return boosted.enumerated().sorted { left, right in
+            left.element.score != right.element.score ? left.element.score > right.element.score : left.offset < right.offset
+        }.map(\.element)
     }
 
     private static func passage(from row: SQLiteRow) throws -> Passage {

@@ -2,7 +2,7 @@
 public struct DocumentPolicy: Sendable, Equatable {
     public var accessList: AccessList
     public var classification: Classification
-    /// Overrides the title found in the file (first heading, else the file name).
+    /// Overrides the title found in the file (first heading, else the file name without extension).
     public var title: String?
 
     public init(accessList: AccessList, classification: Classification, title: String? = nil) {

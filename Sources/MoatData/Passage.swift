@@ -8,7 +8,8 @@ public struct Passage: Sendable, Equatable, Codable {
     /// Heading of the Markdown section the chunk comes from.
     public var section: String?
     public var text: String
-    /// Relevance, higher is better: the negated FTS5 BM25 value.
+    /// Relevance, higher is better: the negated FTS5 BM25 value, raised for
+    /// documents whose title words the query names.
     public var score: Double
     public var classification: Classification
 }

@@ -1,13 +1,12 @@
-/// The FTS5 tokens that encode who may read a chunk and how sensitive it is.
+/// The FTS5 tokens that encode who may read a chunk.
 ///
-/// Each chunk row carries them in the `acl` and `cls` columns, and every
-/// search ANDs the reader's tokens into its MATCH expression, so the filter
-/// runs inside the full-text query before ranking.
+/// Each chunk row carries them in the `acl` column, and every search ANDs
+/// the reader's tokens into its MATCH expression, so the filter runs inside
+/// the full-text query before ranking.
 ///
 /// - everyone authenticated: `e0`
 /// - group: `g` + lower-case hex of the UTF-8 name + `0`
 /// - user: `u` + lower-case hex of the UTF-8 user id + `0`
-/// - classification: `c` + rank (`c0` public to `c3` restricted)
 ///
 /// Hex keeps any name, including one that looks like FTS5 syntax, to
 /// characters the `unicode61` tokenizer keeps inside one token. The final
@@ -25,11 +24,7 @@ enum AccessTokens {
         "u" + hex(id) + "0"
     }
 
-    static func classification(_ level: Classification) -> String {
-        "c\(level.rank)"
-    }
-
-    /// The `acl` column text for a document.
+    /// Returns the `acl` column text for a document with `accessList`.
     static func indexed(_ accessList: AccessList) -> String {
         var tokens: [String] = []
         if accessList.everyoneAuthenticated {
@@ -40,7 +35,8 @@ enum AccessTokens {
         return tokens.joined(separator: " ")
     }
 
-    /// Every `acl` token that grants `scope` access; never empty, because every reader is authenticated.
+    /// Returns every `acl` token that grants `scope` access. The list is never
+    /// empty, because every reader is authenticated and has a user id.
     static func granted(to scope: ReaderScope) -> [String] {
         [everyone, user(scope.userID)] + scope.effectiveGroups.map(group)
     }

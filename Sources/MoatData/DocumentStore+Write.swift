@@ -68,15 +68,14 @@ extension DocumentStore {
 
     private func insertChunks(_ document: PreparedDocument) throws {
         let acl = AccessTokens.indexed(document.policy.accessList)
-        let cls = AccessTokens.classification(document.policy.classification)
         for (ordinal, chunk) in document.extracted.chunks.enumerated() {
             try database.run(
                 "INSERT INTO chunks (document_id, ordinal, page, section) VALUES (?, ?, ?, ?)",
                 [.text(document.id), .integer(Int64(ordinal)), .integer(chunk.page), .text(chunk.section)]
             )
             try database.run(
-                "INSERT INTO chunk_index (rowid, title, section, body, acl, cls) VALUES (?, ?, ?, ?, ?, ?)",
-                [.integer(database.lastInsertRowID), .text(document.title), .text(chunk.section), .text(chunk.text), .text(acl), .text(cls)]
+                "INSERT INTO chunk_index (rowid, title, section, body, acl) VALUES (?, ?, ?, ?, ?)",
+                [.integer(database.lastInsertRowID), .text(document.title), .text(chunk.section), .text(chunk.text), .text(acl)]
             )
         }
     }

@@ -41,10 +41,10 @@ enum DocumentStoreSchema {
             UNIQUE (document_id, ordinal)
         ) STRICT;
 
-        -- One row per chunk, rowid = chunks.id. acl and cls hold the tokens
-        -- that AccessTokens describes; search ANDs the reader's tokens into MATCH.
+        -- One row per chunk, rowid = chunks.id. acl holds the tokens that
+        -- AccessTokens describes; search ANDs the reader's tokens into MATCH.
         CREATE VIRTUAL TABLE chunk_index USING fts5(
-            title, section, body, acl, cls,
+            title, section, body, acl,
             tokenize = 'porter unicode61'
         );
         """,

@@ -76,9 +76,8 @@ enum FullTextQuery {
         parse(text).terms
     }
 
-    /// Builds the MATCH expression: the reader's words in a text column, AND
-    /// one of the reader's access tokens, AND a classification at or below the
-    /// clearance. Returns nil when the text has no search words.
+    /// Builds the MATCH expression: the reader's words in a text column AND
+    /// one of the reader's access tokens. Returns nil when the text has no search words.
     static func matchExpression(for parsed: Parsed, scope: ReaderScope) -> String? {
         guard !parsed.terms.isEmpty else { return nil }
         var alternatives = parsed.terms.map(quoted)
@@ -88,11 +87,10 @@ enum FullTextQuery {
         }
         let words = alternatives.joined(separator: " OR ")
         let access = AccessTokens.granted(to: scope).map(quoted).joined(separator: " OR ")
-        let levels = scope.clearance.levelsAtOrBelow.map(AccessTokens.classification).map(quoted).joined(separator: " OR ")
-        return "\(textColumns) : (\(words)) AND acl : (\(access)) AND cls : (\(levels))"
+        return "\(textColumns) : (\(words)) AND acl : (\(access))"
     }
 
-    /// An FTS5 string: double quotes inside are doubled, per the FTS5 query syntax.
+    /// Quotes `term` as an FTS5 string, doubling any double quote inside it as the FTS5 query syntax requires.
     static func quoted(_ term: String) -> String {
         "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -14,7 +14,7 @@ public struct Passage: Sendable, Equatable, Codable {
     public var classification: Classification
 }
 
-/// What is stored about one document, without its text.
+/// Stored facts about one document, without its text.
 public struct DocumentSummary: Sendable, Codable, Equatable {
     public var documentID: String
     public var path: String

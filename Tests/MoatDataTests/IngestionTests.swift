@@ -92,6 +92,19 @@ struct IngestionTests {
         #expect(summary.pageCount == 2)
     }
 
+    @Test("missing pdftotext gives extraction_failed naming the file")
+    func missingPDFTool() throws {
+        let folder = try TemporaryFolder()
+        let file = try folder.write(MinimalPDF.make(pages: ["Some text"]), to: "one.pdf")
+        let store = try DocumentStore(path: folder.path("store.sqlite"), pdftotextPath: folder.path("no-such-pdftotext"))
+        let error = try #require(throws: DataError.self) {
+            _ = try store.ingest(file: file, relativePath: "one.pdf", policy: .everyone())
+        }
+        #expect(error.code == .extractionFailed)
+        #expect(error.reason.contains("one.pdf"))
+        #expect(error.reason.contains("poppler-utils"))
+    }
+
     @Test("unchanged file is detected and changed file replaces its chunks")
     func reingestion() throws {
         let folder = try TemporaryFolder()

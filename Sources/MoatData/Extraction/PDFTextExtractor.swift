@@ -15,7 +15,7 @@ struct PDFTextExtractor: Sendable {
         guard let executable = resolvedExecutable() else {
             throw DataError(
                 .extractionFailed,
-                "cannot extract text from \(relativePath): pdftotext was not found in PATH; install poppler-utils"
+                "cannot extract text from \(relativePath): pdftotext was not found at \(executablePath ?? "any directory in PATH"); install poppler-utils or set the pdftotext path"
             )
         }
 

@@ -1,5 +1,5 @@
 extension HTMLText {
-    /// Common named character references (HTML Living Standard, section 13.5).
+    /// Common named character references from the HTML standard's table.
     /// An unknown name is kept as written.
     private static let namedEntities: [String: String] = [
         "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{00A0}",

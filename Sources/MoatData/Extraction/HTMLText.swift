@@ -3,8 +3,8 @@ import Foundation
 /// Converts HTML to plain paragraphs for indexing.
 ///
 /// This is text extraction, not sanitising for display: it drops comments
-/// and the contents of `script`, `style` and `template`, turns block
-/// elements into paragraph breaks, removes every other tag and decodes
+/// and the contents of `script`, `style`, `template` and `noscript`, turns
+/// block elements into paragraph breaks, removes every other tag and decodes
 /// character references. Malformed markup degrades to extra or missing text,
 /// never to an error.
 enum HTMLText {

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Splits Markdown into sections at ATX (`## Title`) and setext
-/// (`Title` over `===` or `---`) headings, per CommonMark 0.31 sections 4.2
-/// and 4.3. Lines inside fenced code blocks are never headings.
+/// (`Title` over `===` or `---`) headings as CommonMark
+/// defines them. Lines inside fenced code blocks are never headings.
 enum MarkdownSections {
     struct Section: Equatable {
         /// Heading text without markers; nil for text before the first heading.

@@ -89,7 +89,7 @@ let package = Package(
             name: "MoatEndToEndTests",
             dependencies: [
                 "MoatLauncher", "MoatConfig", "MoatDevIdP", "MoatAPI", "MoatWeb", "MoatIdentity", "MoatAudit",
-                "MoatData", "MoatJOSE", "MoatJSON", "MoatCrypto", "MoatHTTP", "MoatCore",
+                "MoatData", "MoatSQLite", "MoatJOSE", "MoatJSON", "MoatCrypto", "MoatHTTP", "MoatCore",
             ],
             swiftSettings: swiftSettings
         ),

@@ -21,7 +21,7 @@ public struct ExtractiveAnswerer: Answerer {
         }
         var candidates: [(score: Double, passage: Int, order: Int, sentence: String)] = []
         for (index, passage) in passages.enumerated() {
-            for (order, sentence) in Self.sentences(passage.text).enumerated() {
+            for (order, sentence) in Self.leadInsJoined(Self.sentences(passage.text)).enumerated() {
                 let terms = Self.terms(sentence)
                 guard terms.count >= 3 else { continue }
                 let overlap = Set(terms).intersection(questionTerms).count
@@ -61,12 +61,77 @@ public struct ExtractiveAnswerer: Answerer {
             .map { String($0.prefix(6)) }
     }
 
+    /// Splits at `.`, `!` or `?` followed by white space, at blank lines, and
+    /// before list items, so that each bullet is a candidate of its own.
+    /// Foundation's sentence enumeration is not available on Linux.
     static func sentences(_ text: String) -> [String] {
         var sentences: [String] = []
-        text.enumerateSubstrings(in: text.startIndex..., options: .bySentences) { substring, _, _, _ in
-            let sentence = (substring ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
-            if !sentence.isEmpty { sentences.append(sentence) }
+        var current = ""
+        var previous: Character = " "
+        var pendingBreak = false
+        let characters = Array(text)
+        for (index, character) in characters.enumerated() {
+            if character == "\n", startsListItem(characters, at: index + 1) {
+                flush(&current, into: &sentences)
+                pendingBreak = false
+                previous = character
+                continue
+            }
+            if pendingBreak, character.isWhitespace {
+                flush(&current, into: &sentences)
+                pendingBreak = false
+                previous = character
+                continue
+            }
+            pendingBreak = false
+            if character == "\n", previous == "\n" {
+                flush(&current, into: &sentences)
+            }
+            current.append(character)
+            if character == "." || character == "!" || character == "?" {
+                pendingBreak = true
+            }
+            previous = character
         }
+        flush(&current, into: &sentences)
         return sentences
+    }
+
+    /// Joins a sentence that ends with `:` to the up to four short lines that
+    /// follow it, so a lead-in such as "the allowance is:" keeps its values.
+    static func leadInsJoined(_ sentences: [String]) -> [String] {
+        var joined: [String] = []
+        var index = 0
+        while index < sentences.count {
+            var sentence = sentences[index]
+            index += 1
+            if sentence.hasSuffix(":") {
+                var taken = 0
+                while index < sentences.count, taken < 4, sentences[index].count <= 120, !sentences[index].hasSuffix(":") {
+                    sentence += " " + sentences[index]
+                    index += 1
+                    taken += 1
+                }
+            }
+            joined.append(sentence)
+        }
+        return joined
+    }
+
+    /// Whether a list marker (`-`, `*`, `•` or `1.`) followed by a space starts at `index`, after optional indentation.
+    private static func startsListItem(_ characters: [Character], at index: Int) -> Bool {
+        var position = index
+        while position < characters.count, characters[position] == " " || characters[position] == "\t" { position += 1 }
+        guard position + 1 < characters.count else { return false }
+        if "-*•".contains(characters[position]) { return characters[position + 1] == " " }
+        var digits = position
+        while digits < characters.count, characters[digits].isNumber { digits += 1 }
+        return digits > position && digits + 1 < characters.count && characters[digits] == "." && characters[digits + 1] == " "
+    }
+
+    private static func flush(_ current: inout String, into sentences: inout [String]) {
+        let sentence = current.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        if !sentence.isEmpty { sentences.append(sentence) }
+        current = ""
     }
 }

@@ -104,7 +104,7 @@ extension Directory {
             switch parts.first {
             case "user": known = parts.count == 2 && users.contains { $0.name == parts[1] }
             case "group": known = parts.count == 2 && group(named: parts[1]) != nil
-            case "app": known = parts.count == 2 && app(named: parts[1]) != nil
+            case "app": known = parts.count == 2 && self.app(named: parts[1]) != nil
             default: known = false
             }
             guard known else {

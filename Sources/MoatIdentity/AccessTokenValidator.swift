@@ -55,15 +55,15 @@ public struct AccessTokenValidator: Sendable {
             return try JWTVerifier(keySet: keySet, policy: policy.jwtPolicy).verify(token, now: clock.now())
         } catch let error where error.code == .unknownKey {
             guard let refreshed = await keys.keySetAfterUnknownKeyID() else {
-                throw TokenRejection(.invalidToken, detailCode: error.code.rawValue, error.reason)
+                throw TokenRejection(.invalidToken, detailCode: error.code.name, error.reason)
             }
             do {
                 return try JWTVerifier(keySet: refreshed, policy: policy.jwtPolicy).verify(token, now: clock.now())
             } catch {
-                throw TokenRejection(.invalidToken, detailCode: error.code.rawValue, error.reason)
+                throw TokenRejection(.invalidToken, detailCode: error.code.name, error.reason)
             }
         } catch {
-            throw TokenRejection(.invalidToken, detailCode: error.code.rawValue, error.reason)
+            throw TokenRejection(.invalidToken, detailCode: error.code.name, error.reason)
         }
     }
 

@@ -138,7 +138,7 @@ public struct RelyingParty: Sendable {
         do {
             verified = try JWTVerifier(keySet: keySet, policy: policy).verify(idToken, now: clock.now())
         } catch {
-            throw TokenRejection(.invalidIDToken, detailCode: error.code.rawValue, error.reason)
+            throw TokenRejection(.invalidIDToken, detailCode: error.code.name, error.reason)
         }
         if verified.audiences.count > 1, verified.string("azp") != configuration.clientID {
             throw TokenRejection(.invalidIDToken, "the ID token has several audiences and azp is not this client")

@@ -55,7 +55,7 @@ enum APIFactory {
             manifestFile = demoManifest
         }
         let manifest = try ManifestLoader.load(contentsOf: manifestFile, directory: directory)
-        let results = try store.ingest(directory: folder, manifest: manifest, excluding: ManifestLoader.ignoredFileNames)
+        let results = try store.ingest(directory: folder, manifest: manifest)
         logger.info("corpus ingested", metadata: ["moat.corpus.path": folder.path, "moat.corpus.documents": "\(results.count)"])
         return results
     }

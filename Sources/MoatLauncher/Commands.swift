@@ -11,7 +11,7 @@ public enum Commands {
     /// `moat up`: starts pattern 3 and blocks until SIGINT or SIGTERM.
     public static func up(_ configuration: MoatConfiguration, logger: Logger) async throws {
         let stack = try await MoatStack.start(configuration, logger: logger)
-        print(banner(stack))
+        FileHandle.standardOutput.write(Data(banner(stack).utf8))
         let signal = await TerminationSignal.wait()
         logger.info("stopping", metadata: ["moat.signal": "\(signal)"])
         await stack.stop()
@@ -44,7 +44,7 @@ public enum Commands {
         let directory = try MoatStack.loadDirectory(configuration)
         let parsed = try ManifestLoader.load(contentsOf: URL(fileURLWithPath: manifest), directory: directory)
         let store = try DocumentStore(path: data.documentsDatabase, logger: logger)
-        return try store.ingest(directory: URL(fileURLWithPath: folder, isDirectory: true), manifest: parsed, excluding: ManifestLoader.ignoredFileNames)
+        return try store.ingest(directory: URL(fileURLWithPath: folder, isDirectory: true), manifest: parsed)
     }
 
     /// `moat audit verify`: recomputes the audit log's hash chain.

@@ -47,7 +47,7 @@ public enum ManifestLoader {
             entries[path] = try policy(entry, directory: directory)
         }
         let defaultPolicy = try root.optionalTable("default").map { try policy($0, directory: directory, requireTitle: false) }
-        return Manifest(entries: entries, defaultPolicy: defaultPolicy)
+        return Manifest(entries: entries, defaultPolicy: defaultPolicy, ignoredPaths: ignoredFileNames)
     }
 
     private static func policy(_ entry: TOMLReader, directory: Directory?, requireTitle: Bool = true) throws -> DocumentPolicy {

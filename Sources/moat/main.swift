@@ -32,13 +32,14 @@ guard let command = arguments.first else {
 }
 arguments.removeFirst()
 
-var options = ParsedOptions()
+let options: ParsedOptions
 do {
     options = try ParsedOptions.parse(arguments, allowed: command == "audit" ? ["config", "data", "file"] : ["config", "data", "corpus", "manifest"])
 } catch {
     fail("\(error)\n\n\(usage)")
 }
 
+@MainActor
 func loadConfiguration() -> MoatConfiguration {
     do {
         var configuration = try MoatConfiguration.load(path: options.values["config"])

@@ -5,6 +5,7 @@ import MoatDevIdP
 import MoatJOSE
 import MoatJSON
 import MoatLauncher
+import MoatSQLite
 import Testing
 
 /// The api's bearer checks over real HTTP, and the audit record each request leaves.
@@ -129,7 +130,9 @@ struct APIAuthorizationTests {
         #expect(intact.isIntact)
         #expect(intact.recordCount == 3)
 
-        // Change one byte of the second record's stored text directly in the file.
+        // Move the write-ahead log into the main file, then change one byte of
+        // the second record's stored text directly in the file.
+        try SQLiteDatabase(path: test.auditDatabase).execute("PRAGMA wal_checkpoint(TRUNCATE)")
         var bytes = try Data(contentsOf: URL(fileURLWithPath: test.auditDatabase))
         let needle = Data("How many days of annual leave?".utf8)
         let range = try #require(bytes.range(of: needle))

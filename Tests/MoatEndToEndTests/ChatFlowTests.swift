@@ -13,7 +13,7 @@ struct ChatFlowTests {
         let groupIDs = Set(groups.compactMap { stack.directory.group(named: $0)?.objectID })
         let userID = stack.directory.user(signInName: user).map { "\(stack.directory.tenant.id):\($0.objectID)" }
         var readable = Set<String>()
-        for path in manifest.paths {
+        for path in manifest.entries.keys {
             let policy = try manifest.policy(forRelativePath: path)
             let list = policy.accessList
             if list.everyoneAuthenticated || !groupIDs.isDisjoint(with: list.groups) || (userID.map(list.users.contains) ?? false) {

@@ -5,7 +5,7 @@ import Testing
 
 @testable import MoatJOSE
 
-/// A crafted token and the error code Moat must answer with.
+/// A crafted token and the error code Moat must reject it with.
 struct Attack: Sendable, CustomTestStringConvertible {
     let name: String
     let token: String

@@ -185,7 +185,9 @@ struct Base64URLTests {
         for length in 0...64 {
             let data = SecureRandom.bytes(count: length)
             let text = Base64URL.encode(data)
-            #expect(!text.contains("=") && !text.contains("+") && !text.contains("/"))
+            #expect(!text.contains("="))
+            #expect(!text.contains("+"))
+            #expect(!text.contains("/"))
             #expect(try Base64URL.decode(text) == data)
         }
     }

@@ -40,7 +40,7 @@ public enum ConstantTime {
         return CRYPTO_memcmp(left, right, left.count) == 0
     }
 
-    /// Compares the UTF-8 bytes of two strings as ``equals(_:_:)-(some DataProtocol,_)`` does.
+    /// Compares the UTF-8 bytes of two strings in constant time, as the byte overload does.
     public static func equals(_ a: String, _ b: String) -> Bool {
         equals(Array(a.utf8), Array(b.utf8))
     }

@@ -24,7 +24,7 @@ extension JSONWebKey {
     /// only reasonable reading: EC P-256 → ES256, EC P-384 → ES384, OKP
     /// Ed25519 → EdDSA, and RSA → RS256. RSA could also mean PS256; RS256 is
     /// chosen because identity providers such as Entra ID publish RSA keys
-    /// without `alg` and sign with RS256. A PS256 key must say so.
+    /// without `alg` and sign with RS256. A PS256 key must declare `alg`.
     /// Other members (`x5c`, `x5t`, `issuer`, …) are ignored, as RFC 7517 §4 allows.
     public init(json: JSONObject) throws(JOSEError) {
         guard case .string(let keyType)? = json["kty"] else {

@@ -20,10 +20,12 @@ public struct JSONWebKeySet: Sendable {
 
     /// Parses a JWKS document (`{"keys": [...]}`) strictly.
     ///
-    /// The whole set is rejected when it is not strict JSON, has no `keys`
-    /// array, has a non-object entry, contains a symmetric (`oct`) key or any
-    /// private member, or two entries share a `kid` (even entries that are
-    /// skipped, because a repeated `kid` makes the lookup ambiguous).
+    /// The whole set is rejected when:
+    /// - it is not strict JSON or has no `keys` array;
+    /// - an entry is not a JSON object;
+    /// - an entry is a symmetric (`oct`) key or has a private member;
+    /// - two entries share a `kid`, even entries that are skipped, because a
+    ///   repeated `kid` makes the lookup ambiguous.
     ///
     /// Any other entry that ``JSONWebKey/init(json:)`` rejects (an
     /// unsupported `kty`, `crv` or `alg`, `use` other than `sig`, `key_ops`

@@ -25,11 +25,13 @@ public struct JWSVerifier: Sendable {
     /// Checks structure, protected header, key and signature, in that order.
     ///
     /// 1. Structure: ``CompactJWS/parse(_:maxLength:)``.
-    /// 2. Protected header: `crit` or `b64` present → `unsupported_critical_header`
-    ///    (Moat understands no extension, RFC 7515 §4.1.11); `jku`, `x5u`, `jwk`
-    ///    or `x5c` present → `forbidden_header`; `alg` compared case-sensitively:
-    ///    not implemented (`none`, `HS256`, …) → `unsupported_algorithm`, not in
-    ///    ``allowedAlgorithms`` → `algorithm_not_allowed`.
+    /// 2. Protected header, checked in this order:
+    ///    - `crit` or `b64` present → `unsupported_critical_header`, because
+    ///      Moat understands no extension (RFC 7515 §4.1.11);
+    ///    - `jku`, `x5u`, `jwk` or `x5c` present → `forbidden_header`;
+    ///    - `alg` not implemented (`none`, `HS256`, …), compared
+    ///      case-sensitively → `unsupported_algorithm`;
+    ///    - `alg` not in ``allowedAlgorithms`` → `algorithm_not_allowed`.
     /// 3. Key: chosen only by `kid` from ``keySet`` (``JSONWebKeySet/key(forKeyID:)``),
     ///    and its algorithm must equal `alg` → else `key_algorithm_mismatch`.
     /// 4. Signature over the exact received signing input → else `invalid_signature`.

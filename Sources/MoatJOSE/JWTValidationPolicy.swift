@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a ``JWTVerifier`` accepts, beyond a valid signature.
+/// The claim and algorithm rules a ``JWTVerifier`` applies beyond the signature check.
 public struct JWTValidationPolicy: Sendable {
     /// Largest accepted clock tolerance, in seconds.
     public static let maxLeeway: TimeInterval = 300

@@ -10,10 +10,11 @@ import MoatJSON
 ///
 /// 1. Structure: exactly three segments, header and signature non-empty,
 ///    strict base64url, at most 16 KiB (``CompactJWS/parse(_:maxLength:)``).
-/// 2. Protected header: strict JSON object; `crit` or `b64` present → reject;
-///    `jku`, `x5u`, `jwk`, `x5c` present → reject (never used to find a key);
-///    `alg` case-sensitive among the supported algorithms (`none` and `HS*`
-///    are not) and in the policy's allow-list.
+/// 2. Protected header: a strict JSON object. A `crit` or `b64` parameter
+///    rejects the token, and so do `jku`, `x5u`, `jwk` and `x5c`, which are
+///    never used to find a key. `alg` must be one of the supported algorithms
+///    (compared case-sensitively, so `none` and `HS*` fail) and in the
+///    policy's allow-list.
 /// 3. Key: by `kid` from the key set only, and its algorithm equals `alg`.
 /// 4. Signature over the exact received signing input.
 /// 5. Payload: strict UTF-8, strict JSON object without duplicate members.

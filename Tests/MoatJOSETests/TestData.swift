@@ -1,0 +1,39 @@
+import Foundation
+
+/// Locates the public test vectors kept outside the repository: the
+/// `MOAT_TESTDATA` environment variable, or `../shared/testdata` next to the
+/// package root found by walking up from this file.
+enum TestData {
+    static let directory: URL = {
+        if let override = ProcessInfo.processInfo.environment["MOAT_TESTDATA"], !override.isEmpty {
+            return URL(fileURLWithPath: override, isDirectory: true)
+        }
+        var candidate = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while candidate.path != "/" {
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("Package.swift").path) {
+                return candidate.deletingLastPathComponent().appendingPathComponent("shared/testdata", isDirectory: true)
+            }
+            candidate.deleteLastPathComponent()
+        }
+        preconditionFailure("no Package.swift above \(#filePath); set MOAT_TESTDATA")
+    }()
+
+    static func wycheproof(_ name: String) throws -> Data {
+        try Data(contentsOf: directory.appendingPathComponent("wycheproof").appendingPathComponent(name))
+    }
+}
+
+extension Data {
+    /// Decodes lowercase or uppercase hex; traps on malformed input because it only reads test vectors.
+    init(hex: String) {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(hex.count / 2)
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            bytes.append(UInt8(hex[index..<next], radix: 16)!)
+            index = next
+        }
+        self.init(bytes)
+    }
+}

@@ -11,6 +11,7 @@ import MoatTOML
 /// resolved to group object ids and user names (`user:alice`) to `tid:oid`
 /// through the directory, so the store keeps the ids that tokens carry.
 /// Entries may also use ids directly: a group GUID, or a user as `tid:oid`.
+/// A top-level `ignore = ["LICENSE.md"]` lists files of the folder that are not documents.
 public enum ManifestLoader {
     /// Files in a corpus folder that are never ingested.
     public static let ignoredFileNames: Set<String> = ["manifest.toml", "QUESTIONS.md"]
@@ -33,7 +34,7 @@ public enum ManifestLoader {
 
     public static func parse(_ text: String, directory: Directory?) throws -> Manifest {
         let root = TOMLReader(table: try TOMLParser.parse(text))
-        try root.rejectUnknownKeys(["documents", "default"])
+        try root.rejectUnknownKeys(["documents", "default", "ignore"])
         var entries: [String: DocumentPolicy] = [:]
         for entry in try root.tables("documents") {
             try entry.rejectUnknownKeys(["path", "title", "classification", "everyone", "groups", "users"])
@@ -47,7 +48,8 @@ public enum ManifestLoader {
             entries[path] = try policy(entry, directory: directory)
         }
         let defaultPolicy = try root.optionalTable("default").map { try policy($0, directory: directory, requireTitle: false) }
-        return Manifest(entries: entries, defaultPolicy: defaultPolicy, ignoredPaths: ignoredFileNames)
+        let ignored = Set(try root.strings("ignore", default: []))
+        return Manifest(entries: entries, defaultPolicy: defaultPolicy, ignoredPaths: ignoredFileNames.union(ignored))
     }
 
     private static func policy(_ entry: TOMLReader, directory: Directory?, requireTitle: Bool = true) throws -> DocumentPolicy {

@@ -104,4 +104,29 @@ struct ChatFlowTests {
         #expect(reply.status == 400)
         #expect(agent.cookies["moat_session"] == nil)
     }
+
+    @Test("logs carry request ids and no tokens, cookies or secrets")
+    func logsCarryNoSecrets() async throws {
+        let test = try await TestStack.start()
+        let agent = UserAgent()
+        let csrf = try await agent.signInToWeb(test.stack, user: "alice")
+        let reply = try await agent.ask(test.stack, "How many days of annual leave?", csrfToken: csrf)
+        #expect(reply.status == 200)
+        await test.stop()
+
+        let entries = test.logs.entries
+        let requestLines = entries.filter { $0.message == "request completed" }
+        #expect(requestLines.count >= 6)
+        for entry in requestLines {
+            #expect(entry.metadata["moat.request.id"]?.isEmpty == false)
+        }
+        let secrets = ["eyJ", "moat-demo", "moat-web-demo-secret", csrf] + agent.cookies.values.map { String($0.prefix(24)) }
+        for entry in entries {
+            let line = entry.message + " " + entry.metadata.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            for secret in secrets {
+                #expect(!line.contains(secret), "log line leaks a secret: \(entry.message)")
+            }
+            #expect(!line.contains("code="), "log line carries a query string: \(entry.message)")
+        }
+    }
 }

@@ -14,7 +14,10 @@ import MoatWeb
 public final class MoatStack: Sendable {
     public let idpURL: String
     public let apiURL: String
+    /// The web tier's public address, as browsers use it.
     public let webURL: String
+    /// Where the web tier listens, which differs from ``webURL`` behind a TLS proxy.
+    public let webListenURL: String
     public let issuer: String
     public let directory: Directory
     /// Documents ingested at start-up.
@@ -22,10 +25,14 @@ public final class MoatStack: Sendable {
     private let servers: [HTTPServer]
     private let logger: Logger
 
-    private init(idpURL: String, apiURL: String, webURL: String, issuer: String, directory: Directory, ingested: [IngestResult], servers: [HTTPServer], logger: Logger) {
+    private init(
+        idpURL: String, apiURL: String, webURL: String, webListenURL: String, issuer: String, directory: Directory,
+        ingested: [IngestResult], servers: [HTTPServer], logger: Logger
+    ) {
         self.idpURL = idpURL
         self.apiURL = apiURL
         self.webURL = webURL
+        self.webListenURL = webListenURL
         self.issuer = issuer
         self.directory = directory
         self.ingested = ingested
@@ -64,7 +71,10 @@ public final class MoatStack: Sendable {
             let web = try WebFactory.make(configuration, directory: directory, data: data, issuer: issuer, webURL: webURL, apiURL: apiURL, logger: logger.relabeled("moat.web"))
             servers.append(try startServer(host: host, port: webPort, responder: web, logger: logger.relabeled("moat.web")))
 
-            return MoatStack(idpURL: idpURL, apiURL: apiURL, webURL: webURL, issuer: issuer, directory: directory, ingested: ingested, servers: servers, logger: logger)
+            return MoatStack(
+                idpURL: idpURL, apiURL: apiURL, webURL: webURL, webListenURL: "http://\(host):\(webPort)", issuer: issuer,
+                directory: directory, ingested: ingested, servers: servers, logger: logger
+            )
         } catch {
             for server in servers.reversed() { await server.stop() }
             throw error

@@ -10,7 +10,9 @@ struct TestStack {
     let dataFolder: URL
     let logs: InMemoryLogHandler
 
-    static func start(corpus: (folder: String, manifest: String)? = nil) async throws -> TestStack {
+    static func start(
+        corpus: (folder: String, manifest: String)? = nil, configure: (inout MoatConfiguration) -> Void = { _ in }
+    ) async throws -> TestStack {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("moat-e2e-\(UUID().uuidString)")
         var configuration = MoatConfiguration()
         configuration.dataDirectory = folder.path
@@ -21,6 +23,7 @@ struct TestStack {
             configuration.corpus.path = corpus.folder
             configuration.corpus.manifest = corpus.manifest
         }
+        configure(&configuration)
         let logs = InMemoryLogHandler()
         let stack = try await MoatStack.start(configuration, logger: Logger(label: "moat.test", level: .debug, handler: logs))
         return TestStack(stack: stack, dataFolder: folder, logs: logs)

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// The `moat` executable: errors on stderr with a non-zero exit, results on stdout.
+@Suite("moat command line")
+struct CommandLineTests {
+    struct Run {
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    static var binary: URL {
+        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while folder.path != "/", !FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
+            folder = folder.deletingLastPathComponent()
+        }
+        return folder.appendingPathComponent(".build/debug/moat")
+    }
+
+    static func run(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self), error: String(decoding: errorData, as: UTF8.self))
+    }
+
+    static func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("moat-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("docs"), withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test("unknown command exits 2 with usage")
+    func unknownCommand() throws {
+        let run = try Self.run(["launch"])
+        #expect(run.status == 2)
+        #expect(run.error.contains("unknown command \"launch\""))
+        #expect(run.error.contains("usage: moat"))
+    }
+
+    @Test("bad manifest value is named and nothing is stored")
+    func badManifestIsNamed() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "# Leave\n\nStaff get 25 days of leave.\n".write(to: folder.appendingPathComponent("docs/leave.md"), atomically: true, encoding: .utf8)
+        let manifest = folder.appendingPathComponent("manifest.toml")
+        try "[[documents]]\npath = \"leave.md\"\ntitle = \"Leave\"\neveryone = true\nclassification = \"secret\"\n"
+            .write(to: manifest, atomically: true, encoding: .utf8)
+        let data = folder.appendingPathComponent("data").path
+
+        let rejected = try Self.run(["ingest", folder.appendingPathComponent("docs").path, "--manifest", manifest.path, "--data", data])
+        #expect(rejected.status == 1)
+        #expect(rejected.error.contains("classification = \"secret\""))
+
+        try "[[documents]]\npath = \"leave.md\"\ntitle = \"Leave\"\neveryone = true\nclassification = \"internal\"\n"
+            .write(to: manifest, atomically: true, encoding: .utf8)
+        let accepted = try Self.run(["ingest", folder.appendingPathComponent("docs").path, "--manifest", manifest.path, "--data", data])
+        #expect(accepted.status == 0)
+        #expect(accepted.output.contains("1 documents ingested"))
+    }
+
+    @Test("audit verify on a missing log exits 1")
+    func auditVerifyMissingLog() throws {
+        let run = try Self.run(["audit", "verify", "--file", "/nonexistent/audit.sqlite"])
+        #expect(run.status == 1)
+        #expect(run.error.contains("audit_log_missing"))
+    }
+
+    @Test("audit verify on a non-SQLite file exits 1")
+    func auditVerifyGarbage() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("audit.sqlite")
+        try Data(repeating: 0x41, count: 8192).write(to: file)
+        let run = try Self.run(["audit", "verify", "--file", file.path])
+        #expect(run.status == 1)
+        #expect(run.error.contains("cannot be read"))
+    }
+}

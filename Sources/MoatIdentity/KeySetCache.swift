@@ -58,12 +58,19 @@ public actor KeySetCache {
     }
 
     /// Refetches after a token named an unknown `kid`, unless a fetch happened
-    /// within the cooldown. Returns the key set to retry with, or nil when no
-    /// new fetch was allowed (the caller then rejects the token).
+    /// within the cooldown. Returns the key set to retry with: the result of
+    /// the fetch in flight or of a new one, or within the cooldown the cached
+    /// set, which may be newer than the one the caller tried. Returns nil when
+    /// the fetch failed or no keys are cached (the caller then rejects the token).
     public func keySetAfterUnknownKeyID() async -> JSONWebKeySet? {
+        // Tokens signed with a newly rotated key arrive together; all of them
+        // wait for the one refetch instead of being rejected by the cooldown.
+        if let inFlight {
+            return try? await inFlight.value
+        }
         let now = clock.now()
         if let lastAttempt, now.timeIntervalSince(lastAttempt) < refetchCooldown {
-            return nil
+            return keySet
         }
         do {
             return try await fetch()

@@ -8,8 +8,9 @@ import MoatJOSE
 /// - A token signed with an unknown `kid` triggers at most one refetch per
 ///   `refetchCooldown`, however many such tokens arrive, so a flood of random
 ///   `kid` values cannot turn into a flood of requests to the provider.
-/// - When a refetch fails, the cached keys stay in use: validation keeps
-///   working while the provider is down.
+/// - When a refetch fails, the cached keys stay in use and the next attempt
+///   waits for `refetchCooldown`: validation keeps working while the
+///   provider is down.
 public actor KeySetCache {
     public let timeToLive: TimeInterval
     public let refetchCooldown: TimeInterval
@@ -27,7 +28,8 @@ public actor KeySetCache {
 
     /// - Parameters:
     ///   - timeToLive: seconds before cached keys are refreshed; default 3600.
-    ///   - refetchCooldown: minimum seconds between fetches caused by unknown `kid`s; default 30.
+    ///   - refetchCooldown: minimum seconds between fetches caused by unknown `kid`s, and
+    ///     between retries after a failed refresh; default 30.
     public init(
         source: any KeySetSource, timeToLive: TimeInterval = 3600, refetchCooldown: TimeInterval = 30,
         clock: any WallClock = SystemClock(), logger: Logger = .disabled
@@ -43,6 +45,11 @@ public actor KeySetCache {
     public func currentKeySet() async throws -> JSONWebKeySet {
         let now = clock.now()
         if let keySet, let fetchedAt, now.timeIntervalSince(fetchedAt) < timeToLive {
+            return keySet
+        }
+        // A provider that failed the last attempt is retried once per cooldown,
+        // not on every request, which would also make each request wait for it.
+        if let keySet, let lastAttempt, now.timeIntervalSince(lastAttempt) < refetchCooldown {
             return keySet
         }
         do {

@@ -82,7 +82,12 @@ let package = Package(
         .testTarget(name: "MoatAuditTests", dependencies: ["MoatAudit", "MoatSQLite"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MoatIdentityTests",
-            dependencies: ["MoatIdentity", "MoatJOSE", "MoatCrypto", "MoatCore"],
+            dependencies: ["MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatJSON", "MoatCrypto", "MoatCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MoatDevIdPTests",
+            dependencies: ["MoatDevIdP", "MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatJSON", "MoatCrypto", "MoatCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

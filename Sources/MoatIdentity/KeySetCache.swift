@@ -8,8 +8,9 @@ import MoatJOSE
 /// - A token signed with an unknown `kid` triggers at most one refetch per
 ///   `refetchCooldown`, however many such tokens arrive, so a flood of random
 ///   `kid` values cannot turn into a flood of requests to the provider.
-/// - When a refetch fails, the cached keys stay in use: validation keeps
-///   working while the provider is down.
+/// - When a refetch fails, the cached keys stay in use and the next attempt
+///   waits for `refetchCooldown`: validation keeps working while the
+///   provider is down.
 public actor KeySetCache {
     public let timeToLive: TimeInterval
     public let refetchCooldown: TimeInterval
@@ -27,7 +28,8 @@ public actor KeySetCache {
 
     /// - Parameters:
     ///   - timeToLive: seconds before cached keys are refreshed; default 3600.
-    ///   - refetchCooldown: minimum seconds between fetches caused by unknown `kid`s; default 30.
+    ///   - refetchCooldown: minimum seconds between fetches caused by unknown `kid`s, and
+    ///     between retries after a failed refresh; default 30.
     public init(
         source: any KeySetSource, timeToLive: TimeInterval = 3600, refetchCooldown: TimeInterval = 30,
         clock: any WallClock = SystemClock(), logger: Logger = .disabled
@@ -45,6 +47,11 @@ public actor KeySetCache {
         if let keySet, let fetchedAt, now.timeIntervalSince(fetchedAt) < timeToLive {
             return keySet
         }
+        // A provider that failed the last attempt is retried once per cooldown,
+        // not on every request, which would also make each request wait for it.
+        if let keySet, let lastAttempt, now.timeIntervalSince(lastAttempt) < refetchCooldown {
+            return keySet
+        }
         do {
             return try await fetch()
         } catch {
@@ -58,12 +65,19 @@ public actor KeySetCache {
     }
 
     /// Refetches after a token named an unknown `kid`, unless a fetch happened
-    /// within the cooldown. Returns the key set to retry with, or nil when no
-    /// new fetch was allowed (the caller then rejects the token).
+    /// within the cooldown. Returns the key set to retry with: the result of
+    /// the fetch in flight or of a new one, or within the cooldown the cached
+    /// set, which may be newer than the one the caller tried. Returns nil when
+    /// the fetch failed or no keys are cached (the caller then rejects the token).
     public func keySetAfterUnknownKeyID() async -> JSONWebKeySet? {
+        // Tokens signed with a newly rotated key arrive together; all of them
+        // wait for the one refetch instead of being rejected by the cooldown.
+        if let inFlight {
+            return try? await inFlight.value
+        }
         let now = clock.now()
         if let lastAttempt, now.timeIntervalSince(lastAttempt) < refetchCooldown {
-            return nil
+            return keySet
         }
         do {
             return try await fetch()

@@ -47,8 +47,15 @@ EOF
 work_dir="$(mktemp -d -t moat-browser-test.XXXXXX)"
 moat_log="$work_dir/moat.log"
 moat_pid=""
+test_pid=""
 
-stop_moat() {
+clean_up() {
+    # On SIGTERM or SIGINT the browser test may still be running; it quits
+    # Chromium on SIGTERM before it exits.
+    if [ -n "$test_pid" ] && kill -0 "$test_pid" 2>/dev/null; then
+        kill -TERM "$test_pid" 2>/dev/null || true
+        wait "$test_pid" 2>/dev/null || true
+    fi
     if [ -n "$moat_pid" ] && kill -0 "$moat_pid" 2>/dev/null; then
         kill -TERM "$moat_pid" 2>/dev/null || true
         # moat stops on SIGTERM after letting requests in flight finish; give
@@ -65,7 +72,7 @@ stop_moat() {
     fi
     rm -rf "$work_dir"
 }
-trap stop_moat EXIT
+trap clean_up EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -107,7 +114,11 @@ until curl --silent --fail --max-time 2 --output /dev/null "$web_url/healthz"; d
 done
 echo "browser: moat is up (web $web_url, idp $idp_url, pid $moat_pid)"
 
-# Not `exec`: the EXIT trap must still stop moat and delete the data folder.
+# Run the test in the background and wait for it, so SIGTERM stops everything
+# at once: bash delays a trap until a foreground command finishes, but `wait`
+# returns as soon as a signal arrives. `exec` would skip the EXIT trap.
+"$python" scripts/browser_test.py --web "$web_url" --idp "$idp_url" --moat-log "$moat_log" &
+test_pid=$!
 status=0
-"$python" scripts/browser_test.py --web "$web_url" --idp "$idp_url" --moat-log "$moat_log" || status=$?
+wait "$test_pid" || status=$?
 exit "$status"

@@ -20,6 +20,7 @@ of the moat log and the path of a failure screenshot.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import time
@@ -423,6 +424,9 @@ def parse_arguments(argv: list[str]) -> Settings:
 
 
 def main(argv: list[str]) -> int:
+    # SystemExit unwinds through `chromium()`, so Chromium and chromedriver quit
+    # when browser-test.sh is stopped. The default SIGTERM action would leave them running.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     settings = parse_arguments(argv)
     scenarios = [
         ("alice-asks-and-signs-out", alice_scenario),

@@ -47,7 +47,7 @@ extension DevIdentityProvider {
             applicationName: client.name, tenantName: directory.tenant.name, message: nil
         ))
         response.setCookie(loginCookie(csrfToken))
-        addPageHeaders(&response)
+        addPageHeaders(&response, formRedirectURI: redirectURI)
         return response
     }
 
@@ -77,7 +77,7 @@ extension DevIdentityProvider {
                 applicationName: directory.app(clientID: transaction.clientID)?.name ?? "", tenantName: directory.tenant.name,
                 message: "The user name or password is incorrect."
             ), status: 401)
-            addPageHeaders(&response)
+            addPageHeaders(&response, formRedirectURI: transaction.redirectURI)
             return response
         }
         await state.finishLogin(id: transactionID)
@@ -141,8 +141,16 @@ extension DevIdentityProvider {
         return response
     }
 
-    func addPageHeaders(_ response: inout HTTPResponse) {
-        response.headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+    /// Sets the pages' security headers. `formRedirectURI` is the registered
+    /// redirect URI that a successful login form submission is redirected to:
+    /// browsers such as Chromium check CSP `form-action` against every redirect
+    /// that follows a form submission, so its origin must be allowed too.
+    func addPageHeaders(_ response: inout HTTPResponse, formRedirectURI: String? = nil) {
+        var formTargets = "'self'"
+        if let formRedirectURI, let url = URL(string: formRedirectURI), let scheme = url.scheme, let host = url.host {
+            formTargets += " " + (url.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)")
+        }
+        response.headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action \(formTargets); frame-ancestors 'none'")
         response.headers.set("X-Frame-Options", "DENY")
     }
 }

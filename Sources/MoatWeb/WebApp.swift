@@ -65,6 +65,10 @@ public final class WebApp: HTTPResponder {
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action \(formTargets); frame-ancestors 'none'; base-uri 'none'"
         )
         response.headers.set("X-Frame-Options", "DENY")
+        // Under the server's default `no-referrer`, Chromium 156 sends `Origin: null` and
+        // no `Referer` with the sign-out form's same-origin POST, so `isSameOrigin` rejects
+        // it. `same-origin` restores both headers and still sends nothing to other sites.
+        response.headers.set("Referrer-Policy", "same-origin")
         if configuration.isSecure {
             response.headers.set("Strict-Transport-Security", "max-age=31536000")
         }

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Runs the real-browser test: starts `moat up` on free loopback ports with a
+# fresh data folder, then drives headless Chromium through sign-in, a question
+# and sign-out (scripts/browser_test.py). Always stops moat and deletes the
+# data folder. Needs .venv from `scripts/setup.sh --with-python`.
+#
+# Environment: MOAT_BINARY (default: .build/debug/moat, built here when
+# unset), BROWSER_TEST_STARTUP_TIMEOUT (seconds to wait for /healthz, 60).
+# Exits 0 only when every scenario passed; the last line of output is
+# `browser: N passed, M failed`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+startup_timeout="${BROWSER_TEST_STARTUP_TIMEOUT:-60}"
+python=.venv/bin/python
+
+if [ ! -x "$python" ] || ! "$python" -c "import selenium" 2>/dev/null; then
+    echo "browser: .venv with selenium is missing; run ./scripts/setup.sh --with-python" >&2
+    echo "browser: 0 passed, 1 failed"
+    exit 1
+fi
+
+if [ -n "${MOAT_BINARY:-}" ]; then
+    moat="$MOAT_BINARY"
+else
+    # An incremental build is quick when nothing changed, and it keeps the
+    # test from running a stale binary.
+    echo "browser: building moat"
+    swift build --product moat >/dev/null
+    moat="$(swift build --product moat --show-bin-path)/moat"
+fi
+
+# Bind all three sockets before closing any, so the ports are distinct. Another
+# process could take a port between this check and moat's bind; moat then
+# fails to start and the wait below reports it.
+read -r idp_port api_port web_port < <("$python" - <<'EOF'
+import socket
+sockets = [socket.socket() for _ in range(3)]
+for s in sockets:
+    s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in sockets))
+for s in sockets:
+    s.close()
+EOF
+)
+
+work_dir="$(mktemp -d -t moat-browser-test.XXXXXX)"
+moat_log="$work_dir/moat.log"
+moat_pid=""
+test_pid=""
+
+clean_up() {
+    # On SIGTERM or SIGINT the browser test may still be running; it quits
+    # Chromium on SIGTERM before it exits.
+    if [ -n "$test_pid" ] && kill -0 "$test_pid" 2>/dev/null; then
+        kill -TERM "$test_pid" 2>/dev/null || true
+        wait "$test_pid" 2>/dev/null || true
+    fi
+    if [ -n "$moat_pid" ] && kill -0 "$moat_pid" 2>/dev/null; then
+        kill -TERM "$moat_pid" 2>/dev/null || true
+        # moat stops on SIGTERM after letting requests in flight finish; give
+        # it 10 seconds before forcing it.
+        for _ in $(seq 1 100); do
+            kill -0 "$moat_pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$moat_pid" 2>/dev/null; then
+            echo "browser: moat (pid $moat_pid) ignored SIGTERM for 10 s; sending SIGKILL" >&2
+            kill -KILL "$moat_pid" 2>/dev/null || true
+        fi
+        wait "$moat_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work_dir"
+}
+trap clean_up EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Start moat with only the variables set here, because an inherited
+# MOAT_CORPUS_PATH, MOAT_IDP_DIRECTORY or MOAT_LLM_ENDPOINT would change the
+# answers this test expects or send traffic off the machine.
+moat_environment=(
+    MOAT_DATA_DIR="$work_dir/data"
+    MOAT_HOST=127.0.0.1
+    MOAT_IDP_PORT="$idp_port"
+    MOAT_API_PORT="$api_port"
+    MOAT_WEB_PORT="$web_port"
+)
+unset_environment=()
+while IFS= read -r name; do
+    unset_environment+=(-u "$name")
+done < <(compgen -e | grep '^MOAT_' || true)
+
+env "${unset_environment[@]}" "${moat_environment[@]}" "$moat" up >"$moat_log" 2>&1 &
+moat_pid=$!
+
+web_url="http://127.0.0.1:$web_port"
+idp_url="http://127.0.0.1:$idp_port"
+deadline=$((SECONDS + startup_timeout))
+until curl --silent --fail --max-time 2 --output /dev/null "$web_url/healthz"; do
+    if ! kill -0 "$moat_pid" 2>/dev/null; then
+        echo "browser: moat up exited before $web_url/healthz responded; last lines of its log:" >&2
+        tail -n 30 "$moat_log" >&2
+        echo "browser: 0 passed, 1 failed"
+        exit 1
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+        echo "browser: timed out after $startup_timeout s waiting for $web_url/healthz; last lines of the moat log:" >&2
+        tail -n 30 "$moat_log" >&2
+        echo "browser: 0 passed, 1 failed"
+        exit 1
+    fi
+    sleep 0.2
+done
+echo "browser: moat is up (web $web_url, idp $idp_url, pid $moat_pid)"
+
+# Run the test in the background and wait for it, so SIGTERM stops everything
+# at once: bash delays a trap until a foreground command finishes, but `wait`
+# returns as soon as a signal arrives. `exec` would skip the EXIT trap.
+"$python" scripts/browser_test.py --web "$web_url" --idp "$idp_url" --moat-log "$moat_log" &
+test_pid=$!
+status=0
+wait "$test_pid" || status=$?
+exit "$status"

@@ -5,7 +5,9 @@
 # data folder. Needs .venv from `scripts/setup.sh --with-python`.
 #
 # Environment: MOAT_BINARY (default: .build/debug/moat, built here when
-# unset), BROWSER_TEST_STARTUP_TIMEOUT (seconds to wait for /healthz, 60).
+# unset), BROWSER_TEST_STARTUP_TIMEOUT (seconds to wait for /healthz, 60),
+# MOAT_UPDATE_SCREENSHOT=1 to write the chat page screenshot to
+# docs/screenshot-chat.png (otherwise it goes to the temporary folder).
 # Exits 0 only when every scenario passed; the last line of output is
 # `browser: N passed, M failed`.
 set -euo pipefail
@@ -117,7 +119,11 @@ echo "browser: moat is up (web $web_url, idp $idp_url, pid $moat_pid)"
 # Run the test in the background and wait for it, so SIGTERM stops everything
 # at once: bash delays a trap until a foreground command finishes, but `wait`
 # returns as soon as a signal arrives. `exec` would skip the EXIT trap.
-"$python" scripts/browser_test.py --web "$web_url" --idp "$idp_url" --moat-log "$moat_log" &
+screenshot_args=(--screenshot "$work_dir/screenshot-chat.png")
+if [ "${MOAT_UPDATE_SCREENSHOT:-}" = "1" ]; then
+    screenshot_args=(--screenshot docs/screenshot-chat.png)
+fi
+"$python" scripts/browser_test.py --web "$web_url" --idp "$idp_url" --moat-log "$moat_log" "${screenshot_args[@]}" &
 test_pid=$!
 status=0
 wait "$test_pid" || status=$?

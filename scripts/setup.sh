@@ -29,10 +29,21 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 1
 fi
 
+# The Python test peers: every scripts/requirements-*.txt except the
+# benchmark ones, reinstalled whenever one of those files changes.
 if [ "${1:-}" = "--with-python" ]; then
-    if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import selenium" 2>/dev/null; then
-        echo "setup: creating .venv with the Python test peers"
+    requirement_files=()
+    for file in scripts/requirements-*.txt; do
+        case "$file" in *bench*) ;; *) requirement_files+=("$file") ;; esac
+    done
+    stamp=".venv/.requirements.sha256"
+    wanted="$(cat "${requirement_files[@]}" | sha256sum | cut -d' ' -f1)"
+    if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+        echo "setup: installing the Python test peers into .venv"
         python3 -m venv .venv
-        .venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements-test.txt
+        for file in "${requirement_files[@]}"; do
+            .venv/bin/pip install -q --disable-pip-version-check -r "$file"
+        done
+        echo "$wanted" > "$stamp"
     fi
 fi

@@ -44,6 +44,12 @@ struct ConnectionStateMachine {
         case connectionCompleted
     }
 
+    /// Why the server closes a connection without a response; logged as `moat.http.termination`.
+    enum CloseReason: String {
+        case bodyTooLarge = "body_too_large"
+        case responseDropped = "response_dropped"
+    }
+
     enum Action {
         /// Return MHD_YES and keep reading.
         case continueReading
@@ -54,7 +60,7 @@ struct ConnectionStateMachine {
         /// Resume the suspended connection so libmicrohttpd calls the access handler again.
         case resumeConnection
         /// Return MHD_NO so libmicrohttpd closes the connection without a response.
-        case closeConnection
+        case closeConnection(CloseReason)
         /// Write the access log line of a request that got a response.
         case logCompleted
         /// Log a request that ended without a response.
@@ -100,7 +106,7 @@ struct ConnectionStateMachine {
             // connection is closed instead.
             guard received + count <= maxBodyBytes else {
                 state = .closing
-                return .closeConnection
+                return .closeConnection(.bodyTooLarge)
             }
             state = .receivingBody(receivedBytes: received + count)
             return .continueReading
@@ -125,8 +131,16 @@ struct ConnectionStateMachine {
             state = .responding
             return .queue(reply)
 
-        // A handler that outlived the shutdown deadline or its connection: drop its result.
-        case (.replyReady, .handlerFinished), (.completed, .handlerFinished):
+        // libmicrohttpd 0.9.75 accepts but drops a response queued while the
+        // daemon shuts down, then calls the access handler again. Closing is
+        // the only way out; answering MHD_YES would make it call again at once.
+        case (.responding, .requestComplete):
+            state = .closing
+            return .closeConnection(.responseDropped)
+
+        // A handler that outlived the shutdown deadline: its connection already
+        // has the 503 (or is gone), so the result is dropped.
+        case (.replyReady, .handlerFinished), (.responding, .handlerFinished), (.closing, .handlerFinished), (.completed, .handlerFinished):
             return .none
 
         case (_, .shutdownDeadlinePassed):

@@ -115,8 +115,8 @@ extension ServerCore {
                 self.handlerFinished(context, response)
             }
             return .YES
-        case .closeConnection:
-            context.abortReason = "body_too_large"
+        case .closeConnection(let reason):
+            context.abortReason = reason.rawValue
             return .NO
         case .resumeConnection, .logCompleted, .logAborted, .none:
             preconditionFailure("access handler cannot carry out \(action)")

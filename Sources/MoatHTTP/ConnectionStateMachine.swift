@@ -8,8 +8,9 @@
 /// access handler again, which queues the stored response.
 ///
 /// The bridge feeds each callback in as an ``Event`` and carries out the
-/// returned ``Action``. Calls that cannot happen in the current state trap
-/// with a message naming the state.
+/// returned ``Action``. An event that cannot happen in the current state
+/// traps with a message naming the event and the state (the `default` case
+/// of ``receive(_:)``).
 struct ConnectionStateMachine {
     enum State {
         case awaitingHead
@@ -25,7 +26,7 @@ struct ConnectionStateMachine {
         case completed
     }
 
-    /// What is sent back: a handler's response or a problem raised by the server.
+    /// The reply to send: a handler's response or a problem raised by the server.
     enum Reply {
         case response(HTTPResponse)
         case problem(ProblemDetails)
@@ -44,7 +45,7 @@ struct ConnectionStateMachine {
         case connectionCompleted
     }
 
-    /// Why the server closes a connection without a response; logged as `moat.http.termination`.
+    /// The cause of closing a connection without a response, logged as `moat.http.termination`.
     enum CloseReason: String {
         case bodyTooLarge = "body_too_large"
         case responseDropped = "response_dropped"
@@ -92,7 +93,7 @@ struct ConnectionStateMachine {
                 state = .responding
                 return .queue(.problem(rejection))
             }
-            // Rejecting on the announced length answers before any body byte is read.
+            // Rejecting on the announced length sends the 413 before any body byte is read.
             if let contentLength, contentLength > maxBodyBytes {
                 state = .responding
                 return .queue(.problem(Self.bodyTooLarge(maxBodyBytes)))
@@ -133,7 +134,7 @@ struct ConnectionStateMachine {
 
         // libmicrohttpd 0.9.75 accepts but drops a response queued while the
         // daemon shuts down, then calls the access handler again. Closing is
-        // the only way out; answering MHD_YES would make it call again at once.
+        // the only way out, because returning MHD_YES would make it call again at once.
         case (.responding, .requestComplete):
             state = .closing
             return .closeConnection(.responseDropped)

@@ -53,7 +53,7 @@ final class ServerCore: Sendable {
         }
     }
 
-    /// Answers every request whose handler still runs with a 503 problem and
+    /// Replies with a 503 problem to every request whose handler still runs and
     /// resumes its connection, so that libmicrohttpd may be stopped.
     ///
     /// Call only after ``enter(_:)`` with `.stopping`: from then on no
@@ -98,7 +98,7 @@ final class ServerCore: Sendable {
             response = handled
         case .problem(let problem):
             response = problem.response(requestID: context.requestID)
-            // libmicrohttpd closes the connection after an early reply; say so.
+            // libmicrohttpd closes the connection after an early reply, so the header announces it.
             response.headers.set("Connection", "close")
         }
 

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 
-/// Waits for the signal that asks the process to shut down.
+/// The wait for a shutdown request from the process manager (SIGINT or SIGTERM).
 public enum TerminationSignal {
     /// Suspends until the first SIGINT or SIGTERM arrives and returns its number.
     ///
@@ -23,7 +23,7 @@ public enum TerminationSignal {
         let queue = DispatchQueue(label: "moat.termination-signal")
         return await withCheckedContinuation { continuation in
             let sources = signals.map { number in
-                // A signal with its default action would end the process before the source sees it.
+                // A signal with its default action would end the process before the source receives it.
                 signal(number, SIG_IGN)
                 return DispatchSource.makeSignalSource(signal: number, queue: queue)
             }

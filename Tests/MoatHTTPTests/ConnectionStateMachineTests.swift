@@ -7,7 +7,7 @@ import Testing
 struct ConnectionStateMachineTests {
     private typealias Machine = ConnectionStateMachine
 
-    /// A short name per action, so sequences compare as plain strings.
+    /// Returns a short name for `action`, so sequences compare as plain strings.
     private static func name(_ action: Machine.Action) -> String {
         switch action {
         case .continueReading: "continueReading"

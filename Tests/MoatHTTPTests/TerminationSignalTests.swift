@@ -7,7 +7,7 @@ import Testing
 struct TerminationSignalTests {
     @Test("wait returns the number of the first signal")
     func returnsSignal() async {
-        // SIGUSR2 stands in for SIGTERM so that a mistake cannot end the test run's other work.
+        // SIGUSR2 replaces SIGTERM here, so a signal that escapes the wait cannot look like a shutdown request.
         let number = await TerminationSignal.wait(for: [SIGUSR2], whenInstalled: { kill(getpid(), SIGUSR2) })
         #expect(number == SIGUSR2)
     }

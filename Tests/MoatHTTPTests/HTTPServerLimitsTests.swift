@@ -74,4 +74,55 @@ struct HTTPServerLimitsTests {
             #expect(RawHTTP.status(of: raw) == 431)
         }
     }
+
+    @Test("oversized request line is rejected with 414")
+    func requestLineTooLong() async throws {
+        try await withServer(Self.router()) { server in
+            let path = "/" + String(repeating: "p", count: 40 * 1024)
+            let raw = try await RawHTTP.exchange(port: server.port, "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(RawHTTP.status(of: raw) == 414)
+        }
+    }
+
+    @Test("head rejected by libmicrohttpd is logged as aborted")
+    func oversizedHeadLogged() async throws {
+        try await withServer(Self.router()) { server in
+            let filler = String(repeating: "b", count: 40 * 1024)
+            _ = try await RawHTTP.exchange(port: server.port, "GET /hello?token=query-secret HTTP/1.1\r\nHost: x\r\nX-Filler: \(filler)\r\n\r\n")
+            let aborted = try #require(await server.logEntry { $0.message == "request aborted" })
+            #expect(aborted.metadata["moat.http.path"] == "/hello")
+            #expect(aborted.metadata["moat.http.remote"] == "127.0.0.1")
+            #expect(aborted.metadata["moat.request.id"]?.count == 32)
+        }
+    }
+
+    @Test("idle connection is closed after the timeout")
+    func idleTimeout() async throws {
+        let configuration = HTTPServerConfiguration(connectionTimeout: 1, shutdownGracePeriod: 1)
+        try await withServer(Self.router(), configuration: configuration) { server in
+            // An unfinished head: the server must give up on it, not wait for the rest.
+            let started = ContinuousClock.now
+            let raw = try await RawHTTP.exchange(port: server.port, "GET /hello HTTP/1.1\r\nHost: x\r\n")
+            let elapsed = ContinuousClock.now - started
+            #expect(raw.isEmpty)
+            // RawHTTP stops reading after 2 s on its own, so closing before that is the server's doing.
+            #expect(elapsed < .milliseconds(1900))
+            let aborted = await server.logEntry { $0.message == "request aborted" }
+            #expect(aborted?.metadata["moat.http.termination"] == "timeout")
+        }
+    }
+
+    @Test("connection over the limit is refused")
+    func connectionLimit() async throws {
+        let configuration = HTTPServerConfiguration(maxConnections: 1, shutdownGracePeriod: 1)
+        try await withServer(Self.router(), configuration: configuration) { server in
+            // The first connection sends half a head and stays open, using up the limit.
+            async let occupying = RawHTTP.exchange(port: server.port, "GET /hello HTTP/1.1\r\n")
+            try await Task.sleep(for: .milliseconds(100))
+            await #expect(throws: HTTPClientError.self) {
+                try await server.send("GET", "/hello", timeout: 1)
+            }
+            _ = try await occupying
+        }
+    }
 }

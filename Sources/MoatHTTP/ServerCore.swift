@@ -85,7 +85,8 @@ final class ServerCore: Sendable {
     /// Applies the server's header rules to a reply and logs what it hides
     /// from the client.
     ///
-    /// 1. A handler failure recorded in the response is logged at error level.
+    /// 1. A handler failure recorded in the response is logged at error level
+    ///    and the reply becomes a 500 `internal_error` problem.
     /// 2. A status outside 200...599 or an invalid header field turns the
     ///    reply into a 500 problem, logged at error level, so a bad field
     ///    never reaches the wire.
@@ -104,6 +105,9 @@ final class ServerCore: Sendable {
 
         if let failure = response.failure {
             logger.error("request handler failed", metadata: context.logMetadata.merging(["moat.error": failure]) { $1 })
+            // Rebuilt because a response made outside a request, such as a failed
+            // `HTTPResponse.json`, carries an empty request id.
+            response = ProblemDetails.internalError().response(requestID: context.requestID)
         }
         if !(200...599).contains(response.status) {
             logger.error("response status invalid", metadata: context.logMetadata.merging(["moat.http.status": String(response.status)]) { $1 })

@@ -11,7 +11,7 @@ final class ConnectionContext: @unchecked Sendable {
     // @unchecked: every `var` below is read and written only inside `withLock`.
     private let lock = NSLock()
 
-    /// The libmicrohttpd connection; used only while ``machine`` says it is alive.
+    /// The libmicrohttpd connection, used only while ``machine`` reports it alive.
     let connection: OpaquePointer
     let target: String
     let startedAt = ContinuousClock.now
@@ -27,7 +27,7 @@ final class ConnectionContext: @unchecked Sendable {
     var parsedTarget: RequestTarget?
     var sentStatus = 0
     var sentBodyBytes = 0
-    /// Why the connection was closed without a response, when the server chose to.
+    /// The cause of closing the connection without a response, when the server closed it.
     var abortReason: String?
     var handlerTask: Task<Void, Never>?
 

@@ -8,8 +8,9 @@
 /// access handler again, which queues the stored response.
 ///
 /// The bridge feeds each callback in as an ``Event`` and carries out the
-/// returned ``Action``. Calls that cannot happen in the current state trap
-/// with a message naming the state.
+/// returned ``Action``. An event that cannot happen in the current state
+/// traps with a message naming the event and the state (the `default` case
+/// of ``receive(_:)``).
 struct ConnectionStateMachine {
     enum State {
         case awaitingHead
@@ -25,7 +26,7 @@ struct ConnectionStateMachine {
         case completed
     }
 
-    /// What is sent back: a handler's response or a problem raised by the server.
+    /// The reply to send: a handler's response or a problem raised by the server.
     enum Reply {
         case response(HTTPResponse)
         case problem(ProblemDetails)
@@ -44,6 +45,12 @@ struct ConnectionStateMachine {
         case connectionCompleted
     }
 
+    /// The cause of closing a connection without a response, logged as `moat.http.termination`.
+    enum CloseReason: String {
+        case bodyTooLarge = "body_too_large"
+        case responseDropped = "response_dropped"
+    }
+
     enum Action {
         /// Return MHD_YES and keep reading.
         case continueReading
@@ -54,7 +61,7 @@ struct ConnectionStateMachine {
         /// Resume the suspended connection so libmicrohttpd calls the access handler again.
         case resumeConnection
         /// Return MHD_NO so libmicrohttpd closes the connection without a response.
-        case closeConnection
+        case closeConnection(CloseReason)
         /// Write the access log line of a request that got a response.
         case logCompleted
         /// Log a request that ended without a response.
@@ -86,7 +93,7 @@ struct ConnectionStateMachine {
                 state = .responding
                 return .queue(.problem(rejection))
             }
-            // Rejecting on the announced length answers before any body byte is read.
+            // Rejecting on the announced length sends the 413 before any body byte is read.
             if let contentLength, contentLength > maxBodyBytes {
                 state = .responding
                 return .queue(.problem(Self.bodyTooLarge(maxBodyBytes)))
@@ -100,7 +107,7 @@ struct ConnectionStateMachine {
             // connection is closed instead.
             guard received + count <= maxBodyBytes else {
                 state = .closing
-                return .closeConnection
+                return .closeConnection(.bodyTooLarge)
             }
             state = .receivingBody(receivedBytes: received + count)
             return .continueReading
@@ -125,8 +132,16 @@ struct ConnectionStateMachine {
             state = .responding
             return .queue(reply)
 
-        // A handler that outlived the shutdown deadline or its connection: drop its result.
-        case (.replyReady, .handlerFinished), (.completed, .handlerFinished):
+        // libmicrohttpd 0.9.75 accepts but drops a response queued while the
+        // daemon shuts down, then calls the access handler again. Closing is
+        // the only way out, because returning MHD_YES would make it call again at once.
+        case (.responding, .requestComplete):
+            state = .closing
+            return .closeConnection(.responseDropped)
+
+        // A handler that outlived the shutdown deadline: its connection already
+        // has the 503 (or is gone), so the result is dropped.
+        case (.replyReady, .handlerFinished), (.responding, .handlerFinished), (.closing, .handlerFinished), (.completed, .handlerFinished):
             return .none
 
         case (_, .shutdownDeadlinePassed):

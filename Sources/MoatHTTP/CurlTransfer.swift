@@ -15,7 +15,7 @@ final class CurlTransfer: @unchecked Sendable {
     private let cancelled = LockedValue(false)
 
     private static let globalInit: Void = {
-        // curl_global_init is not thread-safe; the lazy static runs it exactly once.
+        // curl_global_init is not thread-safe. Swift initialises a static once, under a lock.
         curl_global_init(Int(CURL_GLOBAL_ALL))
     }()
 
@@ -31,7 +31,7 @@ final class CurlTransfer: @unchecked Sendable {
             throw HTTPClientError(.invalidRequest, reason)
         }
         guard let handle = curl_easy_init() else {
-            throw HTTPClientError(.transferFailed, "curl_easy_init failed")
+            throw HTTPClientError(.transferFailed, "curl_easy_init failed, which happens only when memory runs out")
         }
         self.request = request
         self.handle = handle

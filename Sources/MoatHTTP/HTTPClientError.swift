@@ -1,4 +1,4 @@
-/// Why ``HTTPClient/send(_:)`` failed.
+/// A failure of ``HTTPClient/send(_:)``.
 ///
 /// Errors compare by ``code`` only; ``reason`` names the URL host or value
 /// and, where one exists, the fix.

@@ -20,17 +20,17 @@ public struct HTTPHeaders: Sendable, Sequence {
         fields = pairs.map { (name: $0.0, value: $0.1) }
     }
 
-    /// The first value of the field `name`, or nil when it is absent.
+    /// Returns the first value of the field `name`, or nil when it is absent.
     public subscript(name: String) -> String? {
         fields.first { Self.namesMatch($0.name, name) }?.value
     }
 
-    /// Every value of the field `name`, in the order received.
+    /// Returns every value of the field `name`, in the order received.
     public func values(for name: String) -> [String] {
         fields.filter { Self.namesMatch($0.name, name) }.map(\.value)
     }
 
-    /// Whether at least one field is named `name`.
+    /// Returns whether at least one field is named `name`.
     public func contains(_ name: String) -> Bool {
         fields.contains { Self.namesMatch($0.name, name) }
     }

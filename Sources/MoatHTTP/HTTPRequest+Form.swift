@@ -7,7 +7,7 @@ extension HTTPRequest {
     ///
     /// - Throws: ``ProblemDetails`` 415 `unsupported_media_type` when the
     ///   Content-Type is another type; 400 `invalid_form` when the body is not
-    ///   valid UTF-8, holds an invalid percent-escape or repeats a field name.
+    ///   valid UTF-8, contains an invalid percent-escape or repeats a field name.
     ///   A repeated name is rejected because two readers could pick different
     ///   copies.
     public func formValues() throws -> [String: String] {

@@ -66,7 +66,7 @@ public struct HTTPRequest: Sendable {
         self.requestID = requestID
     }
 
-    /// The value of the first query item named `name`, or nil when absent.
+    /// Returns the value of the first query item named `name`, or nil when absent.
     public func queryValue(_ name: String) -> String? {
         queryItems.first { $0.name == name }?.value
     }

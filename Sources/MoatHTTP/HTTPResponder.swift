@@ -9,8 +9,8 @@ public protocol HTTPResponder: Sendable {
 /// A route handler.
 ///
 /// A thrown ``ProblemDetails`` becomes its response. Any other error becomes
-/// a 500 `internal_error` problem whose body does not mention the error; the
-/// server logs the error at error level with the request id.
+/// a 500 `internal_error` problem whose body does not mention the error.
+/// The server logs that error at error level with the request id.
 public typealias HTTPHandler = @Sendable (HTTPRequest) async throws -> HTTPResponse
 
 extension HTTPResponse {

@@ -51,8 +51,8 @@ public struct HTTPResponse: Sendable {
         HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")]), body: Data(text.utf8))
     }
 
-    /// A redirect with an empty body; the default 303 makes the client follow
-    /// with GET (RFC 9110 §15.4.4).
+    /// Creates a redirect with an empty body. The default 303 makes the client
+    /// follow with GET (RFC 9110 §15.4.4).
     public static func redirect(to location: String, status: Int = 303) -> HTTPResponse {
         HTTPResponse(status: status, headers: HTTPHeaders([("Location", location)]))
     }

@@ -7,7 +7,7 @@ import MoatCore
 ///
 /// libmicrohttpd parses requests on its own threads (``HTTPServerConfiguration/threadCount``).
 /// Once a body is complete the connection is suspended and the responder
-/// runs on a Swift task, so a slow handler never holds a network thread.
+/// runs on a Swift task, so a slow handler never blocks a network thread.
 ///
 /// Limits:
 /// - A request head larger than the per-connection memory derived from
@@ -91,7 +91,7 @@ public final class HTTPServer: Sendable {
     ///    connections get a 503 `shutting_down` problem.
     /// 2. Waits up to ``HTTPServerConfiguration/shutdownGracePeriod`` for
     ///    running handlers to finish and their responses to be sent.
-    /// 3. Answers the handlers still running with 503, cancels their tasks
+    /// 3. Sends a 503 problem for the handlers still running, cancels their tasks
     ///    and stops libmicrohttpd, which closes every connection.
     ///
     /// Calling it again, or before ``start()``, does nothing.
@@ -146,9 +146,11 @@ public final class HTTPServer: Sendable {
         )
     }
 
+    /// Returns the per-connection pool size for a header limit.
+    ///
     /// libmicrohttpd keeps the request head, its read buffer and the response
-    /// head in one per-connection pool, so the pool must exceed the header
-    /// limit; the head is rejected once it no longer fits.
+    /// head in one pool per connection, so the pool must exceed the header
+    /// limit. A head is rejected once it no longer fits.
     static func connectionMemoryLimit(maxHeaderBytes: Int) -> Int {
         maxHeaderBytes + 8 * 1024
     }

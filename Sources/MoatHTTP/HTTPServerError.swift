@@ -1,4 +1,4 @@
-/// Why ``HTTPServer/start()`` failed.
+/// A failure of ``HTTPServer/start()``.
 ///
 /// Errors compare by ``code`` only; ``reason`` names the address or value
 /// and the fix.

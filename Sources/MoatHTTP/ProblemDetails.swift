@@ -14,7 +14,7 @@ public struct ProblemDetails: Error, Sendable {
     public var title: String
     /// An explanation of this occurrence, or nil.
     public var detail: String?
-    /// A URI naming the problem type; `about:blank` means the status says it all.
+    /// A URI naming the problem type; `about:blank` means the status code is the whole description.
     public var type: String = "about:blank"
     /// The stable machine code, for example `invalid_token`.
     public var code: String

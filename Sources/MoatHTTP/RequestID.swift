@@ -13,8 +13,8 @@ public enum RequestID {
         return id
     }
 
-    /// Whether a client-supplied id may be reused: 1 to 64 characters from
-    /// `[A-Za-z0-9._-]`, so it cannot carry separators into logs or headers.
+    /// Returns whether a client-supplied id may be reused: 1 to 64 characters
+    /// from `[A-Za-z0-9._-]`, so it cannot carry separators into logs or headers.
     public static func isAcceptable(_ candidate: String) -> Bool {
         let utf8 = candidate.utf8
         return (1...64).contains(utf8.count) && utf8.allSatisfy { byte in

@@ -8,14 +8,14 @@ struct RequestTarget: Sendable {
     var path: String
     var queryItems: [(name: String, value: String)]
 
-    /// Why a target was rejected; the server answers each with a 400 problem.
+    /// The reason a target was rejected. The server replies to each with a 400 problem.
     struct Rejection: Error, Equatable {
         var reason: String
     }
 
     /// Parses `target`, decoding percent-escapes in the path and the query.
     ///
-    /// - Throws: ``Rejection`` when the target is not origin-form, holds an
+    /// - Throws: ``Rejection`` when the target is not origin-form, contains an
     ///   invalid percent-escape, or decodes to invalid UTF-8 or to a NUL.
     static func parse(_ target: String) throws(Rejection) -> RequestTarget {
         if target == "*" {

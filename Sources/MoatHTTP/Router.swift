@@ -4,7 +4,7 @@
 /// for example `/v1/documents/:id`. Segments match exactly (no prefix or
 /// wildcard matching), and a literal segment wins over a parameter at the
 /// same position, so `/v1/documents/search` takes precedence over
-/// `/v1/documents/:id`. A `GET` route also answers `HEAD`.
+/// `/v1/documents/:id`. A `GET` route also handles `HEAD`.
 ///
 /// A path no route matches gets a 404 problem. A path some route matches
 /// with another method gets a 405 problem with an `Allow` field.
@@ -39,7 +39,7 @@ public struct Router: HTTPResponder {
         routes.append(Route(method: method, segments: segments, handler: handler))
     }
 
-    /// Registers a `GET` route, which also answers `HEAD`.
+    /// Registers a `GET` route, which also handles `HEAD`.
     public mutating func get(_ pattern: String, _ handler: @escaping HTTPHandler) {
         add("GET", pattern, handler)
     }

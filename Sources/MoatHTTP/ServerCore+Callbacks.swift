@@ -10,6 +10,8 @@ enum MicroHTTPDCallbacks {
         let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
         let target = uri.map { String(cString: $0) } ?? ""
         let context = ConnectionContext(connection: connection, target: target, maxBodyBytes: core.configuration.maxBodyBytes)
+        // Set here so that a request rejected by libmicrohttpd before the access handler still logs its peer.
+        context.remoteAddress = ServerCore.remoteAddress(connection)
         core.register(context)
         // Released in `completed`, which libmicrohttpd calls for every request that reached this callback.
         return Unmanaged.passRetained(context).toOpaque()
@@ -36,8 +38,9 @@ enum MicroHTTPDCallbacks {
         var buffer = [CChar](repeating: 0, count: 512)
         _ = vsnprintf(&buffer, buffer.count, format, arguments)
         let message = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        // libmicrohttpd reports network-level failures here, without a request.
-        core.logger.warning("libmicrohttpd reported an error", metadata: ["moat.error": message.trimmingCharacters(in: .whitespacesAndNewlines)])
+        // libmicrohttpd reports failures here without a request id. Most are
+        // caused by clients (oversized or malformed requests), hence notice, not warning.
+        core.logger.notice("libmicrohttpd reported an error", metadata: ["moat.error": message.trimmingCharacters(in: .whitespacesAndNewlines)])
     }
 }
 
@@ -79,7 +82,6 @@ extension ServerCore {
     private func readHead(_ context: ConnectionContext, connection: OpaquePointer, method: UnsafePointer<CChar>?) -> ConnectionStateMachine.Event {
         context.method = method.map { String(cString: $0) } ?? ""
         context.headers = Self.requestHeaders(connection)
-        context.remoteAddress = Self.remoteAddress(connection)
         if let offered = context.headers["X-Request-Id"], RequestID.isAcceptable(offered) {
             context.requestID = offered
         }
@@ -115,8 +117,8 @@ extension ServerCore {
                 self.handlerFinished(context, response)
             }
             return .YES
-        case .closeConnection:
-            context.abortReason = "body_too_large"
+        case .closeConnection(let reason):
+            context.abortReason = reason.rawValue
             return .NO
         case .resumeConnection, .logCompleted, .logAborted, .none:
             preconditionFailure("access handler cannot carry out \(action)")
@@ -178,7 +180,7 @@ extension ServerCore {
         return headers
     }
 
-    private static func remoteAddress(_ connection: OpaquePointer) -> String {
+    static func remoteAddress(_ connection: OpaquePointer) -> String {
         guard let address = moat_mhd_client_address(connection) else { return "" }
         var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
         let length = socklen_t(address.pointee.sa_family == sa_family_t(AF_INET6) ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)

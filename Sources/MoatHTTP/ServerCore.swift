@@ -53,7 +53,7 @@ final class ServerCore: Sendable {
         }
     }
 
-    /// Answers every request whose handler still runs with a 503 problem and
+    /// Replies with a 503 problem to every request whose handler still runs and
     /// resumes its connection, so that libmicrohttpd may be stopped.
     ///
     /// Call only after ``enter(_:)`` with `.stopping`: from then on no
@@ -85,7 +85,8 @@ final class ServerCore: Sendable {
     /// Applies the server's header rules to a reply and logs what it hides
     /// from the client.
     ///
-    /// 1. A handler failure recorded in the response is logged at error level.
+    /// 1. A handler failure recorded in the response is logged at error level
+    ///    and the reply becomes a 500 `internal_error` problem.
     /// 2. A status outside 200...599 or an invalid header field turns the
     ///    reply into a 500 problem, logged at error level, so a bad field
     ///    never reaches the wire.
@@ -98,12 +99,15 @@ final class ServerCore: Sendable {
             response = handled
         case .problem(let problem):
             response = problem.response(requestID: context.requestID)
-            // libmicrohttpd closes the connection after an early reply; say so.
+            // libmicrohttpd closes the connection after an early reply, so the header announces it.
             response.headers.set("Connection", "close")
         }
 
         if let failure = response.failure {
             logger.error("request handler failed", metadata: context.logMetadata.merging(["moat.error": failure]) { $1 })
+            // Rebuilt because a response made outside a request, such as a failed
+            // `HTTPResponse.json`, carries an empty request id.
+            response = ProblemDetails.internalError().response(requestID: context.requestID)
         }
         if !(200...599).contains(response.status) {
             logger.error("response status invalid", metadata: context.logMetadata.merging(["moat.http.status": String(response.status)]) { $1 })

@@ -12,7 +12,7 @@ public struct SetCookie: Sendable {
     public var name: String
     public var value: String
     public var path: String = "/"
-    /// Lifetime in seconds; 0 tells the browser to delete the cookie now,
+    /// Lifetime in seconds. 0 makes the browser delete the cookie now, and
     /// nil makes it a session cookie.
     public var maxAge: Int?
     public var secure: Bool = true
@@ -23,7 +23,7 @@ public struct SetCookie: Sendable {
     ///
     /// - Precondition: The cookie is valid. Names and values are expected
     ///   to come from the program (session ids, CSRF tokens), so an invalid
-    ///   one is a programming error; call `validate` first for anything else.
+    ///   one is a programming error. Check any other input with `validate` first.
     public init(
         name: String,
         value: String,
@@ -47,7 +47,7 @@ public struct SetCookie: Sendable {
     ///
     /// 1. The name is a non-empty token.
     /// 2. The value is cookie-octets, optionally inside one pair of double quotes.
-    /// 3. The path starts with `/` and holds no control character or `;`.
+    /// 3. The path starts with `/` and contains no control character or `;`.
     /// 4. `maxAge`, when set, is not negative.
     /// 5. `SameSite=None` requires `Secure`.
     /// 6. The `__Secure-` prefix requires `Secure`, and `__Host-` also `Path=/`

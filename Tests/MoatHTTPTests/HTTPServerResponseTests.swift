@@ -24,6 +24,7 @@ struct HTTPServerResponseTests {
             HTTPResponse(status: 200, headers: HTTPHeaders([("Cache-Control", "max-age=60")]))
         }
         router.get("/id") { request in .text(request.requestID) }
+        router.get("/nan") { _ in .json(["value": Double.nan]) }
         return router
     }
 
@@ -91,6 +92,17 @@ struct HTTPServerResponseTests {
             #expect(logged?.level == .error)
             #expect(logged?.metadata["moat.request.id"] == "req-crash")
             #expect(logged?.metadata["moat.error"]?.contains("Failure") == true)
+        }
+    }
+
+    @Test("JSON encoding failure becomes 500 with the request id")
+    func jsonEncodingFailure() async throws {
+        try await withServer(Self.router()) { server in
+            let response = try await server.send("/nan", headers: [("X-Request-Id", "req-nan")])
+            #expect(response.status == 500)
+            #expect(try response.jsonObject()["request_id"] as? String == "req-nan")
+            let logged = await server.logEntry { $0.message == "request handler failed" }
+            #expect(logged?.metadata["moat.request.id"] == "req-nan")
         }
     }
 

@@ -49,7 +49,7 @@ enum RawHTTP {
         return String(decoding: received, as: UTF8.self)
     }
 
-    /// The status code of the first status line in `response`, or nil.
+    /// Returns the status code of the first status line in `response`, or nil.
     static func status(of response: String) -> Int? {
         guard response.hasPrefix("HTTP/1.1 ") else { return nil }
         return Int(response.dropFirst(9).prefix(3))

@@ -30,9 +30,10 @@ struct TestServer {
         try await send("GET", target, headers: headers)
     }
 
-    /// Waits up to two seconds for a log entry matching `predicate`; the
-    /// access line is written when libmicrohttpd reports completion, which
-    /// can be just after the client has the response.
+    /// Waits up to two seconds for a log entry matching `predicate`.
+    ///
+    /// The access line is written when libmicrohttpd reports completion,
+    /// which can come just after the client has the response.
     func logEntry(where predicate: (LogEntry) -> Bool) async -> LogEntry? {
         for _ in 0..<200 {
             if let entry = logs.entries.first(where: predicate) {
@@ -89,7 +90,7 @@ actor Gate {
 }
 
 extension HTTPClientResponse {
-    /// The body decoded as a JSON object.
+    /// Decodes the body as a JSON object.
     func jsonObject() throws -> [String: Any] {
         try #require(JSONSerialization.jsonObject(with: body) as? [String: Any])
     }

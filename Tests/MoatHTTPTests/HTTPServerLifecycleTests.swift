@@ -1,0 +1,110 @@
+import Foundation
+import MoatCore
+import Testing
+
+@testable import MoatHTTP
+
+@Suite("HTTPServer lifecycle")
+struct HTTPServerLifecycleTests {
+    @Test("port 0 is replaced by the bound port")
+    func ephemeralPort() async throws {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(), responder: Router(), logger: .disabled)
+        #expect(server.port == 0)
+        try server.start()
+        #expect(server.port > 0)
+        await server.stop()
+    }
+
+    @Test("address in use is reported with host and port")
+    func addressInUse() async throws {
+        let first = HTTPServer(configuration: HTTPServerConfiguration(), responder: Router(), logger: .disabled)
+        try first.start()
+        let second = HTTPServer(configuration: HTTPServerConfiguration(port: first.port), responder: Router(), logger: .disabled)
+        let error = #expect(throws: HTTPServerError.self) { try second.start() }
+        #expect(error?.code == .addressInUse)
+        #expect(error?.reason.contains("127.0.0.1:\(first.port)") == true)
+        await first.stop()
+    }
+
+    @Test("invalid configuration is rejected before binding")
+    func invalidConfiguration() {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 70000), responder: Router(), logger: .disabled)
+        let error = #expect(throws: HTTPServerError.self) { try server.start() }
+        #expect(error?.code == .invalidConfiguration)
+    }
+
+    @Test("second start is rejected")
+    func secondStart() async throws {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(), responder: Router(), logger: .disabled)
+        try server.start()
+        let error = #expect(throws: HTTPServerError.self) { try server.start() }
+        #expect(error?.code == .alreadyStarted)
+        await server.stop()
+    }
+
+    @Test("stop waits for an in-flight request")
+    func stopWaitsForInFlight() async throws {
+        let entered = Gate()
+        let release = Gate()
+        let events = LockedValue<[String]>([])
+        var router = Router()
+        router.get("/slow") { _ in
+            await entered.open()
+            await release.wait()
+            events.withLock { $0.append("handler finished") }
+            return .text("finished")
+        }
+        let logs = InMemoryLogHandler()
+        let server = HTTPServer(configuration: HTTPServerConfiguration(), responder: router, logger: Logger(label: "test", handler: logs))
+        try server.start()
+        let url = URL(string: "http://127.0.0.1:\(server.port)/slow")!
+
+        async let response = HTTPClient().send(HTTPClientRequest(url: url))
+        await entered.wait()
+        async let stopping: Void = {
+            await server.stop()
+            events.withLock { $0.append("server stopped") }
+        }()
+        try await Task.sleep(for: .milliseconds(100))
+        await release.open()
+
+        #expect(try await response.text == "finished")
+        await stopping
+        #expect(events.current == ["handler finished", "server stopped"])
+        #expect(server.port == 0)
+    }
+
+    @Test("stop abandons a handler after the grace period")
+    func stopAbandonsAfterGrace() async throws {
+        var router = Router()
+        let entered = Gate()
+        router.get("/stuck") { _ in
+            await entered.open()
+            try await Task.sleep(for: .seconds(30))
+            return .text("too late")
+        }
+        let logs = InMemoryLogHandler()
+        let configuration = HTTPServerConfiguration(shutdownGracePeriod: 0.2)
+        let server = HTTPServer(configuration: configuration, responder: router, logger: Logger(label: "test", handler: logs))
+        try server.start()
+        let url = URL(string: "http://127.0.0.1:\(server.port)/stuck")!
+
+        async let response = HTTPClient().send(HTTPClientRequest(url: url, timeout: 5))
+        await entered.wait()
+        let started = ContinuousClock.now
+        await server.stop()
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(logs.entries.contains { $0.message == "handler abandoned at shutdown" })
+        // The 503 may or may not be flushed before the daemon closes the connection.
+        if let answered = try? await response {
+            #expect(answered.status == 503)
+        }
+    }
+
+    @Test("stop before start does nothing")
+    func stopBeforeStart() async {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(), responder: Router(), logger: .disabled)
+        await server.stop()
+        #expect(server.port == 0)
+    }
+}

@@ -112,7 +112,7 @@ extension ServerCore {
                 remoteAddress: context.remoteAddress, requestID: context.requestID
             )
             context.body = Data()
-            context.handlerTask = Task { [responder] in
+            context.handlerTask = Task(executorPreference: HandlerExecutor.shared) { [responder] in
                 let response = await responder.respond(to: request)
                 self.handlerFinished(context, response)
             }

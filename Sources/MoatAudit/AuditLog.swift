@@ -23,6 +23,10 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
 /// so editing, removing or reordering rows breaks the chain, and
 /// ``AuditVerifier`` names the first record where it breaks. Triggers reject
 /// UPDATE and DELETE, and every append is committed with `synchronous=FULL`.
+///
+/// NOTE: the chain is unkeyed, so removing the newest records, or editing a
+/// record and recomputing every later hash, leaves a chain that verifies.
+/// Only a comparison with a head hash kept outside the data folder detects that.
 public final class AuditLog: Sendable {
     public static let genesisHash = String(repeating: "0", count: 64)
 
@@ -35,16 +39,27 @@ public final class AuditLog: Sendable {
     ///   - path: SQLite file, created with mode 0600.
     ///   - contentPolicy: how prompts and responses are kept; default ``ContentPolicy/stored``.
     ///   - hashKey: HMAC key for ``ContentPolicy/hashed``; at least 32 bytes when that policy is used.
+    /// - Throws: ``AuditError`` with code `invalid_configuration` for a short key, and
+    ///   `audit_log_unreadable` when the file cannot be opened or is not an SQLite database.
     public init(path: String, contentPolicy: ContentPolicy = .stored, hashKey: Data = Data(), logger: Logger = .disabled) throws {
         if contentPolicy == .hashed, hashKey.count < 32 {
             throw AuditError(code: "invalid_configuration", "the hashed content policy needs a key of at least 32 bytes")
         }
-        self.database = try SQLiteDatabase(path: path)
+        let database: SQLiteDatabase
+        do {
+            database = try SQLiteDatabase(path: path)
+            try database.execute("PRAGMA synchronous=FULL")
+            try AuditSchema.migrate(database)
+        } catch {
+            throw AuditError(
+                code: "audit_log_unreadable",
+                "the audit log at \(path) cannot be opened: \(error); check that its folder exists and the file is an audit log"
+            )
+        }
+        self.database = database
         self.contentPolicy = contentPolicy
         self.hashKey = hashKey
         self.logger = logger
-        try database.execute("PRAGMA synchronous=FULL")
-        try AuditSchema.migrate(database)
     }
 
     /// Appends one record durably and returns its sequence number.

@@ -113,7 +113,8 @@ public final class AuditLog: Sendable {
         sql += " ORDER BY seq DESC LIMIT ?"
         parameters.append(.integer(Int64(max(1, min(limit, 500)))))
         return try database.query(sql, parameters).compactMap { row in
-            row.string("record").flatMap { try? JSONValue.parse(Data($0.utf8)) }
+            // A record is as large as the prompt and answer it stores, so no size limit applies here.
+            row.string("record").flatMap { try? JSONValue.parse(Data($0.utf8), limits: JSONLimits(maxBytes: .max)) }
         }
     }
 

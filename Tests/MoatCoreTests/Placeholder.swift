@@ -1,0 +1,1 @@
+// Tests arrive in a later commit.

@@ -83,7 +83,8 @@ public struct OpenAIChatAnswerer: Answerer {
         guard let content = json["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue else {
             throw ModelError("the model response has no choices[0].message.content")
         }
-        let cited = Self.citationNumbers(in: content).filter { (1...passages.count).contains($0) }
+        // A comparison, not `1...passages.count`, because that range traps when there are no passages.
+        let cited = Self.citationNumbers(in: content).filter { $0 >= 1 && $0 <= passages.count }
         return Answer(text: content, citedPassages: cited, model: configuration.model)
     }
 

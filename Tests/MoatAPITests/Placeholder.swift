@@ -1,1 +1,0 @@
-// Tests arrive in a later commit.

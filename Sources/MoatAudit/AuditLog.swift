@@ -95,6 +95,7 @@ public final class AuditLog: Sendable {
     }
 
     /// Records newest first, optionally only those before `beforeSequence`.
+    /// `limit` is clamped to 1...500.
     public func records(limit: Int, beforeSequence: Int64? = nil, userID: String? = nil, action: String? = nil) throws -> [JSONValue] {
         var sql = "SELECT record FROM audit_log WHERE 1 = 1"
         var parameters: [SQLiteValue] = []

@@ -66,6 +66,16 @@ struct AuditLogAppendTests {
         #expect(past.isEmpty)
     }
 
+    @Test("records limit below 1 returns one record", arguments: [0, -5])
+    func recordsLimitClampedUp(limit: Int) throws {
+        let folder = try TemporaryFolder()
+        let log = try makeLog(at: folder.path("audit.sqlite"), count: 3)
+
+        let records = try log.records(limit: limit)
+
+        #expect(records.compactMap { $0["seq"]?.int64Value } == [3])
+    }
+
     @Test("records carry the entry's fields")
     func recordsCarryFields() throws {
         let folder = try TemporaryFolder()

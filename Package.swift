@@ -79,7 +79,9 @@ let package = Package(
         .testTarget(name: "MoatTOMLTests", dependencies: ["MoatTOML"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatHTTPTests", dependencies: ["MoatHTTP", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatDataTests", dependencies: ["MoatData", "MoatSQLite"], swiftSettings: swiftSettings),
-        .testTarget(name: "MoatAuditTests", dependencies: ["MoatAudit", "MoatSQLite"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatAuditTests", dependencies: ["MoatAudit", "MoatSQLite", "MoatCrypto", "MoatJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatConfigTests", dependencies: ["MoatConfig", "MoatTOML"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatAPITests", dependencies: ["MoatAPI", "MoatData", "MoatHTTP", "MoatCore", "MoatJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MoatIdentityTests",
             dependencies: ["MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatJSON", "MoatCrypto", "MoatCore"],

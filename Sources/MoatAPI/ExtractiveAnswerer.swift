@@ -89,7 +89,8 @@ public struct ExtractiveAnswerer: Answerer {
             }
             current.append(character)
             if character == "." || character == "!" || character == "?" {
-                pendingBreak = true
+                // The `.` of a numbered list marker such as `2.` does not end a sentence.
+                pendingBreak = !(character == "." && isListNumber(current))
             }
             previous = character
         }
@@ -127,6 +128,12 @@ public struct ExtractiveAnswerer: Answerer {
         var digits = position
         while digits < characters.count, characters[digits].isNumber { digits += 1 }
         return digits > position && digits + 1 < characters.count && characters[digits] == "." && characters[digits + 1] == " "
+    }
+
+    /// Returns true when `text` is only a list number such as `12.`, after optional white space.
+    private static func isListNumber(_ text: String) -> Bool {
+        let trimmed = text.drop { $0.isWhitespace }
+        return trimmed.count >= 2 && trimmed.dropLast().allSatisfy(\.isNumber)
     }
 
     private static func flush(_ current: inout String, into sentences: inout [String]) {

@@ -23,6 +23,10 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
 /// so editing, removing or reordering rows breaks the chain, and
 /// ``AuditVerifier`` names the first record where it breaks. Triggers reject
 /// UPDATE and DELETE, and every append is committed with `synchronous=FULL`.
+///
+/// NOTE: the chain is unkeyed, so removing the newest records, or editing a
+/// record and recomputing every later hash, leaves a chain that verifies.
+/// Only a comparison with a head hash kept outside the data folder detects that.
 public final class AuditLog: Sendable {
     public static let genesisHash = String(repeating: "0", count: 64)
 
@@ -35,16 +39,27 @@ public final class AuditLog: Sendable {
     ///   - path: SQLite file, created with mode 0600.
     ///   - contentPolicy: how prompts and responses are kept; default ``ContentPolicy/stored``.
     ///   - hashKey: HMAC key for ``ContentPolicy/hashed``; at least 32 bytes when that policy is used.
+    /// - Throws: ``AuditError`` with code `invalid_configuration` for a short key, and
+    ///   `audit_log_unreadable` when the file cannot be opened or is not an SQLite database.
     public init(path: String, contentPolicy: ContentPolicy = .stored, hashKey: Data = Data(), logger: Logger = .disabled) throws {
         if contentPolicy == .hashed, hashKey.count < 32 {
             throw AuditError(code: "invalid_configuration", "the hashed content policy needs a key of at least 32 bytes")
         }
-        self.database = try SQLiteDatabase(path: path)
+        let database: SQLiteDatabase
+        do {
+            database = try SQLiteDatabase(path: path)
+            try database.execute("PRAGMA synchronous=FULL")
+            try AuditSchema.migrate(database)
+        } catch {
+            throw AuditError(
+                code: "audit_log_unreadable",
+                "the audit log at \(path) cannot be opened: \(error); check that its folder exists and the file is an audit log"
+            )
+        }
+        self.database = database
         self.contentPolicy = contentPolicy
         self.hashKey = hashKey
         self.logger = logger
-        try database.execute("PRAGMA synchronous=FULL")
-        try AuditSchema.migrate(database)
     }
 
     /// Appends one record durably and returns its sequence number.
@@ -80,6 +95,7 @@ public final class AuditLog: Sendable {
     }
 
     /// Records newest first, optionally only those before `beforeSequence`.
+    /// `limit` is clamped to 1...500.
     public func records(limit: Int, beforeSequence: Int64? = nil, userID: String? = nil, action: String? = nil) throws -> [JSONValue] {
         var sql = "SELECT record FROM audit_log WHERE 1 = 1"
         var parameters: [SQLiteValue] = []
@@ -98,7 +114,8 @@ public final class AuditLog: Sendable {
         sql += " ORDER BY seq DESC LIMIT ?"
         parameters.append(.integer(Int64(max(1, min(limit, 500)))))
         return try database.query(sql, parameters).compactMap { row in
-            row.string("record").flatMap { try? JSONValue.parse(Data($0.utf8)) }
+            // A record is as large as the prompt and answer it stores, so no size limit applies here.
+            row.string("record").flatMap { try? JSONValue.parse(Data($0.utf8), limits: JSONLimits(maxBytes: .max)) }
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MoatJSON
 import MoatSQLite
 
 /// The outcome of checking an audit log's hash chain.
@@ -20,6 +21,9 @@ public struct AuditVerification: Sendable, Equatable {
             case gap
             /// The stored record is not valid JSON or names another sequence number.
             case malformedRecord = "malformed_record"
+            /// A column that queries filter on (time, request ID, user ID, action,
+            /// decision) disagrees with the hashed record, so filtered reads would mislead.
+            case columnMismatch = "column_mismatch"
         }
 
         public var sequence: Int64
@@ -30,6 +34,7 @@ public struct AuditVerification: Sendable, Equatable {
             case .brokenLink: "record \(sequence): previous-hash link is broken (a record before it was removed, inserted or reordered)"
             case .gap: "record \(sequence): sequence gap (records before it are missing)"
             case .malformedRecord: "record \(sequence): stored record is malformed"
+            case .columnMismatch: "record \(sequence): a query column disagrees with the hashed record (the row was edited)"
             }
         }
     }
@@ -48,7 +53,9 @@ public enum AuditVerifier {
         let rows: [SQLiteRow]
         do {
             database = try SQLiteDatabase(path: path, readOnly: true)
-            rows = try database.query("SELECT seq, record, prev_hash, hash FROM audit_log ORDER BY seq")
+            rows = try database.query(
+                "SELECT seq, time, request_id, user_id, action, decision, record, prev_hash, hash FROM audit_log ORDER BY seq"
+            )
         } catch {
             throw AuditError(code: "audit_log_unreadable", "the audit log at \(path) cannot be read: \(error)")
         }
@@ -75,10 +82,34 @@ public enum AuditVerifier {
                 verification.firstProblem = .init(sequence: sequence, kind: .brokenLink)
                 return verification
             }
+            if let problem = consistencyProblem(row, record: recordData, sequence: sequence) {
+                verification.firstProblem = .init(sequence: sequence, kind: problem)
+                return verification
+            }
             previousHash = storedHash
             expectedSequence += 1
         }
         verification.headHash = previousHash
         return verification
+    }
+}
+
+extension AuditVerifier {
+    /// Checks what the hash alone cannot: that the hashed record names the
+    /// row's sequence number, and that the unhashed query columns repeat its fields.
+    static func consistencyProblem(_ row: SQLiteRow, record: Data, sequence: Int64) -> AuditVerification.Problem.Kind? {
+        // A record is as large as the prompt and answer it stores, so no size limit applies here.
+        guard let json = try? JSONValue.parse(record, limits: JSONLimits(maxBytes: .max)),
+              json["seq"]?.int64Value == sequence
+        else {
+            return .malformedRecord
+        }
+        let expectedUserID = json["object_id"]?.stringValue.map { "\(json["tenant_id"]?.stringValue ?? ""):\($0)" }
+        let matches = row.string("time") == json["time"]?.stringValue
+            && row.string("request_id") == json["request_id"]?.stringValue
+            && row.string("user_id") == expectedUserID
+            && row.string("action") == json["action"]?.stringValue
+            && row.string("decision") == json["decision"]?.stringValue
+        return matches ? nil : .columnMismatch
     }
 }

@@ -133,53 +133,28 @@ public struct MoatConfiguration: Sendable, Equatable {
         }
     }
 
-    mutating func applyEnvironment(_ environment: [String: String]) throws {
-        func string(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        func integer(_ name: String, range: ClosedRange<Int>) throws -> Int? {
-            guard let text = string(name) else { return nil }
-            guard let value = Int(text), range.contains(value) else {
-                throw ConfigurationError("environment variable \(name)=\(text) is not an integer from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return value
-        }
-        func list(_ name: String) -> [String]? {
-            string(name).map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
-        }
-        dataDirectory = string("MOAT_DATA_DIR") ?? dataDirectory
-        host = string("MOAT_HOST") ?? host
-        logLevel = string("MOAT_LOG_LEVEL") ?? logLevel
-        idp.port = try integer("MOAT_IDP_PORT", range: 0...65535) ?? idp.port
-        idp.directory = string("MOAT_IDP_DIRECTORY") ?? idp.directory
-        api.port = try integer("MOAT_API_PORT", range: 0...65535) ?? api.port
-        api.issuer = string("MOAT_API_ISSUER") ?? api.issuer
-        api.audiences = list("MOAT_API_AUDIENCES") ?? api.audiences
-        api.allowedClientApps = list("MOAT_API_ALLOWED_CLIENT_APPS") ?? api.allowedClientApps
-        api.leeway = try integer("MOAT_API_LEEWAY", range: 0...300) ?? api.leeway
-        api.contentPolicy = string("MOAT_API_CONTENT_POLICY") ?? api.contentPolicy
-        web.port = try integer("MOAT_WEB_PORT", range: 0...65535) ?? web.port
-        web.publicBaseURL = string("MOAT_WEB_PUBLIC_BASE_URL") ?? web.publicBaseURL
-        web.clientID = string("MOAT_WEB_CLIENT_ID") ?? web.clientID
-        web.clientSecret = string("MOAT_WEB_CLIENT_SECRET") ?? web.clientSecret
-        web.apiScope = string("MOAT_WEB_API_SCOPE") ?? web.apiScope
-        llm.endpoint = string("MOAT_LLM_ENDPOINT") ?? llm.endpoint
-        llm.model = string("MOAT_LLM_MODEL") ?? llm.model
-        llm.clearance = string("MOAT_LLM_CLEARANCE") ?? llm.clearance
-        corpus.path = string("MOAT_CORPUS_PATH") ?? corpus.path
-        corpus.manifest = string("MOAT_CORPUS_MANIFEST") ?? corpus.manifest
+    static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    static let contentPolicies = ["stored", "hashed", "omitted"]
+    static let clearances = ["public", "internal", "confidential", "restricted"]
+
+    /// Returns true when `endpoint` is an absolute http or https URL with a host.
+    static func isHTTPURL(_ endpoint: String) -> Bool {
+        guard let url = URL(string: endpoint) else { return false }
+        return (url.scheme == "https" || url.scheme == "http") && url.host != nil
     }
 
     func validate() throws {
-        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+        guard Self.logLevels.contains(logLevel) else {
             throw ConfigurationError("log_level = \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical")
         }
-        guard ["stored", "hashed", "omitted"].contains(api.contentPolicy) else {
+        guard Self.contentPolicies.contains(api.contentPolicy) else {
             throw ConfigurationError("api.content_policy = \"\(api.contentPolicy)\" is not one of stored, hashed, omitted")
         }
-        guard ["public", "internal", "confidential", "restricted"].contains(llm.clearance) else {
+        guard Self.clearances.contains(llm.clearance) else {
             throw ConfigurationError("llm.clearance = \"\(llm.clearance)\" is not one of public, internal, confidential, restricted")
         }
         if let endpoint = llm.endpoint {
-            guard let url = URL(string: endpoint), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+            guard Self.isHTTPURL(endpoint) else {
                 throw ConfigurationError("llm.endpoint = \"\(endpoint)\" is not an http(s) URL of a chat-completions endpoint")
             }
         }

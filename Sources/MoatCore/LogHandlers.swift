@@ -4,7 +4,8 @@ import Foundation
 /// `time=… level=info label=moat.api msg="server started" moat.http.port=8080`.
 ///
 /// Values are quoted when they contain spaces, quotes or `=`, and control
-/// characters are escaped, so a logged value cannot forge a second line.
+/// characters and Unicode line separators are escaped, so a logged value
+/// cannot forge a second line.
 public struct StandardErrorLogHandler: LogHandler {
     private let lock = NSLock()
 
@@ -66,10 +67,13 @@ public enum LogfmtFormatter {
             case "\r": escaped += "\\r"; hasControl = true
             case "\t": escaped += "\\t"; hasControl = true
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
+                // C0, DEL and C1 controls (NEL, U+0085, among them) and the Unicode line and
+                // paragraph separators, because some log readers split lines at each of them.
+                switch scalar.properties.generalCategory {
+                case .control, .lineSeparator, .paragraphSeparator:
                     escaped += String(format: "\\u%04x", scalar.value)
                     hasControl = true
-                } else {
+                default:
                     escaped.unicodeScalars.append(scalar)
                 }
             }

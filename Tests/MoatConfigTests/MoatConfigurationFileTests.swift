@@ -1,0 +1,250 @@
+import Foundation
+import MoatConfig
+import Testing
+
+@Suite("MoatConfiguration from moat.toml")
+struct MoatConfigurationFileTests {
+    @Test("defaults bind to loopback and keep data local")
+    func defaults() throws {
+        let configuration = try loadConfiguration(nil)
+
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.dataDirectory == "./data")
+        #expect(configuration.logLevel == "info")
+        #expect(configuration.idp.port == 8082)
+        #expect(configuration.idp.directory == nil)
+        #expect(configuration.idp.tokenLifetime == 3600)
+        #expect(configuration.api.port == 8081)
+        #expect(configuration.api.issuer == nil)
+        #expect(configuration.api.audiences.isEmpty)
+        #expect(configuration.api.allowedClientApps.isEmpty)
+        #expect(configuration.api.leeway == 60)
+        #expect(configuration.api.contentPolicy == "stored")
+        #expect(configuration.web.port == 8080)
+        #expect(configuration.web.publicBaseURL == nil)
+        #expect(configuration.web.clientID == nil)
+        #expect(configuration.web.clientSecret == nil)
+        #expect(configuration.web.apiScope == "api://moat-api/Chat")
+        #expect(configuration.llm.endpoint == nil)
+        #expect(configuration.llm.model == "gpt-4o-mini")
+        #expect(configuration.llm.apiKeyEnvironmentVariable == "MOAT_LLM_API_KEY")
+        #expect(configuration.llm.azureKeyHeader == false)
+        #expect(configuration.llm.clearance == "internal")
+        #expect(configuration.corpus.path == nil)
+        #expect(configuration.corpus.manifest == nil)
+    }
+
+    @Test("empty file gives the defaults")
+    func emptyFileGivesDefaults() throws {
+        #expect(try loadConfiguration("") == MoatConfiguration())
+        #expect(try loadConfiguration("# only a comment\n") == MoatConfiguration())
+    }
+
+    @Test("full file sets every key")
+    func fullFile() throws {
+        let configuration = try loadConfiguration("""
+            data_dir = "/var/lib/moat"
+            host = "0.0.0.0"
+            log_level = "debug"
+
+            [idp]
+            port = 9082
+            directory = "directory.toml"
+            token_lifetime = 600
+
+            [api]
+            port = 9081
+            issuer = "https://login.example.test/tenant/v2.0"
+            audiences = ["api://moat-api", "11111111-2222-3333-4444-555555555555"]
+            allowed_client_apps = ["66666666-7777-8888-9999-000000000000"]
+            leeway = 30
+            content_policy = "hashed"
+
+            [web]
+            port = 9080
+            public_base_url = "https://moat.example.test"
+            client_id = "66666666-7777-8888-9999-000000000000"
+            client_secret = "from-the-file"
+            api_scope = "api://moat-api/Chat.Read"
+
+            [llm]
+            endpoint = "http://127.0.0.1:11434/v1/chat/completions"
+            model = "llama3.1"
+            api_key_env = "OLLAMA_KEY"
+            azure_key_header = true
+            clearance = "confidential"
+
+            [corpus]
+            path = "/srv/corpus"
+            manifest = "/srv/corpus/manifest.toml"
+            """)
+
+        #expect(configuration.dataDirectory == "/var/lib/moat")
+        #expect(configuration.host == "0.0.0.0")
+        #expect(configuration.logLevel == "debug")
+        #expect(configuration.idp.port == 9082)
+        #expect(configuration.idp.directory == "directory.toml")
+        #expect(configuration.idp.tokenLifetime == 600)
+        #expect(configuration.api.port == 9081)
+        #expect(configuration.api.issuer == "https://login.example.test/tenant/v2.0")
+        #expect(configuration.api.audiences == ["api://moat-api", "11111111-2222-3333-4444-555555555555"])
+        #expect(configuration.api.allowedClientApps == ["66666666-7777-8888-9999-000000000000"])
+        #expect(configuration.api.leeway == 30)
+        #expect(configuration.api.contentPolicy == "hashed")
+        #expect(configuration.web.port == 9080)
+        #expect(configuration.web.publicBaseURL == "https://moat.example.test")
+        #expect(configuration.web.clientID == "66666666-7777-8888-9999-000000000000")
+        #expect(configuration.web.clientSecret == "from-the-file")
+        #expect(configuration.web.apiScope == "api://moat-api/Chat.Read")
+        #expect(configuration.llm.endpoint == "http://127.0.0.1:11434/v1/chat/completions")
+        #expect(configuration.llm.model == "llama3.1")
+        #expect(configuration.llm.apiKeyEnvironmentVariable == "OLLAMA_KEY")
+        #expect(configuration.llm.azureKeyHeader == true)
+        #expect(configuration.llm.clearance == "confidential")
+        #expect(configuration.corpus.path == "/srv/corpus")
+        #expect(configuration.corpus.manifest == "/srv/corpus/manifest.toml")
+    }
+
+    @Test("unknown key is rejected by name", arguments: [
+        ("data_directory = \"x\"", "data_directory"),
+        ("[api]\nprot = 9081", "api.prot"),
+        ("[llm]\napi_key = \"sk-secret\"", "llm.api_key"),
+        ("[database]\npath = \"x\"", "database"),
+    ])
+    func unknownKeyRejected(toml: String, keyPath: String) {
+        let error = configurationError(toml)
+
+        #expect(error?.reason.hasPrefix("\(keyPath) is not a known setting") == true, "reason: \(error?.reason ?? "none")")
+    }
+
+    @Test("wrong type is rejected by key", arguments: [
+        ("[api]\nport = \"9081\"", "api.port must be an integer"),
+        ("[api]\nport = 9081.0", "api.port must be an integer"),
+        ("host = 5", "host must be a non-empty string"),
+        ("host = \"\"", "host must be a non-empty string"),
+        ("[api]\naudiences = \"api://moat-api\"", "api.audiences must be an array of strings"),
+        ("[api]\naudiences = [\"a\", 2]", "api.audiences must be an array of strings"),
+        ("[llm]\nazure_key_header = \"yes\"", "llm.azure_key_header must be true or false"),
+        ("idp = 5", "idp must be a table"),
+    ])
+    func wrongTypeRejected(toml: String, reason: String) {
+        let error = configurationError(toml)
+
+        #expect(error?.reason == reason)
+    }
+
+    @Test("out-of-range number is rejected by key", arguments: [
+        ("[api]\nport = 65536", "api.port"),
+        ("[web]\nport = -1", "web.port"),
+        ("[idp]\nport = 100000", "idp.port"),
+        ("[api]\nleeway = 301", "api.leeway"),
+        ("[api]\nleeway = -1", "api.leeway"),
+        ("[idp]\ntoken_lifetime = 59", "idp.token_lifetime"),
+        ("[idp]\ntoken_lifetime = 86401", "idp.token_lifetime"),
+    ])
+    func outOfRangeRejected(toml: String, keyPath: String) {
+        let error = configurationError(toml)
+
+        #expect(error?.reason.hasPrefix("\(keyPath) = ") == true, "reason: \(error?.reason ?? "none")")
+        #expect(error?.reason.contains("is out of range") == true)
+    }
+
+    @Test("range bounds are accepted")
+    func rangeBoundsAccepted() throws {
+        let low = try loadConfiguration("[api]\nport = 0\nleeway = 0\n[idp]\ntoken_lifetime = 60")
+        let high = try loadConfiguration("[api]\nport = 65535\nleeway = 300\n[idp]\ntoken_lifetime = 86400")
+
+        #expect(low.api.port == 0)
+        #expect(low.api.leeway == 0)
+        #expect(low.idp.tokenLifetime == 60)
+        #expect(high.api.port == 65535)
+        #expect(high.api.leeway == 300)
+        #expect(high.idp.tokenLifetime == 86400)
+    }
+
+    @Test("content policy accepts its three values", arguments: ["stored", "hashed", "omitted"])
+    func contentPolicyAccepted(policy: String) throws {
+        #expect(try loadConfiguration("[api]\ncontent_policy = \"\(policy)\"").api.contentPolicy == policy)
+    }
+
+    @Test("unknown content policy is rejected by key", arguments: ["plain", "Stored", "none"])
+    func contentPolicyRejected(policy: String) {
+        let error = configurationError("[api]\ncontent_policy = \"\(policy)\"")
+
+        #expect(error?.reason == "api.content_policy = \"\(policy)\" is not one of stored, hashed, omitted")
+    }
+
+    @Test("clearance accepts the four classifications", arguments: ["public", "internal", "confidential", "restricted"])
+    func clearanceAccepted(clearance: String) throws {
+        #expect(try loadConfiguration("[llm]\nclearance = \"\(clearance)\"").llm.clearance == clearance)
+    }
+
+    @Test("unknown clearance is rejected by key", arguments: ["secret", "Internal"])
+    func clearanceRejected(clearance: String) {
+        let error = configurationError("[llm]\nclearance = \"\(clearance)\"")
+
+        #expect(error?.reason == "llm.clearance = \"\(clearance)\" is not one of public, internal, confidential, restricted")
+    }
+
+    @Test("unknown log level is rejected by key")
+    func logLevelRejected() {
+        let error = configurationError("log_level = \"verbose\"")
+
+        #expect(error?.reason.hasPrefix("log_level = \"verbose\" is not one of") == true)
+    }
+
+    @Test("model endpoint must be an http or https URL", arguments: [
+        "ftp://models.example.test/v1/chat/completions",
+        "127.0.0.1:11434/v1/chat/completions",
+        "not a url",
+        "http:///v1/chat/completions",
+    ])
+    func endpointRejected(endpoint: String) {
+        let error = configurationError("[llm]\nendpoint = \"\(endpoint)\"")
+
+        #expect(error?.reason.hasPrefix("llm.endpoint = \"\(endpoint)\" is not an http(s) URL") == true, "reason: \(error?.reason ?? "none")")
+    }
+
+    @Test("corpus path and manifest must be set together", arguments: [
+        "[corpus]\npath = \"/srv/corpus\"",
+        "[corpus]\nmanifest = \"/srv/corpus/manifest.toml\"",
+    ])
+    func corpusPairRequired(toml: String) {
+        let error = configurationError(toml)
+
+        #expect(error?.reason == "corpus.path and corpus.manifest go together; set both or neither")
+    }
+
+    @Test("missing file is rejected by path")
+    func missingFile() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.url.appendingPathComponent("absent.toml").path
+
+        let error = #expect(throws: ConfigurationError.self) {
+            try MoatConfiguration.load(path: path, environment: [:])
+        }
+
+        #expect(error?.reason.contains(path) == true)
+    }
+
+    @Test("TOML syntax error names the file and line")
+    func syntaxError() throws {
+        let folder = try TemporaryFolder()
+        let path = try folder.write("host = \"127.0.0.1\"\n[api\nport = 1\n", to: "moat.toml")
+
+        let error = #expect(throws: ConfigurationError.self) {
+            try MoatConfiguration.load(path: path, environment: [:])
+        }
+
+        #expect(error?.reason.hasPrefix(path) == true, "reason: \(error?.reason ?? "none")")
+        #expect(error?.reason.contains("2") == true)
+    }
+
+    @Test("client secret in a broken file is not echoed")
+    func secretNotEchoed() {
+        let error = configurationError("[web]\nclient_secret = \"s3cr3t-value\" trailing")
+
+        #expect(error != nil)
+        #expect(error?.reason.contains("s3cr3t-value") == false, "reason: \(error?.reason ?? "none")")
+    }
+}

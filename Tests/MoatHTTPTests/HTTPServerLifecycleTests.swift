@@ -93,7 +93,8 @@ struct HTTPServerLifecycleTests {
         await entered.wait()
         let started = ContinuousClock.now
         await server.stop()
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // The handler never finishes, so only abandoning it after the grace period lets stop() return.
+        #expect(ContinuousClock.now - started < .seconds(8))
         #expect(logs.entries.contains { $0.message == "handler abandoned at shutdown" })
         // The 503 may or may not be flushed before the daemon closes the connection.
         if let answered = try? await response {

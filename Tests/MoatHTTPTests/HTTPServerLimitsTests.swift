@@ -42,7 +42,8 @@ struct HTTPServerLimitsTests {
             let started = ContinuousClock.now
             let raw = try await RawHTTP.exchange(port: server.port, head)
             #expect(RawHTTP.status(of: raw) == 413)
-            #expect(ContinuousClock.now - started < .seconds(1))
+            // Waiting for the body would last until RawHTTP gives up after 10 s.
+            #expect(ContinuousClock.now - started < .seconds(8))
         }
     }
 
@@ -105,8 +106,8 @@ struct HTTPServerLimitsTests {
             let raw = try await RawHTTP.exchange(port: server.port, "GET /hello HTTP/1.1\r\nHost: x\r\n")
             let elapsed = ContinuousClock.now - started
             #expect(raw.isEmpty)
-            // RawHTTP stops reading after 2 s on its own, so closing before that is the server's doing.
-            #expect(elapsed < .milliseconds(1900))
+            // RawHTTP stops reading after 10 s on its own, so closing before that is the server's doing.
+            #expect(elapsed < .seconds(8))
             let aborted = await server.logEntry { $0.message == "request aborted" }
             #expect(aborted?.metadata["moat.http.termination"] == "timeout")
         }

@@ -4,7 +4,8 @@ import Foundation
 /// would not produce (bad escapes, oversized heads, chunked bodies).
 enum RawHTTP {
     /// Connects to 127.0.0.1:`port`, writes `request`, and reads until the
-    /// server closes the connection or two seconds pass. Returns what was read.
+    /// server closes the connection or ten seconds pass. The limit is generous
+    /// because a loaded two-core machine can delay any thread by seconds. Returns what was read.
     ///
     /// The blocking socket calls run on a thread of their own: blocking a thread
     /// of the cooperative pool could starve the handlers under test.
@@ -25,7 +26,7 @@ enum RawHTTP {
         guard descriptor >= 0 else { throw POSIXError(.EIO) }
         defer { close(descriptor) }
 
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

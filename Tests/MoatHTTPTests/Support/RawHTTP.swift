@@ -21,12 +21,26 @@ enum RawHTTP {
         try await exchange(port: port, Array(request.utf8))
     }
 
+    /// Like ``exchange(port:_:)`` with a 30-second read limit, and also returns
+    /// whether the server closed the connection (rather than the read timing out).
+    static func exchangeUntilClosed(port: Int, _ request: String) async throws -> (text: String, closedByServer: Bool) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try blockingExchangeDetailed(port: port, Array(request.utf8), seconds: 30) })
+            }
+        }
+    }
+
     private static func blockingExchange(port: Int, _ request: [UInt8]) throws -> String {
+        try blockingExchangeDetailed(port: port, request, seconds: 10).text
+    }
+
+    private static func blockingExchangeDetailed(port: Int, _ request: [UInt8], seconds: Int) throws -> (text: String, closedByServer: Bool) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw POSIXError(.EIO) }
         defer { close(descriptor) }
 
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -42,12 +56,16 @@ enum RawHTTP {
 
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
+        var closedByServer = false
         while true {
             let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+                closedByServer = true
+            }
             guard count > 0 else { break }
             received += buffer[0..<count]
         }
-        return String(decoding: received, as: UTF8.self)
+        return (String(decoding: received, as: UTF8.self), closedByServer)
     }
 
     /// Returns the status code of the first status line in `response`, or nil.

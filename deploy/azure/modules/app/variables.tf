@@ -154,8 +154,8 @@ variable "authentication" {
   }
 
   validation {
-    condition     = var.authentication.mode != "login" || var.authentication.client_secret_setting != null
-    error_message = "authentication.client_secret_setting is required for mode login: name the key_vault_secrets entry that holds the client secret."
+    condition     = var.authentication.mode != "login" || contains(keys(var.key_vault_secrets), coalesce(var.authentication.client_secret_setting, "-"))
+    error_message = "Mode login needs authentication.client_secret_setting, naming the key_vault_secrets entry that holds the client secret."
   }
 
   validation {

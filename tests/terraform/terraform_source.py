@@ -20,9 +20,7 @@ EXAMPLES_ROOT = AZURE_ROOT / "examples"
 
 _OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
 
-# `KEY = VALUE` inside an object literal written in an expression string.
-_OBJECT_ENTRY = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)\s*=\s*("(?:[^"\\]|\\.)*"|[^,}]+)')
-_INLINE_OBJECT = re.compile(r"\{([^{}]*)\}")
+_ENTRY_KEY = re.compile(r"^\s*\"?([A-Za-z_][A-Za-z0-9_.]*)\"?\s*=\s*(.*)$", re.DOTALL)
 _LOCAL_REFERENCE = re.compile(r"\blocal\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -77,11 +75,74 @@ class Configuration:
         for name in _LOCAL_REFERENCE.findall(expression):
             if name in self.locals:
                 entries.update(self.object_entries(self.locals[name]))
-        for body in _INLINE_OBJECT.findall(expression):
-            for key, value in _OBJECT_ENTRY.findall(body):
-                value = value.strip()
-                entries[key] = value[1:-1] if value.startswith('"') else "${" + value + "}"
+        for body in _object_literals(expression):
+            for entry in _split_top_level(body):
+                match = _ENTRY_KEY.match(entry)
+                if not match:
+                    continue
+                key, value = match.group(1), match.group(2).strip()
+                literal = value.startswith('"') and value.endswith('"') and "${" not in value
+                entries[key] = value[1:-1] if literal else "${" + value + "}"
         return entries
+
+
+def _object_literals(expression: str) -> list[str]:
+    """Return the bodies of the outermost object literals `{ ... }` in an expression, skipping braces inside strings."""
+    bodies = []
+    depth = 0
+    start = 0
+    in_string = False
+    index = 0
+    while index < len(expression):
+        character = expression[index]
+        if in_string:
+            if character == "\\":
+                index += 1
+            elif character == '"':
+                in_string = False
+        elif character == '"':
+            in_string = True
+        elif character == "{" and not (index > 0 and expression[index - 1] in "$%"):
+            if depth == 0:
+                start = index + 1
+            depth += 1
+        elif character == "}" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                bodies.append(expression[start:index])
+        index += 1
+    return bodies
+
+
+def _split_top_level(body: str) -> list[str]:
+    """Split an object body at commas and newlines that are outside strings and brackets."""
+    parts = []
+    depth = 0
+    in_string = False
+    current = []
+    index = 0
+    while index < len(body):
+        character = body[index]
+        current.append(character)
+        if in_string:
+            if character == "\\" and index + 1 < len(body):
+                index += 1
+                current.append(body[index])
+            elif character == '"':
+                in_string = False
+        elif character == '"':
+            in_string = True
+        elif character in "([{":
+            depth += 1
+        elif character in ")]}":
+            depth -= 1
+        elif character in ",\n" and depth == 0:
+            current.pop()
+            parts.append("".join(current))
+            current = []
+        index += 1
+    parts.append("".join(current))
+    return [part for part in parts if part.strip()]
 
 
 def load_configuration(folder: Path) -> Configuration:

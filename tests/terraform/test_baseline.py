@@ -101,3 +101,14 @@ def test_every_checkov_skip_has_a_reason():
             match = skip.search(line)
             if match:
                 assert match.group(2) == ":" and len(match.group(3).strip()) >= 20, f"{path}: {line.strip()}"
+
+
+@pytest.mark.parametrize("pattern,app,setting", [
+    ("pattern-1", "app", "MOAT_API_ISSUER"),
+    ("pattern-2", "web", "MOAT_WEB_API_SCOPE"),
+    ("pattern-3", "api", "MOAT_API_AUDIENCES"),
+])
+def test_app_settings_are_read_from_merge_expressions(pattern, app, setting):
+    example = EXAMPLES[pattern]
+    call = module_calls(example, "modules/app")[app]
+    assert setting in example.object_entries(call["app_settings"])

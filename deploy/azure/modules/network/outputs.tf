@@ -18,6 +18,8 @@ output "subnet_ids" {
     azurerm_subnet_network_security_group_association.app,
     azurerm_subnet_network_security_group_association.data,
     azurerm_subnet_network_security_group_association.endpoints,
+    azurerm_subnet_nat_gateway_association.web,
+    azurerm_subnet_nat_gateway_association.app,
   ]
 }
 
@@ -27,4 +29,9 @@ output "private_dns_zone_ids" {
 
   # A zone resolves inside the network only once it is linked.
   depends_on = [azurerm_private_dns_zone_virtual_network_link.this]
+}
+
+output "egress_ip_address" {
+  description = "Public address that the app tiers' outbound traffic comes from."
+  value       = azurerm_public_ip.egress.ip_address
 }

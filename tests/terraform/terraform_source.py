@@ -39,7 +39,7 @@ def parse_file(path: Path) -> dict:
 
 
 def is_expression(value: object) -> bool:
-    """Tell whether a parsed value is an expression (reference, call, template) rather than a literal."""
+    """Return True when a parsed value is an expression (reference, call, template) rather than a literal."""
     return isinstance(value, str) and "${" in value
 
 

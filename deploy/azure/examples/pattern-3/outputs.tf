@@ -39,6 +39,6 @@ output "postgresql_fqdn" {
 }
 
 output "log_analytics_workspace_id" {
-  description = "Workspace with the apps' logs and audit records."
+  description = "Workspace with the apps' logs and the data tier's diagnostic logs."
   value       = module.data.log_analytics_workspace_id
 }

@@ -170,7 +170,7 @@ variable "log_analytics_workspace_id" {
 }
 
 variable "log_categories" {
-  description = "App Service log categories sent to Log Analytics. AppServiceConsoleLogs carries Moat's standard error, audit records included."
+  description = "App Service log categories sent to Log Analytics. AppServiceConsoleLogs carries Moat's structured log (standard error)."
   type        = list(string)
   default = [
     "AppServiceHTTPLogs",

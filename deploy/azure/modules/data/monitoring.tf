@@ -1,6 +1,6 @@
-# Log Analytics receives the apps' logs (Moat's audit records included, see
-# the app module) and the data tier's diagnostic logs, so that the audit trail
-# outlives any single instance and can be exported to a SIEM.
+# Log Analytics receives the apps' logs (see the app module) and the data
+# tier's diagnostic logs: who read which secret, who connected to the
+# database. From there a SIEM can collect them.
 
 resource "azurerm_log_analytics_workspace" "this" {
   name                = "${var.name_prefix}-logs"

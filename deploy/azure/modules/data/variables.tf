@@ -82,7 +82,7 @@ variable "postgresql_high_availability" {
 }
 
 variable "log_retention_days" {
-  description = "Days that Log Analytics keeps logs, audit records included (30 to 730)."
+  description = "Days that Log Analytics keeps logs (30 to 730)."
   type        = number
   default     = 365
 

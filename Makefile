@@ -3,7 +3,7 @@
 SWIFT ?= swift
 DATA ?= ./data
 
-.PHONY: up build test test-swift test-browser bench setup clean
+.PHONY: up build test test-swift test-browser test-terraform bench setup clean
 
 setup:
 	./scripts/setup.sh
@@ -17,6 +17,7 @@ up: build
 test: setup-python
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
+	./scripts/terraform-test.sh
 	./scripts/browser-test.sh
 
 setup-python:
@@ -27,6 +28,11 @@ test-swift: setup
 
 test-browser: setup-python
 	./scripts/browser-test.sh
+
+# Offline checks of the Azure Terraform (deploy/azure): HCL parse, baseline tests,
+# checkov. The script installs its own Python packages into .venv.
+test-terraform:
+	./scripts/terraform-test.sh
 
 clean:
 	rm -rf .build .venv

@@ -1,0 +1,131 @@
+# Pattern 1: one app (chat page and api in one process) behind the gateway.
+# App Service authentication signs users in and, at sign-in, also obtains an
+# access token for the api registration (scope Chat), which it passes to the
+# app in X-MS-TOKEN-AAD-ACCESS-TOKEN. The app validates that token exactly as
+# the api of patterns 2 and 3 does, so roles come from the api registration.
+
+data "azurerm_client_config" "current" {}
+
+resource "random_string" "suffix" {
+  length  = 6
+  upper   = false
+  special = false
+}
+
+locals {
+  suffix    = random_string.suffix.result
+  app_name  = "${var.name_prefix}-app-${local.suffix}"
+  app_url   = "https://${local.app_name}.azurewebsites.net"
+  tenant_id = data.azurerm_client_config.current.tenant_id
+  issuer    = "https://login.microsoftonline.com/${local.tenant_id}/v2.0"
+}
+
+resource "azurerm_resource_group" "this" {
+  name     = "${var.name_prefix}-${local.suffix}"
+  location = var.location
+  tags     = var.tags
+}
+
+module "network" {
+  source              = "../../modules/network"
+  name_prefix         = var.name_prefix
+  location            = var.location
+  resource_group_name = azurerm_resource_group.this.name
+  tags                = var.tags
+}
+
+module "data" {
+  source                   = "../../modules/data"
+  name_prefix              = var.name_prefix
+  name_suffix              = local.suffix
+  location                 = var.location
+  resource_group_name      = azurerm_resource_group.this.name
+  tenant_id                = local.tenant_id
+  deployer_object_id       = data.azurerm_client_config.current.object_id
+  postgresql_administrator = var.postgresql_administrator
+  tags                     = var.tags
+
+  subnet_ids = {
+    data      = module.network.subnet_ids.data
+    endpoints = module.network.subnet_ids.endpoints
+  }
+
+  private_dns_zone_ids = {
+    key_vault  = module.network.private_dns_zone_ids.key_vault
+    postgresql = module.network.private_dns_zone_ids.postgresql
+  }
+}
+
+module "identity" {
+  source                     = "../../modules/identity"
+  name_prefix                = var.name_prefix
+  owner_object_ids           = [data.azurerm_client_config.current.object_id]
+  web_redirect_uris          = ["${local.app_url}/.auth/login/aad/callback"]
+  grant_delegated_chat_scope = true
+  user_role_assignments      = var.user_role_assignments
+  key_vault_id               = module.data.key_vault_id
+}
+
+locals {
+  llm_settings = var.llm == null ? {} : {
+    MOAT_LLM_ENDPOINT  = var.llm.endpoint
+    MOAT_LLM_MODEL     = var.llm.model
+    MOAT_LLM_CLEARANCE = var.llm.clearance
+  }
+
+  llm_secrets = var.llm == null ? {} : {
+    MOAT_LLM_API_KEY = "${module.data.key_vault_uri}secrets/${var.llm.api_key_secret_name}"
+  }
+}
+
+module "app" {
+  source                     = "../../modules/app"
+  name                       = local.app_name
+  location                   = var.location
+  resource_group_name        = azurerm_resource_group.this.name
+  tenant_id                  = local.tenant_id
+  integration_subnet_id      = module.network.subnet_ids.web
+  public_network_access      = true
+  container_image            = var.container_image
+  container_registry_url     = var.container_registry_url
+  container_registry_id      = var.container_registry_id
+  startup_command            = var.app_command
+  port                       = 8080
+  key_vault_id               = module.data.key_vault_id
+  log_analytics_workspace_id = module.data.log_analytics_workspace_id
+  tags                       = var.tags
+
+  # The gateway: sign-in is required, and the sign-in also requests the api's
+  # Chat scope so the token store holds a token that carries the user's roles.
+  authentication = {
+    mode                  = "login"
+    client_id             = module.identity.web_client_id
+    client_secret_setting = "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET"
+    login_scopes          = [module.identity.api_chat_scope]
+  }
+
+  app_settings = merge(local.llm_settings, {
+    MOAT_WEB_PORT                = "8080"
+    MOAT_WEB_PUBLIC_BASE_URL     = local.app_url
+    MOAT_API_ISSUER              = local.issuer
+    MOAT_API_AUDIENCES           = "${module.identity.api_client_id},${module.identity.api_identifier_uri}"
+    MOAT_API_ALLOWED_CLIENT_APPS = module.identity.web_client_id
+    MOAT_API_CONTENT_POLICY      = var.audit_content_policy
+    MOAT_DATA_DIR                = "/home/moat"
+    MOAT_LOG_LEVEL               = "info"
+  })
+
+  key_vault_secrets = merge(local.llm_secrets, {
+    MICROSOFT_PROVIDER_AUTHENTICATION_SECRET = module.identity.web_client_secret_uri
+  })
+}
+
+module "policy" {
+  source            = "../../modules/policy"
+  name_prefix       = "${var.name_prefix}-${local.suffix}"
+  resource_group_id = azurerm_resource_group.this.id
+
+  # Assigned after the app and its authentication settings exist, so that
+  # the first writes of its configuration are not denied.
+  depends_on = [module.app]
+}

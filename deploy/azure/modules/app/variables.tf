@@ -1,0 +1,188 @@
+variable "name" {
+  description = "Name of the web app; it becomes NAME.azurewebsites.net, so it must be globally unique."
+  type        = string
+}
+
+variable "location" {
+  description = "Azure region of the app and its plan."
+  type        = string
+}
+
+variable "resource_group_name" {
+  description = "Resource group that holds the app."
+  type        = string
+}
+
+variable "tenant_id" {
+  description = "Entra ID tenant whose tokens App Service authentication accepts."
+  type        = string
+}
+
+variable "sku_name" {
+  description = "App Service plan SKU. Zone balancing needs Premium v3 or higher."
+  type        = string
+  default     = "P1v3"
+}
+
+variable "worker_count" {
+  description = "Instances of the plan; at least 2 so that zone balancing spreads them and one instance can fail."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.worker_count >= 2
+    error_message = "worker_count must be at least 2."
+  }
+}
+
+variable "integration_subnet_id" {
+  description = "Subnet (delegated to Microsoft.Web/serverFarms) that carries the app's outbound traffic into the virtual network."
+  type        = string
+}
+
+variable "public_network_access" {
+  description = "Accept requests from the internet. false for the api: it is reachable only through its private endpoint."
+  type        = bool
+}
+
+variable "private_endpoint" {
+  description = "Subnet and private DNS zone (privatelink.azurewebsites.net) of the app's private endpoint, or null for none. Required when public_network_access is false."
+  type = object({
+    subnet_id           = string
+    private_dns_zone_id = string
+  })
+  default = null
+
+  validation {
+    condition     = var.public_network_access || var.private_endpoint != null
+    error_message = "private_endpoint is required when public_network_access is false, otherwise nothing can reach the app."
+  }
+}
+
+variable "container_image" {
+  description = "Image and tag of Moat, for example \"moat:1.0.0\", in container_registry_url."
+  type        = string
+}
+
+variable "container_registry_url" {
+  description = "Registry that serves container_image, for example \"https://myregistry.azurecr.io\". The app pulls with its managed identity."
+  type        = string
+
+  validation {
+    condition     = startswith(var.container_registry_url, "https://")
+    error_message = "container_registry_url must start with https://."
+  }
+}
+
+variable "container_registry_id" {
+  description = "Resource id of the Azure Container Registry, to grant the app AcrPull; null when the registry is elsewhere."
+  type        = string
+  default     = null
+}
+
+variable "startup_command" {
+  description = "Command the container runs, for example \"moat api\"."
+  type        = string
+}
+
+variable "port" {
+  description = "TCP port that Moat listens on inside the container."
+  type        = number
+}
+
+variable "health_check_path" {
+  description = "Path that App Service probes; Moat's components answer GET /healthz without authentication."
+  type        = string
+  default     = "/healthz"
+}
+
+variable "app_settings" {
+  description = "Environment variables with non-secret values (MOAT_* keys). Secrets go in key_vault_secrets."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name in keys(var.app_settings) : !can(regex("(?i)(SECRET|PASSWORD|API_KEY|TOKEN|CONNECTION_STRING|PRIVATE_KEY)", name))])
+    error_message = "app_settings must not carry secrets: move each setting whose name contains SECRET, PASSWORD, API_KEY, TOKEN, CONNECTION_STRING or PRIVATE_KEY to key_vault_secrets."
+  }
+}
+
+variable "key_vault_secrets" {
+  description = "Environment variables whose value is a Key Vault reference: setting name => versionless secret URI (https://VAULT.vault.azure.net/secrets/NAME). The app may read only these secrets."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for uri in values(var.key_vault_secrets) : can(regex("^https://[0-9A-Za-z-]+\\.vault\\.azure\\.net/secrets/[0-9A-Za-z-]+/?$", uri))])
+    error_message = "Each key_vault_secrets value must be a versionless secret URI such as https://VAULT.vault.azure.net/secrets/NAME; a version pins the app to a secret that rotation replaces."
+  }
+}
+
+variable "key_vault_id" {
+  description = "Resource id of the Key Vault that key_vault_secrets point to."
+  type        = string
+}
+
+variable "authentication" {
+  description = <<-EOT
+    How App Service authentication (the gateway) fronts the app.
+    mode "login": sign-in required, browsers are redirected to Entra ID (patterns 1 and 2, the app users reach).
+    mode "bearer": every request needs an access token for allowed_audiences from one of allowed_applications, otherwise 401 (the api).
+    mode "code": the app signs users in itself (pattern 3's web); no App Service authentication.
+    client_id: registration that signs users in ("login") or that tokens are issued for ("bearer").
+    client_secret_setting: app setting (a Key Vault reference) with the client secret, "login" only.
+    login_scopes: scopes requested at sign-in besides openid, profile and offline_access, "login" only.
+  EOT
+  type = object({
+    mode                  = string
+    client_id             = optional(string)
+    client_secret_setting = optional(string)
+    allowed_audiences     = optional(list(string), [])
+    allowed_applications  = optional(list(string), [])
+    login_scopes          = optional(list(string), [])
+    excluded_paths        = optional(list(string), ["/healthz"])
+  })
+
+  validation {
+    condition     = contains(["login", "bearer", "code"], var.authentication.mode)
+    error_message = "authentication.mode must be login, bearer or code."
+  }
+
+  validation {
+    condition     = var.authentication.mode == "code" || var.authentication.client_id != null
+    error_message = "authentication.client_id is required for modes login and bearer."
+  }
+
+  validation {
+    condition     = var.authentication.mode != "login" || contains(keys(var.key_vault_secrets), coalesce(var.authentication.client_secret_setting, "-"))
+    error_message = "Mode login needs authentication.client_secret_setting, naming the key_vault_secrets entry that holds the client secret."
+  }
+
+  validation {
+    condition     = var.authentication.mode != "bearer" || (length(var.authentication.allowed_audiences) > 0 && length(var.authentication.allowed_applications) > 0)
+    error_message = "Mode bearer needs allowed_audiences and allowed_applications, so that only tokens for this api from known callers pass."
+  }
+}
+
+variable "log_analytics_workspace_id" {
+  description = "Log Analytics workspace that receives the app's logs."
+  type        = string
+}
+
+variable "log_categories" {
+  description = "App Service log categories sent to Log Analytics. AppServiceConsoleLogs carries Moat's structured log (standard error)."
+  type        = list(string)
+  default = [
+    "AppServiceHTTPLogs",
+    "AppServiceConsoleLogs",
+    "AppServiceAppLogs",
+    "AppServiceAuditLogs",
+    "AppServicePlatformLogs",
+  ]
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}

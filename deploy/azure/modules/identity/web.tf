@@ -1,0 +1,56 @@
+# The web app's registration: the confidential client that signs users in
+# (authorization code + PKCE, or App Service authentication) and requests
+# tokens for the api.
+
+locals {
+  microsoft_graph_app_id  = "00000003-0000-0000-c000-000000000000"
+  graph_user_read_scope_id = "e1fe6dd8-ba31-4d61-89e7-88639da4683d"
+}
+
+resource "azuread_application" "web" {
+  display_name     = "${var.name_prefix}-web"
+  sign_in_audience = "AzureADMyOrg"
+  owners           = var.owner_object_ids
+
+  web {
+    redirect_uris = var.web_redirect_uris
+    logout_url    = var.web_logout_url
+
+    # Tokens come only from the token endpoint, never in a redirect fragment.
+    implicit_grant {
+      access_token_issuance_enabled = false
+      id_token_issuance_enabled     = false
+    }
+  }
+
+  required_resource_access {
+    resource_app_id = local.microsoft_graph_app_id
+
+    resource_access {
+      id   = local.graph_user_read_scope_id
+      type = "Scope"
+    }
+  }
+
+  required_resource_access {
+    resource_app_id = azuread_application.api.client_id
+
+    resource_access {
+      id   = random_uuid.chat_scope.result
+      type = "Scope"
+    }
+
+    resource_access {
+      id   = random_uuid.app_role["Chat.Invoke"].result
+      type = "Role"
+    }
+  }
+}
+
+resource "azuread_service_principal" "web" {
+  client_id = azuread_application.web.client_id
+  owners    = var.owner_object_ids
+
+  # Sign-in is limited to users and groups assigned to the app.
+  app_role_assignment_required = true
+}

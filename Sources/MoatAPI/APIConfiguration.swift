@@ -14,7 +14,7 @@ public struct APIConfiguration: Sendable {
     public var auditUserRole: String
     public var auditAppRole: String
     /// Highest classification each app role is cleared for; a user's clearance is the highest of their roles'.
-    /// Default: Reader and Contributor `confidential`, Admin `restricted`.
+    /// Default: Reader and Contributor `confidential`, Admin and Restricted.Reader `restricted`.
     public var roleClearance: [String: Classification]
     /// Number of passages retrieved per question. Default 5.
     public var passagesPerAnswer: Int
@@ -27,7 +27,7 @@ public struct APIConfiguration: Sendable {
         chatRoles: [String] = ["Reader", "Contributor", "Admin"],
         auditUserRole: String = "Admin",
         auditAppRole: String = "Audit.Read.All",
-        roleClearance: [String: Classification] = ["Reader": .confidential, "Contributor": .confidential, "Admin": .restricted],
+        roleClearance: [String: Classification] = Self.defaultRoleClearance,
         passagesPerAnswer: Int = 5,
         maxQuestionLength: Int = 4000
     ) {
@@ -40,6 +40,10 @@ public struct APIConfiguration: Sendable {
         self.passagesPerAnswer = passagesPerAnswer
         self.maxQuestionLength = maxQuestionLength
     }
+
+    public static let defaultRoleClearance: [String: Classification] = [
+        "Reader": .confidential, "Contributor": .confidential, "Admin": .restricted, "Restricted.Reader": .restricted,
+    ]
 
     /// The highest classification any of the principal's roles is cleared for, or nil when none is.
     func clearance(for principal: Principal) -> Classification? {

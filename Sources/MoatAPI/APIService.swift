@@ -81,10 +81,19 @@ public final class APIService: HTTPResponder {
                 "moat.request.id": request.requestID, "moat.auth.code": rejection.code.rawValue,
                 "moat.auth.detail": rejection.detailCode ?? "",
             ])
-            var problem = ProblemDetails(status: 401, code: rejection.code.rawValue, title: "Unauthorized", detail: rejection.reason)
+            // A valid token from an application this api does not serve is forbidden, not unauthenticated.
+            let forbidden = rejection.code == .clientNotAllowed
+            var problem = ProblemDetails(
+                status: forbidden ? 403 : 401, code: rejection.code.rawValue,
+                title: forbidden ? "Forbidden" : "Unauthorized", detail: rejection.reason
+            )
             if let detail = rejection.detailCode { problem.extensions["token_error"] = detail }
             var response = problem.response(requestID: request.requestID)
-            response.headers.set("WWW-Authenticate", "Bearer error=\"invalid_token\"")
+            if !forbidden {
+                // RFC 6750 §3.1: no error code when the request carried no credentials.
+                let challenge = rejection.code == .missingToken ? "Bearer" : "Bearer error=\"invalid_token\""
+                response.headers.set("WWW-Authenticate", challenge)
+            }
             outcome = Outcome(response: response, reason: rejection.detailCode ?? rejection.code.rawValue)
         } catch let problem as ProblemDetails {
             outcome = Outcome(response: problem.response(requestID: request.requestID), reason: problem.code)

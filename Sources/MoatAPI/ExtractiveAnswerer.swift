@@ -19,13 +19,14 @@ public struct ExtractiveAnswerer: Answerer {
         guard !passages.isEmpty, !questionTerms.isEmpty else {
             return Answer(text: Self.notFound, citedPassages: [], model: modelName)
         }
+        let minimumOverlap = Self.minimumOverlap(questionTermCount: questionTerms.count)
         var candidates: [(score: Double, passage: Int, order: Int, sentence: String)] = []
         for (index, passage) in passages.enumerated() {
             for (order, sentence) in Self.leadInsJoined(Self.sentences(passage.text)).enumerated() {
                 let terms = Self.terms(sentence)
                 guard terms.count >= 3 else { continue }
                 let overlap = Set(terms).intersection(questionTerms).count
-                guard overlap > 0 else { continue }
+                guard overlap >= minimumOverlap else { continue }
                 // Favour sentences that cover more of the question, then earlier-ranked passages.
                 let score = Double(overlap) / Double(questionTerms.count) + 0.05 / Double(index + 1)
                 candidates.append((score, index, order, sentence))
@@ -42,6 +43,13 @@ public struct ExtractiveAnswerer: Answerer {
             cited.append(candidate.passage + 1)
         }
         return Answer(text: text, citedPassages: cited, model: modelName)
+    }
+
+    /// Question terms a sentence must share to be quoted: all of a one-term
+    /// question, otherwise at least two and at least a third of them. One shared
+    /// word such as the company's name is not evidence of an answer.
+    static func minimumOverlap(questionTermCount count: Int) -> Int {
+        count <= 1 ? count : max(2, Int((Double(count) / 3).rounded(.up)))
     }
 
     static let notFound = "I could not find an answer in the documents you are allowed to read."

@@ -11,7 +11,9 @@ import MoatTOML
 /// - `[idp]` `port` (integer, 8082), `directory` (string, embedded demo directory), `token_lifetime` (seconds, 3600).
 /// - `[api]` `port` (integer, 8081), `issuer` (string, the dev IdP's), `audiences` (strings, the api app's client id
 ///   and App ID URI), `allowed_client_apps` (strings, the web app's client id), `leeway` (seconds, 60, at most 300),
-///   `content_policy` (`stored`, `hashed` or `omitted`, `stored`): how prompts and answers are kept in the audit log.
+///   `content_policy` (`stored`, `hashed` or `omitted`, `stored`): how prompts and answers are kept in the audit log,
+///   `role_clearance` (table of app role to classification; default Reader and Contributor `confidential`,
+///   Admin and Restricted.Reader `restricted`): the highest classification each role may read.
 /// - `[web]` `port` (integer, 8080), `public_base_url` (string, `http://127.0.0.1:<port>`), `client_id`,
 ///   `client_secret` (prefer the environment variable `MOAT_WEB_CLIENT_SECRET`), `api_scope` (string, `api://moat-api/Chat`).
 /// - `[llm]` `endpoint` (URL; absent means extractive answers), `model`, `api_key_env` (name of the environment
@@ -43,6 +45,8 @@ public struct MoatConfiguration: Sendable, Equatable {
         public var allowedClientApps: [String] = []
         public var leeway = 60
         public var contentPolicy = "stored"
+        /// App role name to the highest classification it may read; empty means the api's defaults.
+        public var roleClearance: [String: String] = [:]
     }
 
     public struct Web: Sendable, Equatable {
@@ -102,13 +106,18 @@ public struct MoatConfiguration: Sendable, Equatable {
             idp.tokenLifetime = try section.optionalInteger("token_lifetime", range: 60...86_400).map(Int.init) ?? idp.tokenLifetime
         }
         if let section = try root.optionalTable("api") {
-            try section.rejectUnknownKeys(["port", "issuer", "audiences", "allowed_client_apps", "leeway", "content_policy"])
+            try section.rejectUnknownKeys(["port", "issuer", "audiences", "allowed_client_apps", "leeway", "content_policy", "role_clearance"])
             api.port = try section.optionalInteger("port", range: 0...65535).map(Int.init) ?? api.port
             api.issuer = try section.optionalString("issuer")
             api.audiences = try section.strings("audiences", default: [])
             api.allowedClientApps = try section.strings("allowed_client_apps", default: [])
             api.leeway = try section.optionalInteger("leeway", range: 0...300).map(Int.init) ?? api.leeway
             api.contentPolicy = try section.optionalString("content_policy") ?? api.contentPolicy
+            if let clearance = try section.optionalTable("role_clearance") {
+                for role in clearance.table.keys {
+                    api.roleClearance[role] = try clearance.string(role)
+                }
+            }
         }
         if let section = try root.optionalTable("web") {
             try section.rejectUnknownKeys(["port", "public_base_url", "client_id", "client_secret", "api_scope"])
@@ -149,6 +158,9 @@ public struct MoatConfiguration: Sendable, Equatable {
         }
         guard Self.contentPolicies.contains(api.contentPolicy) else {
             throw ConfigurationError("api.content_policy = \"\(api.contentPolicy)\" is not one of stored, hashed, omitted")
+        }
+        for (role, level) in api.roleClearance.sorted(by: { $0.key < $1.key }) where !Self.clearances.contains(level) {
+            throw ConfigurationError("api.role_clearance.\(role) = \"\(level)\" is not one of public, internal, confidential, restricted")
         }
         guard Self.clearances.contains(llm.clearance) else {
             throw ConfigurationError("llm.clearance = \"\(llm.clearance)\" is not one of public, internal, confidential, restricted")

@@ -36,7 +36,7 @@ enum CorpusFolder {
             }
             guard values?.isRegularFile == true else { continue }
             if ignored.contains(relativePath) {
-                logger.notice("corpus entry skipped: listed in ignoredPaths", metadata: ["moat.data.path": relativePath])
+                logger.notice("corpus entry skipped: ignored by the manifest", metadata: ["moat.data.path": relativePath])
                 continue
             }
             files.append(File(url: url, relativePath: relativePath))

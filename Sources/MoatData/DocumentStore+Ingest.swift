@@ -19,14 +19,22 @@ extension DocumentStore {
     /// written in one transaction. Any bad file, missing manifest entry or
     /// invalid access list throws before the first write, so the store is
     /// left exactly as it was. Hidden files (name starting with ".") and the
-    /// manifest's `ignoredPaths` are skipped with a notice in the log. Files
-    /// removed from the folder stay in the store.
+    /// manifest's `ignoredPaths` are skipped with a notice in the log. A
+    /// manifest entry that names no file in the folder is an error, because it
+    /// is usually a misspelt path. Files removed from the folder stay in the store.
     ///
     /// - Throws: ``DataError`` with `unsupported_file_type`,
     ///   `extraction_failed`, `empty_document`, `manifest_entry_missing`,
     ///   `invalid_access_list`, `invalid_path`, `document_id_collision` or `store_failed`.
     public func ingest(directory: URL, manifest: Manifest) throws -> [IngestResult] {
         let files = try CorpusFolder.files(in: directory, skipping: manifest.ignoredPaths, logger: logger)
+        for file in files {
+            _ = try DocumentFormat.forPath(file.relativePath)
+        }
+        let found = Set(files.map(\.relativePath))
+        if let unused = manifest.entries.keys.sorted().first(where: { !found.contains($0) }) {
+            throw DataError(.invalidManifest, "the manifest has an entry for \(unused), but the corpus folder has no such file; fix the path or remove the entry")
+        }
         let policies = try files.map { try manifest.policy(forRelativePath: $0.relativePath) }
         var prepared: [PreparedDocument] = []
         for (file, policy) in zip(files, policies) {

@@ -19,8 +19,11 @@ enum APIFactory {
             audiences = [apiApp.clientID] + (apiApp.identifierURI.map { [$0] } ?? [])
         }
         var allowedClients = configuration.api.allowedClientApps
-        if allowedClients.isEmpty, let webApp = directory.app(named: "moat-web") {
-            allowedClients = [webApp.clientID]
+        if allowedClients.isEmpty {
+            // The web tier, and every application granted an app role on the api.
+            let granted = directory.assignments.filter { $0.app == apiApp.name && $0.principal.hasPrefix("app:") }
+                .compactMap { directory.app(named: String($0.principal.dropFirst(4)))?.clientID }
+            allowedClients = (directory.app(named: "moat-web").map { [$0.clientID] } ?? []) + granted
         }
         let policy = AccessTokenPolicy(issuer: issuer, audiences: audiences, allowedClientApps: allowedClients, leeway: TimeInterval(configuration.api.leeway))
         let keys = KeySetCache(source: HTTPKeySetSource(issuer: issuer), logger: logger)
@@ -33,8 +36,12 @@ enum APIFactory {
             hashKey: try data.secret(named: "audit-hmac.key", byteCount: 32),
             logger: logger
         )
+        var roleClearance = APIConfiguration.defaultRoleClearance
+        for (role, level) in configuration.api.roleClearance {
+            roleClearance[role] = Classification(rawValue: level)
+        }
         let service = APIService(
-            configuration: APIConfiguration(tokenPolicy: policy),
+            configuration: APIConfiguration(tokenPolicy: policy, roleClearance: roleClearance),
             validator: AccessTokenValidator(policy: policy, keys: keys),
             store: store, answerer: try makeAnswerer(configuration, logger: logger), audit: audit, logger: logger
         )

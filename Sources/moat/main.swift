@@ -16,6 +16,9 @@ let usage = """
                           add or replace the documents under PATH; all or nothing
       audit verify [--config FILE] [--data DIR | --file AUDIT.sqlite]
                           check the audit log's hash chain; exit 1 on the first broken record
+      token --user NAME [--password PASSWORD] | --app NAME [--config FILE]
+                          print an access token for the api from the running dev IdP
+                          (development only; the demo password is moat-demo)
       help                show this text
 
     """
@@ -32,9 +35,19 @@ guard let command = arguments.first else {
 }
 arguments.removeFirst()
 
+if arguments.contains("--help") || arguments.contains("-h") {
+    print(usage)
+    exit(0)
+}
+
+let allowedOptions: Set<String> = switch command {
+case "audit": ["config", "data", "file"]
+case "token": ["config", "user", "password", "app"]
+default: ["config", "data", "corpus", "manifest"]
+}
 let options: ParsedOptions
 do {
-    options = try ParsedOptions.parse(arguments, allowed: command == "audit" ? ["config", "data", "file"] : ["config", "data", "corpus", "manifest"])
+    options = try ParsedOptions.parse(arguments, allowed: allowedOptions)
 } catch {
     fail("\(error)\n\n\(usage)")
 }
@@ -93,6 +106,21 @@ case "audit":
             exit(1)
         }
         print("audit log intact: \(verification.recordCount) records, head hash \(verification.headHash)")
+    } catch {
+        fail("\(error)", code: 1)
+    }
+
+case "token":
+    let configuration = loadConfiguration()
+    let subject: TokenCommand.Subject
+    switch (options.values["user"], options.values["app"]) {
+    case (let user?, nil): subject = .user(name: user, password: options.values["password"] ?? "moat-demo")
+    case (nil, let app?): subject = .app(name: app)
+    default: fail("token needs exactly one of --user NAME or --app NAME")
+    }
+    do {
+        let tokens = try await TokenCommand.run(subject, configuration: configuration)
+        print(tokens.accessToken)
     } catch {
         fail("\(error)", code: 1)
     }

@@ -46,6 +46,7 @@ struct APIAuthorizationTests {
         #expect(noToken.status == 401)
         #expect(noToken.headers["Content-Type"]?.hasPrefix("application/problem+json") == true)
         #expect(try noToken.json()["code"] as? String == "missing_token")
+        #expect(noToken.headers["WWW-Authenticate"] == "Bearer")
 
         let alice = try await agent.tokens(stack, user: "alice")
         let allowed = try await Self.chat(agent, stack, authorization: "Bearer \(alice.accessToken)")
@@ -76,7 +77,9 @@ struct APIAuthorizationTests {
         #expect(try expiredReply.json()["token_error"] as? String == "token_expired")
 
         let foreignClient = try Self.mint(test) { $0["azp"] = "00000000-0000-0000-0000-000000000001" }
-        #expect(try await Self.chat(agent, stack, authorization: "Bearer \(foreignClient)").status == 401)
+        let foreignReply = try await Self.chat(agent, stack, authorization: "Bearer \(foreignClient)")
+        #expect(foreignReply.status == 403)
+        #expect(try foreignReply.json()["code"] as? String == "client_not_allowed")
     }
 
     @Test("malformed tokens and bodies get 4xx problem details")
@@ -142,5 +145,46 @@ struct APIAuthorizationTests {
         let tampered = try AuditVerifier.verify(path: test.auditDatabase)
         #expect(tampered.firstProblem?.sequence == 2)
         #expect(tampered.firstProblem?.kind == .contentChanged)
+    }
+
+    @Test("restricted documents reach only cleared named users")
+    func restrictedDocumentsNeedClearance() async throws {
+        let test = try await TestStack.start()
+        defer { Task { await test.stop() } }
+        let agent = UserAgent()
+        let question = "{\"question\":\"What is Project Lantern?\"}"
+        for (user, expectMemo) in [("alice", true), ("dave", true), ("erin", false), ("carol", false)] {
+            let token = try await agent.tokens(test.stack, user: user).accessToken
+            let reply = try await Self.chat(agent, test.stack, authorization: "Bearer \(token)", body: question)
+            #expect(reply.status == 200)
+            let paths = (try reply.json()["citations"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+            #expect(paths.contains("board-memo.txt") == expectMemo, "\(user) got \(paths)")
+        }
+    }
+
+    @Test("auditor application reads the audit log with its own token")
+    func auditorAppReadsAudit() async throws {
+        let test = try await TestStack.start()
+        defer { Task { await test.stop() } }
+        let stack = test.stack
+        let agent = UserAgent()
+        let auditor = try #require(stack.directory.app(named: "moat-auditor"))
+        let credentials = Data("\(auditor.clientID):\(auditor.clientSecret ?? "")".utf8).base64EncodedString()
+        let tokenReply = try await agent.form(
+            stack.issuer.replacingOccurrences(of: "/v2.0", with: "") + "/oauth2/v2.0/token",
+            [("grant_type", "client_credentials"), ("scope", "api://moat-api/.default")],
+            headers: [("Authorization", "Basic \(credentials)")]
+        )
+        #expect(tokenReply.status == 200)
+        let token = try #require(try tokenReply.json()["access_token"] as? String)
+        let audit = try await agent.send("GET", stack.apiURL + "/v1/audit?limit=5", headers: [("Authorization", "Bearer \(token)")])
+        #expect(audit.status == 200)
+        let chat = try await Self.chat(agent, stack, authorization: "Bearer \(token)")
+        #expect(chat.status == 403)
+        #expect(try chat.json()["code"] as? String == "user_required")
+
+        let alice = try await agent.tokens(stack, user: "alice").accessToken
+        let denied = try await agent.send("GET", stack.apiURL + "/v1/audit", headers: [("Authorization", "Bearer \(alice)")])
+        #expect(denied.status == 403)
     }
 }

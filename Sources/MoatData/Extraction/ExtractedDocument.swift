@@ -33,7 +33,7 @@ enum DocumentFormat: String, Sendable {
         default:
             throw DataError(
                 .unsupportedFileType,
-                "\(path) is not a supported file type (.md, .txt, .html, .htm, .pdf); convert it, move it out of the folder, or list it in the manifest's ignoredPaths"
+                "\(path) is not a supported file type (.md, .txt, .html, .htm, .pdf); convert it, move it out of the folder, or list it under ignore in the manifest"
             )
         }
     }

@@ -1,0 +1,95 @@
+import Foundation
+import MoatConfig
+import MoatCrypto
+import MoatDevIdP
+import MoatHTTP
+import MoatIdentity
+import MoatJSON
+
+/// `moat token`: gets an access token from the running dev identity provider,
+/// so the api can be tried with curl. Development only: it signs in with the
+/// demo password through the login form, as a browser would.
+public enum TokenCommand {
+    public enum Subject: Sendable {
+        /// A user, through authorization code + PKCE as the web tier's client.
+        case user(name: String, password: String)
+        /// An application, through client credentials with its secret from the directory.
+        case app(name: String)
+    }
+
+    public static func run(_ subject: Subject, configuration: MoatConfiguration) async throws -> TokenResponse {
+        let directory = try MoatStack.loadDirectory(configuration)
+        let base = "http://\(configuration.host):\(configuration.idp.port)/\(directory.tenant.id)/oauth2/v2.0"
+        guard let api = directory.app(named: "moat-api"), let apiURI = api.identifierURI ?? Optional(api.clientID) else {
+            throw LaunchError("the directory has no app named moat-api")
+        }
+        let client = HTTPClient()
+        switch subject {
+        case .app(let name):
+            guard let app = directory.app(named: name), let secret = app.clientSecret else {
+                throw LaunchError("the directory has no confidential app named \(name)")
+            }
+            return try await requestToken(client, base, clientID: app.clientID, secret: secret, [
+                ("grant_type", "client_credentials"), ("scope", "\(apiURI)/.default"),
+            ])
+        case .user(let name, let password):
+            guard let web = directory.app(named: "moat-web"), let secret = web.clientSecret else {
+                throw LaunchError("the directory has no confidential app named moat-web to sign in with")
+            }
+            let webURL = configuration.web.publicBaseURL ?? "http://\(configuration.host):\(configuration.web.port)"
+            let redirectURI = webURL + "/auth/callback"
+            let pkce = PKCE()
+            let query = FormEncoding.encode([
+                ("client_id", web.clientID), ("response_type", "code"), ("redirect_uri", redirectURI),
+                ("scope", "openid profile \(apiURI)/Chat"), ("state", SecureRandom.token()),
+                ("code_challenge", pkce.challenge), ("code_challenge_method", "S256"),
+            ])
+            let page = try await client.send(HTTPClientRequest(method: "GET", url: try url(base + "/authorize?" + query)))
+            let html = String(decoding: page.body, as: UTF8.self)
+            guard page.status == 200, let transaction = hiddenField("transaction", in: html), let csrf = hiddenField("csrf_token", in: html),
+                  let cookie = page.headers.values(for: "Set-Cookie").first?.split(separator: ";").first
+            else {
+                throw LaunchError("the identity provider at \(base) did not show its login page (HTTP \(page.status)); is `moat up` running?")
+            }
+            var headers = HTTPHeaders()
+            headers.add("Content-Type", "application/x-www-form-urlencoded")
+            headers.add("Cookie", String(cookie))
+            let form = FormEncoding.encode([("transaction", transaction), ("csrf_token", csrf), ("username", name), ("password", password)])
+            let login = try await client.send(HTTPClientRequest(method: "POST", url: try url(base + "/authorize"), headers: headers, body: Data(form.utf8)))
+            guard login.status == 303, let location = login.headers["Location"],
+                  let code = URLComponents(string: location)?.queryItems?.first(where: { $0.name == "code" })?.value
+            else {
+                throw LaunchError("sign-in as \(name) failed (HTTP \(login.status)); check the user name and password")
+            }
+            return try await requestToken(client, base, clientID: web.clientID, secret: secret, [
+                ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI), ("code_verifier", pkce.verifier),
+            ])
+        }
+    }
+
+    private static func requestToken(_ client: HTTPClient, _ base: String, clientID: String, secret: String, _ parameters: [(String, String)]) async throws -> TokenResponse {
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "application/x-www-form-urlencoded")
+        let credentials = FormEncoding.encodeComponent(clientID) + ":" + FormEncoding.encodeComponent(secret)
+        headers.add("Authorization", "Basic " + Data(credentials.utf8).base64EncodedString())
+        let response = try await client.send(HTTPClientRequest(
+            method: "POST", url: try url(base + "/token"), headers: headers, body: Data(FormEncoding.encode(parameters).utf8)
+        ))
+        guard response.status == 200 else {
+            let detail = (try? JSONValue.parse(response.body))?["error_description"]?.stringValue ?? "HTTP \(response.status)"
+            throw LaunchError("the token endpoint refused the request: \(detail)")
+        }
+        return try StrictJSON.decode(TokenResponse.self, from: response.body)
+    }
+
+    private static func url(_ text: String) throws -> URL {
+        guard let url = URL(string: text) else { throw LaunchError("\(text) is not a valid URL; check host and idp.port") }
+        return url
+    }
+
+    private static func hiddenField(_ name: String, in html: String) -> String? {
+        guard let range = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
+        let rest = html[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+}

@@ -16,6 +16,9 @@ let usage = """
                           add or replace the documents under PATH; all or nothing
       audit verify [--config FILE] [--data DIR | --file AUDIT.sqlite]
                           check the audit log's hash chain; exit 1 on the first broken record
+      guard scan FILE|-   scan a prompt with the input guard; verdicts as JSON lines
+      guard eval DATASET...
+                          precision, recall, F1, FPR and latency on labelled JSON Lines sets
       help                show this text
 
     """
@@ -93,6 +96,20 @@ case "audit":
             exit(1)
         }
         print("audit log intact: \(verification.recordCount) records, head hash \(verification.headHash)")
+    } catch {
+        fail("\(error)", code: 1)
+    }
+
+case "guard":
+    do {
+        switch options.positional.first {
+        case "scan" where options.positional.count == 2:
+            print(try GuardCommands.scan(path: options.positional[1]), terminator: "")
+        case "eval":
+            print(try GuardCommands.eval(paths: Array(options.positional.dropFirst())), terminator: "")
+        default:
+            fail("usage: moat guard scan FILE|-  or  moat guard eval DATASET...")
+        }
     } catch {
         fail("\(error)", code: 1)
     }

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Tests that tell a real secret value from a placeholder, a variable, a
+/// type name or a demo value, shared by the secret rules.
+enum SecretValueShape {
+    /// Shannon entropy in bits per character.
+    static func entropy(_ value: some Collection<Unicode.Scalar>) -> Double {
+        guard !value.isEmpty else { return 0 }
+        var counts: [Unicode.Scalar: Int] = [:]
+        for scalar in value { counts[scalar, default: 0] += 1 }
+        let total = Double(value.count)
+        return counts.values.reduce(0) { sum, count in
+            let p = Double(count) / total
+            return sum - p * log2(p)
+        }
+    }
+
+    /// How many of lower case, upper case, digits and other characters occur.
+    static func characterClasses(_ value: some Collection<Unicode.Scalar>) -> Int {
+        var lower = false, upper = false, digit = false, other = false
+        for scalar in value {
+            if (0x61...0x7A).contains(scalar.value) { lower = true }
+            else if (0x41...0x5A).contains(scalar.value) { upper = true }
+            else if scalar.isASCIIDigit { digit = true }
+            else { other = true }
+        }
+        return [lower, upper, digit, other].filter { $0 }.count
+    }
+
+    private static let placeholderMarkers = [
+        "example", "xxxx", "placeholder", "dummy", "redacted", "<", ">", "${", "{{", "****", "...", "your_", "your-",
+        "changeit", "not-the", "insert", "enter ",
+    ]
+
+    /// True for values that stand for a secret rather than being one:
+    /// markers such as `EXAMPLE` or `<token>`, environment references, hex
+    /// literals, encrypted `ENC(...)` values,
+    /// and ascending or descending sequences of six or more characters such
+    /// as `123456` or `abcdef` that people type into demo keys.
+    static func isPlaceholder(_ value: String) -> Bool {
+        let lower = value.lowercased()
+        if placeholderMarkers.contains(where: { lower.contains($0) }) { return true }
+        if lower.hasPrefix("$") || lower.hasPrefix("%") || lower.hasPrefix("0x") || lower.hasPrefix("enc(") { return true }
+        let scalars = Array(lower.unicodeScalars)
+        return hasSequentialRun(scalars, length: 6)
+    }
+
+    static func hasSequentialRun(_ scalars: [Unicode.Scalar], length: Int) -> Bool {
+        guard scalars.count >= length else { return false }
+        var ascending = 1, descending = 1
+        for index in 1..<scalars.count {
+            let previous = scalars[index - 1], current = scalars[index]
+            let sameKind = (previous.isASCIIDigit && current.isASCIIDigit) || (previous.isASCIILetter && current.isASCIILetter)
+            ascending = sameKind && current.value == previous.value + 1 ? ascending + 1 : 1
+            descending = sameKind && current.value + 1 == previous.value ? descending + 1 : 1
+            if ascending >= length || descending >= length { return true }
+        }
+        return false
+    }
+
+    static func hasRepeatedRun(_ scalars: [Unicode.Scalar], length: Int) -> Bool {
+        var run = 1
+        for index in scalars.indices.dropFirst() {
+            run = scalars[index] == scalars[index - 1] ? run + 1 : 1
+            if run >= length { return true }
+        }
+        return false
+    }
+}

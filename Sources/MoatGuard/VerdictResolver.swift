@@ -1,0 +1,69 @@
+/// Turns raw findings into verdicts and a redacted text under a policy.
+enum VerdictResolver {
+    /// Applies allow-lists, minimum scores and actions to `findings`, then
+    /// redacts the spans whose action is `redact` or `block`.
+    ///
+    /// - Parameter viewerRoles: roles of the person who will read the text;
+    ///   a role in ``GuardPolicy/rolesSeeingPersonalData`` turns `redact`
+    ///   into `flag` for `pii.*` rules.
+    static func resolve(
+        _ findings: [Finding],
+        in text: ScannedText,
+        original: String,
+        policy: GuardPolicy,
+        viewerRoles: Set<String> = []
+    ) -> GuardResult {
+        let seesPersonalData = !policy.rolesSeeingPersonalData.isDisjoint(with: viewerRoles)
+        var kept: [(finding: Finding, action: GuardAction)] = []
+        for finding in findings {
+            guard finding.score >= policy.minimumScore(for: finding.ruleID) else { continue }
+            if !finding.matchedText.isEmpty, policy.allows(finding.matchedText, for: finding.ruleID) { continue }
+            var action = policy.action(for: finding.ruleID)
+            if seesPersonalData, action == .redact, GuardRuleID.isPersonalData(finding.ruleID) {
+                action = .flag
+            }
+            kept.append((finding, action))
+        }
+        kept.sort { ($0.finding.span?.lowerBound ?? -1, $0.finding.ruleID) < ($1.finding.span?.lowerBound ?? -1, $1.finding.ruleID) }
+
+        let verdicts = kept.map { entry in
+            GuardVerdict(
+                ruleID: entry.finding.ruleID,
+                action: entry.action,
+                score: (entry.finding.score * 1000).rounded() / 1000,
+                span: entry.finding.span,
+                reason: "\(entry.finding.ruleID): \(entry.finding.detail)"
+            )
+        }
+        let redactions = kept.filter { $0.action == .redact || $0.action == .block }.compactMap { entry -> (Range<Int>, String)? in
+            guard let span = entry.finding.span else { return nil }
+            return (span, entry.finding.replacement)
+        }
+        let redacted = redactions.isEmpty ? original : redact(text.original, redactions)
+        return GuardResult(text: redacted, verdicts: verdicts, isBlocked: kept.contains { $0.action == .block })
+    }
+
+    /// Replaces each span with its replacement; overlapping spans merge and
+    /// keep the first span's replacement.
+    static func redact(_ scalars: [Unicode.Scalar], _ redactions: [(Range<Int>, String)]) -> String {
+        let ordered = redactions.sorted { $0.0.lowerBound < $1.0.lowerBound }
+        var merged: [(Range<Int>, String)] = []
+        for (span, replacement) in ordered {
+            if let last = merged.last, span.lowerBound < last.0.upperBound {
+                merged[merged.count - 1].0 = last.0.lowerBound..<max(last.0.upperBound, span.upperBound)
+            } else {
+                merged.append((span, replacement))
+            }
+        }
+        var output = String.UnicodeScalarView()
+        var position = 0
+        for (span, replacement) in merged {
+            let start = min(span.lowerBound, scalars.count)
+            if start > position { output.append(contentsOf: scalars[position..<start]) }
+            output.append(contentsOf: replacement.unicodeScalars)
+            position = max(position, min(span.upperBound, scalars.count))
+        }
+        if position < scalars.count { output.append(contentsOf: scalars[position...]) }
+        return String(output)
+    }
+}

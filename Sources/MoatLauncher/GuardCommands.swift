@@ -1,0 +1,87 @@
+import Foundation
+import MoatGuard
+import MoatJSON
+
+/// `moat guard scan` and `moat guard eval`.
+public enum GuardCommands {
+    /// Why a guard command failed.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Scans the file at `path` (or standard input for `-`) with the input
+    /// guard and returns one JSON object per verdict, one per line, then a
+    /// summary line `{"blocked": …, "verdicts": N}`.
+    public static func scan(path: String) throws -> String {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw Failure(description: "cannot read \(path); pass a readable file or - for standard input")
+            }
+            data = contents
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw Failure(description: "\(path) is not UTF-8 text")
+        }
+        let result = InputGuard().scan(text)
+        var lines: [String] = []
+        for verdict in result.verdicts {
+            var object: JSONObject = [
+                "rule": .string(verdict.ruleID),
+                "action": .string(verdict.action.rawValue),
+                "score": .double(verdict.score),
+                "reason": .string(verdict.reason),
+            ]
+            if let span = verdict.span {
+                object["span"] = [.integer(Int64(span.lowerBound)), .integer(Int64(span.upperBound))]
+            }
+            lines.append(String(decoding: JSONValue.object(object).serialized(), as: UTF8.self))
+        }
+        let summary: JSONValue = ["blocked": .bool(result.isBlocked), "verdicts": .integer(Int64(result.verdicts.count))]
+        lines.append(String(decoding: summary.serialized(), as: UTF8.self))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Evaluates every dataset on its tuning half, its checking half and
+    /// whole, and returns a Markdown table.
+    public static func eval(paths: [String]) throws -> String {
+        guard !paths.isEmpty else { throw Failure(description: "guard eval needs at least one dataset: moat guard eval FILE.jsonl...") }
+        var rows: [GuardEvaluation.Row] = []
+        for path in paths {
+            let dataset: GuardDataset
+            do {
+                dataset = try GuardDataset.load(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                throw Failure(description: "\(error)")
+            }
+            for half in GuardEvaluation.Half.allCases {
+                rows += GuardEvaluation.evaluate(dataset, half: half)
+            }
+        }
+        return table(rows)
+    }
+
+    static func table(_ rows: [GuardEvaluation.Row]) -> String {
+        var lines = [
+            "| dataset | scanner | half | positives | negatives | TP | FP | FN | precision | recall | F1 | FPR | median µs | p95 µs |",
+            "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for row in rows {
+            let m = row.metrics
+            let cells = [
+                row.dataset, row.scanner, row.half.rawValue, String(m.positives), String(m.negatives),
+                String(m.truePositives), String(m.falsePositives), String(m.falseNegatives),
+                format(m.precision), format(m.recall), format(m.f1), format(m.falsePositiveRate),
+                format(m.medianLatency, digits: 1), format(m.p95Latency, digits: 1),
+            ]
+            lines.append("| " + cells.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func format(_ value: Double, digits: Int = 3) -> String {
+        value.isNaN ? "–" : String(format: "%.\(digits)f", value)
+    }
+}

@@ -22,25 +22,28 @@ extension GuardEvaluation {
 
             for span in gold {
                 let found = predictions.contains { $0.ruleID == span.rule && $0.span!.overlaps(span.range) }
-                perRule[span.rule, default: GuardMetrics()].count(predicted: found, actual: true)
-                if structuredRules.contains(span.rule) { structured.count(predicted: found, actual: true) }
+                perRule[span.rule, default: GuardMetrics()].count(predicted: found, actual: true, id: record.id)
+                if structuredRules.contains(span.rule) { structured.count(predicted: found, actual: true, id: record.id) }
             }
             for prediction in predictions {
                 let matches = gold.contains { $0.rule == prediction.ruleID && $0.range.overlaps(prediction.span!) }
                 guard !matches else { continue }
-                perRule[prediction.ruleID, default: GuardMetrics()].falsePositives += 1
-                if structuredRules.contains(prediction.ruleID) { structured.falsePositives += 1 }
+                perRule[prediction.ruleID, default: GuardMetrics()].count(predicted: true, actual: false, id: record.id)
+                if structuredRules.contains(prediction.ruleID) { structured.count(predicted: true, actual: false, id: record.id) }
             }
             if gold.isEmpty {
-                cleanRecords.count(predicted: predictions.contains { structuredRules.contains($0.ruleID) }, actual: false)
+                cleanRecords.count(predicted: predictions.contains { structuredRules.contains($0.ruleID) }, actual: false, id: record.id)
             }
         }
+        structured.definesNegatives = false
         var rows = [
             Row(dataset: name, scanner: "structured personal data", half: half, metrics: structured),
             Row(dataset: name, scanner: "structured personal data, records without any", half: half, metrics: cleanRecords),
         ]
         for rule in perRule.keys.sorted() {
-            rows.append(Row(dataset: name, scanner: rule, half: half, metrics: perRule[rule]!))
+            var metrics = perRule[rule]!
+            metrics.definesNegatives = false
+            rows.append(Row(dataset: name, scanner: rule, half: half, metrics: metrics))
         }
         return rows
     }
@@ -68,7 +71,7 @@ extension GuardEvaluation {
             let spans = result.verdicts.filter { $0.ruleID.hasPrefix("secret.") }.compactMap(\.span)
             for (line, range) in zip(lines, offsets) {
                 let predicted = spans.contains { $0.overlaps(range) }
-                metrics.count(predicted: predicted, actual: line.label == 1)
+                metrics.count(predicted: predicted, actual: line.label == 1, id: line.id)
             }
         }
         return [Row(dataset: name, scanner: "secrets (per line)", half: half, metrics: metrics)]

@@ -66,24 +66,24 @@ public enum GuardEvaluation {
         let isPassageSet = name.contains("indirect")
         let input = InputGuard(policy: policy)
         let retrieved = RetrievedContentGuard(policy: policy)
-        func measure(_ texts: [(String, Bool)]) -> GuardMetrics {
+        func measure(_ texts: [(String, Bool, String)]) -> GuardMetrics {
             var metrics = GuardMetrics()
-            for (text, isAttack) in texts {
+            for (text, isAttack, id) in texts {
                 let started = ContinuousClock.now
                 let result = isPassageSet ? retrieved.scan(text) : input.scan(text)
                 metrics.latencies.append(microseconds(since: started))
-                metrics.count(predicted: result.verdicts.contains(where: isInjection), actual: isAttack)
+                metrics.count(predicted: result.verdicts.contains(where: isInjection), actual: isAttack, id: id)
             }
             return metrics
         }
         let scanner = isPassageSet ? "retrieved-content injection" : "input injection"
-        var rows = [Row(dataset: name, scanner: scanner, half: half, metrics: measure(records.map { ($0.text, $0.label == 1) }))]
-        let benign = records.filter { $0.label == 0 }.map(\.text)
+        var rows = [Row(dataset: name, scanner: scanner, half: half, metrics: measure(records.map { ($0.text, $0.label == 1, $0.id) }))]
+        let benign = records.filter { $0.label == 0 }
         if isPassageSet, !benign.isEmpty {
-            var planted: [(String, Bool)] = benign.map { ($0, false) }
+            var planted: [(String, Bool, String)] = benign.map { ($0.text, false, $0.id) }
             for record in records where record.label == 1 {
                 let host = benign[Int(PhraseMatcher.hash(Array(record.id.unicodeScalars)[...]) % UInt64(benign.count))]
-                planted.append((plant(record.text, in: host), true))
+                planted.append((plant(record.text, in: host.text), true, record.id))
             }
             rows.append(Row(dataset: name + " (attack planted in e-mail)", scanner: scanner, half: half, metrics: measure(planted)))
         }

@@ -6,6 +6,10 @@ public struct GuardMetrics: Sendable {
     public var trueNegatives = 0
     /// Scan times in microseconds, one per scanned text.
     public var latencies: [Double] = []
+    /// False for span metrics, where true negatives are not defined.
+    public var definesNegatives = true
+    /// Ids of records with a false positive or false negative, for error analysis.
+    public var errors: [String] = []
 
     public init() {}
 
@@ -16,9 +20,9 @@ public struct GuardMetrics: Sendable {
         return sum == 0 ? 0 : 2 * precision * recall / sum
     }
     /// False positives over all negatives; NaN when there are no negatives.
-    public var falsePositiveRate: Double { ratio(falsePositives, falsePositives + trueNegatives) }
+    public var falsePositiveRate: Double { definesNegatives ? ratio(falsePositives, falsePositives + trueNegatives) : .nan }
     public var positives: Int { truePositives + falseNegatives }
-    public var negatives: Int { falsePositives + trueNegatives }
+    public var negatives: Int { definesNegatives ? falsePositives + trueNegatives : 0 }
 
     public var medianLatency: Double { percentile(0.5) }
     public var p95Latency: Double { percentile(0.95) }
@@ -31,6 +35,11 @@ public struct GuardMetrics: Sendable {
 
     private func ratio(_ numerator: Int, _ denominator: Int) -> Double {
         denominator == 0 ? .nan : Double(numerator) / Double(denominator)
+    }
+
+    mutating func count(predicted: Bool, actual: Bool, id: String) {
+        if predicted != actual { errors.append((predicted ? "FP " : "FN ") + id) }
+        count(predicted: predicted, actual: actual)
     }
 
     mutating func count(predicted: Bool, actual: Bool) {
@@ -48,5 +57,6 @@ public struct GuardMetrics: Sendable {
         falseNegatives += other.falseNegatives
         trueNegatives += other.trueNegatives
         latencies += other.latencies
+        errors += other.errors
     }
 }

@@ -56,7 +56,7 @@ enum InjectionLexicon {
         "NEW": ["new", "neue", "neuen", "neues", "nouvelle", "nouvelles", "nueva", "nuevas", "nuova", "nieuwe", "additional", "weitere", "next", "nächste"],
         "TASK": [
             "task", "tasks", "instruction", "instructions", "assignment", "assignments", "statement", "aufgabe", "aufgaben",
-            "anweisung", "anweisungen", "auftrag", "tâche", "tarea", "compito", "taak", "order", "orders",
+            "anweisung", "anweisungen", "auftrag", "tâche", "tarea", "compito", "taak",
         ],
         "NOW": ["now", "jetzt", "nun", "maintenant", "ahora", "ora", "nu"],
         "YOU_ARE": ["you", "du", "sie", "tu", "vous", "jij"],
@@ -72,7 +72,7 @@ enum InjectionLexicon {
         "QUESTION": ["question", "questions", "frage", "fragen", "prompt", "message", "messages", "query"],
         "NEGATION": ["not", "don't", "dont", "don'nt", "never", "nicht", "kein", "keine", "without", "disregarding", "ohne", "no", "pas", "sin"],
         "SOURCES": [
-            "articles", "article", "documents", "document", "context", "provided", "artikel", "artikeln", "dokumente",
+            "articles", "documents", "context", "artikel", "artikeln", "dokumente",
             "dokumenten", "kontext", "sources", "artikels", "artikels",
         ],
         "RESTRICTION": [

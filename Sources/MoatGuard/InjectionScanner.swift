@@ -6,6 +6,9 @@ struct InjectionScanner: Sendable {
     /// When set, every finding takes this rule id (retrieved content reports
     /// all injection as `injection.indirect`).
     private let reportedRuleID: String?
+    /// Documents legitimately contain runs of capitals (headings, company
+    /// names), so the capitals-insert signal applies to user prompts only.
+    private var detectsCapitalsInsert: Bool { reportedRuleID == nil }
 
     static let userPrompt = InjectionScanner(rules: InjectionRules.direct + InjectionRules.jailbreak, reportedRuleID: nil)
     static let retrievedPassage = InjectionScanner(
@@ -35,7 +38,7 @@ struct InjectionScanner: Sendable {
         if let range = Self.chatTemplateDelimiter(in: text.folded) {
             signals.append(Signal(name: "template-delimiter", ruleID: GuardRuleID.injectionDirect, weight: 0.6, range: range))
         }
-        if let range = Self.capitalsInsert(in: text.normalized, tokens: tokens) {
+        if detectsCapitalsInsert, let range = Self.capitalsInsert(in: text.normalized, tokens: tokens) {
             signals.append(Signal(name: "capitals-insert", ruleID: GuardRuleID.injectionDirect, weight: 0.5, range: range))
         }
         guard !signals.isEmpty else { return [] }
@@ -86,8 +89,12 @@ struct InjectionScanner: Sendable {
             let letters = word.filter { $0.properties.isAlphabetic }
             let isCapitals = letters.count >= 2 && letters.allSatisfy { $0.properties.isUppercase }
             if letters.contains(where: { $0.properties.isLowercase }) { lowercaseWords += 1 }
+            let joinedBySpace = index > 0 && normalized[tokens[index - 1].range.upperBound..<token.range.lowerBound].allSatisfy { $0 == " " }
             if isCapitals {
-                if runLength == 0 { runStart = index }
+                if runLength == 0 || !joinedBySpace {
+                    runStart = index
+                    runLength = 0
+                }
                 runLength += 1
                 if runLength >= 4 { best = tokens[runStart].range.lowerBound..<token.range.upperBound }
             } else {

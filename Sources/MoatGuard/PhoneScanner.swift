@@ -10,6 +10,12 @@ enum PhoneScanner {
         "ring", "dial", "answering", "message", "messages", "registered", "handy", "portable", "numéro", "nummer",
         "number",
     ])
+    /// Names of other identifiers; near one of them a number without a
+    /// telephone format is taken to be that identifier.
+    static let otherIdentifiers = ContextWords([
+        "license", "licence", "passport", "account", "order", "invoice", "customer", "ticket", "reference", "policy",
+        "member", "employee", "student", "serial", "tracking", "routing", "id ", "id:", "iban", "card",
+    ])
 
     static func phones(in runs: [DigitRun], folded: [Unicode.Scalar]) -> [ScoredRange] {
         var result: [ScoredRange] = []
@@ -27,6 +33,7 @@ enum PhoneScanner {
         guard (7...15).contains(count), !run.isFollowedByWord(in: folded), !looksLikeDateOrNumber(run, folded: folded) else { return nil }
         let grouped = run.groups.count >= 2
         let cued = cues.occur(near: run.range, in: folded, before: 40, after: 12)
+            && !otherIdentifiers.occur(near: run.range, in: folded, before: 30, after: 0)
         let cueBonus = cued ? 0.4 : 0
 
         if run.hasPlus {
@@ -37,7 +44,9 @@ enum PhoneScanner {
         }
         if digits[0] == 0 {
             // BE 9–10, NL 10, FR 10, UK 10–11, DE 6–12 digits including the trunk 0.
-            if (9...11).contains(count) {
+            // Ten or eleven digits, or nine in three or more groups (BE "02 123 45 67"); a ZIP code
+            // followed by a house number ("03262 2437") has nine digits in two groups.
+            if (10...11).contains(count) || (count == 9 && run.groups.count >= 3) {
                 return (grouped ? 0.8 : min(1, 0.45 + cueBonus), "national")
             }
             return grouped ? (min(1, 0.35 + cueBonus), "national") : nil

@@ -18,8 +18,10 @@ enum SecretScanner {
                                     matchedText: String(String.UnicodeScalarView(text.original[span]))))
         }
 
-        for range in PrivateKeyScanner.pemBlocks(in: text.normalized) {
-            add(GuardRuleID.secretPrivateKey, 1, range, "PEM private key block")
+        for block in PrivateKeyScanner.pemBlocks(in: text.normalized) {
+            // An encrypted key is useless without its passphrase, so it scores below the default threshold.
+            add(GuardRuleID.secretPrivateKey, block.isEncrypted ? 0.45 : 1, block.range,
+                block.isEncrypted ? "encrypted PEM private key block" : "PEM private key block")
         }
         for range in PrivateKeyScanner.jsonWebKeyPrivateMembers(in: text.normalized) {
             add(GuardRuleID.secretPrivateKey, 0.9, range, "private member of a JSON Web Key")
@@ -46,8 +48,8 @@ enum PrivateKeyScanner {
     /// From `-----BEGIN … PRIVATE KEY…-----` to the matching END line, or
     /// to the end of the text when the END line is missing (a truncated key
     /// is still secret).
-    static func pemBlocks(in scalars: [Unicode.Scalar]) -> [Range<Int>] {
-        var result: [Range<Int>] = []
+    static func pemBlocks(in scalars: [Unicode.Scalar]) -> [(range: Range<Int>, isEncrypted: Bool)] {
+        var result: [(range: Range<Int>, isEncrypted: Bool)] = []
         var searchFrom = 0
         while let beginRange = InjectionScanner.firstRange(of: begin, in: scalars, from: searchFrom) {
             let labelStart = beginRange.upperBound
@@ -60,7 +62,9 @@ enum PrivateKeyScanner {
                let endDashes = InjectionScanner.firstRange(of: dashes, in: scalars, from: endMarker.upperBound) {
                 blockEnd = endDashes.upperBound
             }
-            result.append(beginRange.lowerBound..<blockEnd)
+            let body = String(String.UnicodeScalarView(scalars[closing.upperBound..<min(blockEnd, closing.upperBound + 200)]))
+            let isEncrypted = label.hasPrefix("ENCRYPTED") || body.contains("Proc-Type: 4,ENCRYPTED")
+            result.append((beginRange.lowerBound..<blockEnd, isEncrypted))
             searchFrom = blockEnd
         }
         return result

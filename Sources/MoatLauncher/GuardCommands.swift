@@ -60,7 +60,14 @@ public enum GuardCommands {
                 rows += GuardEvaluation.evaluate(dataset, half: half)
             }
         }
-        return table(rows)
+        var output = table(rows)
+        // MOAT_GUARD_EVAL_ERRORS=tune (or all) lists the ids of misclassified records for error analysis.
+        if let errors = ProcessInfo.processInfo.environment["MOAT_GUARD_EVAL_ERRORS"], let half = GuardEvaluation.Half(rawValue: errors) {
+            for row in rows where row.half == half && !row.metrics.errors.isEmpty {
+                output += "\n\(row.dataset) / \(row.scanner):\n" + row.metrics.errors.joined(separator: "\n") + "\n"
+            }
+        }
+        return output
     }
 
     static func table(_ rows: [GuardEvaluation.Row]) -> String {
@@ -71,7 +78,7 @@ public enum GuardCommands {
         for row in rows {
             let m = row.metrics
             let cells = [
-                row.dataset, row.scanner, row.half.rawValue, String(m.positives), String(m.negatives),
+                row.dataset, row.scanner, row.half.rawValue, String(m.positives), m.definesNegatives ? String(m.negatives) : "–",
                 String(m.truePositives), String(m.falsePositives), String(m.falseNegatives),
                 format(m.precision), format(m.recall), format(m.f1), format(m.falsePositiveRate),
                 format(m.medianLatency, digits: 1), format(m.p95Latency, digits: 1),

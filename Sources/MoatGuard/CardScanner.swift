@@ -10,7 +10,7 @@ enum CardScanner {
             guard (12...19).contains(digits.count), run.hasUniformSeparators,
                   run.separators.allSatisfy({ $0 == " " || $0 == "-" }),
                   run.groups.allSatisfy({ $0 >= 4 }) || run.groups.count == 1,
-                  Set(digits).count > 2, Checksums.luhn(digits) else { continue }
+                  Set(digits).count > 1, Checksums.luhn(digits) else { continue }
             // Issuer identification numbers start with 2 to 6 for the
             // networks in use; 12-digit numbers exist only for Maestro.
             let knownIssuer = (2...6).contains(digits[0])

@@ -14,11 +14,12 @@ enum CitationScanner {
         var index = 0
         while index < scalars.count {
             defer { index += 1 }
-            guard scalars[index] == "[", index == 0 || (scalars[index - 1] != "!" && scalars[index - 1] != "]") else { continue }
+            guard scalars[index] == "[", index == 0 || scalars[index - 1] != "!" else { continue }
             var close = index + 1
             while close < scalars.count, close - index <= 80, scalars[close] != "]", scalars[close] != "[", scalars[close] != "\n" { close += 1 }
             guard close < scalars.count, scalars[close] == "]" else { continue }
-            if close + 1 < scalars.count, "([:".unicodeScalars.contains(scalars[close + 1]) { continue }
+            // `[text](url)` and `[label]: url` are links, not citations.
+            if close + 1 < scalars.count, "(:".unicodeScalars.contains(scalars[close + 1]) { continue }
             let content = String(String.UnicodeScalarView(scalars[(index + 1)..<close]))
             let references = content.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard !references.isEmpty, references.allSatisfy(isReference) else { continue }

@@ -70,6 +70,49 @@ public enum GuardCommands {
         return output
     }
 
+    /// Times the whole input pipeline on the prompts of a JSON Lines file
+    /// (`{"text": …}` per line): one warm-up pass, then `rounds` timed
+    /// passes on one thread. Returns one JSON object with the median and
+    /// 95th percentile in microseconds per prompt and scans per second.
+    public static func bench(path: String, rounds: Int = 5) throws -> String {
+        let dataset: GuardDataset
+        do {
+            dataset = try GuardDataset.load(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw Failure(description: "\(error)")
+        }
+        let prompts = dataset.records.map(\.text)
+        guard !prompts.isEmpty else { throw Failure(description: "\(path) holds no prompts") }
+        let guardian = InputGuard()
+        var blocked = 0
+        for prompt in prompts where guardian.scan(prompt).isBlocked { blocked += 1 }
+        var samples: [Double] = []
+        let clock = ContinuousClock()
+        let started = clock.now
+        for _ in 0..<rounds {
+            for prompt in prompts {
+                let start = clock.now
+                _ = guardian.scan(prompt)
+                let elapsed = clock.now - start
+                samples.append(Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12)
+            }
+        }
+        let total = clock.now - started
+        let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
+        samples.sort()
+        let bytes = prompts.map { $0.utf8.count }.reduce(0, +) / prompts.count
+        let summary: JSONValue = [
+            "tool": "moat InputGuard",
+            "prompts": .integer(Int64(prompts.count)),
+            "mean_prompt_bytes": .integer(Int64(bytes)),
+            "median_us": .double((samples[samples.count / 2] * 10).rounded() / 10),
+            "p95_us": .double((samples[Int(Double(samples.count - 1) * 0.95)] * 10).rounded() / 10),
+            "scans_per_second": .double((Double(samples.count) / seconds).rounded()),
+            "blocked_prompts": .integer(Int64(blocked)),
+        ]
+        return String(decoding: summary.serialized(), as: UTF8.self) + "\n"
+    }
+
     static func table(_ rows: [GuardEvaluation.Row]) -> String {
         var lines = [
             "| dataset | scanner | half | positives | negatives | TP | FP | FN | precision | recall | F1 | FPR | median µs | p95 µs |",

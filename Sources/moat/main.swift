@@ -19,6 +19,8 @@ let usage = """
       guard scan FILE|-   scan a prompt with the input guard; verdicts as JSON lines
       guard eval DATASET...
                           precision, recall, F1, FPR and latency on labelled JSON Lines sets
+      guard bench PROMPTS.jsonl
+                          microseconds per prompt and scans per second of the input guard
       help                show this text
 
     """
@@ -107,8 +109,10 @@ case "guard":
             print(try GuardCommands.scan(path: options.positional[1]), terminator: "")
         case "eval":
             print(try GuardCommands.eval(paths: Array(options.positional.dropFirst())), terminator: "")
+        case "bench" where options.positional.count == 2:
+            print(try GuardCommands.bench(path: options.positional[1]), terminator: "")
         default:
-            fail("usage: moat guard scan FILE|-  or  moat guard eval DATASET...")
+            fail("usage: moat guard scan FILE|-, moat guard eval DATASET... or moat guard bench PROMPTS.jsonl")
         }
     } catch {
         fail("\(error)", code: 1)

@@ -14,12 +14,14 @@ enum APIKeyPatterns {
         /// Upper-case letters and digits.
         case upperAlphanumeric
 
+        private static let base64Punctuation = ASCIISet("+/=-_.")
+
         func contains(_ scalar: Unicode.Scalar) -> Bool {
             switch self {
             case .alphanumeric: scalar.isASCIIAlphanumeric
             case .base64URL: scalar.isASCIIAlphanumeric || scalar == "-" || scalar == "_"
-            case .base64: scalar.isASCIIAlphanumeric || "+/=-_.".unicodeScalars.contains(scalar)
-            case .hex: scalar.properties.isASCIIHexDigit
+            case .base64: scalar.isASCIIAlphanumeric || Self.base64Punctuation.contains(scalar)
+            case .hex: scalar.isASCIIHexDigit
             case .upperAlphanumeric: scalar.isASCIIDigit || (0x41...0x5A).contains(scalar.value)
             }
         }
@@ -31,6 +33,8 @@ enum APIKeyPatterns {
         var alphabet: Alphabet
         var minimumLength: Int
         var maximumLength: Int = 512
+
+        var prefixScalars: [Unicode.Scalar] { Array(prefix.unicodeScalars) }
     }
 
     static let patterns: [Pattern] = [
@@ -139,11 +143,29 @@ enum APIKeyPatterns {
 
     /// Patterns by their first scalar, longest prefix first, so that
     /// `sk-ant-` wins over `sk-`.
-    static let byFirstScalar: [Unicode.Scalar: [Pattern]] = {
-        var table: [Unicode.Scalar: [Pattern]] = [:]
+    /// Indexed by the ASCII value of the first scalar (every prefix is ASCII).
+    static let byFirstScalar: [[CompiledPattern]] = {
+        var table = [[CompiledPattern]](repeating: [], count: 128)
         for pattern in patterns {
-            table[pattern.prefix.unicodeScalars.first!, default: []].append(pattern)
+            table[Int(pattern.prefix.unicodeScalars.first!.value)].append(CompiledPattern(pattern))
         }
-        return table.mapValues { $0.sorted { $0.prefix.count > $1.prefix.count } }
+        return table.map { $0.sorted { $0.prefixScalars.count > $1.prefixScalars.count } }
     }()
+
+    /// A pattern with its prefix split into scalars once, so matching allocates nothing.
+    struct CompiledPattern: Sendable {
+        var vendor: String
+        var prefixScalars: [Unicode.Scalar]
+        var alphabet: Alphabet
+        var minimumLength: Int
+        var maximumLength: Int
+
+        init(_ pattern: Pattern) {
+            vendor = pattern.vendor
+            prefixScalars = pattern.prefixScalars
+            alphabet = pattern.alphabet
+            minimumLength = pattern.minimumLength
+            maximumLength = pattern.maximumLength
+        }
+    }
 }

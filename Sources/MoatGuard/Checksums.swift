@@ -72,10 +72,8 @@ enum Checksums {
     /// letter is not D, F, I, Q, U or V; the second is not D, F, I, O, Q, U
     /// or V; BG, GB, KN, NK, NT, TN and ZZ are not issued.
     static func ukNINOPrefix(_ first: Unicode.Scalar, _ second: Unicode.Scalar) -> Bool {
-        let firstExcluded: Set<Unicode.Scalar> = ["d", "f", "i", "q", "u", "v"]
-        let secondExcluded: Set<Unicode.Scalar> = ["d", "f", "i", "o", "q", "u", "v"]
-        guard first.isASCIILetter, second.isASCIILetter,
-              !firstExcluded.contains(first), !secondExcluded.contains(second) else { return false }
+        guard first.isASCIILowercase, second.isASCIILowercase,
+              !"dfiquv".unicodeScalars.contains(first), !"dfioquv".unicodeScalars.contains(second) else { return false }
         let pair = String(first) + String(second)
         return !["bg", "gb", "kn", "nk", "nt", "tn", "zz"].contains(pair)
     }

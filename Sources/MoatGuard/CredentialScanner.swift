@@ -25,6 +25,18 @@ enum CredentialScanner {
             + make(secrets, password: false, boundary: false) + make(shortSecrets, password: false, boundary: true)
     }()
 
+    /// Keywords by their first scalar, so that most positions test none.
+    private static let keywordsByFirstScalar: [[Keyword]] = {
+        var table = [[Keyword]](repeating: [], count: 128)
+        for keyword in keywords where keyword.word[0].value < 128 { table[Int(keyword.word[0].value)].append(keyword) }
+        return table
+    }()
+    /// Keywords that start outside ASCII (Korean, Chinese).
+    private static let otherKeywords = keywords.filter { $0.word[0].value >= 128 }
+
+    private static let valueTerminators = ASCIISet(",;\"'<>()[]{}")
+    private static let base64Punctuation = ASCIISet("+/=_-")
+
     private static let typeNames: Set<String> = [
         "string", "str", "int", "integer", "bool", "boolean", "number", "bytes", "object", "any", "none", "null", "nil",
         "true", "false", "undefined", "required", "optional", "empty", "secret", "password", "token", "text", "value",
@@ -39,9 +51,12 @@ enum CredentialScanner {
         while index < folded.count {
             defer { index += 1 }
             guard index >= consumedUntil else { continue }
-            for keyword in keywords where folded[index] == keyword.word[0] {
+            let first = folded[index].value
+            guard first >= 0x61 else { continue }
+            let candidates = first < 128 ? keywordsByFirstScalar[Int(first)] : otherKeywords
+            for keyword in candidates where keyword.word[0] == folded[index] {
                 let end = index + keyword.word.count
-                guard end <= folded.count, Array(folded[index..<end]) == keyword.word else { continue }
+                guard end <= folded.count, folded[index..<end].elementsEqual(keyword.word) else { continue }
                 // The credential name must end here: `password_id` and `tokens` are other names.
                 if end < folded.count, folded[end].isWordCharacter || folded[end] == "_" { continue }
                 if keyword.needsBoundary, index > 0, !isIdentifierBoundary(normalized, at: index) { continue }
@@ -103,7 +118,7 @@ enum CredentialScanner {
             return end > start ? start..<end : nil
         }
         var end = position
-        while end < scalars.count, !scalars[end].isASCIIWhitespace, !",;\"'<>()[]{}".unicodeScalars.contains(scalars[end]) { end += 1 }
+        while end < scalars.count, !scalars[end].isASCIIWhitespace, !valueTerminators.contains(scalars[end]) { end += 1 }
         while end > position, ".".unicodeScalars.contains(scalars[end - 1]) { end -= 1 }
         return end > position ? position..<end : nil
     }
@@ -147,8 +162,10 @@ enum CredentialScanner {
 
     /// Base64 or hex strings of 20 or more characters with high entropy
     /// that follow a credential word on the same line within 40 characters.
+    private static let credentialCues = ContextWords(["key", "token", "secret", "password", "credential", "api", "auth", "bearer", "signature", "sig"])
+
     static func highEntropyNearCredentialWords(in text: ScannedText, excluding: [Range<Int>]) -> [ScoredRange] {
-        let cues = ContextWords(["key", "token", "secret", "password", "credential", "api", "auth", "bearer", "signature", "sig"])
+        let cues = credentialCues
         var result: [ScoredRange] = []
         let scalars = text.normalized
         var index = 0
@@ -158,15 +175,15 @@ enum CredentialScanner {
                 continue
             }
             var end = index
-            while end < scalars.count, scalars[end].isASCIIAlphanumeric || "+/=_-".unicodeScalars.contains(scalars[end]) { end += 1 }
+            while end < scalars.count, scalars[end].isASCIIAlphanumeric || base64Punctuation.contains(scalars[end]) { end += 1 }
             let range = index..<end
             index = end + 1
             guard range.count >= 20, !excluding.contains(where: { $0.overlaps(range) }) else { continue }
             let word = scalars[range]
-            let isHex = word.allSatisfy { $0.properties.isASCIIHexDigit }
+            let isHex = word.allSatisfy { $0.isASCIIHexDigit }
             let entropy = SecretValueShape.entropy(word)
             guard entropy >= (isHex ? 3.0 : 3.7), SecretValueShape.characterClasses(word) >= 2,
-                  !SecretValueShape.isPlaceholder(String(String.UnicodeScalarView(word))) else { continue }
+                  !SecretValueShape.isPlaceholder(word) else { continue }
             let lineStart = text.folded[..<range.lowerBound].lastIndex(of: "\n").map { $0 + 1 } ?? 0
             let window = max(lineStart, range.lowerBound - 40)..<range.lowerBound
             guard cues.occur(near: window.upperBound..<window.upperBound, in: text.folded, before: window.count, after: 0) else { continue }

@@ -19,7 +19,9 @@ struct DigitRun: Sendable {
     /// True when every separator is the same scalar (or there is none).
     var hasUniformSeparators: Bool { Set(separators).count <= 1 }
 
-    static let separatorCharacters: Set<Unicode.Scalar> = [" ", "-", ".", "/", "(", ")"]
+    static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == " " || scalar == "-" || scalar == "." || scalar == "/" || scalar == "(" || scalar == ")"
+    }
 
     /// Every maximal run in `folded`. A run starts at `+`, `(` or a digit
     /// that does not continue a word, and stops at a line break, a double
@@ -66,7 +68,7 @@ struct DigitRun: Sendable {
                 currentGroup += 1
                 index += 1
                 lastDigitEnd = index
-            } else if separatorCharacters.contains(scalar) {
+            } else if isSeparator(scalar) {
                 if scalar == "(" || scalar == ")" { run.hasParentheses = true }
                 // Two separators in a row are allowed only around parentheses: ") " and " (".
                 if let pending = pendingSeparator, !(pending == ")" || scalar == "(" || pending == "(") {

@@ -35,8 +35,10 @@ enum EmailScanner {
         return false
     }
 
+    private static let localPunctuation = ASCIISet("._%+-'")
+
     private static func isLocalCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCIIAlphanumeric || "._%+-'".unicodeScalars.contains(scalar) || (scalar.value > 0x7F && scalar.properties.isAlphabetic)
+        scalar.isASCIIAlphanumeric || localPunctuation.contains(scalar) || (scalar.value > 0x7F && scalar.properties.isAlphabetic)
     }
 
     private static func isDomainCharacter(_ scalar: Unicode.Scalar) -> Bool {

@@ -19,8 +19,7 @@ enum EncodedInstructionScanner {
             let start = index
             while index < scalars.count, isBase64Character(scalars[index]) { index += 1 }
             guard index - start >= minimumRunLength else { continue }
-            var run = String(String.UnicodeScalarView(scalars[start..<index]))
-            guard let decoded = decode(&run), let finding = instruction(in: decoded, injection: injection) else { continue }
+            guard let decoded = decode(scalars[start..<index]), let finding = instruction(in: decoded, injection: injection) else { continue }
             findings.append(Finding(
                 ruleID: GuardRuleID.hiddenEncoded, score: finding.score, span: text.originalSpan(start..<index),
                 detail: "encoded text decodes to an instruction (\(finding.detail))"
@@ -35,27 +34,33 @@ enum EncodedInstructionScanner {
 
     /// Decodes hex when the run is all hex digits, otherwise base64 or
     /// base64url; nil unless the result is mostly printable UTF-8 text.
-    static func decode(_ run: inout String) -> String? {
+    static func decode(_ run: ArraySlice<Unicode.Scalar>) -> String? {
         var bytes: Data?
-        let isHex = run.count % 2 == 0 && run.unicodeScalars.allSatisfy { $0.properties.isASCIIHexDigit }
-        if isHex {
+        if run.count % 2 == 0, run.allSatisfy(\.isASCIIHexDigit) {
             var data = Data(capacity: run.count / 2)
-            var iterator = run.unicodeScalars.makeIterator()
-            while let high = iterator.next(), let low = iterator.next() {
-                guard let byte = UInt8(String(high) + String(low), radix: 16) else { return nil }
-                data.append(byte)
+            var index = run.startIndex
+            while index < run.endIndex {
+                data.append(UInt8(hexValue(run[index]) << 4 | hexValue(run[index + 1])))
+                index += 2
             }
             bytes = data
         } else {
-            var base64 = run.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-            base64 = base64.trimmingCharacters(in: CharacterSet(charactersIn: "="))
-            base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-            bytes = Data(base64Encoded: base64)
+            var base64 = [UInt8]()
+            base64.reserveCapacity(run.count + 3)
+            for scalar in run where scalar != "=" {
+                base64.append(scalar == "-" ? UInt8(ascii: "+") : scalar == "_" ? UInt8(ascii: "/") : UInt8(scalar.value))
+            }
+            base64 += [UInt8](repeating: UInt8(ascii: "="), count: (4 - base64.count % 4) % 4)
+            bytes = Data(base64Encoded: Data(base64))
         }
         guard let bytes, let decoded = String(data: bytes, encoding: .utf8) else { return nil }
         let printable = decoded.unicodeScalars.filter { $0.properties.isAlphabetic || $0 == " " }.count
         guard printable * 10 >= decoded.unicodeScalars.count * 7, decoded.contains(" ") else { return nil }
         return decoded
+    }
+
+    private static func hexValue(_ scalar: Unicode.Scalar) -> Int {
+        scalar.isASCIIDigit ? scalar.digitValue : Int(ScannedText.asciiLowercase(scalar).value) - 0x61 + 10
     }
 
     private static func instruction(in decoded: String, injection: InjectionScanner) -> Finding? {

@@ -55,14 +55,14 @@ enum IPAddressScanner {
         let count = folded.count
         while index < count {
             let scalar = folded[index]
-            guard scalar.properties.isASCIIHexDigit || scalar == ":",
+            guard scalar.isASCIIHexDigit || scalar == ":",
                   index == 0 || !(folded[index - 1].isWordCharacter || folded[index - 1] == ":") else {
                 index += 1
                 continue
             }
             var end = index
             var colons = 0
-            while end < count, folded[end].properties.isASCIIHexDigit || folded[end] == ":" || (folded[end] == "." && colons >= 2) {
+            while end < count, folded[end].isASCIIHexDigit || folded[end] == ":" || (folded[end] == "." && colons >= 2) {
                 if folded[end] == ":" { colons += 1 }
                 end += 1
             }

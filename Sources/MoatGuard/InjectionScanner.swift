@@ -66,11 +66,15 @@ struct InjectionScanner: Sendable {
 
     /// Chat-template tokens and fake end-of-prompt markers, which only make
     /// sense in text meant to be read as a new conversation turn.
+    private static let templateMarkers = [
+        "<|im_start|>", "<|im_end|>", "<|system|>", "<|user|>", "<|assistant|>", "[inst]", "<<sys>>",
+        "### system", "### instruction", "=====end", "====end", "\\n\\n\\n", "\\ n \\ n \\ n", "</s><s>",
+    ].map { Array($0.unicodeScalars) }
+
     static func chatTemplateDelimiter(in folded: [Unicode.Scalar]) -> Range<Int>? {
-        let markers = ["<|im_start|>", "<|im_end|>", "<|system|>", "<|user|>", "<|assistant|>", "[inst]", "<<sys>>",
-                       "### system", "### instruction", "=====end", "====end", "\\n\\n\\n", "\\ n \\ n \\ n", "</s><s>"]
-        for marker in markers {
-            if let range = firstRange(of: Array(marker.unicodeScalars), in: folded) { return range }
+        guard folded.contains(where: { $0 == "<" || $0 == "[" || $0 == "#" || $0 == "=" || $0 == "\\" }) else { return nil }
+        for marker in templateMarkers {
+            if let range = firstRange(of: marker, in: folded) { return range }
         }
         return nil
     }
@@ -85,10 +89,19 @@ struct InjectionScanner: Sendable {
         var runLength = 0
         var best: Range<Int>?
         for (index, token) in tokens.enumerated() {
-            let word = normalized[token.range]
-            let letters = word.filter { $0.properties.isAlphabetic }
-            let isCapitals = letters.count >= 2 && letters.allSatisfy { $0.properties.isUppercase }
-            if letters.contains(where: { $0.properties.isLowercase }) { lowercaseWords += 1 }
+            var letters = 0
+            var upper = 0
+            var hasLower = false
+            for scalar in normalized[token.range] {
+                if scalar.value < 0x80 {
+                    if scalar.isASCIIUppercase { letters += 1; upper += 1 } else if scalar.isASCIILowercase { letters += 1; hasLower = true }
+                } else if scalar.properties.isAlphabetic {
+                    letters += 1
+                    if scalar.properties.isUppercase { upper += 1 } else if scalar.properties.isLowercase { hasLower = true }
+                }
+            }
+            let isCapitals = letters >= 2 && upper == letters
+            if hasLower { lowercaseWords += 1 }
             let joinedBySpace = index > 0 && normalized[tokens[index - 1].range.upperBound..<token.range.lowerBound].allSatisfy { $0 == " " }
             if isCapitals {
                 if runLength == 0 || !joinedBySpace {

@@ -66,7 +66,7 @@ struct LinkScanner: Sendable {
         if !PersonalDataScanner.scan(text).filter({ $0.score >= 0.5 && $0.ruleID != GuardRuleID.piiPhone }).isEmpty { return "personal data" }
         for segment in decoded.split(whereSeparator: { "/?&=#;,.".contains($0) }) where segment.count >= 24 {
             let scalars = Array(segment.unicodeScalars)
-            let isHex = scalars.allSatisfy { $0.properties.isASCIIHexDigit }
+            let isHex = scalars.allSatisfy { $0.isASCIIHexDigit }
             if SecretValueShape.entropy(scalars) >= (isHex ? 3.0 : 3.6) { return "a long encoded value" }
         }
         return nil

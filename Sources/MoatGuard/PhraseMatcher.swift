@@ -36,6 +36,11 @@ struct PhraseMatcher: Sendable {
     private var steps: [[Step]] = []
     private var exactWords: [UInt64: ClassSet] = [:]
     private var prefixWords: [Int: [UInt64: ClassSet]] = [:]
+    /// Whether some prefix word starts with a given pair of scalars below
+    /// U+0100, which rules out most words before any hashing.
+    private var prefixStarts = [Bool](repeating: false, count: 1 << 16)
+    /// Prefix words whose first two scalars are not both below U+0100.
+    private var hasWidePrefixes = false
     private var rulesByFirstClass: [Int: [Int]] = [:]
 
     init(classes: [String: [String]], rules: [Rule]) {
@@ -56,6 +61,11 @@ struct PhraseMatcher: Sendable {
             let hash = Self.hash(folded[...])
             if isPrefix {
                 prefixWords[folded.count, default: [:]][hash, default: ClassSet()].insert(id)
+                if folded.count >= 2, folded[0].value < 0x100, folded[1].value < 0x100 {
+                    prefixStarts[Int(folded[0].value) << 8 | Int(folded[1].value)] = true
+                } else {
+                    hasWidePrefixes = true
+                }
             } else {
                 exactWords[hash, default: ClassSet()].insert(id)
             }
@@ -106,9 +116,16 @@ struct PhraseMatcher: Sendable {
             var hash: UInt64 = Self.offsetBasis
             var length = 0
             var nextPrefix = 0
+            var checksPrefixes = hasWidePrefixes
+            if token.range.count >= 2 {
+                let first = folded[token.range.lowerBound].value, second = folded[token.range.lowerBound + 1].value
+                if first < 0x100, second < 0x100, prefixStarts[Int(first) << 8 | Int(second)] { checksPrefixes = true }
+                if first >= 0x100 || second >= 0x100 { checksPrefixes = checksPrefixes || hasWidePrefixes }
+            }
             for index in token.range {
                 hash = (hash ^ UInt64(folded[index].value)) &* Self.prime
                 length += 1
+                guard checksPrefixes else { continue }
                 while nextPrefix < prefixLengths.count, prefixLengths[nextPrefix] < length { nextPrefix += 1 }
                 if nextPrefix < prefixLengths.count, prefixLengths[nextPrefix] == length,
                    let found = prefixWords[length]?[hash] {
@@ -124,11 +141,12 @@ struct PhraseMatcher: Sendable {
     func matches(_ tokens: [WordToken], classes: [ClassSet]) -> [Match] {
         var result: [Match] = []
         for (start, set) in classes.enumerated() where !set.isEmpty {
-            var candidates: Set<Int> = []
+            var candidates: [Int] = []
             for id in set.members {
-                if let list = rulesByFirstClass[id] { candidates.formUnion(list) }
+                if let list = rulesByFirstClass[id] { candidates += list }
             }
-            for ruleIndex in candidates.sorted() {
+            if candidates.count > 1 { candidates = Array(Set(candidates)).sorted() }
+            for ruleIndex in candidates {
                 if let end = match(ruleIndex, from: start, tokens: tokens, classes: classes) {
                     result.append(Match(rule: ruleIndex, range: tokens[start].range.lowerBound..<tokens[end].range.upperBound))
                 }

@@ -108,6 +108,9 @@ extension Unicode.Scalar {
     var isASCIIDigit: Bool { (0x30...0x39).contains(value) }
     var isASCIILetter: Bool { (0x61...0x7A).contains(value) || (0x41...0x5A).contains(value) }
     var isASCIIAlphanumeric: Bool { isASCIIDigit || isASCIILetter }
+    var isASCIIHexDigit: Bool { isASCIIDigit || (0x61...0x66).contains(value) || (0x41...0x46).contains(value) }
+    var isASCIIUppercase: Bool { (0x41...0x5A).contains(value) }
+    var isASCIILowercase: Bool { (0x61...0x7A).contains(value) }
     var isASCIIWhitespace: Bool { value == 0x20 || value == 0x09 || value == 0x0A || value == 0x0D }
     /// A letter or digit in any script.
     var isWordCharacter: Bool {
@@ -115,4 +118,25 @@ extension Unicode.Scalar {
         return properties.isAlphabetic || properties.numericType != nil
     }
     var digitValue: Int { Int(value) - 0x30 }
+}
+
+/// A set of ASCII scalars tested with two bit masks, for hot loops that
+/// would otherwise search a string per character.
+struct ASCIISet: Sendable {
+    private var low: UInt64 = 0
+    private var high: UInt64 = 0
+
+    init(_ characters: String) {
+        for scalar in characters.unicodeScalars {
+            precondition(scalar.value < 128, "ASCIISet holds ASCII only")
+            if scalar.value < 64 { low |= 1 << UInt64(scalar.value) } else { high |= 1 << UInt64(scalar.value - 64) }
+        }
+    }
+
+    func contains(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        if value < 64 { return low & (1 << UInt64(value)) != 0 }
+        if value < 128 { return high & (1 << UInt64(value - 64)) != 0 }
+        return false
+    }
 }

@@ -73,8 +73,7 @@ enum PrivateKeyScanner {
     /// The `kty` member and the private members (`d`, `p`, `q`, `dp`, `dq`,
     /// `qi`, and `k` of symmetric keys, RFC 7518 §6) of a JSON Web Key.
     static func jsonWebKeyPrivateMembers(in scalars: [Unicode.Scalar]) -> [Range<Int>] {
-        let text = String(String.UnicodeScalarView(scalars))
-        guard text.contains("\"kty\"") else { return [] }
+        guard InjectionScanner.firstRange(of: Array("\"kty\"".unicodeScalars), in: scalars) != nil else { return [] }
         var typeMembers: [Range<Int>] = []
         var privateMembers: [Range<Int>] = []
         let privateNames: Set<String> = ["d", "p", "q", "dp", "dq", "qi", "k", "kty"]

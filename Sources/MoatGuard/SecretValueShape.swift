@@ -6,13 +6,23 @@ enum SecretValueShape {
     /// Shannon entropy in bits per character.
     static func entropy(_ value: some Collection<Unicode.Scalar>) -> Double {
         guard !value.isEmpty else { return 0 }
-        var counts: [Unicode.Scalar: Int] = [:]
-        for scalar in value { counts[scalar, default: 0] += 1 }
-        let total = Double(value.count)
-        return counts.values.reduce(0) { sum, count in
-            let p = Double(count) / total
-            return sum - p * log2(p)
+        // Counts ASCII in a fixed table and the rest in a dictionary, because secrets are almost always ASCII.
+        var ascii = [Int](repeating: 0, count: 128)
+        var other: [Unicode.Scalar: Int] = [:]
+        for scalar in value {
+            if scalar.value < 128 { ascii[Int(scalar.value)] += 1 } else { other[scalar, default: 0] += 1 }
         }
+        let total = Double(value.count)
+        var sum = 0.0
+        for count in ascii where count > 0 {
+            let p = Double(count) / total
+            sum -= p * log2(p)
+        }
+        for count in other.values {
+            let p = Double(count) / total
+            sum -= p * log2(p)
+        }
+        return sum
     }
 
     /// How many of lower case, upper case, digits and other characters occur.
@@ -27,22 +37,31 @@ enum SecretValueShape {
         return [lower, upper, digit, other].filter { $0 }.count
     }
 
-    private static let placeholderMarkers = [
+    private static let placeholderMarkers: [[Unicode.Scalar]] = [
         "example", "xxxx", "placeholder", "dummy", "redacted", "<", ">", "${", "{{", "****", "...", "your_", "your-",
         "changeit", "not-the", "insert", "enter ",
-    ]
+    ].map { Array($0.unicodeScalars) }
+    private static let markerStarts = ASCIISet(String(String.UnicodeScalarView(placeholderMarkers.map { $0[0] })))
 
     /// True for values that stand for a secret rather than being one:
     /// markers such as `EXAMPLE` or `<token>`, environment references, hex
-    /// literals, encrypted `ENC(...)` values,
-    /// and ascending or descending sequences of six or more characters such
-    /// as `123456` or `abcdef` that people type into demo keys.
+    /// literals, encrypted `ENC(...)` values, and ascending or descending
+    /// sequences of six or more characters such as `123456` or `abcdef`
+    /// that people type into demo keys.
     static func isPlaceholder(_ value: String) -> Bool {
-        let lower = value.lowercased()
-        if placeholderMarkers.contains(where: { lower.contains($0) }) { return true }
-        if lower.hasPrefix("$") || lower.hasPrefix("%") || lower.hasPrefix("0x") || lower.hasPrefix("enc(") { return true }
-        let scalars = Array(lower.unicodeScalars)
-        return hasSequentialRun(scalars, length: 6)
+        isPlaceholder(Array(value.unicodeScalars)[...])
+    }
+
+    static func isPlaceholder(_ value: ArraySlice<Unicode.Scalar>) -> Bool {
+        let lower = value.map { ScannedText.asciiLowercase($0) }
+        for (index, scalar) in lower.enumerated() where markerStarts.contains(scalar) {
+            for marker in placeholderMarkers where marker[0] == scalar && index + marker.count <= lower.count {
+                if lower[index..<(index + marker.count)].elementsEqual(marker) { return true }
+            }
+        }
+        if let first = lower.first, first == "$" || first == "%" { return true }
+        if lower.starts(with: ["0", "x"]) || lower.starts(with: ["e", "n", "c", "("]) { return true }
+        return hasSequentialRun(lower, length: 6)
     }
 
     static func hasSequentialRun(_ scalars: [Unicode.Scalar], length: Int) -> Bool {

@@ -114,7 +114,7 @@ public struct StreamingOutputChecker: Sendable {
 
         // A trailing run of digits and separators.
         var digitsStart = index
-        while digitsStart > 0, scalars[digitsStart - 1].isASCIIDigit || DigitRun.separatorCharacters.contains(scalars[digitsStart - 1]) || scalars[digitsStart - 1] == "+" {
+        while digitsStart > 0, scalars[digitsStart - 1].isASCIIDigit || DigitRun.isSeparator(scalars[digitsStart - 1]) || scalars[digitsStart - 1] == "+" {
             digitsStart -= 1
         }
         start = min(start, digitsStart)

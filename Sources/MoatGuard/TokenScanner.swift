@@ -19,14 +19,14 @@ enum TokenScanner {
                 index = match.range.upperBound
                 continue
             }
-            let startsWord = isTokenCharacter(scalars[index]) && (previous.map { !isTokenCharacter($0) || ":/=".unicodeScalars.contains($0) } ?? true)
+            let startsWord = isTokenCharacter(scalars[index]) && (previous.map { !isTokenCharacter($0) || wordOpeners.contains($0) } ?? true)
             guard startsWord else {
                 index += 1
                 continue
             }
             var wordEnd = index
             while wordEnd < count, isTokenCharacter(scalars[wordEnd]) { wordEnd += 1 }
-            while wordEnd > index + 1, ".:/=".unicodeScalars.contains(scalars[wordEnd - 1]) { wordEnd -= 1 }
+            while wordEnd > index + 1, wordTrailers.contains(scalars[wordEnd - 1]) { wordEnd -= 1 }
             if let match = layout(scalars, word: index..<wordEnd) {
                 result.append(match)
                 index = match.range.upperBound
@@ -37,17 +37,22 @@ enum TokenScanner {
         return result
     }
 
+    private static let tokenPunctuation = ASCIISet("-_.:/~+=")
+    private static let wordOpeners = ASCIISet(":/=")
+    private static let wordTrailers = ASCIISet(".:/=")
+
     private static func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCIIAlphanumeric || "-_.:/~+=".unicodeScalars.contains(scalar)
+        scalar.isASCIIAlphanumeric || tokenPunctuation.contains(scalar)
     }
 
     /// A vendor prefix at `start`, followed by a body of the vendor's alphabet and length.
     private static func prefixed(_ scalars: [Unicode.Scalar], at start: Int) -> ScoredRange? {
         if start > 0, scalars[start - 1].isASCIIAlphanumeric { return nil }
-        guard let candidates = APIKeyPatterns.byFirstScalar[scalars[start]] else { return nil }
+        guard scalars[start].value < 128 else { return nil }
+        let candidates = APIKeyPatterns.byFirstScalar[Int(scalars[start].value)]
         for pattern in candidates {
-            let prefix = Array(pattern.prefix.unicodeScalars)
-            guard start + prefix.count < scalars.count, Array(scalars[start..<(start + prefix.count)]) == prefix else { continue }
+            let prefix = pattern.prefixScalars
+            guard start + prefix.count < scalars.count, scalars[start..<(start + prefix.count)].elementsEqual(prefix) else { continue }
             let bodyStart = start + prefix.count
             var bodyEnd = bodyStart
             while bodyEnd < scalars.count, pattern.alphabet.contains(scalars[bodyEnd]), bodyEnd - bodyStart < pattern.maximumLength {
@@ -65,23 +70,25 @@ enum TokenScanner {
         return nil
     }
 
+    private static let webhookMarkers = ["discord.com/api/webhooks/", "discordapp.com/api/webhooks/", "hooks.slack.com/services/", "hooks.slack.com/workflows/"]
+        .map { Array($0.unicodeScalars) }
+
     /// Formats recognised by their overall layout rather than a prefix.
     private static func layout(_ scalars: [Unicode.Scalar], word: Range<Int>) -> ScoredRange? {
+        guard word.count >= 20, !SecretValueShape.isPlaceholder(scalars[word]) else { return nil }
         let text = String(String.UnicodeScalarView(scalars[word]))
-        guard text.count >= 20, !SecretValueShape.isPlaceholder(text) else { return nil }
-        if let jwt = JWTShape.match(text) {
+        let wordScalars = Array(scalars[word])
+        if wordScalars.starts(with: ["e", "y", "J"]), let jwt = JWTShape.match(text) {
             return ScoredRange(ruleID: GuardRuleID.secretJWT, score: jwt, range: word.lowerBound..<(word.lowerBound + JWTShape.length(text)),
                                detail: "JSON Web Token with a JSON header and payload")
         }
-        for marker in ["discord.com/api/webhooks/", "discordapp.com/api/webhooks/", "hooks.slack.com/services/", "hooks.slack.com/workflows/"] {
-            if let found = text.range(of: marker) {
-                let tail = text[found.upperBound...]
-                if tail.count >= 20 {
-                    return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.9, range: word, detail: "webhook URL that embeds its secret")
-                }
+        for marker in webhookMarkers {
+            if let found = InjectionScanner.firstRange(of: marker, in: wordScalars), wordScalars.count - found.upperBound >= 20 {
+                return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.9, range: word, detail: "webhook URL that embeds its secret")
             }
         }
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let dots = wordScalars.filter { $0 == "." }.count
+        let parts = dots == 2 ? text.split(separator: ".", omittingEmptySubsequences: false) : []
         if parts.count == 3, parts[1] == "atlasv1", parts[0].count >= 12, parts[2].count >= 40 {
             return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.9, range: word, detail: "Terraform Cloud token")
         }
@@ -89,13 +96,12 @@ enum TokenScanner {
            parts[1].count == 6, parts[2].count >= 27, SecretValueShape.entropy(parts[2].unicodeScalars) >= 3.5 {
             return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.85, range: word, detail: "Discord bot token")
         }
-        let colon = text.split(separator: ":")
+        let colon = wordScalars.filter { $0 == ":" }.count == 1 ? text.split(separator: ":") : []
         if colon.count == 2, (8...10).contains(colon[0].count), colon[0].allSatisfy(\.isNumber),
            colon[1].hasPrefix("AA"), colon[1].count >= 35 {
             return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.9, range: word, detail: "Telegram bot token")
         }
-        let scalarsOfWord = Array(text.unicodeScalars)
-        if (38...42).contains(scalarsOfWord.count), scalarsOfWord[3].isASCIIDigit, scalarsOfWord[4] == "Q", scalarsOfWord[5] == "~" {
+        if (38...42).contains(wordScalars.count), wordScalars[3].isASCIIDigit, wordScalars[4] == "Q", wordScalars[5] == "~" {
             return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.85, range: word, detail: "Microsoft Entra client secret")
         }
         return nil

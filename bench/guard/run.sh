@@ -38,11 +38,5 @@ swift_version="$(swift --version 2>/dev/null | head -1)"
     echo
     echo "| tool | prompts | median µs per prompt | p95 µs | scans per second |"
     echo "|---|---:|---:|---:|---:|"
-    printf '%s\n%s\n' "$moat_result" "$other_results" | "$venv/bin/python" -c '
-import json, sys
-for line in sys.stdin:
-    if line.strip():
-        r = json.loads(line)
-        print(f"| {r[\"tool\"]} | {r[\"prompts\"]} | {r[\"median_us\"]} | {r[\"p95_us\"]} | {r[\"scans_per_second\"]} |")
-'
+    printf '%s\n%s\n' "$moat_result" "$other_results" | "$venv/bin/python" bench/guard/table.py
 } | tee -a docs/benchmarks.md

@@ -20,7 +20,7 @@ enum CitationScanner {
             guard close < scalars.count, scalars[close] == "]" else { continue }
             // `[text](url)` and `[label]: url` are links, not citations.
             if close + 1 < scalars.count, "(:".unicodeScalars.contains(scalars[close + 1]) { continue }
-            let content = String(String.UnicodeScalarView(scalars[(index + 1)..<close]))
+            let content = String(scalars: scalars[(index + 1)..<close])
             let references = content.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard !references.isEmpty, references.allSatisfy(isReference) else { continue }
             let unknown = references.filter { !retrieved.contains($0) }

@@ -61,7 +61,7 @@ enum CredentialScanner {
                 if end < folded.count, folded[end].isWordCharacter || folded[end] == "_" { continue }
                 if keyword.needsBoundary, index > 0, !isIdentifierBoundary(normalized, at: index) { continue }
                 guard let value = valueAfterName(normalized, nameEnd: end, keyword: keyword) else { continue }
-                let valueText = String(String.UnicodeScalarView(normalized[value]))
+                let valueText = String(scalars: normalized[value])
                 guard isPlausible(valueText, keyword: keyword) else { continue }
                 let entropy = SecretValueShape.entropy(normalized[value])
                 result.append(ScoredRange(
@@ -101,7 +101,7 @@ enum CredentialScanner {
             }
             position += 1
         }
-        if !sawSeparator, sawSpace, position + 3 <= scalars.count, String(String.UnicodeScalarView(scalars[position..<(position + 3)])).lowercased() == "is " {
+        if !sawSeparator, sawSpace, position + 3 <= scalars.count, String(scalars: scalars[position..<(position + 3)]).lowercased() == "is " {
             position += 3
             sawSeparator = true
         }
@@ -109,7 +109,7 @@ enum CredentialScanner {
         let opening = scalars[position]
         let isQuoted = opening == "\"" || opening == "'" || opening == "`"
         let isFlag = nameEnd - keyword.word.count > 0 && scalars[nameEnd - keyword.word.count - 1] == "-"
-        let isWordKeyword = keyword.word.contains(" ") || ["bearer", "basic"].contains(String(String.UnicodeScalarView(keyword.word)))
+        let isWordKeyword = keyword.word.contains(" ") || ["bearer", "basic"].contains(String(scalars: keyword.word))
         guard sawSeparator || (sawSpace && (isQuoted || isFlag || isWordKeyword)) else { return nil }
         if isQuoted {
             let start = position + 1
@@ -153,7 +153,7 @@ enum CredentialScanner {
                 end += 1
             }
             guard colon > found.upperBound, at > colon + 1 else { continue }
-            let password = String(String.UnicodeScalarView(scalars[(colon + 1)..<at]))
+            let password = String(scalars: scalars[(colon + 1)..<at])
             guard !SecretValueShape.isPlaceholder(password), password.count >= 3 else { continue }
             result.append((colon + 1)..<at)
         }

@@ -38,7 +38,7 @@ extension GuardEvaluation {
         structured.definesNegatives = false
         var rows = [
             Row(dataset: name, scanner: "structured personal data", half: half, metrics: structured),
-            Row(dataset: name, scanner: "structured personal data, records without any", half: half, metrics: cleanRecords),
+            Row(dataset: name, scanner: "structured personal data, records without it", half: half, metrics: cleanRecords),
         ]
         for rule in perRule.keys.sorted() {
             var metrics = perRule[rule]!

@@ -67,7 +67,7 @@ enum IPAddressScanner {
                 end += 1
             }
             if colons >= 2, end - index >= 3, !(end < count && folded[end].isWordCharacter) {
-                let candidate = String(String.UnicodeScalarView(folded[index..<end]))
+                let candidate = String(scalars: folded[index..<end])
                 var storage = in6_addr()
                 if inet_pton(AF_INET6, candidate, &storage) == 1 {
                     result.append(index..<end)

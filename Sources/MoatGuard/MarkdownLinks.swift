@@ -58,7 +58,7 @@ enum MarkdownLinkParser {
     }
 
     private static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
-        String(String.UnicodeScalarView(scalars))
+        String(scalars: scalars)
     }
 
     /// `[label]: url` at the start of a line, indented by at most three spaces.

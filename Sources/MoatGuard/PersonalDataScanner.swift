@@ -15,7 +15,7 @@ enum PersonalDataScanner {
             claimed.append(range)
             let span = text.originalSpan(range)
             findings.append(Finding(ruleID: ruleID, score: score, span: span, detail: detail,
-                                    matchedText: String(String.UnicodeScalarView(text.original[span]))))
+                                    matchedText: String(scalars: text.original[span])))
         }
 
         for range in IBANScanner.ibans(in: folded) {

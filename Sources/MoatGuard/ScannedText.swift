@@ -140,3 +140,16 @@ struct ASCIISet: Sendable {
         return false
     }
 }
+
+extension String {
+    /// A string of `scalars`, built through UTF-8 because appending to a
+    /// `UnicodeScalarView` scalar by scalar is several times slower.
+    init(scalars: some Sequence<Unicode.Scalar>) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.underestimatedCount * 2)
+        for scalar in scalars {
+            UTF8.encode(scalar) { bytes.append($0) }
+        }
+        self.init(decoding: bytes, as: UTF8.self)
+    }
+}

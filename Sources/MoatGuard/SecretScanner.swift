@@ -15,7 +15,7 @@ enum SecretScanner {
             claimed.append(range)
             let span = text.originalSpan(range)
             findings.append(Finding(ruleID: ruleID, score: score, span: span, detail: detail,
-                                    matchedText: String(String.UnicodeScalarView(text.original[span]))))
+                                    matchedText: String(scalars: text.original[span])))
         }
 
         for block in PrivateKeyScanner.pemBlocks(in: text.normalized) {
@@ -54,7 +54,7 @@ enum PrivateKeyScanner {
         while let beginRange = InjectionScanner.firstRange(of: begin, in: scalars, from: searchFrom) {
             let labelStart = beginRange.upperBound
             guard let closing = InjectionScanner.firstRange(of: dashes, in: scalars, from: labelStart) else { break }
-            let label = String(String.UnicodeScalarView(scalars[labelStart..<closing.lowerBound]))
+            let label = String(scalars: scalars[labelStart..<closing.lowerBound])
             searchFrom = closing.upperBound
             guard label.hasSuffix("PRIVATE KEY") || label.hasSuffix("PRIVATE KEY BLOCK"), label.count < 40 else { continue }
             var blockEnd = scalars.count
@@ -62,7 +62,7 @@ enum PrivateKeyScanner {
                let endDashes = InjectionScanner.firstRange(of: dashes, in: scalars, from: endMarker.upperBound) {
                 blockEnd = endDashes.upperBound
             }
-            let body = String(String.UnicodeScalarView(scalars[closing.upperBound..<min(blockEnd, closing.upperBound + 200)]))
+            let body = String(scalars: scalars[closing.upperBound..<min(blockEnd, closing.upperBound + 200)])
             let isEncrypted = label.hasPrefix("ENCRYPTED") || body.contains("Proc-Type: 4,ENCRYPTED")
             result.append((beginRange.lowerBound..<blockEnd, isEncrypted))
             searchFrom = blockEnd
@@ -89,7 +89,7 @@ enum PrivateKeyScanner {
                 index += 1
                 continue
             }
-            let name = String(String.UnicodeScalarView(scalars[(index + 1)..<nameEnd]))
+            let name = String(scalars: scalars[(index + 1)..<nameEnd])
             var position = nameEnd + 1
             while position < scalars.count, scalars[position] == " " { position += 1 }
             guard privateNames.contains(name), position < scalars.count, scalars[position] == ":" else {

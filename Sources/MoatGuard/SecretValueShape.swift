@@ -41,7 +41,7 @@ enum SecretValueShape {
         "example", "xxxx", "placeholder", "dummy", "redacted", "<", ">", "${", "{{", "****", "...", "your_", "your-",
         "changeit", "not-the", "insert", "enter ",
     ].map { Array($0.unicodeScalars) }
-    private static let markerStarts = ASCIISet(String(String.UnicodeScalarView(placeholderMarkers.map { $0[0] })))
+    private static let markerStarts = ASCIISet(String(scalars: placeholderMarkers.map { $0[0] }))
 
     /// True for values that stand for a secret rather than being one:
     /// markers such as `EXAMPLE` or `<token>`, environment references, hex

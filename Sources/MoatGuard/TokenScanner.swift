@@ -7,6 +7,7 @@ enum TokenScanner {
     static func tokens(in scalars: [Unicode.Scalar]) -> [ScoredRange] {
         var result: [ScoredRange] = []
         var index = 0
+        var wordsCheckedUntil = 0
         let count = scalars.count
         while index < count {
             let previous: Unicode.Scalar? = index > 0 ? scalars[index - 1] : nil
@@ -19,13 +20,16 @@ enum TokenScanner {
                 index = match.range.upperBound
                 continue
             }
-            let startsWord = isTokenCharacter(scalars[index]) && (previous.map { !isTokenCharacter($0) || wordOpeners.contains($0) } ?? true)
+            // Each word gets one layout check; its inner `/` or `=` do not start new words.
+            let startsWord = index >= wordsCheckedUntil && isTokenCharacter(scalars[index])
+                && (previous.map { !isTokenCharacter($0) || wordOpeners.contains($0) } ?? true)
             guard startsWord else {
                 index += 1
                 continue
             }
             var wordEnd = index
             while wordEnd < count, isTokenCharacter(scalars[wordEnd]) { wordEnd += 1 }
+            wordsCheckedUntil = wordEnd
             while wordEnd > index + 1, wordTrailers.contains(scalars[wordEnd - 1]) { wordEnd -= 1 }
             if let match = layout(scalars, word: index..<wordEnd) {
                 result.append(match)
@@ -62,7 +66,7 @@ enum TokenScanner {
             let overflows = bodyEnd < scalars.count && scalars[bodyEnd].isASCIIAlphanumeric
             guard length >= pattern.minimumLength, !overflows else { continue }
             let body = scalars[bodyStart..<bodyEnd]
-            let bodyText = String(String.UnicodeScalarView(body))
+            let bodyText = String(scalars: body)
             guard !SecretValueShape.isPlaceholder(bodyText), SecretValueShape.entropy(body) >= 2.5 else { return nil }
             return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.95, range: start..<bodyEnd,
                                detail: "\(pattern.vendor) with its published prefix and length")
@@ -76,7 +80,7 @@ enum TokenScanner {
     /// Formats recognised by their overall layout rather than a prefix.
     private static func layout(_ scalars: [Unicode.Scalar], word: Range<Int>) -> ScoredRange? {
         guard word.count >= 20, !SecretValueShape.isPlaceholder(scalars[word]) else { return nil }
-        let text = String(String.UnicodeScalarView(scalars[word]))
+        let text = String(scalars: scalars[word])
         let wordScalars = Array(scalars[word])
         if wordScalars.starts(with: ["e", "y", "J"]), let jwt = JWTShape.match(text) {
             return ScoredRange(ruleID: GuardRuleID.secretJWT, score: jwt, range: word.lowerBound..<(word.lowerBound + JWTShape.length(text)),

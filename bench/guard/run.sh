@@ -27,13 +27,14 @@ fi
 moat_result="$(.build/release/moat guard bench "$work/prompts.jsonl")"
 other_results="$("$venv/bin/python" bench/guard/compare.py "$work/prompts.jsonl")"
 
+load="$(cut -d' ' -f1-3 /proc/loadavg)"
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //' || uname -m)"
 swift_version="$(swift --version 2>/dev/null | head -1)"
 {
     echo
     echo "## Guardrails input pipeline, $(date -u +%Y-%m-%d)"
     echo
-    echo "Command: \`make bench\` (bench/guard/run.sh). Machine: $cpu, $(nproc) cores, $(uname -sr). $swift_version, release build."
+    echo "Command: \`make bench\` (bench/guard/run.sh). Machine: $cpu, $(nproc) cores, $(uname -sr). $swift_version, release build. Load average before the run: $load."
     echo "Prompts: texts of the development sets packed into prompts of at most 4096 bytes; one warm-up pass, then 5 timed passes on one thread."
     echo
     echo "| tool | prompts | median µs per prompt | p95 µs | scans per second |"

@@ -6,8 +6,8 @@ import MoatJSON
 /// analysis (`text:analyze`), REST API version 2024-09-01.
 ///
 /// Requests carry the key in `Ocp-Apim-Subscription-Key`. Prompt Shields
-/// reports `external.prompt-attack` (or `external.document-attack` when
-/// ``Mode/document`` sends the text as a document); text analysis reports
+/// reports `external.prompt-attack`, or `external.document-attack` when
+/// ``Mode/document`` sends the text as a document. Text analysis reports
 /// `external.harm.<category>` for each category whose severity (0, 2, 4
 /// or 6) reaches ``severityThreshold``, scored severity / 6.
 public struct AzureContentSafetyClassifier: ExternalClassifier {
@@ -57,7 +57,7 @@ public struct AzureContentSafetyClassifier: ExternalClassifier {
             let response = try await post("text:shieldPrompt", body)
             let analysis = mode == .userPrompt ? response["userPromptAnalysis"] : response["documentsAnalysis"]?.arrayValue?.first
             guard let detected = analysis?["attackDetected"]?.boolValue else {
-                throw ExternalClassifierError(code: "invalid_response", reason: "Prompt Shields answer from \(endpoint.host ?? "?") has no attackDetected")
+                throw ExternalClassifierError(code: "invalid_response", reason: "Prompt Shields answer from \(endpoint.host ?? "?") has no attackDetected; check the endpoint and api-version")
             }
             if detected {
                 let rule = mode == .userPrompt ? GuardRuleID.externalPromptAttack : GuardRuleID.externalDocumentAttack
@@ -68,7 +68,7 @@ public struct AzureContentSafetyClassifier: ExternalClassifier {
             let body: JSONValue = ["text": .string(text), "categories": ["Hate", "Sexual", "SelfHarm", "Violence"], "outputType": "FourSeverityLevels"]
             let response = try await post("text:analyze", body)
             guard let categories = response["categoriesAnalysis"]?.arrayValue else {
-                throw ExternalClassifierError(code: "invalid_response", reason: "text analysis answer from \(endpoint.host ?? "?") has no categoriesAnalysis")
+                throw ExternalClassifierError(code: "invalid_response", reason: "text analysis answer from \(endpoint.host ?? "?") has no categoriesAnalysis; check the endpoint and api-version")
             }
             for entry in categories {
                 guard let category = entry["category"]?.stringValue, let severity = entry["severity"]?.int64Value else { continue }

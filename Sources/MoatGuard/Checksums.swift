@@ -44,8 +44,8 @@ enum Checksums {
         return sum % 11 == 0
     }
 
-    /// Belgian national register number: the last two digits are
-    /// 97 − (first nine digits mod 97); for people born from 2000 the nine
+    /// Checks a Belgian national register number. The last two digits are
+    /// 97 − (first nine digits mod 97), and for people born from 2000 the nine
     /// digits are prefixed with 2. The birth date part allows the +20 and
     /// +40 month offsets of BIS numbers and 00 for an unknown day or month.
     static func belgianNationalNumber(_ digits: [Int]) -> Bool {
@@ -68,9 +68,9 @@ enum Checksums {
         return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
     }
 
-    /// UK National Insurance number prefix rules (HMRC NIM39110): the first
-    /// letter is not D, F, I, Q, U or V; the second is not D, F, I, O, Q, U
-    /// or V; BG, GB, KN, NK, NT, TN and ZZ are not issued.
+    /// Checks the UK National Insurance number prefix rules (HMRC NIM39110).
+    /// The first letter is not D, F, I, Q, U or V, and the second is not D, F,
+    /// I, O, Q, U or V. BG, GB, KN, NK, NT, TN and ZZ are not issued.
     static func ukNINOPrefix(_ first: Unicode.Scalar, _ second: Unicode.Scalar) -> Bool {
         guard first.isASCIILowercase, second.isASCIILowercase,
               !"dfiquv".unicodeScalars.contains(first), !"dfioquv".unicodeScalars.contains(second) else { return false }

@@ -82,7 +82,7 @@ enum CredentialScanner {
         return previous.properties.isLowercase && normalized[index].properties.isUppercase
     }
 
-    /// The value after a credential name: past a closing quote of the name,
+    /// Finds the value after a credential name: past a closing quote of the name,
     /// then `=`, `:`, `:=`, `=>`, `->`, ` is `, or a space after a
     /// command-line flag or before a quoted SQL value.
     private static func valueAfterName(_ scalars: [Unicode.Scalar], nameEnd: Int, keyword: Keyword) -> Range<Int>? {
@@ -137,7 +137,7 @@ enum CredentialScanner {
         return scalars.count >= 8 && classes >= 2 && SecretValueShape.entropy(scalars) >= 2.8
     }
 
-    /// The password of `scheme://user:password@host` URLs.
+    /// Finds the password of `scheme://user:password@host` URLs.
     static func connectionStringPasswords(in scalars: [Unicode.Scalar]) -> [Range<Int>] {
         var result: [Range<Int>] = []
         let marker = Array("://".unicodeScalars)

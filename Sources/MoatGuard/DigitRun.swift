@@ -23,7 +23,7 @@ struct DigitRun: Sendable {
         scalar == " " || scalar == "-" || scalar == "." || scalar == "/" || scalar == "(" || scalar == ")"
     }
 
-    /// Every maximal run in `folded`. A run starts at `+`, `(` or a digit
+    /// Finds every maximal run in `folded`. A run starts at `+`, `(` or a digit
     /// that does not continue a word, and stops at a line break, a double
     /// space, a letter or any other character.
     static func all(in folded: [Unicode.Scalar]) -> [DigitRun] {

@@ -48,7 +48,12 @@ enum EncodedInstructionScanner {
             var base64 = [UInt8]()
             base64.reserveCapacity(run.count + 3)
             for scalar in run where scalar != "=" {
-                base64.append(scalar == "-" ? UInt8(ascii: "+") : scalar == "_" ? UInt8(ascii: "/") : UInt8(scalar.value))
+                // base64url uses `-` and `_` where base64 uses `+` and `/`.
+                switch scalar {
+                case "-": base64.append(UInt8(ascii: "+"))
+                case "_": base64.append(UInt8(ascii: "/"))
+                default: base64.append(UInt8(scalar.value))
+                }
             }
             base64 += [UInt8](repeating: UInt8(ascii: "="), count: (4 - base64.count % 4) % 4)
             bytes = Data(base64Encoded: Data(base64))

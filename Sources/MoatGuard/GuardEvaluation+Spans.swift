@@ -1,9 +1,9 @@
 import Foundation
 
 extension GuardEvaluation {
-    /// Span sets: a gold span counts as found when a verdict of its rule
-    /// overlaps it; a verdict that overlaps no gold span of its rule is a
-    /// false positive. True negatives are not defined for spans, so the
+    /// Measures span sets. A gold span counts as found when a verdict of its
+    /// rule overlaps it, and a verdict that overlaps no gold span of its rule
+    /// is a false positive. True negatives are not defined for spans, so the
     /// false-positive rate is reported in a row of its own, over the records
     /// that contain no personal data.
     static func personalData(_ name: String, _ records: [GuardDataset.Record], half: Half, policy: GuardPolicy) -> [Row] {
@@ -48,8 +48,8 @@ extension GuardEvaluation {
         return rows
     }
 
-    /// Secret line sets: the lines of each file are joined back into the
-    /// file and scanned whole, as a pasted file would be; a line counts as
+    /// Measures secret line sets. The lines of each file are joined back into
+    /// the file and scanned whole, as a pasted file would be. A line counts as
     /// predicted when a secret verdict overlaps it.
     static func secrets(_ name: String, _ records: [GuardDataset.Record], half: Half, policy: GuardPolicy) -> [Row] {
         let guardian = InputGuard(policy: policy)

@@ -118,7 +118,7 @@ struct InjectionScanner: Sendable {
         return best
     }
 
-    /// The first occurrence of `needle` in `haystack` at or after `start`, in absolute offsets.
+    /// Returns the first occurrence of `needle` in `haystack` at or after `start`, in absolute offsets.
     static func firstRange(of needle: [Unicode.Scalar], in haystack: [Unicode.Scalar], from start: Int = 0) -> Range<Int>? {
         guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
         let first = needle[0]

@@ -53,8 +53,8 @@ struct LinkScanner: Sendable {
         return finding
     }
 
-    /// What a URL smuggles out, if anything: the canary, a secret, personal
-    /// data, or a long random-looking value.
+    /// Describes what a URL smuggles out, if anything: the canary, a secret,
+    /// personal data, or a long random-looking value.
     func carriedData(in url: String) -> String? {
         guard let schemeEnd = url.range(of: "://").map({ url[$0.upperBound...] }) ?? Optional(url[...]) else { return nil }
         let afterHost = schemeEnd.drop { $0 != "/" && $0 != "?" && $0 != "#" }
@@ -120,9 +120,9 @@ struct CanaryMatcher: Sendable {
         return result
     }
 
-    /// The length of the longest suffix of `text`'s letters and digits
-    /// that is a proper prefix of the canary's, mapped to the original
-    /// offset where that suffix starts; nil when none.
+    /// Finds the longest suffix of `text`'s letters and digits that is a
+    /// proper prefix of the canary's letters and digits. Returns the original
+    /// offset where that suffix starts, or nil when there is none.
     func partialMatchStart(in text: ScannedText) -> Int? {
         guard isEnabled else { return nil }
         var projection: [Unicode.Scalar] = []

@@ -19,7 +19,7 @@ struct MarkdownLink: Sendable {
 }
 
 enum MarkdownLinkParser {
-    /// Every link, image and reference definition in `scalars`. Reference
+    /// Finds every link, image and reference definition in `scalars`. Reference
     /// usages resolve against the definitions (case-insensitive labels,
     /// CommonMark §4.7), so the EchoLeak pattern `![x][r]` plus
     /// `[r]: https://…` is seen as an image of that URL.

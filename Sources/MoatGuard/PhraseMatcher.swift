@@ -108,7 +108,7 @@ struct PhraseMatcher: Sendable {
         }
     }
 
-    /// The classes of each token, in token order.
+    /// Returns the classes of each token, in token order.
     func classify(_ tokens: [WordToken], in folded: [Unicode.Scalar]) -> [ClassSet] {
         let prefixLengths = prefixWords.keys.sorted()
         return tokens.map { token in
@@ -137,7 +137,7 @@ struct PhraseMatcher: Sendable {
         }
     }
 
-    /// Every rule match, at most one per rule and start word.
+    /// Returns every rule match, at most one per rule and start word.
     func matches(_ tokens: [WordToken], classes: [ClassSet]) -> [Match] {
         var result: [Match] = []
         for (start, set) in classes.enumerated() where !set.isEmpty {

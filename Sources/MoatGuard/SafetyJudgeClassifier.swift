@@ -7,9 +7,9 @@ import MoatJSON
 ///
 /// The text is sent as the single user message (Llama Guard's chat
 /// template wraps it in its own safety prompt). The first line of the
-/// answer decides: `unsafe` yields an `external.judge-unsafe` verdict whose
+/// reply decides. `unsafe` yields an `external.judge-unsafe` verdict whose
 /// reason lists the hazard categories of the second line (for example
-/// `S1,S10`); `safe` yields nothing; anything else is an
+/// `S1,S10`), `safe` yields nothing, and anything else is an
 /// `invalid_response` error.
 public struct SafetyJudgeClassifier: ExternalClassifier {
     /// The full chat-completions URL, for example `http://127.0.0.1:8000/v1/chat/completions`.
@@ -40,7 +40,7 @@ public struct SafetyJudgeClassifier: ExternalClassifier {
         let request = HTTPClientRequest(method: "POST", url: endpoint, headers: headers, body: body.serialized(), timeout: timeout)
         let response = try await SafetyHTTP.send(request, client: client, operation: "chat completion")
         guard let content = response["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue else {
-            throw ExternalClassifierError(code: "invalid_response", reason: "safety judge at \(endpoint.host ?? "?") answered without choices[0].message.content")
+            throw ExternalClassifierError(code: "invalid_response", reason: "safety judge at \(endpoint.host ?? "?") returned no choices[0].message.content; check that the endpoint is a chat-completions URL")
         }
         let lines = content.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         switch lines.first?.lowercased() {
@@ -51,7 +51,7 @@ public struct SafetyJudgeClassifier: ExternalClassifier {
             return [GuardVerdict(ruleID: GuardRuleID.externalJudgeUnsafe, action: .flag, score: 1, span: nil,
                                  reason: "\(GuardRuleID.externalJudgeUnsafe): safety judge categories \(categories)")]
         default:
-            throw ExternalClassifierError(code: "invalid_response", reason: "safety judge at \(endpoint.host ?? "?") answered neither safe nor unsafe")
+            throw ExternalClassifierError(code: "invalid_response", reason: "safety judge at \(endpoint.host ?? "?") returned neither safe nor unsafe; check that the model is a safety classifier such as Llama Guard")
         }
     }
 }

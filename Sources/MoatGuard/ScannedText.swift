@@ -50,7 +50,7 @@ struct ScannedText: Sendable {
 
     var count: Int { folded.count }
 
-    /// The original scalar range covered by `range` of the folded view.
+    /// Returns the original scalar range covered by `range` of the folded view.
     func originalSpan(_ range: Range<Int>) -> Range<Int> {
         guard !range.isEmpty else {
             let position = range.lowerBound < origin.count ? origin[range.lowerBound] : original.count
@@ -59,14 +59,14 @@ struct ScannedText: Sendable {
         return origin[range.lowerBound]..<(origin[range.upperBound - 1] + 1)
     }
 
-    /// The folded view's characters in `range` as a string.
+    /// Returns the folded view's characters in `range` as a string.
     func foldedString(_ range: Range<Int>) -> String {
         var result = String.UnicodeScalarView()
         result.append(contentsOf: folded[range])
         return String(result)
     }
 
-    /// The normalized view's characters in `range` as a string.
+    /// Returns the normalized view's characters in `range` as a string.
     func normalizedString(_ range: Range<Int>) -> String {
         var result = String.UnicodeScalarView()
         result.append(contentsOf: normalized[range])
@@ -142,7 +142,7 @@ struct ASCIISet: Sendable {
 }
 
 extension String {
-    /// A string of `scalars`, built through UTF-8 because appending to a
+    /// Creates a string of `scalars`, built through UTF-8 because appending to a
     /// `UnicodeScalarView` scalar by scalar is several times slower.
     init(scalars: some Sequence<Unicode.Scalar>) {
         var bytes: [UInt8] = []

@@ -70,7 +70,7 @@ enum PrivateKeyScanner {
         return result
     }
 
-    /// The `kty` member and the private members (`d`, `p`, `q`, `dp`, `dq`,
+    /// Finds the `kty` member and the private members (`d`, `p`, `q`, `dp`, `dq`,
     /// `qi`, and `k` of symmetric keys, RFC 7518 §6) of a JSON Web Key.
     static func jsonWebKeyPrivateMembers(in scalars: [Unicode.Scalar]) -> [Range<Int>] {
         guard InjectionScanner.firstRange(of: Array("\"kty\"".unicodeScalars), in: scalars) != nil else { return [] }

@@ -25,7 +25,7 @@ enum SecretValueShape {
         return sum
     }
 
-    /// How many of lower case, upper case, digits and other characters occur.
+    /// Counts which of lower case, upper case, digits and other characters occur.
     static func characterClasses(_ value: some Collection<Unicode.Scalar>) -> Int {
         var lower = false, upper = false, digit = false, other = false
         for scalar in value {
@@ -43,11 +43,11 @@ enum SecretValueShape {
     ].map { Array($0.unicodeScalars) }
     private static let markerStarts = ASCIISet(String(scalars: placeholderMarkers.map { $0[0] }))
 
-    /// True for values that stand for a secret rather than being one:
-    /// markers such as `EXAMPLE` or `<token>`, environment references, hex
-    /// literals, encrypted `ENC(...)` values, and ascending or descending
-    /// sequences of six or more characters such as `123456` or `abcdef`
-    /// that people type into demo keys.
+    /// Returns true for values that stand for a secret rather than being one.
+    /// These are markers such as `EXAMPLE` or `<token>`, environment
+    /// references, hex literals and encrypted `ENC(...)` values. Ascending or
+    /// descending runs of six or more characters (`123456`, `abcdef`) count
+    /// too, because people type them into demo keys.
     static func isPlaceholder(_ value: String) -> Bool {
         isPlaceholder(Array(value.unicodeScalars)[...])
     }

@@ -36,7 +36,7 @@ public struct StreamingOutputChecker: Sendable {
         self.viewerRoles = viewerRoles
     }
 
-    /// What one call releases.
+    /// The text and verdicts one call releases.
     public struct Update: Sendable {
         /// Text that may be sent to the user now, already redacted.
         public var text: String

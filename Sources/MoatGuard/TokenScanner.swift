@@ -49,7 +49,7 @@ enum TokenScanner {
         scalar.isASCIIAlphanumeric || tokenPunctuation.contains(scalar)
     }
 
-    /// A vendor prefix at `start`, followed by a body of the vendor's alphabet and length.
+    /// Matches a vendor prefix at `start`, followed by a body of the vendor's alphabet and length.
     private static func prefixed(_ scalars: [Unicode.Scalar], at start: Int) -> ScoredRange? {
         if start > 0, scalars[start - 1].isASCIIAlphanumeric { return nil }
         guard scalars[start].value < 128 else { return nil }
@@ -77,7 +77,7 @@ enum TokenScanner {
     private static let webhookMarkers = ["discord.com/api/webhooks/", "discordapp.com/api/webhooks/", "hooks.slack.com/services/", "hooks.slack.com/workflows/"]
         .map { Array($0.unicodeScalars) }
 
-    /// Formats recognised by their overall layout rather than a prefix.
+    /// Matches formats recognised by their overall layout rather than a prefix.
     private static func layout(_ scalars: [Unicode.Scalar], word: Range<Int>) -> ScoredRange? {
         guard word.count >= 20, !SecretValueShape.isPlaceholder(scalars[word]) else { return nil }
         let text = String(scalars: scalars[word])
@@ -115,7 +115,7 @@ enum TokenScanner {
 /// The compact JWS serialisation of a JWT (RFC 7519 §3): base64url JSON
 /// header and payload, and a signature part that may be empty.
 enum JWTShape {
-    /// The score when `text` starts with a JWT, else nil.
+    /// Returns the score when `text` starts with a JWT, else nil.
     static func match(_ text: String) -> Double? {
         guard text.hasPrefix("eyJ") else { return nil }
         let parts = text.prefix(length(text)).split(separator: ".", omittingEmptySubsequences: false)
@@ -124,7 +124,7 @@ enum JWTShape {
         return 0.95
     }
 
-    /// The length of the leading `header.payload.signature` run.
+    /// Returns the length of the leading `header.payload.signature` run.
     static func length(_ text: String) -> Int {
         var dots = 0
         var count = 0

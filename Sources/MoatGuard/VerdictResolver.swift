@@ -14,7 +14,7 @@ enum VerdictResolver {
         viewerRoles: Set<String> = []
     ) -> GuardResult {
         let seesPersonalData = !policy.rolesSeeingPersonalData.isDisjoint(with: viewerRoles)
-        var kept: [(finding: Finding, action: GuardAction)] = []
+        var applicable: [(finding: Finding, action: GuardAction)] = []
         for finding in findings {
             guard finding.score >= policy.minimumScore(for: finding.ruleID) else { continue }
             if !finding.matchedText.isEmpty, policy.allows(finding.matchedText, for: finding.ruleID) { continue }
@@ -22,11 +22,11 @@ enum VerdictResolver {
             if seesPersonalData, action == .redact, GuardRuleID.isPersonalData(finding.ruleID) {
                 action = .flag
             }
-            kept.append((finding, action))
+            applicable.append((finding, action))
         }
-        kept.sort { ($0.finding.span?.lowerBound ?? -1, $0.finding.ruleID) < ($1.finding.span?.lowerBound ?? -1, $1.finding.ruleID) }
+        applicable.sort { ($0.finding.span?.lowerBound ?? -1, $0.finding.ruleID) < ($1.finding.span?.lowerBound ?? -1, $1.finding.ruleID) }
 
-        let verdicts = kept.map { entry in
+        let verdicts = applicable.map { entry in
             GuardVerdict(
                 ruleID: entry.finding.ruleID,
                 action: entry.action,
@@ -35,12 +35,12 @@ enum VerdictResolver {
                 reason: "\(entry.finding.ruleID): \(entry.finding.detail)"
             )
         }
-        let redactions = kept.filter { $0.action == .redact || $0.action == .block }.compactMap { entry -> (Range<Int>, String)? in
+        let redactions = applicable.filter { $0.action == .redact || $0.action == .block }.compactMap { entry -> (Range<Int>, String)? in
             guard let span = entry.finding.span else { return nil }
             return (span, entry.finding.replacement)
         }
         let redacted = redactions.isEmpty ? original : redact(original, redactions)
-        return GuardResult(text: redacted, verdicts: verdicts, isBlocked: kept.contains { $0.action == .block })
+        return GuardResult(text: redacted, verdicts: verdicts, isBlocked: applicable.contains { $0.action == .block })
     }
 
     /// Replaces each span (scalar offsets into `text`) with its replacement,

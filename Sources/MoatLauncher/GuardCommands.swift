@@ -2,9 +2,9 @@ import Foundation
 import MoatGuard
 import MoatJSON
 
-/// `moat guard scan` and `moat guard eval`.
+/// `moat guard scan`, `moat guard eval` and `moat guard bench`.
 public enum GuardCommands {
-    /// Why a guard command failed.
+    /// A guard command failure with its human-readable reason.
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
     }

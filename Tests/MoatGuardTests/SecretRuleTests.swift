@@ -11,7 +11,7 @@ struct SecretRuleTests {
         #expect(result.text == "Here is my key:\n[REDACTED:secret.private-key]\nthanks")
     }
 
-    @Test("public key and certificate blocks are not secrets")
+    @Test("public key block is not a secret")
     func publicBlocks() {
         #expect(!rules(in: "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----").contains(GuardRuleID.secretPrivateKey))
     }

@@ -26,6 +26,9 @@ setup-python:
 test-swift: setup
 	$(SWIFT) test
 
+bench: setup
+	./bench/guard/run.sh
+
 test-browser: setup-python
 	./scripts/browser-test.sh
 

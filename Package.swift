@@ -63,16 +63,18 @@ let package = Package(
             name: "MoatLauncher",
             dependencies: [
                 "MoatConfig", "MoatDevIdP", "MoatAPI", "MoatWeb", "MoatData", "MoatAudit",
-                "MoatIdentity", "MoatHTTP", "MoatTOML", "MoatCrypto", "MoatCore",
+                "MoatIdentity", "MoatHTTP", "MoatTOML", "MoatCrypto", "MoatCore", "MoatGuard", "MoatJSON",
             ],
             // The demo directory and corpus ship as files so that `moat up` works with no configuration.
             resources: [.copy("Demo")],
             swiftSettings: swiftSettings
         ),
+        .target(name: "MoatGuard", dependencies: ["MoatHTTP", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
         .executableTarget(name: "moat", dependencies: ["MoatLauncher", "MoatCore"], swiftSettings: swiftSettings),
 
         // Tests.
         .testTarget(name: "MoatCoreTests", dependencies: ["MoatCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatGuardTests", dependencies: ["MoatGuard", "MoatHTTP", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatJSONTests", dependencies: ["MoatJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatCryptoTests", dependencies: ["MoatCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatJOSETests", dependencies: ["MoatJOSE", "MoatCrypto", "MoatJSON"], swiftSettings: swiftSettings),

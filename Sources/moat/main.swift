@@ -19,6 +19,11 @@ let usage = """
       token --user NAME [--password PASSWORD] | --app NAME [--config FILE]
                           print an access token for the api from the running dev IdP
                           (development only; the demo password is moat-demo)
+      guard scan FILE|-   scan a prompt with the input guard; verdicts as JSON lines
+      guard eval DATASET...
+                          precision, recall, F1, FPR and latency on labelled JSON Lines sets
+      guard bench PROMPTS.jsonl
+                          microseconds per prompt and scans per second of the input guard
       help                show this text
 
     """
@@ -121,6 +126,22 @@ case "token":
     do {
         let tokens = try await TokenCommand.run(subject, configuration: configuration)
         print(tokens.accessToken)
+    } catch {
+        fail("\(error)", code: 1)
+    }
+
+case "guard":
+    do {
+        switch options.positional.first {
+        case "scan" where options.positional.count == 2:
+            print(try GuardCommands.scan(path: options.positional[1]), terminator: "")
+        case "eval":
+            print(try GuardCommands.eval(paths: Array(options.positional.dropFirst())), terminator: "")
+        case "bench" where options.positional.count == 2:
+            print(try GuardCommands.bench(path: options.positional[1]), terminator: "")
+        default:
+            fail("usage: moat guard scan FILE|-, moat guard eval DATASET... or moat guard bench PROMPTS.jsonl")
+        }
     } catch {
         fail("\(error)", code: 1)
     }

@@ -1,0 +1,195 @@
+/// Finds secrets by their context: a value assigned to a credential name
+/// (`password=…`, `"apiKey": "…"`, `--token …`, `IDENTIFIED BY '…'`,
+/// `Authorization: Bearer …`), the password of a connection-string URL,
+/// and a high-entropy string shortly after a credential word.
+enum CredentialScanner {
+    struct Keyword: Sendable {
+        var word: [Unicode.Scalar]
+        /// True for passwords, which may be short and need not look random.
+        var isPassword: Bool
+        /// Short words (`pw`, `key`) count only at an identifier boundary,
+        /// so `bypass` and `monkey` are not credential names.
+        var needsBoundary: Bool
+    }
+
+    static let keywords: [Keyword] = {
+        let passwords = ["password", "passwd", "passphrase", "passwort", "kennwort", "wachtwoord", "contraseña", "mot de passe", "비번", "密码", "identified by"]
+        let shortPasswords = ["pass", "pwd", "pw"]
+        let secrets = ["secret", "token", "apikey", "api_key", "api-key", "api key", "accesskey", "access_key", "access key",
+                       "accountkey", "sharedaccesskey", "credential", "credentials", "bearer", "private_key", "privatekey"]
+        let shortSecrets = ["key", "auth", "basic"]
+        func make(_ words: [String], password: Bool, boundary: Bool) -> [Keyword] {
+            words.map { Keyword(word: Array($0.unicodeScalars), isPassword: password, needsBoundary: boundary) }
+        }
+        return make(passwords, password: true, boundary: false) + make(shortPasswords, password: true, boundary: true)
+            + make(secrets, password: false, boundary: false) + make(shortSecrets, password: false, boundary: true)
+    }()
+
+    /// Keywords by their first scalar, so that most positions test none.
+    private static let keywordsByFirstScalar: [[Keyword]] = {
+        var table = [[Keyword]](repeating: [], count: 128)
+        for keyword in keywords where keyword.word[0].value < 128 { table[Int(keyword.word[0].value)].append(keyword) }
+        return table
+    }()
+    /// Keywords that start outside ASCII (Korean, Chinese).
+    private static let otherKeywords = keywords.filter { $0.word[0].value >= 128 }
+
+    private static let valueTerminators = ASCIISet(",;\"'<>()[]{}")
+    private static let base64Punctuation = ASCIISet("+/=_-")
+
+    private static let typeNames: Set<String> = [
+        "string", "str", "int", "integer", "bool", "boolean", "number", "bytes", "object", "any", "none", "null", "nil",
+        "true", "false", "undefined", "required", "optional", "empty", "secret", "password", "token", "text", "value",
+    ]
+
+    static func assignments(in text: ScannedText) -> [ScoredRange] {
+        var result: [ScoredRange] = []
+        let folded = text.folded
+        let normalized = text.normalized
+        var index = 0
+        var consumedUntil = 0
+        while index < folded.count {
+            defer { index += 1 }
+            guard index >= consumedUntil else { continue }
+            let first = folded[index].value
+            guard first >= 0x61 else { continue }
+            let candidates = first < 128 ? keywordsByFirstScalar[Int(first)] : otherKeywords
+            for keyword in candidates where keyword.word[0] == folded[index] {
+                let end = index + keyword.word.count
+                guard end <= folded.count, folded[index..<end].elementsEqual(keyword.word) else { continue }
+                // The credential name must end here: `password_id` and `tokens` are other names.
+                if end < folded.count, folded[end].isWordCharacter || folded[end] == "_" { continue }
+                if keyword.needsBoundary, index > 0, !isIdentifierBoundary(normalized, at: index) { continue }
+                guard let value = valueAfterName(normalized, nameEnd: end, keyword: keyword) else { continue }
+                let valueText = String(scalars: normalized[value])
+                guard isPlausible(valueText, keyword: keyword) else { continue }
+                let entropy = SecretValueShape.entropy(normalized[value])
+                result.append(ScoredRange(
+                    ruleID: GuardRuleID.secretCredential, score: entropy >= 3 ? 0.9 : 0.8, range: value,
+                    detail: "value assigned to a credential name"
+                ))
+                consumedUntil = value.upperBound
+                break
+            }
+        }
+        return result + highEntropyNearCredentialWords(in: text, excluding: result.map(\.range))
+    }
+
+    private static func isIdentifierBoundary(_ normalized: [Unicode.Scalar], at index: Int) -> Bool {
+        let previous = normalized[index - 1]
+        if !previous.isWordCharacter { return true }
+        // camelCase: `apiKey`, `dbPass`.
+        return previous.properties.isLowercase && normalized[index].properties.isUppercase
+    }
+
+    /// Finds the value after a credential name: past a closing quote of the name,
+    /// then `=`, `:`, `:=`, `=>`, `->`, ` is `, or a space after a
+    /// command-line flag or before a quoted SQL value.
+    private static func valueAfterName(_ scalars: [Unicode.Scalar], nameEnd: Int, keyword: Keyword) -> Range<Int>? {
+        var position = nameEnd
+        if position < scalars.count, scalars[position] == "\"" || scalars[position] == "'" { position += 1 }
+        var sawSeparator = false
+        var sawSpace = false
+        while position < scalars.count, position - nameEnd < 6 {
+            let scalar = scalars[position]
+            if scalar == "=" || scalar == ":" || scalar == ">" || (scalar == "-" && position + 1 < scalars.count && scalars[position + 1] == ">") {
+                sawSeparator = true
+            } else if scalar == " " || scalar == "\t" {
+                sawSpace = true
+            } else {
+                break
+            }
+            position += 1
+        }
+        if !sawSeparator, sawSpace, position + 3 <= scalars.count, String(scalars: scalars[position..<(position + 3)]).lowercased() == "is " {
+            position += 3
+            sawSeparator = true
+        }
+        guard position < scalars.count else { return nil }
+        let opening = scalars[position]
+        let isQuoted = opening == "\"" || opening == "'" || opening == "`"
+        let isFlag = nameEnd - keyword.word.count > 0 && scalars[nameEnd - keyword.word.count - 1] == "-"
+        let isWordKeyword = keyword.word.contains(" ") || ["bearer", "basic"].contains(String(scalars: keyword.word))
+        guard sawSeparator || (sawSpace && (isQuoted || isFlag || isWordKeyword)) else { return nil }
+        if isQuoted {
+            let start = position + 1
+            var end = start
+            while end < scalars.count, scalars[end] != opening, scalars[end] != "\n" { end += 1 }
+            return end > start ? start..<end : nil
+        }
+        var end = position
+        while end < scalars.count, !scalars[end].isASCIIWhitespace, !valueTerminators.contains(scalars[end]) { end += 1 }
+        while end > position, ".".unicodeScalars.contains(scalars[end - 1]) { end -= 1 }
+        return end > position ? position..<end : nil
+    }
+
+    private static func isPlausible(_ value: String, keyword: Keyword) -> Bool {
+        let scalars = Array(value.unicodeScalars)
+        guard !typeNames.contains(value.lowercased()), !SecretValueShape.isPlaceholder(value) else { return false }
+        // A lower-case snake or kebab identifier names a variable or a file, not a secret.
+        let isIdentifier = scalars.allSatisfy { (0x61...0x7A).contains($0.value) || $0.isASCIIDigit || $0 == "_" || $0 == "-" || $0 == "." }
+            && scalars.contains { $0 == "_" || $0 == "-" || $0 == "." } && scalars.first?.isASCIILetter == true
+        if isIdentifier, !scalars.contains(where: \.isASCIIDigit) || scalars.filter(\.isASCIIDigit).count < 2 { return false }
+        let classes = SecretValueShape.characterClasses(scalars)
+        if keyword.isPassword {
+            return scalars.count >= 4 && classes >= 2
+        }
+        return scalars.count >= 8 && classes >= 2 && SecretValueShape.entropy(scalars) >= 2.8
+    }
+
+    /// Finds the password of `scheme://user:password@host` URLs.
+    static func connectionStringPasswords(in scalars: [Unicode.Scalar]) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        let marker = Array("://".unicodeScalars)
+        var searchFrom = 0
+        while let found = InjectionScanner.firstRange(of: marker, in: scalars, from: searchFrom) {
+            searchFrom = found.upperBound
+            var end = found.upperBound
+            var colon = -1
+            var at = -1
+            while end < scalars.count, !scalars[end].isASCIIWhitespace, scalars[end] != "/", scalars[end] != "\"", scalars[end] != "'" {
+                if scalars[end] == ":" && colon < 0 { colon = end }
+                if scalars[end] == "@" { at = end }
+                end += 1
+            }
+            guard colon > found.upperBound, at > colon + 1 else { continue }
+            let password = String(scalars: scalars[(colon + 1)..<at])
+            guard !SecretValueShape.isPlaceholder(password), password.count >= 3 else { continue }
+            result.append((colon + 1)..<at)
+        }
+        return result
+    }
+
+    /// Base64 or hex strings of 20 or more characters with high entropy
+    /// that follow a credential word on the same line within 40 characters.
+    private static let credentialCues = ContextWords(["key", "token", "secret", "password", "credential", "api", "auth", "bearer", "signature", "sig"])
+
+    static func highEntropyNearCredentialWords(in text: ScannedText, excluding: [Range<Int>]) -> [ScoredRange] {
+        let cues = credentialCues
+        var result: [ScoredRange] = []
+        let scalars = text.normalized
+        var index = 0
+        while index < scalars.count {
+            guard scalars[index].isASCIIAlphanumeric, index == 0 || !scalars[index - 1].isASCIIAlphanumeric else {
+                index += 1
+                continue
+            }
+            var end = index
+            while end < scalars.count, scalars[end].isASCIIAlphanumeric || base64Punctuation.contains(scalars[end]) { end += 1 }
+            let range = index..<end
+            index = end + 1
+            guard range.count >= 20, !excluding.contains(where: { $0.overlaps(range) }) else { continue }
+            let word = scalars[range]
+            let isHex = word.allSatisfy { $0.isASCIIHexDigit }
+            let entropy = SecretValueShape.entropy(word)
+            guard entropy >= (isHex ? 3.0 : 3.7), SecretValueShape.characterClasses(word) >= 2,
+                  !SecretValueShape.isPlaceholder(word) else { continue }
+            let lineStart = text.folded[..<range.lowerBound].lastIndex(of: "\n").map { $0 + 1 } ?? 0
+            let window = max(lineStart, range.lowerBound - 40)..<range.lowerBound
+            guard cues.occur(near: window.upperBound..<window.upperBound, in: text.folded, before: window.count, after: 0) else { continue }
+            result.append(ScoredRange(ruleID: GuardRuleID.secretHighEntropy, score: 0.75, range: range,
+                                      detail: "high-entropy string after a credential word"))
+        }
+        return result
+    }
+}

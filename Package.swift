@@ -39,7 +39,7 @@ let package = Package(
         ),
         .target(
             name: "MoatIdentity",
-            dependencies: ["MoatJOSE", "MoatHTTP", "MoatCrypto", "MoatJSON", "MoatCore"],
+            dependencies: ["COpenSSL", "MoatJOSE", "MoatHTTP", "MoatCrypto", "MoatJSON", "MoatCore"],
             swiftSettings: swiftSettings
         ),
 

@@ -10,6 +10,8 @@ public struct JWSVerifier: Sendable {
     /// Header parameters that point at keys outside the configured set (RFC 7515
     /// §4.1.2 to §4.1.6). Moat never follows them, and rejects tokens that carry them.
     static let forbiddenHeaders = ["jku", "x5u", "jwk", "x5c"]
+    /// Header parameters that RFC 7515 §4.1 defines as strings; any other JSON type rejects the token.
+    static let stringHeaders = ["typ", "cty", "x5t", "x5t#S256"]
 
     public let keySet: JSONWebKeySet
     public let allowedAlgorithms: Set<JWSAlgorithm>
@@ -29,6 +31,7 @@ public struct JWSVerifier: Sendable {
     ///    - `crit` or `b64` present → `unsupported_critical_header`, because
     ///      Moat understands no extension (RFC 7515 §4.1.11);
     ///    - `jku`, `x5u`, `jwk` or `x5c` present → `forbidden_header`;
+    ///    - `typ`, `cty`, `x5t` or `x5t#S256` not a string → `invalid_header`;
     ///    - `alg` not implemented (`none`, `HS256`, …), compared
     ///      case-sensitively → `unsupported_algorithm`;
     ///    - `alg` not in ``allowedAlgorithms`` → `algorithm_not_allowed`.
@@ -57,6 +60,9 @@ public struct JWSVerifier: Sendable {
         }
         if let name = Self.forbiddenHeaders.first(where: { header[$0] != nil }) {
             throw JOSEError(code: .forbiddenHeader, reason: "header parameter \"\(name)\" is rejected; keys come only from the configured key set")
+        }
+        if let name = Self.stringHeaders.first(where: { header[$0] != nil && header[$0]?.stringValue == nil }) {
+            throw JOSEError(code: .invalidHeader, reason: "header parameter \"\(name)\" is not a string")
         }
         guard let value = header["alg"] else {
             throw JOSEError(code: .unsupportedAlgorithm, reason: "header has no \"alg\"")

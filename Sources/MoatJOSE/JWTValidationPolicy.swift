@@ -5,8 +5,14 @@ public struct JWTValidationPolicy: Sendable {
     /// Largest accepted clock tolerance, in seconds.
     public static let maxLeeway: TimeInterval = 300
 
-    /// The exact expected `iss` (compared as a string, no normalization).
-    public var issuer: String
+    /// Accepted issuers; a token's `iss` must equal the value one of them
+    /// expects (compared as a string, no normalization). An empty list accepts no token.
+    public var issuers: [IssuerPattern]
+    /// The first accepted issuer's pattern; setting it replaces the whole list with that one issuer.
+    public var issuer: String {
+        get { issuers.first?.template ?? "" }
+        set { issuers = [IssuerPattern(newValue)] }
+    }
     /// Accepted `aud` values; the token's `aud` must contain at least one.
     /// An empty list accepts no token.
     public var audiences: [String]
@@ -25,11 +31,22 @@ public struct JWTValidationPolicy: Sendable {
 
     private var storedLeeway: TimeInterval
 
+    /// A policy for one exact issuer.
     public init(
         issuer: String, audiences: [String], allowedAlgorithms: Set<JWSAlgorithm>,
         leeway: TimeInterval = 60, maxTokenAge: TimeInterval? = nil, requiredClaims: [String] = []
     ) {
-        self.issuer = issuer
+        self.init(
+            issuers: [IssuerPattern(issuer)], audiences: audiences, allowedAlgorithms: allowedAlgorithms,
+            leeway: leeway, maxTokenAge: maxTokenAge, requiredClaims: requiredClaims)
+    }
+
+    /// A policy accepting several issuers, for example an Entra v2.0 and a v1.0 issuer, or a multi-tenant template.
+    public init(
+        issuers: [IssuerPattern], audiences: [String], allowedAlgorithms: Set<JWSAlgorithm>,
+        leeway: TimeInterval = 60, maxTokenAge: TimeInterval? = nil, requiredClaims: [String] = []
+    ) {
+        self.issuers = issuers
         self.audiences = audiences
         self.allowedAlgorithms = allowedAlgorithms
         self.storedLeeway = Self.clampLeeway(leeway)

@@ -70,6 +70,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "moat", dependencies: ["MoatLauncher", "MoatCore"], swiftSettings: swiftSettings),
+        // Token validation benchmark and the interoperability tests' signing and validation tool.
+        .executableTarget(
+            name: "moat-bench",
+            dependencies: ["MoatIdentity", "MoatJOSE", "MoatCrypto", "MoatJSON", "MoatCore"],
+            path: "bench/identity/moat-bench",
+            swiftSettings: swiftSettings
+        ),
 
         // Tests.
         .testTarget(name: "MoatCoreTests", dependencies: ["MoatCore"], swiftSettings: swiftSettings),

@@ -8,10 +8,18 @@ import MoatTOML
 /// - `data_dir` (string, `./data`): SQLite files, keys and secrets, created with mode 0600.
 /// - `host` (string, `127.0.0.1`): address every service binds to.
 /// - `log_level` (string, `info`): trace, debug, info, notice, warning, error or critical.
-/// - `[idp]` `port` (integer, 8082), `directory` (string, embedded demo directory), `token_lifetime` (seconds, 3600).
+/// - `[idp]` `port` (integer, 8082), `directory` (string, embedded demo directory), `token_lifetime` (seconds, 3600),
+///   `public_base_url` (string, `http://<host>:<port>`): the address in the issuer and endpoints, for example behind a TLS proxy.
 /// - `[api]` `port` (integer, 8081), `issuer` (string, the dev IdP's), `audiences` (strings, the api app's client id
 ///   and App ID URI), `allowed_client_apps` (strings, the web app's client id), `leeway` (seconds, 60, at most 300),
 ///   `content_policy` (`stored`, `hashed` or `omitted`, `stored`): how prompts and answers are kept in the audit log.
+///   Token rules for the issuer: `algorithms` (strings, `["RS256"]`; any of RS256, PS256, ES256, ES384, EdDSA),
+///   `v1_issuer` (string, absent: v1.0 tokens rejected; Entra's is `https://sts.windows.net/{tenantid}/`),
+///   `allowed_tenants` (strings, absent: the tenant in the issuer; required when the issuer contains `{tenantid}`),
+///   `max_token_age` (seconds, 86400), `jwks_uri` (string, absent: from the issuer's discovery document).
+///   Group overage: `group_overage` (`reject` or `resolve`, `reject`); `resolve` looks groups up at `graph_url`
+///   (string, the dev IdP's address) with an app-only token for `client_id` (string, the api app's client id)
+///   and `client_secret` (prefer the environment variable `MOAT_API_CLIENT_SECRET`).
 /// - `[web]` `port` (integer, 8080), `public_base_url` (string, `http://127.0.0.1:<port>`), `client_id`,
 ///   `client_secret` (prefer the environment variable `MOAT_WEB_CLIENT_SECRET`), `api_scope` (string, `api://moat-api/Chat`).
 /// - `[llm]` `endpoint` (URL; absent means extractive answers), `model`, `api_key_env` (name of the environment
@@ -34,6 +42,7 @@ public struct MoatConfiguration: Sendable, Equatable {
         public var port = 8082
         public var directory: String?
         public var tokenLifetime = 3600
+        public var publicBaseURL: String?
     }
 
     public struct API: Sendable, Equatable {
@@ -43,6 +52,15 @@ public struct MoatConfiguration: Sendable, Equatable {
         public var allowedClientApps: [String] = []
         public var leeway = 60
         public var contentPolicy = "stored"
+        public var algorithms = ["RS256"]
+        public var v1Issuer: String?
+        public var allowedTenants: [String] = []
+        public var maxTokenAge = 86_400
+        public var jwksURI: String?
+        public var groupOverage = "reject"
+        public var graphURL: String?
+        public var clientID: String?
+        public var clientSecret: String?
     }
 
     public struct Web: Sendable, Equatable {
@@ -96,19 +114,32 @@ public struct MoatConfiguration: Sendable, Equatable {
         host = try root.optionalString("host") ?? host
         logLevel = try root.optionalString("log_level") ?? logLevel
         if let section = try root.optionalTable("idp") {
-            try section.rejectUnknownKeys(["port", "directory", "token_lifetime"])
+            try section.rejectUnknownKeys(["port", "directory", "token_lifetime", "public_base_url"])
             idp.port = try section.optionalInteger("port", range: 0...65535).map(Int.init) ?? idp.port
             idp.directory = try section.optionalString("directory")
             idp.tokenLifetime = try section.optionalInteger("token_lifetime", range: 60...86_400).map(Int.init) ?? idp.tokenLifetime
+            idp.publicBaseURL = try section.optionalString("public_base_url")
         }
         if let section = try root.optionalTable("api") {
-            try section.rejectUnknownKeys(["port", "issuer", "audiences", "allowed_client_apps", "leeway", "content_policy"])
+            try section.rejectUnknownKeys([
+                "port", "issuer", "audiences", "allowed_client_apps", "leeway", "content_policy", "algorithms", "v1_issuer",
+                "allowed_tenants", "max_token_age", "jwks_uri", "group_overage", "graph_url", "client_id", "client_secret",
+            ])
             api.port = try section.optionalInteger("port", range: 0...65535).map(Int.init) ?? api.port
             api.issuer = try section.optionalString("issuer")
             api.audiences = try section.strings("audiences", default: [])
             api.allowedClientApps = try section.strings("allowed_client_apps", default: [])
             api.leeway = try section.optionalInteger("leeway", range: 0...300).map(Int.init) ?? api.leeway
             api.contentPolicy = try section.optionalString("content_policy") ?? api.contentPolicy
+            api.algorithms = try section.strings("algorithms", default: api.algorithms)
+            api.v1Issuer = try section.optionalString("v1_issuer")
+            api.allowedTenants = try section.strings("allowed_tenants", default: [])
+            api.maxTokenAge = try section.optionalInteger("max_token_age", range: 60...2_592_000).map(Int.init) ?? api.maxTokenAge
+            api.jwksURI = try section.optionalString("jwks_uri")
+            api.groupOverage = try section.optionalString("group_overage") ?? api.groupOverage
+            api.graphURL = try section.optionalString("graph_url")
+            api.clientID = try section.optionalString("client_id")
+            api.clientSecret = try section.optionalString("client_secret")
         }
         if let section = try root.optionalTable("web") {
             try section.rejectUnknownKeys(["port", "public_base_url", "client_id", "client_secret", "api_scope"])
@@ -150,12 +181,22 @@ public struct MoatConfiguration: Sendable, Equatable {
         logLevel = string("MOAT_LOG_LEVEL") ?? logLevel
         idp.port = try integer("MOAT_IDP_PORT", range: 0...65535) ?? idp.port
         idp.directory = string("MOAT_IDP_DIRECTORY") ?? idp.directory
+        idp.publicBaseURL = string("MOAT_IDP_PUBLIC_BASE_URL") ?? idp.publicBaseURL
         api.port = try integer("MOAT_API_PORT", range: 0...65535) ?? api.port
         api.issuer = string("MOAT_API_ISSUER") ?? api.issuer
         api.audiences = list("MOAT_API_AUDIENCES") ?? api.audiences
         api.allowedClientApps = list("MOAT_API_ALLOWED_CLIENT_APPS") ?? api.allowedClientApps
         api.leeway = try integer("MOAT_API_LEEWAY", range: 0...300) ?? api.leeway
         api.contentPolicy = string("MOAT_API_CONTENT_POLICY") ?? api.contentPolicy
+        api.algorithms = list("MOAT_API_ALGORITHMS") ?? api.algorithms
+        api.v1Issuer = string("MOAT_API_V1_ISSUER") ?? api.v1Issuer
+        api.allowedTenants = list("MOAT_API_ALLOWED_TENANTS") ?? api.allowedTenants
+        api.maxTokenAge = try integer("MOAT_API_MAX_TOKEN_AGE", range: 60...2_592_000) ?? api.maxTokenAge
+        api.jwksURI = string("MOAT_API_JWKS_URI") ?? api.jwksURI
+        api.groupOverage = string("MOAT_API_GROUP_OVERAGE") ?? api.groupOverage
+        api.graphURL = string("MOAT_API_GRAPH_URL") ?? api.graphURL
+        api.clientID = string("MOAT_API_CLIENT_ID") ?? api.clientID
+        api.clientSecret = string("MOAT_API_CLIENT_SECRET") ?? api.clientSecret
         web.port = try integer("MOAT_WEB_PORT", range: 0...65535) ?? web.port
         web.publicBaseURL = string("MOAT_WEB_PUBLIC_BASE_URL") ?? web.publicBaseURL
         web.clientID = string("MOAT_WEB_CLIENT_ID") ?? web.clientID
@@ -175,6 +216,7 @@ public struct MoatConfiguration: Sendable, Equatable {
         guard ["stored", "hashed", "omitted"].contains(api.contentPolicy) else {
             throw ConfigurationError("api.content_policy = \"\(api.contentPolicy)\" is not one of stored, hashed, omitted")
         }
+        try validateTokenRules()
         guard ["public", "internal", "confidential", "restricted"].contains(llm.clearance) else {
             throw ConfigurationError("llm.clearance = \"\(llm.clearance)\" is not one of public, internal, confidential, restricted")
         }
@@ -185,6 +227,28 @@ public struct MoatConfiguration: Sendable, Equatable {
         }
         if (corpus.path == nil) != (corpus.manifest == nil) {
             throw ConfigurationError("corpus.path and corpus.manifest go together; set both or neither")
+        }
+    }
+}
+
+extension MoatConfiguration {
+    /// Signature algorithms the api can be told to accept.
+    static let supportedAlgorithms = ["RS256", "PS256", "ES256", "ES384", "EdDSA"]
+
+    /// Checks the api's token settings, failing closed on a multi-tenant issuer without a tenant allow-list.
+    func validateTokenRules() throws {
+        if let unknown = api.algorithms.first(where: { !Self.supportedAlgorithms.contains($0) }) {
+            throw ConfigurationError("api.algorithms contains \"\(unknown)\"; use RS256, PS256, ES256, ES384 or EdDSA")
+        }
+        guard !api.algorithms.isEmpty else {
+            throw ConfigurationError("api.algorithms is empty, so no token could be accepted; list at least one algorithm")
+        }
+        let templates = [api.issuer, api.v1Issuer].compactMap { $0 }.filter { $0.contains("{tenantid}") }
+        if !templates.isEmpty, api.allowedTenants.isEmpty {
+            throw ConfigurationError("api issuer \(templates[0]) accepts any tenant; set api.allowed_tenants to the tenant ids that may call")
+        }
+        guard ["reject", "resolve"].contains(api.groupOverage) else {
+            throw ConfigurationError("api.group_overage = \"\(api.groupOverage)\" is not one of reject, resolve")
         }
     }
 }

@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "MoatCore", swiftSettings: swiftSettings),
         .target(name: "MoatJSON", dependencies: ["MoatCore"], swiftSettings: swiftSettings),
         .target(name: "MoatCrypto", dependencies: ["COpenSSL", "MoatCore"], swiftSettings: swiftSettings),
-        .target(name: "MoatJOSE", dependencies: ["MoatCrypto", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
+        .target(name: "MoatJOSE", dependencies: ["COpenSSL", "MoatCrypto", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
         .target(name: "MoatTOML", swiftSettings: swiftSettings),
         .target(name: "MoatConfig", dependencies: ["MoatTOML", "MoatCore"], swiftSettings: swiftSettings),
         .target(name: "MoatHTTP", dependencies: ["CMicroHTTPD", "CCurl", "MoatCore", "MoatJSON"], swiftSettings: swiftSettings),

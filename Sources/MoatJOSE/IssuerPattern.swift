@@ -16,13 +16,12 @@ public struct IssuerPattern: Sendable, Hashable, CustomStringConvertible {
     public let template: String
 
     /// - Parameter template: an exact issuer, or one containing `{tenantid}` once.
+    /// True when the pattern contains `{tenantid}` and so depends on the token's `tid`.
+    public let isTenantTemplate: Bool
+
     public init(_ template: String) {
         self.template = template
-    }
-
-    /// True when the pattern contains `{tenantid}` and so depends on the token's `tid`.
-    public var isTenantTemplate: Bool {
-        template.contains(Self.tenantPlaceholder)
+        self.isTenantTemplate = template.contains(Self.tenantPlaceholder)
     }
 
     public var description: String { template }

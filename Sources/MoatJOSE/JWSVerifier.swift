@@ -44,7 +44,7 @@ public struct JWSVerifier: Sendable {
         let jws = try CompactJWS.parse(token, maxLength: maxTokenLength)
         let algorithm = try checkHeader(jws.header)
         let key = try selectKey(jws.header, algorithm: algorithm)
-        guard key.publicKey.isValidSignature(jws.signature, for: jws.signingInput, algorithm: algorithm.signatureAlgorithm) else {
+        guard key.isValidSignature(jws.signature, for: jws.signingInput) else {
             throw JOSEError(code: .invalidSignature, reason: "\(algorithm.rawValue) signature does not verify with key \"\(key.keyID ?? "(no kid)")\"")
         }
         return jws

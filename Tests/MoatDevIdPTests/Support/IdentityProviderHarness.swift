@@ -21,7 +21,11 @@ struct IdentityProviderHarness {
     let provider: DevIdentityProvider
 
     init() throws {
-        directory = try TestDirectory.directory.get()
+        try self.init(directory: TestDirectory.directory.get())
+    }
+
+    init(directory: Directory) throws {
+        self.directory = directory
         provider = DevIdentityProvider(
             directory: directory, signer: try TestDirectory.signer.get(), baseURL: Self.baseURL, clock: clock
         )

@@ -20,7 +20,8 @@ import MoatJSON
 /// And, outside the tenant path, Microsoft Graph's
 /// `POST /v1.0/users/{id}/getMemberObjects` for resolving group overages.
 public final class DevIdentityProvider: HTTPResponder {
-    let directory: Directory
+    /// The users, groups and applications the provider serves.
+    public let directory: Directory
     let minter: TokenMinter
     let keyRing: SigningKeyRing
     let state: IdentityProviderState

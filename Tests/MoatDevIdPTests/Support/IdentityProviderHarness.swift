@@ -24,6 +24,12 @@ struct IdentityProviderHarness {
         try self.init(directory: TestDirectory.directory.get())
     }
 
+    /// Drives an existing provider, for example one also served over HTTP; its own clock applies.
+    init(provider: DevIdentityProvider, directory: Directory) {
+        self.directory = directory
+        self.provider = provider
+    }
+
     init(directory: Directory) throws {
         self.directory = directory
         provider = DevIdentityProvider(

@@ -88,8 +88,10 @@ struct ClientAssertionVerifier {
         let fallback = Self.algorithms.first { $0.fits(credential.publicKey.kind) } ?? .rs256
         let algorithm = named.map { $0.fits(credential.publicKey.kind) ? $0 : fallback } ?? fallback
         let key = try JSONWebKey(publicKey: credential.publicKey, keyID: header["kid"]?.stringValue, algorithm: algorithm)
-        let policy = JWTValidationPolicy(
+        var policy = JWTValidationPolicy(
             issuer: clientID, audiences: audiences, allowedAlgorithms: Set(Self.algorithms), requiredClaims: ["sub", "jti"])
+        // MSAL sends the registered certificate again in x5c; only that exact certificate is tolerated.
+        policy.pinnedCertificate = credential.certificate?.derEncoded
         return JWTVerifier(keySet: try JSONWebKeySet(keys: [key]), policy: policy)
     }
 

@@ -18,10 +18,14 @@ public struct JWSVerifier: Sendable {
     /// Maximum token length in bytes. Default 16 KiB.
     public let maxTokenLength: Int
 
-    public init(keySet: JSONWebKeySet, allowedAlgorithms: Set<JWSAlgorithm>, maxTokenLength: Int = 16 * 1024) {
+    /// DER certificate an `x5c` header may repeat as its first entry; nil rejects every `x5c`.
+    public let pinnedCertificate: Data?
+
+    public init(keySet: JSONWebKeySet, allowedAlgorithms: Set<JWSAlgorithm>, maxTokenLength: Int = 16 * 1024, pinnedCertificate: Data? = nil) {
         self.keySet = keySet
         self.allowedAlgorithms = allowedAlgorithms
         self.maxTokenLength = maxTokenLength
+        self.pinnedCertificate = pinnedCertificate
     }
 
     /// Checks structure, protected header, key and signature, in that order.
@@ -30,7 +34,8 @@ public struct JWSVerifier: Sendable {
     /// 2. Protected header, checked in this order:
     ///    - `crit` or `b64` present → `unsupported_critical_header`, because
     ///      Moat understands no extension (RFC 7515 §4.1.11);
-    ///    - `jku`, `x5u`, `jwk` or `x5c` present → `forbidden_header`;
+    ///    - `jku`, `x5u`, `jwk` or `x5c` present → `forbidden_header`, except an
+    ///      `x5c` whose first certificate is ``pinnedCertificate``;
     ///    - `typ`, `cty`, `x5t` or `x5t#S256` not a string → `invalid_header`;
     ///    - `alg` not implemented (`none`, `HS256`, …), compared
     ///      case-sensitively → `unsupported_algorithm`;
@@ -58,7 +63,12 @@ public struct JWSVerifier: Sendable {
         if header["b64"] != nil {
             throw JOSEError(code: .unsupportedCriticalHeader, reason: "header parameter \"b64\" (RFC 7797 unencoded payload) is not supported")
         }
-        if let name = Self.forbiddenHeaders.first(where: { header[$0] != nil }) {
+        if let chain = header["x5c"], let pinnedCertificate, Self.startsWith(chain, pinnedCertificate) {
+            // The chain only repeats the registered certificate, so it adds no key and no trust.
+        } else if header["x5c"] != nil {
+            throw JOSEError(code: .forbiddenHeader, reason: "header parameter \"x5c\" is rejected; keys come only from the configured key set")
+        }
+        if let name = Self.forbiddenHeaders.first(where: { $0 != "x5c" && header[$0] != nil }) {
             throw JOSEError(code: .forbiddenHeader, reason: "header parameter \"\(name)\" is rejected; keys come only from the configured key set")
         }
         if let name = Self.stringHeaders.first(where: { header[$0] != nil && header[$0]?.stringValue == nil }) {
@@ -77,6 +87,12 @@ public struct JWSVerifier: Sendable {
             throw JOSEError(code: .algorithmNotAllowed, reason: "algorithm \(name) is not in this verifier's allow-list")
         }
         return algorithm
+    }
+
+    /// Whether an `x5c` value is an array whose first entry is the base64 DER of `certificate` (RFC 7515 §4.1.6).
+    private static func startsWith(_ chain: JSONValue, _ certificate: Data) -> Bool {
+        guard let first = chain.arrayValue?.first?.stringValue, let der = Data(base64Encoded: first) else { return false }
+        return der == certificate
     }
 
     /// Step 3: the key named by `kid`, whose own algorithm must be the header's.

@@ -28,6 +28,11 @@ public struct JWTValidationPolicy: Sendable {
     public var maxTokenAge: TimeInterval?
     /// Claims that must be present in addition to `exp`, `iss` and `aud`, which are always required.
     public var requiredClaims: [String]
+    /// DER bytes of a certificate already registered for the signer. When set,
+    /// an `x5c` header is tolerated if its first certificate is exactly these
+    /// bytes, as MSAL sends with certificate credentials; the key still comes
+    /// only from the key set. Default nil: any `x5c` rejects the token.
+    public var pinnedCertificate: Data?
 
     private var storedLeeway: TimeInterval
 

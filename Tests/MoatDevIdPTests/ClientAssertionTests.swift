@@ -40,6 +40,16 @@ struct ClientAssertionTests {
         #expect(response.status == 200)
     }
 
+    @Test("x5c repeating the registered certificate is tolerated, as MSAL sends it")
+    func registeredCertificateInX5CIsTolerated() async throws {
+        let certificate = try TestDirectory.Credentials.certificate.get()
+        let assertion = try harness.certificateAssertion(header: { $0["x5c"] = [.string(certificate.derEncoded.base64EncodedString())] })
+
+        let response = await harness.tokenWithAssertion(clientCredentials, assertion: assertion, clientID: harness.certificateClient.clientID)
+
+        #expect(response.status == 200)
+    }
+
     @Test("assertion without client_id finds the client by sub")
     func clientFoundBySubject() async throws {
         let response = await harness.tokenWithAssertion(clientCredentials, assertion: try harness.certificateAssertion())

@@ -137,6 +137,7 @@ let requestAttacks: [RequestAttack] = [
     assertionAttack("assertion with an embedded jwk", "forbidden_header", header: { $0["jwk"] = ["kty": "RSA"] }),
     assertionAttack("assertion with a jku URL", "forbidden_header", header: { $0["jku"] = "http://127.0.0.1:1/keys" }),
     assertionAttack("assertion with crit", "unsupported_critical_header", header: { $0["crit"] = ["exp"] }),
+    assertionAttack("assertion with an x5c of another certificate", "forbidden_header", header: { $0["x5c"] = ["MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A"] }),
     assertionAttack("assertion for another audience", "audience_mismatch", claims: { $0["aud"] = "https://login.example.test/other/oauth2/v2.0/token" }),
     assertionAttack("assertion issued by another client", "issuer_mismatch", claims: { $0["iss"] = "3080bac2-6138-4947-912b-a2e963f98948" }),
     assertionAttack("assertion whose sub is another client", "subject_mismatch", claims: { $0["sub"] = "3080bac2-6138-4947-912b-a2e963f98948" }),

@@ -29,15 +29,24 @@ extension Directory {
         func matches(header: JSONObject) -> Bool {
             if let certificate {
                 if case .string(let sha256)? = header["x5t#S256"] {
-                    return sha256 == Base64URL.encode(certificate.sha256Thumbprint)
+                    return Self.thumbprint(sha256) == certificate.sha256Thumbprint
                 }
                 if case .string(let sha1)? = header["x5t"] {
-                    return sha1 == Base64URL.encode(certificate.sha1Thumbprint)
+                    return Self.thumbprint(sha1) == certificate.sha1Thumbprint
                 }
                 return false
             }
             guard let keyID, case .string(let kid)? = header["kid"] else { return false }
             return kid == keyID
+        }
+
+        /// Decodes a thumbprint header value. MSAL Python pads it with `=`,
+        /// unlike RFC 7515 §2; the padding is dropped, because the value only
+        /// selects a registered key and the signature is still checked with it.
+        private static func thumbprint(_ value: String) -> Data? {
+            var trimmed = Substring(value)
+            while trimmed.hasSuffix("=") { trimmed = trimmed.dropLast() }
+            return try? Base64URL.decode(trimmed)
         }
     }
 }

@@ -90,9 +90,12 @@ public struct JWSVerifier: Sendable {
     }
 
     /// Whether an `x5c` value is an array whose first entry is the base64 DER of `certificate` (RFC 7515 §4.1.6).
+    /// Line breaks inside the entry are dropped, because MSAL Python copies the
+    /// PEM body with its line breaks; the bytes must still equal `certificate` exactly.
     private static func startsWith(_ chain: JSONValue, _ certificate: Data) -> Bool {
-        guard let first = chain.arrayValue?.first?.stringValue, let der = Data(base64Encoded: first) else { return false }
-        return der == certificate
+        guard let first = chain.arrayValue?.first?.stringValue else { return false }
+        let joined = first.replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\n", with: "")
+        return Data(base64Encoded: joined) == certificate
     }
 
     /// Step 3: the key named by `kid`, whose own algorithm must be the header's.

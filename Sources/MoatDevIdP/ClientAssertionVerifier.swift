@@ -49,12 +49,14 @@ struct ClientAssertionVerifier {
         guard let assertion, let jws = try? CompactJWS.parse(assertion) else {
             return .failure(Rejection(code: "malformed_client_assertion", reason: "client_assertion is missing or not a compact JWS"))
         }
+
         guard let clientID = formClientID ?? Self.unverifiedSubject(jws), let client = directory.app(clientID: clientID) else {
             return .failure(Rejection(code: "unknown_client", reason: "the client named by client_id or the assertion's sub is not registered"))
         }
         guard !client.credentials.isEmpty else {
             return .failure(Rejection(code: "no_key_credentials", reason: "client \(client.name) has no registered key or certificate"))
         }
+
         guard let credential = client.credentials.first(where: { $0.matches(header: jws.header) }) else {
             return .failure(Rejection(
                 code: "unknown_client_key",
@@ -63,12 +65,14 @@ struct ClientAssertionVerifier {
         if let certificate = credential.certificate, !certificate.isValid(at: now) {
             return .failure(Rejection(code: "certificate_expired", reason: "the certificate credential is outside its validity period"))
         }
+
         let verified: VerifiedJWT
         do {
             verified = try verifier(for: credential, header: jws.header, clientID: clientID).verify(assertion, now: now)
         } catch {
             return .failure(Rejection(code: error.code.name, reason: "client assertion rejected: \(error.reason)"))
         }
+
         guard verified.subject == clientID else {
             return .failure(Rejection(code: "subject_mismatch", reason: "the assertion's sub must be the client id"))
         }
@@ -81,8 +85,8 @@ struct ClientAssertionVerifier {
         return .success(Verified(client: client, clientID: clientID, assertionID: assertionID, expiresAt: expiresAt))
     }
 
-    /// A verifier holding only the credential's key, paired with the header's
-    /// algorithm when that fits the key, so the JOSE layer reports an unfit one.
+    /// Builds a verifier holding only the credential's key. The key is paired with the
+    /// header's algorithm when that fits it, so the JOSE layer reports an unfit one.
     private func verifier(for credential: Directory.KeyCredential, header: JSONObject, clientID: String) throws(JOSEError) -> JWTVerifier {
         let named = header["alg"]?.stringValue.flatMap(JWSAlgorithm.init(rawValue:))
         let fallback = Self.algorithms.first { $0.fits(credential.publicKey.kind) } ?? .rs256
@@ -95,7 +99,7 @@ struct ClientAssertionVerifier {
         return JWTVerifier(keySet: try JSONWebKeySet(keys: [key]), policy: policy)
     }
 
-    /// The `sub` of an assertion not yet verified; used only to find the client whose keys then verify it.
+    /// Returns the `sub` of an assertion not yet verified, used only to find the client whose keys then verify it.
     private static func unverifiedSubject(_ jws: CompactJWS) -> String? {
         guard let claims = try? JSONValue.parse(jws.payload) else { return nil }
         return claims["sub"]?.stringValue

@@ -55,9 +55,9 @@ public final class DevIdentityProvider: HTTPResponder {
     /// Makes `signer` sign every new token. The previous key stays in the
     /// JWKS for `overlap` seconds, so tokens it signed keep validating.
     ///
-    /// - Parameter overlap: seconds; default nil means the token lifetime plus
-    ///   five minutes, the longest a token signed by the old key can stay valid
-    ///   with a relying party's usual clock leeway.
+    /// - Parameter overlap: seconds. The default, nil, means the token lifetime
+    ///   plus five minutes. That is the longest a token signed by the old key
+    ///   stays valid under a relying party's usual clock leeway.
     public func rotateSigningKey(to signer: JWTSigner, overlap: TimeInterval? = nil) {
         keyRing.rotate(to: signer, overlap: overlap ?? minter.lifetime + 300, now: clock.now())
         logger.info("signing key rotated", metadata: ["moat.idp.kid": signer.keyID])

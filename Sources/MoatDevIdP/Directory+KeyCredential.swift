@@ -25,7 +25,7 @@ extension Directory {
             self.certificate = certificate
         }
 
-        /// Whether this credential is the one a client assertion's header names.
+        /// Checks whether a client assertion's header names this credential.
         func matches(header: JSONObject) -> Bool {
             if let certificate {
                 if case .string(let sha256)? = header["x5t#S256"] {

@@ -24,7 +24,7 @@ extension AccessTokenValidator {
         else {
             throw TokenRejection(.missingIdentity, "the token lacks a tid or oid string claim")
         }
-        guard policy.effectiveTenants.contains(tenantID) else {
+        guard effectiveTenants.contains(tenantID) else {
             throw TokenRejection(.tenantNotAllowed, "tenant \(tenantID) is not allowed to call this API; add it to the API's allowed tenants")
         }
 
@@ -58,7 +58,7 @@ extension AccessTokenValidator {
         guard let text = claims["ver"]?.stringValue, let version = EntraTokenVersion(rawValue: text) else {
             throw TokenRejection(.unsupportedTokenVersion, "the token's ver claim is not \"2.0\" or \"1.0\"; request an access token for this API")
         }
-        guard let pattern = policy.issuerPatterns.first(where: { $0.version == version })?.pattern else {
+        guard let pattern = issuerPatterns.first(where: { $0.version == version })?.pattern else {
             throw TokenRejection(
                 .unsupportedTokenVersion,
                 "the token has ver \(text), which this API does not accept; set the API's v1 issuer or request a v2.0 token")

@@ -7,10 +7,10 @@ import MoatJSON
 ///
 /// Order of checks:
 /// 1. The `Authorization` header is exactly `Bearer <token>`.
-/// 2. The JOSE layer verifies structure, header, key (by `kid`, with at most
-///    one key-set refetch per cooldown for an unknown `kid`), signature and the
-///    registered claims (`iss` against the v2.0 and optional v1.0 issuer,
-///    `aud`, `exp`, `nbf`, `iat` and the maximum age), in that order.
+/// 2. The JOSE layer verifies structure, header, key, signature and the
+///    registered claims, in that order. The key is found by `kid`, with at most
+///    one key-set refetch per cooldown for an unknown `kid`. The claims are
+///    `iss` (the v2.0 or optional v1.0 issuer), `aud`, `exp`, `nbf`, `iat` and the maximum age.
 /// 3. Entra claims have their documented JSON types (``EntraClaims``).
 /// 4. `ver` is `2.0`, or `1.0` when a v1.0 issuer is configured, and `iss`
 ///    is the issuer of that version.
@@ -23,6 +23,10 @@ import MoatJSON
 ///    ``GroupMembershipResolver``; without one the token is rejected.
 public struct AccessTokenValidator: Sendable {
     public let policy: AccessTokenPolicy
+    /// Derived from ``policy`` once, because building them per token costs string searches.
+    let jwtPolicy: JWTValidationPolicy
+    let issuerPatterns: [(version: EntraTokenVersion, pattern: IssuerPattern)]
+    let effectiveTenants: Set<String>
     private let keys: KeySetCache
     private let clock: any WallClock
     private let groupResolver: (any GroupMembershipResolver)?
@@ -34,6 +38,9 @@ public struct AccessTokenValidator: Sendable {
         groupResolver: (any GroupMembershipResolver)? = nil
     ) {
         self.policy = policy
+        self.jwtPolicy = policy.jwtPolicy
+        self.issuerPatterns = policy.issuerPatterns
+        self.effectiveTenants = Set(policy.effectiveTenants)
         self.keys = keys
         self.clock = clock
         self.groupResolver = groupResolver
@@ -68,7 +75,6 @@ public struct AccessTokenValidator: Sendable {
         } catch {
             throw TokenRejection(.keysUnavailable, "the issuer's signing keys could not be fetched: \(error)")
         }
-        let jwtPolicy = policy.jwtPolicy
         do {
             return try JWTVerifier(keySet: keySet, policy: jwtPolicy).verify(token, now: clock.now())
         } catch let error where error.code == .unknownKey {

@@ -89,9 +89,9 @@ public struct JWSVerifier: Sendable {
         return algorithm
     }
 
-    /// Whether an `x5c` value is an array whose first entry is the base64 DER of `certificate` (RFC 7515 §4.1.6).
+    /// Checks that an `x5c` value is an array whose first entry is the base64 DER of `certificate` (RFC 7515 §4.1.6).
     /// Line breaks inside the entry are dropped, because MSAL Python copies the
-    /// PEM body with its line breaks; the bytes must still equal `certificate` exactly.
+    /// PEM body with its line breaks. The bytes must still equal `certificate` exactly.
     private static func startsWith(_ chain: JSONValue, _ certificate: Data) -> Bool {
         guard let first = chain.arrayValue?.first?.stringValue else { return false }
         let joined = first.replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\n", with: "")

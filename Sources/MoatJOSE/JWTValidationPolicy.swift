@@ -29,9 +29,9 @@ public struct JWTValidationPolicy: Sendable {
     /// Claims that must be present in addition to `exp`, `iss` and `aud`, which are always required.
     public var requiredClaims: [String]
     /// DER bytes of a certificate already registered for the signer. When set,
-    /// an `x5c` header is tolerated if its first certificate is exactly these
-    /// bytes, as MSAL sends with certificate credentials; the key still comes
-    /// only from the key set. Default nil: any `x5c` rejects the token.
+    /// an `x5c` header whose first certificate is exactly these bytes is
+    /// tolerated, as MSAL sends with certificate credentials. The key still
+    /// comes only from the key set. Default nil, so any `x5c` rejects the token.
     public var pinnedCertificate: Data?
 
     private var storedLeeway: TimeInterval

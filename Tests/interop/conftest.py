@@ -52,7 +52,7 @@ def moat_bench():
 
 
 class _ForwardingHandler(http.server.BaseHTTPRequestHandler):
-    """Forwards one request to the upstream HTTP server and relays the answer."""
+    """Forwards one request to the upstream HTTP server and relays its response."""
 
     protocol_version = "HTTP/1.1"
 

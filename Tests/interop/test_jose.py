@@ -179,7 +179,7 @@ def test_moat_token_verifies_in_jwcrypto(moat_tokens, algorithm):
     assert json.loads(token.claims)["oid"] == "2afeed91-10d6-4063-932f-71f5c7146f3f"
 
 
-def test_moat_idp_token_verifies_in_pyjwt_through_its_jwks(idp_http):
+def test_moat_idp_token_verifies_in_pyjwt(idp_http):
     # An app-only token from moat idp, checked by PyJWT with the key from the IdP's JWKS endpoint.
     response = requests.post(
         f"{idp_http}/{TENANT}/oauth2/v2.0/token",

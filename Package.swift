@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "MoatCore", swiftSettings: swiftSettings),
         .target(name: "MoatJSON", dependencies: ["MoatCore"], swiftSettings: swiftSettings),
         .target(name: "MoatCrypto", dependencies: ["COpenSSL", "MoatCore"], swiftSettings: swiftSettings),
-        .target(name: "MoatJOSE", dependencies: ["MoatCrypto", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
+        .target(name: "MoatJOSE", dependencies: ["COpenSSL", "MoatCrypto", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
         .target(name: "MoatTOML", swiftSettings: swiftSettings),
         .target(name: "MoatConfig", dependencies: ["MoatTOML", "MoatCore"], swiftSettings: swiftSettings),
         .target(name: "MoatHTTP", dependencies: ["CMicroHTTPD", "CCurl", "MoatCore", "MoatJSON"], swiftSettings: swiftSettings),
@@ -39,7 +39,7 @@ let package = Package(
         ),
         .target(
             name: "MoatIdentity",
-            dependencies: ["MoatJOSE", "MoatHTTP", "MoatCrypto", "MoatJSON", "MoatCore"],
+            dependencies: ["COpenSSL", "MoatJOSE", "MoatHTTP", "MoatCrypto", "MoatJSON", "MoatCore"],
             swiftSettings: swiftSettings
         ),
 
@@ -71,6 +71,13 @@ let package = Package(
         ),
         .target(name: "MoatGuard", dependencies: ["MoatHTTP", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
         .executableTarget(name: "moat", dependencies: ["MoatLauncher", "MoatCore"], swiftSettings: swiftSettings),
+        // Token validation benchmark and the interoperability tests' signing and validation tool.
+        .executableTarget(
+            name: "moat-bench",
+            dependencies: ["MoatIdentity", "MoatJOSE", "MoatCrypto", "MoatJSON", "MoatCore"],
+            path: "bench/identity/moat-bench",
+            swiftSettings: swiftSettings
+        ),
 
         // Tests.
         .testTarget(name: "MoatCoreTests", dependencies: ["MoatCore"], swiftSettings: swiftSettings),

@@ -49,6 +49,7 @@ extension MoatConfiguration {
         logLevel = try choice("MOAT_LOG_LEVEL", Self.logLevels) ?? logLevel
         idp.port = try integer("MOAT_IDP_PORT", range: 0...65535) ?? idp.port
         idp.directory = string("MOAT_IDP_DIRECTORY") ?? idp.directory
+        idp.publicBaseURL = string("MOAT_IDP_PUBLIC_BASE_URL") ?? idp.publicBaseURL
         idp.tokenLifetime = try integer("MOAT_IDP_TOKEN_LIFETIME", range: 60...86_400) ?? idp.tokenLifetime
         api.port = try integer("MOAT_API_PORT", range: 0...65535) ?? api.port
         api.issuer = string("MOAT_API_ISSUER") ?? api.issuer
@@ -56,6 +57,15 @@ extension MoatConfiguration {
         api.allowedClientApps = list("MOAT_API_ALLOWED_CLIENT_APPS") ?? api.allowedClientApps
         api.leeway = try integer("MOAT_API_LEEWAY", range: 0...300) ?? api.leeway
         api.contentPolicy = try choice("MOAT_API_CONTENT_POLICY", Self.contentPolicies) ?? api.contentPolicy
+        api.algorithms = list("MOAT_API_ALGORITHMS") ?? api.algorithms
+        api.v1Issuer = string("MOAT_API_V1_ISSUER") ?? api.v1Issuer
+        api.allowedTenants = list("MOAT_API_ALLOWED_TENANTS") ?? api.allowedTenants
+        api.maxTokenAge = try integer("MOAT_API_MAX_TOKEN_AGE", range: 60...2_592_000) ?? api.maxTokenAge
+        api.jwksURI = string("MOAT_API_JWKS_URI") ?? api.jwksURI
+        api.groupOverage = string("MOAT_API_GROUP_OVERAGE") ?? api.groupOverage
+        api.graphURL = string("MOAT_API_GRAPH_URL") ?? api.graphURL
+        api.clientID = string("MOAT_API_CLIENT_ID") ?? api.clientID
+        api.clientSecret = string("MOAT_API_CLIENT_SECRET") ?? api.clientSecret
         web.port = try integer("MOAT_WEB_PORT", range: 0...65535) ?? web.port
         web.publicBaseURL = string("MOAT_WEB_PUBLIC_BASE_URL") ?? web.publicBaseURL
         web.clientID = string("MOAT_WEB_CLIENT_ID") ?? web.clientID

@@ -8,12 +8,20 @@ import MoatTOML
 /// - `data_dir` (string, `./data`): SQLite files, keys and secrets, created with mode 0600.
 /// - `host` (string, `127.0.0.1`): address every service binds to.
 /// - `log_level` (string, `info`): trace, debug, info, notice, warning, error or critical.
-/// - `[idp]` `port` (integer, 8082), `directory` (string, embedded demo directory), `token_lifetime` (seconds, 3600).
+/// - `[idp]` `port` (integer, 8082), `directory` (string, embedded demo directory), `token_lifetime` (seconds, 3600),
+///   `public_base_url` (string, `http://<host>:<port>`): the address in the issuer and endpoints, for example behind a TLS proxy.
 /// - `[api]` `port` (integer, 8081), `issuer` (string, the dev IdP's), `audiences` (strings, the api app's client id
 ///   and App ID URI), `allowed_client_apps` (strings, the web app's client id), `leeway` (seconds, 60, at most 300),
 ///   `content_policy` (`stored`, `hashed` or `omitted`, `stored`): how prompts and answers are kept in the audit log,
 ///   `role_clearance` (table of app role to classification; default Reader and Contributor `confidential`,
 ///   Admin and Restricted.Reader `restricted`): the highest classification each role may read.
+///   Token rules for the issuer: `algorithms` (strings, `["RS256"]`; any of RS256, PS256, ES256, ES384, EdDSA),
+///   `v1_issuer` (string, absent: v1.0 tokens rejected; Entra's is `https://sts.windows.net/{tenantid}/`),
+///   `allowed_tenants` (strings, absent: the tenant in the issuer; required when the issuer contains `{tenantid}`),
+///   `max_token_age` (seconds, 86400), `jwks_uri` (string, absent: from the issuer's discovery document).
+///   Group overage: `group_overage` (`reject` or `resolve`, `reject`); `resolve` looks groups up at `graph_url`
+///   (string, the dev IdP's address) with an app-only token for `client_id` (string, the api app's client id)
+///   and `client_secret` (prefer the environment variable `MOAT_API_CLIENT_SECRET`).
 /// - `[web]` `port` (integer, 8080), `public_base_url` (string, `http://127.0.0.1:<port>`), `client_id`,
 ///   `client_secret` (prefer the environment variable `MOAT_WEB_CLIENT_SECRET`), `api_scope` (string, `api://moat-api/Chat`),
 ///   `api_url` (string, `http://<host>:<api.port>`): where the web tier calls the api.
@@ -37,6 +45,7 @@ public struct MoatConfiguration: Sendable, Equatable {
         public var port = 8082
         public var directory: String?
         public var tokenLifetime = 3600
+        public var publicBaseURL: String?
     }
 
     public struct API: Sendable, Equatable {
@@ -48,6 +57,15 @@ public struct MoatConfiguration: Sendable, Equatable {
         public var contentPolicy = "stored"
         /// App role name to the highest classification it may read; empty means the api's defaults.
         public var roleClearance: [String: String] = [:]
+        public var algorithms = ["RS256"]
+        public var v1Issuer: String?
+        public var allowedTenants: [String] = []
+        public var maxTokenAge = 86_400
+        public var jwksURI: String?
+        public var groupOverage = "reject"
+        public var graphURL: String?
+        public var clientID: String?
+        public var clientSecret: String?
     }
 
     public struct Web: Sendable, Equatable {
@@ -103,13 +121,17 @@ public struct MoatConfiguration: Sendable, Equatable {
         host = try root.optionalString("host") ?? host
         logLevel = try root.optionalString("log_level") ?? logLevel
         if let section = try root.optionalTable("idp") {
-            try section.rejectUnknownKeys(["port", "directory", "token_lifetime"])
+            try section.rejectUnknownKeys(["port", "directory", "token_lifetime", "public_base_url"])
             idp.port = try section.optionalInteger("port", range: 0...65535).map(Int.init) ?? idp.port
             idp.directory = try section.optionalString("directory")
             idp.tokenLifetime = try section.optionalInteger("token_lifetime", range: 60...86_400).map(Int.init) ?? idp.tokenLifetime
+            idp.publicBaseURL = try section.optionalString("public_base_url")
         }
         if let section = try root.optionalTable("api") {
-            try section.rejectUnknownKeys(["port", "issuer", "audiences", "allowed_client_apps", "leeway", "content_policy", "role_clearance"])
+            try section.rejectUnknownKeys([
+                "port", "issuer", "audiences", "allowed_client_apps", "leeway", "content_policy", "role_clearance", "algorithms",
+                "v1_issuer", "allowed_tenants", "max_token_age", "jwks_uri", "group_overage", "graph_url", "client_id", "client_secret",
+            ])
             api.port = try section.optionalInteger("port", range: 0...65535).map(Int.init) ?? api.port
             api.issuer = try section.optionalString("issuer")
             api.audiences = try section.strings("audiences", default: [])
@@ -121,6 +143,15 @@ public struct MoatConfiguration: Sendable, Equatable {
                     api.roleClearance[role] = try clearance.string(role)
                 }
             }
+            api.algorithms = try section.strings("algorithms", default: api.algorithms)
+            api.v1Issuer = try section.optionalString("v1_issuer")
+            api.allowedTenants = try section.strings("allowed_tenants", default: [])
+            api.maxTokenAge = try section.optionalInteger("max_token_age", range: 60...2_592_000).map(Int.init) ?? api.maxTokenAge
+            api.jwksURI = try section.optionalString("jwks_uri")
+            api.groupOverage = try section.optionalString("group_overage") ?? api.groupOverage
+            api.graphURL = try section.optionalString("graph_url")
+            api.clientID = try section.optionalString("client_id")
+            api.clientSecret = try section.optionalString("client_secret")
         }
         if let section = try root.optionalTable("web") {
             try section.rejectUnknownKeys(["port", "public_base_url", "client_id", "client_secret", "api_scope", "api_url"])
@@ -166,6 +197,7 @@ public struct MoatConfiguration: Sendable, Equatable {
         for (role, level) in api.roleClearance.sorted(by: { $0.key < $1.key }) where !Self.clearances.contains(level) {
             throw ConfigurationError("api.role_clearance.\(role) = \"\(level)\" is not one of public, internal, confidential, restricted")
         }
+        try validateTokenRules()
         guard Self.clearances.contains(llm.clearance) else {
             throw ConfigurationError("llm.clearance = \"\(llm.clearance)\" is not one of public, internal, confidential, restricted")
         }
@@ -176,6 +208,28 @@ public struct MoatConfiguration: Sendable, Equatable {
         }
         if (corpus.path == nil) != (corpus.manifest == nil) {
             throw ConfigurationError("corpus.path and corpus.manifest go together; set both or neither")
+        }
+    }
+}
+
+extension MoatConfiguration {
+    /// Signature algorithms the api can be told to accept.
+    static let supportedAlgorithms = ["RS256", "PS256", "ES256", "ES384", "EdDSA"]
+
+    /// Checks the api's token settings, failing closed on a multi-tenant issuer without a tenant allow-list.
+    func validateTokenRules() throws {
+        if let unknown = api.algorithms.first(where: { !Self.supportedAlgorithms.contains($0) }) {
+            throw ConfigurationError("api.algorithms contains \"\(unknown)\"; use RS256, PS256, ES256, ES384 or EdDSA")
+        }
+        guard !api.algorithms.isEmpty else {
+            throw ConfigurationError("api.algorithms is empty, so no token could be accepted; list at least one algorithm")
+        }
+        let templates = [api.issuer, api.v1Issuer].compactMap { $0 }.filter { $0.contains("{tenantid}") }
+        if !templates.isEmpty, api.allowedTenants.isEmpty {
+            throw ConfigurationError("api issuer \(templates[0]) accepts any tenant; set api.allowed_tenants to the tenant ids that may call")
+        }
+        guard ["reject", "resolve"].contains(api.groupOverage) else {
+            throw ConfigurationError("api.group_overage = \"\(api.groupOverage)\" is not one of reject, resolve")
         }
     }
 }

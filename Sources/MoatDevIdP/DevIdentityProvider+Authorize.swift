@@ -3,6 +3,7 @@ import MoatCore
 import MoatCrypto
 import MoatHTTP
 import MoatIdentity
+import MoatJOSE
 
 /// The authorization endpoint: validates the request, shows the login page,
 /// checks the password and redirects back with a code.
@@ -18,24 +19,36 @@ extension DevIdentityProvider {
     func showLogin(_ request: HTTPRequest) async -> HTTPResponse {
         let parameters = Dictionary(request.queryItems.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
         guard let clientID = parameters["client_id"], let client = directory.app(clientID: clientID) else {
-            return errorPage(status: 400, "The client_id is missing or not registered in the directory.")
+            return errorPage(status: 400, code: "unknown_client", "The client_id is missing or not registered in the directory.")
         }
         guard let redirectURI = parameters["redirect_uri"], client.redirectURIs.contains(redirectURI) else {
-            return errorPage(status: 400, "The redirect_uri is missing or not registered for application \(client.name); it must match a registered URI exactly.")
+            return errorPage(
+                status: 400, code: "redirect_uri_mismatch",
+                "The redirect_uri is missing or not registered for application \(client.name); it must match a registered URI exactly.")
         }
         let clientState = parameters["state"]
         guard parameters["response_type"] == "code" else {
-            return redirectError(redirectURI, state: clientState, error: "unsupported_response_type", "only response_type=code is supported")
+            return redirectError(
+                redirectURI, state: clientState, error: "unsupported_response_type", suberror: "unsupported_response_type",
+                "only response_type=code is supported")
         }
-        guard let challenge = parameters["code_challenge"], challenge.utf8.count == 43 else {
-            return redirectError(redirectURI, state: clientState, error: "invalid_request", "PKCE is required: send a code_challenge of 43 characters")
+        guard let challenge = parameters["code_challenge"] else {
+            return redirectError(
+                redirectURI, state: clientState, error: "invalid_request", suberror: "pkce_required", "PKCE is required: send a code_challenge")
+        }
+        // An S256 challenge is the base64url SHA-256 digest: exactly 43 characters (RFC 7636 §4.2).
+        guard challenge.utf8.count == 43, (try? Base64URL.decode(challenge))?.count == 32 else {
+            return redirectError(
+                redirectURI, state: clientState, error: "invalid_request", suberror: "malformed_code_challenge",
+                "code_challenge must be 43 base64url characters, the SHA-256 of the code_verifier")
         }
         guard parameters["code_challenge_method"] == "S256" else {
-            return redirectError(redirectURI, state: clientState, error: "invalid_request", "code_challenge_method must be S256")
+            return redirectError(
+                redirectURI, state: clientState, error: "invalid_request", suberror: "pkce_method_not_s256", "code_challenge_method must be S256")
         }
         let scopes = (parameters["scope"] ?? "").split(separator: " ").map(String.init)
         if let problem = scopeProblem(scopes) {
-            return redirectError(redirectURI, state: clientState, error: "invalid_scope", problem)
+            return redirectError(redirectURI, state: clientState, error: "invalid_scope", suberror: "invalid_scope", problem)
         }
         let csrfToken = SecureRandom.token()
         let transactionID = await state.startLogin(LoginTransaction(
@@ -56,10 +69,11 @@ extension DevIdentityProvider {
         do {
             form = try request.formValues()
         } catch {
-            return errorPage(status: 400, "The login form could not be read; start sign-in again from the application.")
+            return errorPage(status: 400, code: "malformed_form", "The login form could not be read; start sign-in again from the application.")
         }
         guard let transactionID = form["transaction"], let transaction = await state.login(id: transactionID) else {
-            return errorPage(status: 400, "This sign-in has expired or was already used; start sign-in again from the application.")
+            return errorPage(
+                status: 400, code: "login_transaction_unknown", "This sign-in has expired or was already used; start sign-in again from the application.")
         }
         let cookieToken = request.cookies[Self.loginCookieName] ?? ""
         guard let formToken = form["csrf_token"],
@@ -67,7 +81,8 @@ extension DevIdentityProvider {
               ConstantTime.equals(cookieToken, transaction.csrfToken)
         else {
             logger.warning("login form rejected: CSRF token mismatch", metadata: ["moat.request.id": request.requestID])
-            return errorPage(status: 403, "The login form's anti-forgery token is missing or wrong; start sign-in again from the application.")
+            return errorPage(
+                status: 403, code: "csrf_token_mismatch", "The login form's anti-forgery token is missing or wrong; start sign-in again from the application.")
         }
         guard let user = authenticate(form["username"] ?? "", form["password"] ?? "") else {
             await state.recordFailedLogin(id: transactionID)
@@ -128,15 +143,17 @@ extension DevIdentityProvider {
         uri + (uri.contains("?") ? "&" : "?") + FormEncoding.encode(pairs)
     }
 
-    private func redirectError(_ redirectURI: String, state: String?, error: String, _ description: String) -> HTTPResponse {
-        var pairs = [("error", error), ("error_description", description)]
+    /// Sends an error back to a verified redirect URI (RFC 6749 §4.1.2.1), with a `suberror` naming the failed rule.
+    private func redirectError(_ redirectURI: String, state: String?, error: String, suberror: String, _ description: String) -> HTTPResponse {
+        var pairs = [("error", error), ("error_description", description), ("suberror", suberror)]
         if let state { pairs.append(("state", state)) }
         pairs.append(("iss", issuer))
         return .redirect(to: append(pairs, to: redirectURI), status: 303)
     }
 
-    func errorPage(status: Int, _ message: String) -> HTTPResponse {
-        var response = HTTPResponse.html(LoginPage.renderError(message), status: status)
+    /// An error page shown instead of a redirect; `code` is a stable snake_case name of the failed rule.
+    func errorPage(status: Int, code: String, _ message: String) -> HTTPResponse {
+        var response = HTTPResponse.html(LoginPage.renderError(message, code: code), status: status)
         addPageHeaders(&response)
         return response
     }

@@ -12,11 +12,18 @@ import MoatJSON
 /// - `GET /v2.0/.well-known/openid-configuration` (discovery)
 /// - `GET /discovery/v2.0/keys` (JWKS)
 /// - `GET|POST /oauth2/v2.0/authorize` (login page, authorization code with PKCE S256 only)
-/// - `POST /oauth2/v2.0/token` (authorization_code, refresh_token, client_credentials)
+/// - `POST /oauth2/v2.0/token` (authorization_code, refresh_token,
+///   client_credentials, on-behalf-of), with client secrets or signed client
+///   assertions (`private_key_jwt`, as Entra ID's certificate credentials)
 /// - `GET /oauth2/v2.0/logout` (RP-initiated logout to a registered URI)
+///
+/// And, outside the tenant path, Microsoft Graph's
+/// `POST /v1.0/users/{id}/getMemberObjects` for resolving group overages.
 public final class DevIdentityProvider: HTTPResponder {
-    let directory: Directory
+    /// The users, groups and applications the provider serves.
+    public let directory: Directory
     let minter: TokenMinter
+    let keyRing: SigningKeyRing
     let state: IdentityProviderState
     let clock: any WallClock
     let logger: Logger
@@ -31,7 +38,8 @@ public final class DevIdentityProvider: HTTPResponder {
         clock: any WallClock = SystemClock(), logger: Logger = .disabled
     ) {
         self.directory = directory
-        self.minter = TokenMinter(signer: signer, directory: directory, lifetime: tokenLifetime)
+        self.keyRing = SigningKeyRing(current: signer)
+        self.minter = TokenMinter(keys: keyRing, directory: directory, lifetime: tokenLifetime)
         self.state = IdentityProviderState(clock: clock)
         self.clock = clock
         self.logger = logger
@@ -44,8 +52,22 @@ public final class DevIdentityProvider: HTTPResponder {
         baseURLValue.withLock { $0 = baseURL }
     }
 
+    /// Makes `signer` sign every new token. The previous key stays in the
+    /// JWKS for `overlap` seconds, so tokens it signed keep validating.
+    ///
+    /// - Parameter overlap: seconds. The default, nil, means the token lifetime
+    ///   plus five minutes. That is the longest a token signed by the old key
+    ///   stays valid under a relying party's usual clock leeway.
+    public func rotateSigningKey(to signer: JWTSigner, overlap: TimeInterval? = nil) {
+        keyRing.rotate(to: signer, overlap: overlap ?? minter.lifetime + 300, now: clock.now())
+        logger.info("signing key rotated", metadata: ["moat.idp.kid": signer.keyID])
+    }
+
     public var baseURL: String { baseURLValue.current }
     public var issuer: String { minter.issuer(baseURL: baseURL) }
+    /// The issuer of v1.0 access tokens, `{base}/{tenant id}/`.
+    public var v1Issuer: String { minter.v1Issuer(baseURL: baseURL) }
+    var tokenEndpoint: String { baseURL + tenantPath + "/oauth2/v2.0/token" }
     var tenantPath: String { "/\(directory.tenant.id)" }
     var authorizePath: String { "\(tenantPath)/oauth2/v2.0/authorize" }
     var isSecure: Bool { baseURL.hasPrefix("https://") }
@@ -63,6 +85,7 @@ public final class DevIdentityProvider: HTTPResponder {
         router.post("\(tenant)/oauth2/v2.0/authorize") { [unowned self] request in await submitLogin(request) }
         router.post("\(tenant)/oauth2/v2.0/token") { [unowned self] request in await token(request) }
         router.get("\(tenant)/oauth2/v2.0/logout") { [unowned self] request in logout(request) }
+        router.post("/v1.0/users/:id/getMemberObjects") { [unowned self] request in getMemberObjects(request) }
         router.get("/healthz") { _ in .json(["status": "ok"]) }
         return router
     }
@@ -77,10 +100,13 @@ public final class DevIdentityProvider: HTTPResponder {
             "end_session_endpoint": .string("\(base)/oauth2/v2.0/logout"),
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
-            "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+            "grant_types_supported": [
+                "authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer",
+            ],
             "subject_types_supported": ["pairwise"],
             "id_token_signing_alg_values_supported": ["RS256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+            "token_endpoint_auth_signing_alg_values_supported": .array(ClientAssertionVerifier.algorithms.map { .string($0.rawValue) }),
             "code_challenge_methods_supported": ["S256"],
             "scopes_supported": ["openid", "profile", "email", "offline_access"],
             "authorization_response_iss_parameter_supported": true,
@@ -90,7 +116,7 @@ public final class DevIdentityProvider: HTTPResponder {
     }
 
     func keys() -> HTTPResponse {
-        let keySet = try? JSONWebKeySet(keys: [minter.signer.publicJWK])
+        let keySet = try? JSONWebKeySet(keys: keyRing.publishedKeys(now: clock.now()))
         var response = HTTPResponse.json(data: keySet?.serialized() ?? Data("{\"keys\":[]}".utf8))
         response.headers.set("Cache-Control", "public, max-age=300")
         return response

@@ -34,7 +34,10 @@ extension Directory {
         let root = try TOMLParser.parse(text)
         let reader = TOMLReader(table: root)
         let tenantTable = try reader.table("tenant")
-        let tenant = Tenant(id: try tenantTable.guid("id"), name: try tenantTable.string("name"))
+        var tenant = Tenant(id: try tenantTable.guid("id"), name: try tenantTable.string("name"))
+        if let limit = try tenantTable.optionalInteger("group_overage_limit", range: 0...100_000) {
+            tenant.groupOverageLimit = Int(limit)
+        }
 
         let groups = try reader.tables("groups").map { entry in
             Group(name: try entry.string("name"), objectID: try entry.guid("id"))
@@ -69,7 +72,9 @@ extension Directory {
                             return memberType
                         }
                     )
-                }
+                },
+                credentials: try entry.tables("credentials").map(KeyCredential.parse),
+                accessTokenVersion: Int(try entry.optionalInteger("access_token_version", range: 1...2) ?? 2)
             )
         }
         let assignments = try reader.tables("assignments").map { entry in

@@ -6,6 +6,10 @@ public struct Directory: Sendable {
     public struct Tenant: Sendable {
         public var id: String
         public var name: String
+        /// Most groups a token lists; above it, access and ID tokens carry a
+        /// group overage (`_claim_names` and `_claim_sources`) instead of `groups`.
+        /// Default 200, Entra ID's limit for JWTs.
+        public var groupOverageLimit: Int = 200
     }
 
     public struct Group: Sendable {
@@ -50,6 +54,14 @@ public struct Directory: Sendable {
         /// Delegated scopes the application exposes, for example `Chat`.
         public var scopes: [String]
         public var roles: [AppRole]
+        /// Keys and certificates the application may sign client assertions with.
+        public var credentials: [KeyCredential] = []
+        /// Format of access tokens issued for this application as a resource:
+        /// 2 (default) or 1, as the `accessTokenAcceptedVersion` of an Entra ID app manifest.
+        public var accessTokenVersion: Int = 2
+
+        /// A confidential client has a secret or a key credential; others are public clients.
+        public var isConfidential: Bool { clientSecret != nil || !credentials.isEmpty }
     }
 
     /// One app-role grant: `principal` is `user:NAME`, `group:NAME` or `app:NAME`.
@@ -85,6 +97,13 @@ public struct Directory: Sendable {
 
     public func user(objectID: String) -> User? { users.first { $0.objectID == objectID } }
 
+    /// Microsoft Graph's well-known application id; a directory app with this
+    /// client id stands for Graph, whose `getMemberObjects` the provider serves.
+    public static let graphClientID = "00000003-0000-0000-c000-000000000000"
+
+    /// The application standing for Microsoft Graph, when the directory registers one.
+    public var graphApp: App? { app(clientID: Self.graphClientID) }
+
     /// The application that a scope string such as `api://moat-api/Chat` or `<client id>/.default` refers to.
     public func resourceApp(forScope scope: String) -> (app: App, scope: String)? {
         guard let slash = scope.lastIndex(of: "/") else { return nil }
@@ -92,6 +111,11 @@ public struct Directory: Sendable {
         let name = String(scope[scope.index(after: slash)...])
         guard let app = apps.first(where: { $0.identifierURI == resource || $0.clientID == resource }) else { return nil }
         return (app, name)
+    }
+
+    /// Object ids of the groups `user` is a member of, in directory order.
+    public func groupObjectIDs(of user: User) -> [String] {
+        user.groups.compactMap { group(named: $0)?.objectID }
     }
 
     /// App roles of `resource` granted to a user directly or through one of their groups.

@@ -49,6 +49,8 @@ actor IdentityProviderState {
     private var codes: [Data: AuthorizationCodeGrant] = [:]
     private var refreshTokens: [Data: RefreshGrant] = [:]
     private var revokedFamilies: Set<String> = []
+    /// Client assertion ids already used, with the time their assertion expires (RFC 7523 §3 item 7).
+    private var usedAssertionIDs: [String: Date] = [:]
     private let clock: any WallClock
 
     /// Login transactions expire after 10 minutes, codes after 60 seconds, refresh tokens after 24 hours.
@@ -140,6 +142,17 @@ actor IdentityProviderState {
         grant.rotated = true
         refreshTokens[key] = grant
         return .valid(grant)
+    }
+
+    /// Records a client assertion id; false when it was used before and its assertion has not yet expired.
+    func useAssertionID(_ id: String, until expiresAt: Date) -> Bool {
+        let now = clock.now()
+        if usedAssertionIDs.count > 10_000 {
+            usedAssertionIDs = usedAssertionIDs.filter { $0.value > now }
+        }
+        if let known = usedAssertionIDs[id], known > now { return false }
+        usedAssertionIDs[id] = expiresAt
+        return true
     }
 
     func isRevoked(family: String) -> Bool {

@@ -18,8 +18,11 @@ enum LoginPage {
             """)
     }
 
-    static func renderError(_ message: String) -> String {
-        page(title: "Sign-in error", body: "<h1>Sign-in error</h1><p class=\"error\" role=\"alert\">\(HTMLEscaping.escape(message))</p>")
+    /// An error page; `code` goes into a `data-error-code` attribute for programs that read the page.
+    static func renderError(_ message: String, code: String) -> String {
+        page(title: "Sign-in error", body: """
+            <h1>Sign-in error</h1><p class="error" role="alert" data-error-code="\(HTMLEscaping.escape(code))">\(HTMLEscaping.escape(message))</p>
+            """)
     }
 
     static func renderSignedOut() -> String {

@@ -4,20 +4,31 @@ import MoatCrypto
 import MoatJOSE
 import MoatJSON
 
-/// Builds and signs tokens shaped like Microsoft Entra ID v2.0 tokens.
+/// Builds and signs tokens shaped like Microsoft Entra ID tokens.
 ///
-/// Access tokens carry `aud` (the resource's client id), `iss` with the
+/// v2.0 access tokens carry `aud` (the resource's client id), `iss` with the
 /// tenant, `tid`, `oid`, a pairwise `sub`, `azp`, `name`,
 /// `preferred_username`, `roles`, `groups`, `scp` (delegated) or
-/// `idtyp: app` (app-only), `ver: 2.0` and a unique `uti`.
+/// `idtyp: app` (app-only), `ver: 2.0` and a unique `uti`. For a resource
+/// registered with access token version 1 they carry the v1.0 shape instead:
+/// `aud` is the App ID URI, `iss` is `{base}/{tid}/`, the caller is in
+/// `appid` and the user name in `upn`, and `ver` is `1.0`.
+///
+/// A user in more groups than the tenant's overage limit gets `_claim_names`
+/// and `_claim_sources` pointing at `getMemberObjects` instead of `groups`.
 struct TokenMinter: Sendable {
-    let signer: JWTSigner
+    let keys: SigningKeyRing
     let directory: Directory
     /// Access and ID token lifetime in seconds. Default 3600, as Entra ID's default.
     let lifetime: TimeInterval
 
     func issuer(baseURL: String) -> String {
         "\(baseURL)/\(directory.tenant.id)/v2.0"
+    }
+
+    /// The v1.0 issuer: Entra ID's `https://sts.windows.net/{tid}/` shape at this provider's address.
+    func v1Issuer(baseURL: String) -> String {
+        "\(baseURL)/\(directory.tenant.id)/"
     }
 
     /// Entra ID's `sub` is pairwise: the same user has a different `sub` per application.
@@ -30,51 +41,62 @@ struct TokenMinter: Sendable {
         return ["iat": .integer(issued), "nbf": .integer(issued), "exp": .integer(issued + Int64(lifetime))]
     }
 
-    func delegatedAccessToken(
-        user: Directory.User, client: Directory.App, resource: Directory.App, scopes: [String], issuer: String, now: Date
-    ) throws -> String {
+    /// `aud`, `iss`, `ver` and the caller claim for an access token to `resource` requested by `client`.
+    private func envelope(client: Directory.App, resource: Directory.App, baseURL: String, now: Date) -> JSONObject {
         var claims = timeClaims(now: now)
-        claims["aud"] = .string(resource.clientID)
-        claims["iss"] = .string(issuer)
-        claims["azp"] = .string(client.clientID)
-        claims["azpacr"] = .string(client.clientSecret == nil ? "0" : "1")
-        claims["name"] = .string(user.displayName)
-        claims["oid"] = .string(user.objectID)
-        claims["preferred_username"] = .string(user.username)
-        let roles = directory.roles(forUser: user, on: resource)
-        if !roles.isEmpty { claims["roles"] = .array(roles.map { .string($0) }) }
-        let groupIDs = user.groups.compactMap { directory.group(named: $0)?.objectID }
-        if !groupIDs.isEmpty { claims["groups"] = .array(groupIDs.map { .string($0) }) }
-        claims["scp"] = .string(scopes.joined(separator: " "))
-        claims["sub"] = .string(pairwiseSubject(objectID: user.objectID, clientID: client.clientID))
+        if resource.accessTokenVersion == 1 {
+            claims["aud"] = .string(resource.identifierURI ?? resource.clientID)
+            claims["iss"] = .string(v1Issuer(baseURL: baseURL))
+            claims["appid"] = .string(client.clientID)
+            claims["appidacr"] = .string(client.isConfidential ? "1" : "0")
+            claims["ver"] = "1.0"
+        } else {
+            claims["aud"] = .string(resource.clientID)
+            claims["iss"] = .string(issuer(baseURL: baseURL))
+            claims["azp"] = .string(client.clientID)
+            claims["azpacr"] = .string(client.isConfidential ? "1" : "0")
+            claims["ver"] = "2.0"
+        }
         claims["tid"] = .string(directory.tenant.id)
         claims["uti"] = .string(SecureRandom.token(byteCount: 16))
-        claims["ver"] = .string("2.0")
-        claims["idtyp"] = .string("user")
-        return try signer.sign(claims: claims)
+        return claims
     }
 
-    func appOnlyAccessToken(client: Directory.App, resource: Directory.App, issuer: String, now: Date) throws -> String {
-        var claims = timeClaims(now: now)
-        claims["aud"] = .string(resource.clientID)
-        claims["iss"] = .string(issuer)
-        claims["azp"] = .string(client.clientID)
-        claims["azpacr"] = .string("1")
-        claims["idtyp"] = .string("app")
+    func delegatedAccessToken(
+        user: Directory.User, client: Directory.App, resource: Directory.App, scopes: [String], baseURL: String, now: Date
+    ) throws -> String {
+        var claims = envelope(client: client, resource: resource, baseURL: baseURL, now: now)
+        claims["name"] = .string(user.displayName)
+        claims["oid"] = .string(user.objectID)
+        if resource.accessTokenVersion == 1 {
+            claims["upn"] = .string(user.username)
+            claims["unique_name"] = .string(user.username)
+        } else {
+            claims["preferred_username"] = .string(user.username)
+        }
+        let roles = directory.roles(forUser: user, on: resource)
+        if !roles.isEmpty { claims["roles"] = .array(roles.map { .string($0) }) }
+        addGroups(of: user, to: &claims, baseURL: baseURL)
+        claims["scp"] = .string(scopes.joined(separator: " "))
+        claims["sub"] = .string(pairwiseSubject(objectID: user.objectID, clientID: client.clientID))
+        claims["idtyp"] = "user"
+        return try keys.current.sign(claims: claims)
+    }
+
+    func appOnlyAccessToken(client: Directory.App, resource: Directory.App, baseURL: String, now: Date) throws -> String {
+        var claims = envelope(client: client, resource: resource, baseURL: baseURL, now: now)
+        claims["idtyp"] = "app"
         claims["oid"] = .string(client.objectID)
         let roles = directory.roles(forApp: client, on: resource)
         if !roles.isEmpty { claims["roles"] = .array(roles.map { .string($0) }) }
         claims["sub"] = .string(client.objectID)
-        claims["tid"] = .string(directory.tenant.id)
-        claims["uti"] = .string(SecureRandom.token(byteCount: 16))
-        claims["ver"] = .string("2.0")
-        return try signer.sign(claims: claims)
+        return try keys.current.sign(claims: claims)
     }
 
-    func idToken(user: Directory.User, client: Directory.App, nonce: String?, issuer: String, now: Date) throws -> String {
+    func idToken(user: Directory.User, client: Directory.App, nonce: String?, baseURL: String, now: Date) throws -> String {
         var claims = timeClaims(now: now)
         claims["aud"] = .string(client.clientID)
-        claims["iss"] = .string(issuer)
+        claims["iss"] = .string(issuer(baseURL: baseURL))
         claims["name"] = .string(user.displayName)
         if let nonce { claims["nonce"] = .string(nonce) }
         claims["oid"] = .string(user.objectID)
@@ -82,6 +104,18 @@ struct TokenMinter: Sendable {
         claims["sub"] = .string(pairwiseSubject(objectID: user.objectID, clientID: client.clientID))
         claims["tid"] = .string(directory.tenant.id)
         claims["ver"] = .string("2.0")
-        return try signer.sign(claims: claims)
+        return try keys.current.sign(claims: claims)
+    }
+
+    /// The user's group object ids as `groups`, or the overage claims when they exceed the tenant's limit.
+    private func addGroups(of user: Directory.User, to claims: inout JSONObject, baseURL: String) {
+        let groupIDs = directory.groupObjectIDs(of: user)
+        guard groupIDs.count <= directory.tenant.groupOverageLimit else {
+            let endpoint = "\(baseURL)/v1.0/users/\(user.objectID)/getMemberObjects"
+            claims["_claim_names"] = ["groups": "src1"]
+            claims["_claim_sources"] = ["src1": ["endpoint": .string(endpoint)]]
+            return
+        }
+        if !groupIDs.isEmpty { claims["groups"] = .array(groupIDs.map { .string($0) }) }
     }
 }

@@ -7,23 +7,43 @@ import MoatJSON
 ///
 /// Order of checks:
 /// 1. The `Authorization` header is exactly `Bearer <token>`.
-/// 2. The JOSE layer verifies structure, header, key (by `kid`, with at most
-///    one key-set refetch per cooldown for an unknown `kid`), signature and the
-///    registered claims (`iss`, `aud`, `exp`, `nbf`, `iat`), in that order.
-/// 3. The token is an access token: `ver` is `2.0`, and it carries `scp`
-///    (delegated) or `roles` (app-only). ID tokens carry neither and have a
-///    `nonce`, so they are rejected here.
-/// 4. `tid` and `oid` are present strings, the tenant is allowed, and the
-///    calling application (`azp`) is on the allow-list.
+/// 2. The JOSE layer verifies structure, header, key, signature and the
+///    registered claims, in that order. The key is found by `kid`, with at most
+///    one key-set refetch per cooldown for an unknown `kid`. The claims are
+///    `iss` (the v2.0 or optional v1.0 issuer), `aud`, `exp`, `nbf`, `iat` and the maximum age.
+/// 3. Entra claims have their documented JSON types (``EntraClaims``).
+/// 4. `ver` is `2.0`, or `1.0` when a v1.0 issuer is configured, and `iss`
+///    is the issuer of that version.
+/// 5. The token is an access token: it carries `scp` (delegated) or `roles`
+///    (app-only) and no `nonce`. ID tokens fail here.
+/// 6. `tid` and `oid` are present, the tenant is allowed, and the calling
+///    application (`azp` in v2.0, `appid` in v1.0) is on the allow-list.
+/// 7. Groups: the `groups` claim, or, when the token signals a group overage
+///    (`_claim_names` or `hasgroups`), the groups from the configured
+///    ``GroupMembershipResolver``; without one the token is rejected.
 public struct AccessTokenValidator: Sendable {
     public let policy: AccessTokenPolicy
+    /// Derived from ``policy`` once, because building them per token costs string searches.
+    let jwtPolicy: JWTValidationPolicy
+    let issuerPatterns: [(version: EntraTokenVersion, pattern: IssuerPattern)]
+    let effectiveTenants: Set<String>
     private let keys: KeySetCache
     private let clock: any WallClock
+    private let groupResolver: (any GroupMembershipResolver)?
 
-    public init(policy: AccessTokenPolicy, keys: KeySetCache, clock: any WallClock = SystemClock()) {
+    /// - Parameter groupResolver: looks up groups for tokens with a group
+    ///   overage. Default nil: such tokens are rejected with `group_overage_unresolved`.
+    public init(
+        policy: AccessTokenPolicy, keys: KeySetCache, clock: any WallClock = SystemClock(),
+        groupResolver: (any GroupMembershipResolver)? = nil
+    ) {
         self.policy = policy
+        self.jwtPolicy = policy.jwtPolicy
+        self.issuerPatterns = policy.issuerPatterns
+        self.effectiveTenants = Set(policy.effectiveTenants)
         self.keys = keys
         self.clock = clock
+        self.groupResolver = groupResolver
     }
 
     /// Validates the value of an `Authorization` header.
@@ -41,7 +61,11 @@ public struct AccessTokenValidator: Sendable {
     /// Validates a compact access token.
     public func validate(token: String) async throws(TokenRejection) -> Principal {
         let verified = try await verifySignatureAndClaims(token)
-        return try principal(from: verified)
+        var (principal, groupsOverage) = try principal(from: verified)
+        if groupsOverage {
+            principal.groups = try await resolveGroups(principal)
+        }
+        return principal
     }
 
     private func verifySignatureAndClaims(_ token: String) async throws(TokenRejection) -> VerifiedJWT {
@@ -52,13 +76,13 @@ public struct AccessTokenValidator: Sendable {
             throw TokenRejection(.keysUnavailable, "the issuer's signing keys could not be fetched: \(error)")
         }
         do {
-            return try JWTVerifier(keySet: keySet, policy: policy.jwtPolicy).verify(token, now: clock.now())
+            return try JWTVerifier(keySet: keySet, policy: jwtPolicy).verify(token, now: clock.now())
         } catch let error where error.code == .unknownKey {
             guard let refreshed = await keys.keySetAfterUnknownKeyID() else {
                 throw TokenRejection(.invalidToken, detailCode: error.code.name, error.reason)
             }
             do {
-                return try JWTVerifier(keySet: refreshed, policy: policy.jwtPolicy).verify(token, now: clock.now())
+                return try JWTVerifier(keySet: refreshed, policy: jwtPolicy).verify(token, now: clock.now())
             } catch {
                 throw TokenRejection(.invalidToken, detailCode: error.code.name, error.reason)
             }
@@ -67,74 +91,17 @@ public struct AccessTokenValidator: Sendable {
         }
     }
 
-    private func principal(from token: VerifiedJWT) throws(TokenRejection) -> Principal {
-        let claims = token.claims
-        guard claims["ver"]?.stringValue == "2.0" else {
-            throw TokenRejection(.unsupportedTokenVersion, "the token's ver claim is not \"2.0\"; request a v2.0 access token")
-        }
-        if claims["nonce"] != nil {
-            throw TokenRejection(.notAnAccessToken, "the token carries a nonce, so it is an ID token; send an access token for this API")
-        }
-        let scopeClaim = claims["scp"]
-        let rolesClaim = claims["roles"]
-        if let scopeClaim, scopeClaim.stringValue == nil {
-            throw TokenRejection(.invalidToken, detailCode: "invalid_claim_type", "the scp claim is not a string")
-        }
-        let roles = try stringArray(rolesClaim, claim: "roles")
-        let groups = try stringArray(claims["groups"], claim: "groups")
-        guard scopeClaim != nil || !roles.isEmpty else {
-            throw TokenRejection(.notAnAccessToken, "the token has neither scp nor roles, so it is not an access token for this API")
-        }
-        guard let tenantID = claims["tid"]?.stringValue, let objectID = claims["oid"]?.stringValue,
-              !tenantID.isEmpty, !objectID.isEmpty
-        else {
-            throw TokenRejection(.missingIdentity, "the token lacks a tid or oid string claim")
-        }
-        let tenants = policy.allowedTenants.isEmpty ? [tenantFromIssuer].compactMap { $0 } : policy.allowedTenants
-        guard tenants.contains(tenantID) else {
-            throw TokenRejection(.tenantNotAllowed, "tenant \(tenantID) is not allowed to call this API")
-        }
-        let clientAppID = claims["azp"]?.stringValue ?? claims["appid"]?.stringValue
-        guard let clientAppID, policy.allowedClientApps.contains(clientAppID) else {
+    private func resolveGroups(_ principal: Principal) async throws(TokenRejection) -> [String] {
+        guard let groupResolver else {
             throw TokenRejection(
-                .clientNotAllowed,
-                "calling application \(clientAppID ?? "(none)") is not allowed; add its client id to the API's allowed client apps"
-            )
+                .groupOverageUnresolved,
+                "the token signals more groups than fit in it (_claim_names or hasgroups) and this API does not look groups up; "
+                    + "configure group resolution through Microsoft Graph, or assign the user fewer groups")
         }
-        let scopes = scopeClaim?.stringValue.map { $0.split(separator: " ").map(String.init) } ?? []
-        let isAppOnly = claims["idtyp"]?.stringValue == "app" || (scopeClaim == nil && !roles.isEmpty)
-        return Principal(
-            kind: isAppOnly ? .application : .user,
-            tenantID: tenantID,
-            objectID: objectID,
-            name: claims["name"]?.stringValue,
-            username: claims["preferred_username"]?.stringValue,
-            clientAppID: clientAppID,
-            roles: roles,
-            groups: groups,
-            scopes: scopes
-        )
-    }
-
-    /// The tenant id in a `…/{tid}/v2.0` issuer, the form Entra ID and `moat idp` use.
-    private var tenantFromIssuer: String? {
-        let components = policy.issuer.split(separator: "/")
-        guard components.count >= 2, components.last == "v2.0" else { return nil }
-        return String(components[components.count - 2])
-    }
-
-    private func stringArray(_ value: JSONValue?, claim: String) throws(TokenRejection) -> [String] {
-        guard let value else { return [] }
-        guard let array = value.arrayValue else {
-            throw TokenRejection(.invalidToken, detailCode: "invalid_claim_type", "the \(claim) claim is not an array of strings")
+        do {
+            return try await groupResolver.groupObjectIDs(tenantID: principal.tenantID, objectID: principal.objectID)
+        } catch {
+            throw TokenRejection(.groupResolutionFailed, "the groups of user \(principal.userID) could not be looked up: \(error)")
         }
-        var strings: [String] = []
-        for element in array {
-            guard let string = element.stringValue else {
-                throw TokenRejection(.invalidToken, detailCode: "invalid_claim_type", "the \(claim) claim is not an array of strings")
-            }
-            strings.append(string)
-        }
-        return strings
     }
 }

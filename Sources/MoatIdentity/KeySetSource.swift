@@ -14,22 +14,42 @@ public protocol KeySetSource: Sendable {
 ///
 /// The discovery document's `issuer` must equal the configured issuer exactly
 /// (OpenID Connect Discovery 1.0 §4.3), which defeats a mix-up where one
-/// provider's metadata names another issuer.
+/// provider's metadata names another issuer. For an Entra multi-tenant
+/// issuer template the document's `issuer` is the template itself.
 public struct HTTPKeySetSource: KeySetSource {
     public let issuer: String
+    /// Where the discovery document is; default: the issuer with
+    /// `/.well-known/openid-configuration` appended. Entra ID's multi-tenant
+    /// documents live at `…/organizations/v2.0/.well-known/openid-configuration`.
+    public let discoveryURL: URL?
+    /// A pinned key set URL. When set, discovery is skipped: the metadata
+    /// names only the issuer and this URL, which suits an API that validates
+    /// tokens and never starts a sign-in. Default nil.
+    public let jwksURI: URL?
     public var timeout: TimeInterval
     public var maxResponseBytes: Int
     private let client: HTTPClient
 
-    public init(issuer: String, client: HTTPClient = HTTPClient(), timeout: TimeInterval = 5, maxResponseBytes: Int = 256 * 1024) {
+    /// - Parameters:
+    ///   - timeout: seconds per request; default 5.
+    ///   - maxResponseBytes: largest accepted document; default 256 KiB.
+    public init(
+        issuer: String, discoveryURL: URL? = nil, jwksURI: URL? = nil, client: HTTPClient = HTTPClient(),
+        timeout: TimeInterval = 5, maxResponseBytes: Int = 256 * 1024
+    ) {
         self.issuer = issuer
+        self.discoveryURL = discoveryURL
+        self.jwksURI = jwksURI
         self.client = client
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
     }
 
     public func fetchMetadata() async throws -> OIDCProviderMetadata {
-        guard let url = OIDCProviderMetadata.discoveryURL(forIssuer: issuer) else {
+        if let jwksURI {
+            return OIDCProviderMetadata(issuer: issuer, authorizationEndpoint: "", tokenEndpoint: "", jwksURI: jwksURI.absoluteString)
+        }
+        guard let url = discoveryURL ?? OIDCProviderMetadata.discoveryURL(forIssuer: issuer) else {
             throw TokenRejection(.discoveryFailed, "issuer \(issuer) is not a valid URL; set the issuer to the provider's https URL")
         }
         let body = try await get(url)

@@ -24,6 +24,10 @@ public struct TokenRejection: Error, Sendable, Equatable, CustomStringConvertibl
         public static let nonceMismatch = Code(rawValue: "nonce_mismatch")
         public static let discoveryFailed = Code(rawValue: "discovery_failed")
         public static let tokenRequestFailed = Code(rawValue: "token_request_failed")
+        /// The token signals a group overage and this API has no way to look groups up.
+        public static let groupOverageUnresolved = Code(rawValue: "group_overage_unresolved")
+        /// The directory lookup of an overage token's groups failed.
+        public static let groupResolutionFailed = Code(rawValue: "group_resolution_failed")
     }
 
     public let code: Code

@@ -10,6 +10,8 @@ public struct JSONWebKey: Sendable {
     public let keyID: String?
     public let algorithm: JWSAlgorithm
     public let publicKey: PublicKey
+    /// Reused OpenSSL contexts for RS256 and PS256 keys; nil for other algorithms.
+    private let rsaPool: RSAVerificationPool?
 
     /// Pairs a key with its algorithm.
     ///
@@ -24,6 +26,14 @@ public struct JSONWebKey: Sendable {
         self.keyID = keyID
         self.algorithm = algorithm
         self.publicKey = publicKey
+        self.rsaPool = RSAVerificationPool(publicKey: publicKey, algorithm: algorithm)
+    }
+
+    /// Checks a signature with this key's own algorithm, through the pooled
+    /// RSA contexts where available and otherwise through ``PublicKey``.
+    func isValidSignature(_ signature: Data, for message: Data) -> Bool {
+        if let rsaPool { return rsaPool.isValidSignature(signature, for: message) }
+        return publicKey.isValidSignature(signature, for: message, algorithm: algorithm.signatureAlgorithm)
     }
 
     /// Writes the public JWK: `kty`, `kid` (when set), `use: sig`, `alg`, and

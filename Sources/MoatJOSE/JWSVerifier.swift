@@ -10,16 +10,22 @@ public struct JWSVerifier: Sendable {
     /// Header parameters that point at keys outside the configured set (RFC 7515
     /// §4.1.2 to §4.1.6). Moat never follows them, and rejects tokens that carry them.
     static let forbiddenHeaders = ["jku", "x5u", "jwk", "x5c"]
+    /// Header parameters that RFC 7515 §4.1 defines as strings; any other JSON type rejects the token.
+    static let stringHeaders = ["typ", "cty", "x5t", "x5t#S256"]
 
     public let keySet: JSONWebKeySet
     public let allowedAlgorithms: Set<JWSAlgorithm>
     /// Maximum token length in bytes. Default 16 KiB.
     public let maxTokenLength: Int
 
-    public init(keySet: JSONWebKeySet, allowedAlgorithms: Set<JWSAlgorithm>, maxTokenLength: Int = 16 * 1024) {
+    /// DER certificate an `x5c` header may repeat as its first entry; nil rejects every `x5c`.
+    public let pinnedCertificate: Data?
+
+    public init(keySet: JSONWebKeySet, allowedAlgorithms: Set<JWSAlgorithm>, maxTokenLength: Int = 16 * 1024, pinnedCertificate: Data? = nil) {
         self.keySet = keySet
         self.allowedAlgorithms = allowedAlgorithms
         self.maxTokenLength = maxTokenLength
+        self.pinnedCertificate = pinnedCertificate
     }
 
     /// Checks structure, protected header, key and signature, in that order.
@@ -28,7 +34,9 @@ public struct JWSVerifier: Sendable {
     /// 2. Protected header, checked in this order:
     ///    - `crit` or `b64` present → `unsupported_critical_header`, because
     ///      Moat understands no extension (RFC 7515 §4.1.11);
-    ///    - `jku`, `x5u`, `jwk` or `x5c` present → `forbidden_header`;
+    ///    - `jku`, `x5u`, `jwk` or `x5c` present → `forbidden_header`, except an
+    ///      `x5c` whose first certificate is ``pinnedCertificate``;
+    ///    - `typ`, `cty`, `x5t` or `x5t#S256` not a string → `invalid_header`;
     ///    - `alg` not implemented (`none`, `HS256`, …), compared
     ///      case-sensitively → `unsupported_algorithm`;
     ///    - `alg` not in ``allowedAlgorithms`` → `algorithm_not_allowed`.
@@ -41,7 +49,7 @@ public struct JWSVerifier: Sendable {
         let jws = try CompactJWS.parse(token, maxLength: maxTokenLength)
         let algorithm = try checkHeader(jws.header)
         let key = try selectKey(jws.header, algorithm: algorithm)
-        guard key.publicKey.isValidSignature(jws.signature, for: jws.signingInput, algorithm: algorithm.signatureAlgorithm) else {
+        guard key.isValidSignature(jws.signature, for: jws.signingInput) else {
             throw JOSEError(code: .invalidSignature, reason: "\(algorithm.rawValue) signature does not verify with key \"\(key.keyID ?? "(no kid)")\"")
         }
         return jws
@@ -55,8 +63,16 @@ public struct JWSVerifier: Sendable {
         if header["b64"] != nil {
             throw JOSEError(code: .unsupportedCriticalHeader, reason: "header parameter \"b64\" (RFC 7797 unencoded payload) is not supported")
         }
-        if let name = Self.forbiddenHeaders.first(where: { header[$0] != nil }) {
+        if let chain = header["x5c"], let pinnedCertificate, Self.startsWith(chain, pinnedCertificate) {
+            // The chain only repeats the registered certificate, so it adds no key and no trust.
+        } else if header["x5c"] != nil {
+            throw JOSEError(code: .forbiddenHeader, reason: "header parameter \"x5c\" is rejected; keys come only from the configured key set")
+        }
+        if let name = Self.forbiddenHeaders.first(where: { $0 != "x5c" && header[$0] != nil }) {
             throw JOSEError(code: .forbiddenHeader, reason: "header parameter \"\(name)\" is rejected; keys come only from the configured key set")
+        }
+        if let name = Self.stringHeaders.first(where: { header[$0] != nil && header[$0]?.stringValue == nil }) {
+            throw JOSEError(code: .invalidHeader, reason: "header parameter \"\(name)\" is not a string")
         }
         guard let value = header["alg"] else {
             throw JOSEError(code: .unsupportedAlgorithm, reason: "header has no \"alg\"")
@@ -71,6 +87,15 @@ public struct JWSVerifier: Sendable {
             throw JOSEError(code: .algorithmNotAllowed, reason: "algorithm \(name) is not in this verifier's allow-list")
         }
         return algorithm
+    }
+
+    /// Checks that an `x5c` value is an array whose first entry is the base64 DER of `certificate` (RFC 7515 §4.1.6).
+    /// Line breaks inside the entry are dropped, because MSAL Python copies the
+    /// PEM body with its line breaks. The bytes must still equal `certificate` exactly.
+    private static func startsWith(_ chain: JSONValue, _ certificate: Data) -> Bool {
+        guard let first = chain.arrayValue?.first?.stringValue else { return false }
+        let joined = first.replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\n", with: "")
+        return Data(base64Encoded: joined) == certificate
     }
 
     /// Step 3: the key named by `kid`, whose own algorithm must be the header's.

@@ -22,9 +22,15 @@ public struct JWTSigner: Sendable {
     /// Returns a compact JWS over `claims` with header `alg`, `kid` and, when
     /// `type` is not nil, `typ` (default `JWT`). Claims are written in their
     /// insertion order; the caller sets `iss`, `aud`, `exp` and the rest.
-    public func sign(claims: JSONObject, type: String? = "JWT") throws(JOSEError) -> String {
+    ///
+    /// - Parameter additionalHeader: further header parameters, for example
+    ///   `x5t#S256`; they cannot replace `alg`, `kid` or `typ`.
+    public func sign(claims: JSONObject, type: String? = "JWT", additionalHeader: JSONObject = [:]) throws(JOSEError) -> String {
         var header: JSONObject = ["alg": .string(algorithm.rawValue), "kid": .string(keyID)]
         if let type { header["typ"] = .string(type) }
+        for (name, value) in additionalHeader where header[name] == nil {
+            header[name] = value
+        }
         let signingInput =
             Base64URL.encode(JSONValue.object(header).serialized()) + "."
             + Base64URL.encode(JSONValue.object(claims).serialized())

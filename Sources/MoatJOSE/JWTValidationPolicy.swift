@@ -5,8 +5,14 @@ public struct JWTValidationPolicy: Sendable {
     /// Largest accepted clock tolerance, in seconds.
     public static let maxLeeway: TimeInterval = 300
 
-    /// The exact expected `iss` (compared as a string, no normalization).
-    public var issuer: String
+    /// Accepted issuers; a token's `iss` must equal the value one of them
+    /// expects (compared as a string, no normalization). An empty list accepts no token.
+    public var issuers: [IssuerPattern]
+    /// The first accepted issuer's pattern; setting it replaces the whole list with that one issuer.
+    public var issuer: String {
+        get { issuers.first?.template ?? "" }
+        set { issuers = [IssuerPattern(newValue)] }
+    }
     /// Accepted `aud` values; the token's `aud` must contain at least one.
     /// An empty list accepts no token.
     public var audiences: [String]
@@ -22,14 +28,30 @@ public struct JWTValidationPolicy: Sendable {
     public var maxTokenAge: TimeInterval?
     /// Claims that must be present in addition to `exp`, `iss` and `aud`, which are always required.
     public var requiredClaims: [String]
+    /// DER bytes of a certificate already registered for the signer. When set,
+    /// an `x5c` header whose first certificate is exactly these bytes is
+    /// tolerated, as MSAL sends with certificate credentials. The key still
+    /// comes only from the key set. Default nil, so any `x5c` rejects the token.
+    public var pinnedCertificate: Data?
 
     private var storedLeeway: TimeInterval
 
+    /// A policy for one exact issuer.
     public init(
         issuer: String, audiences: [String], allowedAlgorithms: Set<JWSAlgorithm>,
         leeway: TimeInterval = 60, maxTokenAge: TimeInterval? = nil, requiredClaims: [String] = []
     ) {
-        self.issuer = issuer
+        self.init(
+            issuers: [IssuerPattern(issuer)], audiences: audiences, allowedAlgorithms: allowedAlgorithms,
+            leeway: leeway, maxTokenAge: maxTokenAge, requiredClaims: requiredClaims)
+    }
+
+    /// A policy accepting several issuers, for example an Entra v2.0 and a v1.0 issuer, or a multi-tenant template.
+    public init(
+        issuers: [IssuerPattern], audiences: [String], allowedAlgorithms: Set<JWSAlgorithm>,
+        leeway: TimeInterval = 60, maxTokenAge: TimeInterval? = nil, requiredClaims: [String] = []
+    ) {
+        self.issuers = issuers
         self.audiences = audiences
         self.allowedAlgorithms = allowedAlgorithms
         self.storedLeeway = Self.clampLeeway(leeway)

@@ -4,11 +4,12 @@ import MoatJSON
 extension JWTVerifier {
     /// Step 6 of verification: checks a claim set against ``policy`` at `now`.
     ///
-    /// 1. Types (RFC 7519 §4.1): `iss` and `sub` strings, `aud` a string or an
+    /// 1. Types (RFC 7519 §4.1): `iss`, `sub` and `jti` strings, `aud` a string or an
     ///    array of strings, `exp`, `nbf` and `iat` numbers → else `invalid_claim_type`.
     /// 2. Presence: `exp`, `iss`, `aud`, every ``JWTValidationPolicy/requiredClaims``
     ///    entry, and `iat` when a maximum age is set → else `missing_claim`.
-    /// 3. `iss` equals the policy issuer exactly → else `issuer_mismatch`.
+    /// 3. `iss` equals exactly what one of the policy's issuers expects
+    ///    (``IssuerPattern/expectedIssuer(for:)``) → else `issuer_mismatch`.
     /// 4. `aud` contains one of the policy audiences → else `audience_mismatch`.
     /// 5. `nbf` ≤ now + leeway → else `token_not_yet_valid`.
     /// 6. `iat` ≤ now + leeway → else `issued_in_future`.
@@ -23,8 +24,8 @@ extension JWTVerifier {
         }
 
         let issuer = claims["iss"]?.stringValue ?? ""
-        guard issuer == policy.issuer else {
-            throw JOSEError(code: .issuerMismatch, reason: "issuer \"\(issuer.prefix(200))\" is not the expected \"\(policy.issuer)\"")
+        guard policy.issuers.contains(where: { $0.expectedIssuer(for: claims) == issuer }) else {
+            throw JOSEError(code: .issuerMismatch, reason: "issuer \"\(issuer.prefix(200))\" is not one of the expected \(policy.issuers.map(\.template))")
         }
         let audiences = Self.audiences(claims)
         guard audiences.contains(where: policy.audiences.contains) else {
@@ -50,7 +51,7 @@ extension JWTVerifier {
     }
 
     private static func checkTypes(_ claims: JSONObject) throws(JOSEError) {
-        for name in ["iss", "sub"] {
+        for name in ["iss", "sub", "jti"] {
             if let value = claims[name], value.stringValue == nil {
                 throw JOSEError(code: .invalidClaimType, reason: "claim \"\(name)\" must be a string")
             }

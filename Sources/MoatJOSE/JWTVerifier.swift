@@ -28,7 +28,7 @@ public struct JWTVerifier: Sendable {
 
     public init(keySet: JSONWebKeySet, policy: JWTValidationPolicy) {
         self.policy = policy
-        self.signatureVerifier = JWSVerifier(keySet: keySet, allowedAlgorithms: policy.allowedAlgorithms)
+        self.signatureVerifier = JWSVerifier(keySet: keySet, allowedAlgorithms: policy.allowedAlgorithms, pinnedCertificate: policy.pinnedCertificate)
     }
 
     /// Verifies `token` at time `now`.

@@ -6,11 +6,14 @@ import MoatCore
 import MoatData
 import MoatDevIdP
 import MoatIdentity
+import MoatJOSE
 
 /// Builds `moat api` from the configuration: token policy, document store
 /// (ingesting the configured or demo corpus), answerer and audit log.
 enum APIFactory {
-    static func make(_ configuration: MoatConfiguration, directory: Directory, data: DataFolder, issuer: String, logger: Logger) throws -> (APIService, [IngestResult]) {
+    static func make(
+        _ configuration: MoatConfiguration, directory: Directory, data: DataFolder, issuer: String, idpURL: String, logger: Logger
+    ) throws -> (APIService, [IngestResult]) {
         guard let apiApp = directory.app(named: "moat-api") ?? directory.apps.first(where: { !$0.scopes.isEmpty }) else {
             throw LaunchError("the directory has no app named moat-api; set api.audiences and api.allowed_client_apps")
         }
@@ -25,8 +28,15 @@ enum APIFactory {
                 .compactMap { directory.app(named: String($0.principal.dropFirst(4)))?.clientID }
             allowedClients = (directory.app(named: "moat-web").map { [$0.clientID] } ?? []) + granted
         }
-        let policy = AccessTokenPolicy(issuer: issuer, audiences: audiences, allowedClientApps: allowedClients, leeway: TimeInterval(configuration.api.leeway))
-        let keys = KeySetCache(source: HTTPKeySetSource(issuer: issuer), logger: logger)
+        let policy = AccessTokenPolicy(
+            issuer: issuer, audiences: audiences, allowedClientApps: allowedClients, allowedTenants: configuration.api.allowedTenants,
+            allowedAlgorithms: Set(configuration.api.algorithms.compactMap(JWSAlgorithm.init(rawValue:))),
+            leeway: TimeInterval(configuration.api.leeway), maxTokenAge: TimeInterval(configuration.api.maxTokenAge),
+            v1Issuer: configuration.api.v1Issuer
+        )
+        let source = HTTPKeySetSource(issuer: issuer, jwksURI: configuration.api.jwksURI.flatMap { URL(string: $0) })
+        let keys = KeySetCache(source: source, logger: logger)
+        let groupResolver = try makeGroupResolver(configuration, apiApp: apiApp, issuer: issuer, idpURL: idpURL, logger: logger)
 
         let store = try DocumentStore(path: data.documentsDatabase, logger: logger)
         let ingested = try ingestCorpus(configuration, directory: directory, store: store, logger: logger)
@@ -42,10 +52,32 @@ enum APIFactory {
         }
         let service = APIService(
             configuration: APIConfiguration(tokenPolicy: policy, roleClearance: roleClearance),
-            validator: AccessTokenValidator(policy: policy, keys: keys),
+            validator: AccessTokenValidator(policy: policy, keys: keys, groupResolver: groupResolver),
             store: store, answerer: try makeAnswerer(configuration, logger: logger), audit: audit, logger: logger
         )
         return (service, ingested)
+    }
+
+    /// With `group_overage = "resolve"`, a Graph client that authenticates as
+    /// the api app; its token endpoint is the issuer's `…/v2.0` replaced by
+    /// `…/oauth2/v2.0/token`, the layout Entra ID and `moat idp` share.
+    static func makeGroupResolver(
+        _ configuration: MoatConfiguration, apiApp: Directory.App, issuer: String, idpURL: String, logger: Logger
+    ) throws -> (any GroupMembershipResolver)? {
+        guard configuration.api.groupOverage == "resolve" else { return nil }
+        guard let secret = configuration.api.clientSecret ?? apiApp.clientSecret else {
+            throw LaunchError("api.group_overage = resolve needs the api's client secret; set MOAT_API_CLIENT_SECRET")
+        }
+        guard issuer.hasSuffix("/v2.0"), !issuer.contains("{tenantid}"),
+              let tokenEndpoint = URL(string: String(issuer.dropLast("/v2.0".count)) + "/oauth2/v2.0/token"),
+              let graphURL = URL(string: configuration.api.graphURL ?? idpURL)
+        else {
+            throw LaunchError("api.group_overage = resolve needs a single-tenant issuer ending in /v2.0 and a valid api.graph_url")
+        }
+        let tokens = ConfidentialClient(
+            clientID: configuration.api.clientID ?? apiApp.clientID, credential: .secret(secret), tokenEndpoint: tokenEndpoint, logger: logger)
+        logger.info("group overage resolved through Graph", metadata: ["moat.graph.url": graphURL.absoluteString])
+        return GraphGroupResolver(graphBaseURL: graphURL, tokens: tokens)
     }
 
     static func ingestCorpus(_ configuration: MoatConfiguration, directory: Directory, store: DocumentStore, logger: Logger) throws -> [IngestResult] {

@@ -31,16 +31,16 @@ public enum ComponentCommand {
             directory = directory.registeringWebApp(named: "moat-web", at: webURL)
         }
         let idpURL = "http://\(host):\(configuration.idp.port)"
-        let issuer = configuration.api.issuer ?? "\(idpURL)/\(directory.tenant.id)/v2.0"
+        let issuer = configuration.api.issuer ?? "\(configuration.idp.publicBaseURL ?? idpURL)/\(directory.tenant.id)/v2.0"
         switch component {
         case .idp:
             let idp = DevIdentityProvider(
-                directory: directory, signer: try SigningKeyStore.loadOrCreate(at: data.signingKey), baseURL: idpURL,
+                directory: directory, signer: try SigningKeyStore.loadOrCreate(at: data.signingKey), baseURL: configuration.idp.publicBaseURL ?? idpURL,
                 tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger
             )
             return try MoatStack.startServer(host: host, port: configuration.idp.port, responder: idp, logger: logger)
         case .api:
-            let (api, _) = try APIFactory.make(configuration, directory: directory, data: data, issuer: issuer, logger: logger)
+            let (api, _) = try APIFactory.make(configuration, directory: directory, data: data, issuer: issuer, idpURL: idpURL, logger: logger)
             return try MoatStack.startServer(host: host, port: configuration.api.port, responder: api, logger: logger)
         case .web:
             let apiURL = configuration.web.apiURL ?? "http://\(host):\(configuration.api.port)"

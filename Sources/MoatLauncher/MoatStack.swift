@@ -59,13 +59,15 @@ public final class MoatStack: Sendable {
         var servers: [HTTPServer] = []
         do {
             let idp = DevIdentityProvider(
-                directory: directory, signer: try SigningKeyStore.loadOrCreate(at: data.signingKey), baseURL: idpURL,
+                directory: directory, signer: try SigningKeyStore.loadOrCreate(at: data.signingKey),
+                baseURL: configuration.idp.publicBaseURL ?? idpURL,
                 tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger.relabeled("moat.idp")
             )
             servers.append(try startServer(host: host, port: idpPort, responder: idp, logger: logger.relabeled("moat.idp")))
             let issuer = configuration.api.issuer ?? idp.issuer
 
-            let (api, ingested) = try APIFactory.make(configuration, directory: directory, data: data, issuer: issuer, logger: logger.relabeled("moat.api"))
+            let (api, ingested) = try APIFactory.make(
+                configuration, directory: directory, data: data, issuer: issuer, idpURL: idpURL, logger: logger.relabeled("moat.api"))
             servers.append(try startServer(host: host, port: apiPort, responder: api, logger: logger.relabeled("moat.api")))
 
             let web = try WebFactory.make(configuration, directory: directory, data: data, issuer: issuer, webURL: webURL, apiURL: apiURL, logger: logger.relabeled("moat.web"))

@@ -44,7 +44,10 @@ struct DiscoveryTests {
         let document = try await discoveryDocument()
 
         #expect(document["response_types_supported"] == ["code"])
-        #expect(document["grant_types_supported"] == ["authorization_code", "refresh_token", "client_credentials"])
+        #expect(document["grant_types_supported"] == [
+            "authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        ])
+        #expect(document["token_endpoint_auth_methods_supported"] == ["client_secret_basic", "client_secret_post", "private_key_jwt"])
         #expect(document["code_challenge_methods_supported"] == ["S256"])
         #expect(document["id_token_signing_alg_values_supported"] == ["RS256"])
         #expect(document["authorization_response_iss_parameter_supported"] == true)

@@ -8,7 +8,7 @@ import MoatJSON
 import Testing
 
 /// Reads discovery and keys from the provider through `respond(to:)`, without a network.
-private struct ResponderKeySetSource: KeySetSource {
+struct ResponderKeySetSource: KeySetSource {
     let harness: IdentityProviderHarness
 
     func fetchMetadata() async throws -> OIDCProviderMetadata {

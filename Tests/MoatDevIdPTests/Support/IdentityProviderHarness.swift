@@ -21,7 +21,17 @@ struct IdentityProviderHarness {
     let provider: DevIdentityProvider
 
     init() throws {
-        directory = try TestDirectory.directory.get()
+        try self.init(directory: TestDirectory.directory.get())
+    }
+
+    /// Drives an existing provider, for example one also served over HTTP; its own clock applies.
+    init(provider: DevIdentityProvider, directory: Directory) {
+        self.directory = directory
+        self.provider = provider
+    }
+
+    init(directory: Directory) throws {
+        self.directory = directory
         provider = DevIdentityProvider(
             directory: directory, signer: try TestDirectory.signer.get(), baseURL: Self.baseURL, clock: clock
         )

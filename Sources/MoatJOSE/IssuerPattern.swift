@@ -1,0 +1,49 @@
+import MoatJSON
+
+/// One accepted `iss` value: an exact string, or a multi-tenant template in
+/// which `{tenantid}` stands for the token's own `tid` claim.
+///
+/// Microsoft Entra ID's `common` and `organizations` discovery documents
+/// publish the issuer as `https://login.microsoftonline.com/{tenantid}/v2.0`.
+/// A validator must substitute the token's `tid` and then compare exactly,
+/// never skip the issuer check. A template alone accepts every tenant that
+/// shares the signing keys, so callers pair it with a tenant allow-list.
+public struct IssuerPattern: Sendable, Hashable, CustomStringConvertible {
+    /// The placeholder Entra ID uses in multi-tenant discovery documents.
+    public static let tenantPlaceholder = "{tenantid}"
+
+    /// The issuer, or the template containing ``tenantPlaceholder`` exactly once.
+    public let template: String
+
+    /// - Parameter template: an exact issuer, or one containing `{tenantid}` once.
+    /// True when the pattern contains `{tenantid}` and so depends on the token's `tid`.
+    public let isTenantTemplate: Bool
+
+    public init(_ template: String) {
+        self.template = template
+        self.isTenantTemplate = template.contains(Self.tenantPlaceholder)
+    }
+
+    public var description: String { template }
+
+    /// Returns the issuer this pattern expects for a claim set.
+    ///
+    /// An exact pattern returns itself. A template returns itself with
+    /// `{tenantid}` replaced by `tid`, or nil when the placeholder appears more
+    /// than once, or `tid` is absent, not a string, or not a GUID
+    /// (8-4-4-4-12 hexadecimal digits). The GUID rule keeps a token from
+    /// splicing `/` or other URL syntax into the expected issuer.
+    public func expectedIssuer(for claims: JSONObject) -> String? {
+        guard isTenantTemplate else { return template }
+        guard template.components(separatedBy: Self.tenantPlaceholder).count == 2 else { return nil }
+        guard case .string(let tenantID)? = claims["tid"], Self.isGUID(tenantID) else { return nil }
+        return template.replacingOccurrences(of: Self.tenantPlaceholder, with: tenantID)
+    }
+
+    /// Whether `text` has the 8-4-4-4-12 hexadecimal form of a GUID.
+    public static func isGUID(_ text: String) -> Bool {
+        let groups = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard groups.map(\.count) == [8, 4, 4, 4, 12] else { return false }
+        return groups.allSatisfy { group in group.allSatisfy(\.isHexDigit) }
+    }
+}

@@ -1,0 +1,75 @@
+"""Combine the token validation measurements into a table and add it to docs/benchmarks.md.
+
+Reads moat-bench and PyJWT JSON lines and `openssl speed` output from files,
+prints a Markdown table, and inserts it at the end of the "## Token validation"
+section of the benchmarks page, creating the section if absent and leaving
+every other section untouched.
+Usage: python report.py MOAT_JSON PYJWT_JSON OPENSSL_TXT BENCHMARKS_MD COMMAND MACHINE
+"""
+
+import datetime
+import json
+import pathlib
+import re
+import sys
+
+SECTION = "## Token validation"
+
+
+def openssl_verify_rates(text):
+    rates = {}
+    rsa = re.search(r"^rsa 2048 bits\s+\S+s\s+\S+s\s+\S+\s+(\S+)", text, re.M)
+    ecdsa = re.search(r"^\s*256 bits ecdsa \(nistp256\)\s+\S+s\s+\S+s\s+\S+\s+(\S+)", text, re.M)
+    if rsa:
+        rates["RS256"] = float(rsa.group(1))
+    if ecdsa:
+        rates["ES256"] = float(ecdsa.group(1))
+    return rates
+
+
+def main():
+    moat_file, pyjwt_file, openssl_file, page_file, command, machine = sys.argv[1:7]
+    rows = [json.loads(line) for line in pathlib.Path(moat_file).read_text().splitlines() if line.strip()]
+    pyjwt = {row["algorithm"]: row["per_second"] for row in map(json.loads, pathlib.Path(pyjwt_file).read_text().splitlines()) if row}
+    openssl = openssl_verify_rates(pathlib.Path(openssl_file).read_text())
+
+    lines = [
+        "| algorithm | layer | validations/s | vs `openssl speed` verify | vs PyJWT |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for row in rows:
+        algorithm, rate = row["algorithm"], row["per_second"]
+        raw, python = openssl.get(algorithm), pyjwt.get(algorithm)
+        raw_text = f"{rate / raw * 100:.0f}% of {raw:,.0f}" if raw else "n/a"
+        python_text = f"{rate / python:.1f}x of {python:,}" if python else "n/a"
+        lines.append(f"| {algorithm} | {row['layer']} | {rate:,} | {raw_text} | {python_text} |")
+    for algorithm, rate in pyjwt.items():
+        raw = openssl.get(algorithm)
+        raw_text = f"{rate / raw * 100:.0f}% of {raw:,.0f}" if raw else "n/a"
+        lines.append(f"| {algorithm} | PyJWT `jwt.decode` | {rate:,} | {raw_text} | 1.0x |")
+    table = "\n".join(lines)
+
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    entry = f"\n### Run of {stamp}\n\nCommand: `{command}`. Machine: {machine}.\n\n{table}\n"
+    print(table)
+
+    page = pathlib.Path(page_file)
+    text = page.read_text() if page.exists() else "# Benchmarks\n\nMeasured results, newest last in each section.\n"
+    if SECTION not in text:
+        text = text.rstrip("\n") + f"\n\n{SECTION}\n\n" + (
+            "Validations per second of CPU time on one thread (`moat-bench speed`, release build), "
+            "against `openssl speed` verify for the same key size, which also divides by CPU time, "
+            "and against PyJWT 2 with the same claims and checks. `JWTVerifier` is the whole JOSE "
+            "verification; `AccessTokenValidator` adds the Entra claim rules the api applies.\n"
+        )
+    start = text.index(SECTION)
+    following = re.search(r"^## ", text[start + len(SECTION):], re.M)
+    end = start + len(SECTION) + following.start() if following else len(text)
+    section = text[start:end].rstrip("\n") + "\n" + entry
+    text = text[:start] + section + ("\n" + text[end:] if following else "")
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -138,10 +138,24 @@ struct MoatConfigurationEnvironmentTests {
         #expect(error?.reason.hasPrefix("environment variable \(variable)=\(value) ") == true, "reason: \(error?.reason ?? "none")")
     }
 
-    @Test("unrelated environment variables are ignored")
+    @Test("variables outside MOAT_ and the model key are ignored")
     func unrelatedVariablesIgnored() throws {
-        let configuration = try loadConfiguration(nil, environment: ["MOAT_API_PROT": "1", "PATH": "/bin", "MOAT_LLM_API_KEY": "sk-test"])
+        let configuration = try loadConfiguration(nil, environment: ["PATH": "/bin", "MOAT_LLM_API_KEY": "sk-test", "MOAT_TESTDATA": "/tmp"])
 
         #expect(configuration == MoatConfiguration())
+    }
+
+    @Test("misspelt MOAT_ variable is rejected by name")
+    func misspeltVariableRejected() {
+        let error = configurationError(nil, environment: ["MOAT_API_PROT": "1"])
+
+        #expect(error?.reason.contains("MOAT_API_PROT") == true)
+    }
+
+    @Test("custom model key variable is accepted")
+    func customKeyVariableAccepted() throws {
+        let configuration = try loadConfiguration(nil, environment: ["MOAT_LLM_API_KEY_ENV": "MOAT_OPENAI_KEY", "MOAT_OPENAI_KEY": "sk-test"])
+
+        #expect(configuration.llm.apiKeyEnvironmentVariable == "MOAT_OPENAI_KEY")
     }
 }

@@ -6,7 +6,7 @@ DATA ?= ./data
 # own process, so they cannot delay the timing-sensitive server tests.
 CPU_BOUND_TESTS = MoatTOMLTests|MoatJOSETests|MoatCryptoTests|MoatJSONTests|MoatDataTests|MoatGuardTests
 
-.PHONY: up build test test-swift test-browser test-terraform bench setup clean
+.PHONY: up build test test-swift test-browser test-terraform test-interop bench setup setup-python clean
 
 setup:
 	./scripts/setup.sh
@@ -21,6 +21,7 @@ test: setup-python
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --filter '$(CPU_BOUND_TESTS)'
 	$(SWIFT) test --skip-build --skip '$(CPU_BOUND_TESTS)'
+	./scripts/interop-test.sh
 	./scripts/terraform-test.sh
 	./scripts/browser-test.sh
 
@@ -30,7 +31,9 @@ setup-python:
 test-swift: setup
 	$(SWIFT) test
 
+# Speed measured against a peer in the same run; results go to docs/benchmarks.md.
 bench: setup
+	./bench/identity/run.sh
 	./bench/guard/run.sh
 
 test-browser: setup-python
@@ -40,6 +43,9 @@ test-browser: setup-python
 # checkov. The script installs its own Python packages into .venv.
 test-terraform:
 	./scripts/terraform-test.sh
+
+test-interop: setup-python
+	./scripts/interop-test.sh
 
 clean:
 	rm -rf .build .venv

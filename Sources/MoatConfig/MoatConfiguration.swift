@@ -10,13 +10,16 @@ import MoatTOML
 /// - `log_level` (string, `info`): trace, debug, info, notice, warning, error or critical.
 /// - `[idp]` `port` (integer, 8082), `directory` (string, embedded demo directory), `token_lifetime` (seconds, 3600).
 /// - `[api]` `port` (integer, 8081), `issuer` (string, the dev IdP's), `audiences` (strings, the api app's client id
-///   and App ID URI), `allowed_client_apps` (strings, the web app's client id), `leeway` (seconds, 60, at most 300),
-///   `content_policy` (`stored`, `hashed` or `omitted`, `stored`): how prompts and answers are kept in the audit log.
+///   and App ID URI), `allowed_client_apps` (strings, the web app's client id), `leeway` (seconds, 60, at most 300).
 /// - `[web]` `port` (integer, 8080), `public_base_url` (string, `http://127.0.0.1:<port>`), `client_id`,
 ///   `client_secret` (prefer the environment variable `MOAT_WEB_CLIENT_SECRET`), `api_scope` (string, `api://moat-api/Chat`).
 /// - `[llm]` `endpoint` (URL; absent means extractive answers), `model`, `api_key_env` (name of the environment
 ///   variable holding the key, `MOAT_LLM_API_KEY`), `azure_key_header` (bool, false), `clearance` (string, `internal`).
 /// - `[corpus]` `path` and `manifest` (strings; absent means the embedded demo corpus).
+/// - `[audit]` `prompt_policy` and `answer_policy` (`stored`, `redacted`, `keyed_hash` or `omitted`, `redacted`),
+///   `checkpoint_every` (records, 1000), `checkpoint_interval` (seconds, 60), `fail_open` (bool, false),
+///   `lock_timeout` (seconds, 2), `max_bytes` (integer, 0 for no cap), `retention_days` (integer, 0 keeps all),
+///   `anchor_file` and `signing_key` (paths, in the data folder); see ``Audit``.
 ///
 /// Environment variables override the file: `MOAT_<SECTION>_<KEY>` in upper case (for example `MOAT_API_PORT=9081`),
 /// and `MOAT_<KEY>` for top-level keys (`MOAT_DATA_DIR`).
@@ -29,6 +32,7 @@ public struct MoatConfiguration: Sendable, Equatable {
     public var web = Web()
     public var llm = LanguageModel()
     public var corpus = Corpus()
+    public var audit = Audit()
 
     public struct IdentityProvider: Sendable, Equatable {
         public var port = 8082
@@ -42,7 +46,6 @@ public struct MoatConfiguration: Sendable, Equatable {
         public var audiences: [String] = []
         public var allowedClientApps: [String] = []
         public var leeway = 60
-        public var contentPolicy = "stored"
     }
 
     public struct Web: Sendable, Equatable {
@@ -91,7 +94,7 @@ public struct MoatConfiguration: Sendable, Equatable {
     }
 
     init(_ root: TOMLReader) throws {
-        try root.rejectUnknownKeys(["data_dir", "host", "log_level", "idp", "api", "web", "llm", "corpus"])
+        try root.rejectUnknownKeys(["data_dir", "host", "log_level", "idp", "api", "web", "llm", "corpus", "audit"])
         dataDirectory = try root.optionalString("data_dir") ?? dataDirectory
         host = try root.optionalString("host") ?? host
         logLevel = try root.optionalString("log_level") ?? logLevel
@@ -102,13 +105,15 @@ public struct MoatConfiguration: Sendable, Equatable {
             idp.tokenLifetime = try section.optionalInteger("token_lifetime", range: 60...86_400).map(Int.init) ?? idp.tokenLifetime
         }
         if let section = try root.optionalTable("api") {
-            try section.rejectUnknownKeys(["port", "issuer", "audiences", "allowed_client_apps", "leeway", "content_policy"])
+            if (try section.optionalString("content_policy")) != nil {
+                throw ConfigurationError("api.content_policy moved to the [audit] section as prompt_policy and answer_policy (stored, redacted, keyed_hash, omitted)")
+            }
+            try section.rejectUnknownKeys(["port", "issuer", "audiences", "allowed_client_apps", "leeway"])
             api.port = try section.optionalInteger("port", range: 0...65535).map(Int.init) ?? api.port
             api.issuer = try section.optionalString("issuer")
             api.audiences = try section.strings("audiences", default: [])
             api.allowedClientApps = try section.strings("allowed_client_apps", default: [])
             api.leeway = try section.optionalInteger("leeway", range: 0...300).map(Int.init) ?? api.leeway
-            api.contentPolicy = try section.optionalString("content_policy") ?? api.contentPolicy
         }
         if let section = try root.optionalTable("web") {
             try section.rejectUnknownKeys(["port", "public_base_url", "client_id", "client_secret", "api_scope"])
@@ -131,10 +136,12 @@ public struct MoatConfiguration: Sendable, Equatable {
             corpus.path = try section.optionalString("path")
             corpus.manifest = try section.optionalString("manifest")
         }
+        if let section = try root.optionalTable("audit") {
+            try readAudit(section)
+        }
     }
 
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
-    static let contentPolicies = ["stored", "hashed", "omitted"]
     static let clearances = ["public", "internal", "confidential", "restricted"]
 
     /// Returns true when `endpoint` is an absolute http or https URL with a host.
@@ -147,9 +154,7 @@ public struct MoatConfiguration: Sendable, Equatable {
         guard Self.logLevels.contains(logLevel) else {
             throw ConfigurationError("log_level = \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical")
         }
-        guard Self.contentPolicies.contains(api.contentPolicy) else {
-            throw ConfigurationError("api.content_policy = \"\(api.contentPolicy)\" is not one of stored, hashed, omitted")
-        }
+        try validateAudit()
         guard Self.clearances.contains(llm.clearance) else {
             throw ConfigurationError("llm.clearance = \"\(llm.clearance)\" is not one of public, internal, confidential, restricted")
         }

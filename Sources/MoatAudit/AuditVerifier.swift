@@ -38,7 +38,12 @@ public enum AuditVerifier {
     }
 
     static func verify(_ database: SQLiteDatabase, options: AuditVerifyOptions) throws -> AuditVerification {
-        let chain = try readCheckpoints(database, keys: options.trustedKeys)
+        let tables = Set(try database.query("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0.string("name") })
+        guard tables.contains("audit_log") else {
+            throw AuditError(code: "audit_log_unreadable", "\(database.path) has no audit_log table, so it is not an audit log; pass the audit.sqlite file the api writes")
+        }
+        // Logs written before checkpoints existed have no checkpoint table; they verify by the chain alone.
+        let chain = tables.contains("audit_checkpoints") ? try readCheckpoints(database, keys: options.trustedKeys) : CheckpointChain()
         var verification = AuditVerification(
             recordCount: 0, firstSequence: nil, lastSequence: nil, headHash: AuditLog.genesisHash,
             checkpointCount: chain.count, signaturesChecked: !options.trustedKeys.isEmpty, uncoveredRecordCount: 0,

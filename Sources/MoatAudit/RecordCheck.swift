@@ -52,8 +52,11 @@ struct RecordCheck {
             return Problem(kind: .contentChanged, sequence: sequence, detail: "content does not match its hash (the record was edited)")
         }
         guard previousHash == expectedPrevious else {
-            if recordSequence != sequence, try belongsElsewhere(database) {
-                return Problem(kind: .reordered, sequence: sequence, detail: "holds record \(recordSequence.map(String.init) ?? "?") while this record sits elsewhere (records were reordered)")
+            // A record moved here from elsewhere, while the record numbered for this position sits at
+            // another row and no row repeats this record's number (which an inserted record would).
+            if let recordSequence, recordSequence != sequence,
+               try otherRow(namingSequence: recordSequence, in: database) == nil, try otherRow(namingSequence: sequence, in: database) != nil {
+                return Problem(kind: .reordered, sequence: sequence, detail: "holds record \(recordSequence) while record \(sequence) sits at another position (records were reordered)")
             }
             return Problem(kind: .brokenLink, sequence: sequence, detail: "previous-hash link is broken (a record before it was removed, inserted or changed)")
         }
@@ -66,11 +69,11 @@ struct RecordCheck {
         return nil
     }
 
-    /// True when another row holds the record that names this row's sequence number.
-    private func belongsElsewhere(_ database: SQLiteDatabase) throws -> Bool {
-        try !database.query(
+    /// The row, other than this one, whose record names `number` as its sequence number.
+    private func otherRow(namingSequence number: Int64, in database: SQLiteDatabase) throws -> Int64? {
+        try database.query(
             "SELECT seq FROM audit_log WHERE seq != ? AND (CASE WHEN json_valid(record) THEN json_extract(record, '$.seq') END) = ? LIMIT 1",
-            [.integer(sequence), .integer(sequence)]
-        ).isEmpty
+            [.integer(sequence), .integer(number)]
+        ).first?.int64("seq")
     }
 }

@@ -79,7 +79,7 @@ struct AuditBadInputTests {
         try Data(String(repeating: "this is a text file, not a database\n", count: 200).utf8).write(to: URL(fileURLWithPath: path))
 
         let error = #expect(throws: AuditError.self) {
-            try AuditLog(path: path)
+            try AuditLog(path: path, options: storedOptions())
         }
 
         #expect(error?.code == "audit_log_unreadable")
@@ -92,7 +92,7 @@ struct AuditBadInputTests {
         let path = folder.path("missing/audit.sqlite")
 
         let error = #expect(throws: AuditError.self) {
-            try AuditLog(path: path)
+            try AuditLog(path: path, options: storedOptions())
         }
 
         #expect(error?.code == "audit_log_unreadable")

@@ -77,6 +77,11 @@ public struct StoredAuditRecord: Sendable, Equatable {
     public var sequence: Int64
     public var text: String
 
+    public init(sequence: Int64, text: String) {
+        self.sequence = sequence
+        self.text = text
+    }
+
     /// The record parsed; nil when the stored text is not valid JSON.
     public var json: JSONValue? {
         // A record is as large as the prompt and answer it stores, so no size limit applies here.

@@ -35,6 +35,9 @@ extension APIService {
             var components = URLComponents()
             components.path = "/v1/audit"
             components.queryItems = items
+            // `+` is a literal in URLComponents but a space to query decoders, so encode it explicitly.
+            let query = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+            components.percentEncodedQuery = query
             body["next"] = .string(components.string ?? "/v1/audit")
         }
         return Outcome(response: .json(data: JSONValue.object(body).serialized()))

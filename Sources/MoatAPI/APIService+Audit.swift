@@ -43,7 +43,7 @@ extension APIService {
         return Outcome(response: .json(data: JSONValue.object(body).serialized()))
     }
 
-    /// The filters of `GET /v1/audit`; a malformed value is a 400 naming it.
+    /// Parses the filters of `GET /v1/audit`; a malformed value is a 400 naming it.
     private func auditQuery(_ request: HTTPRequest) throws -> AuditQuery {
         var query = AuditQuery()
         query.user = request.queryValue("user").flatMap { $0.isEmpty ? nil : $0 }

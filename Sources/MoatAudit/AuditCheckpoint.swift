@@ -164,7 +164,7 @@ extension AuditCheckpoint {
     }
 }
 
-/// Why a stored checkpoint body could not be read.
+/// The reason a stored checkpoint body could not be read.
 struct CheckpointParseError: Error, Sendable {
     var reason: String
 }

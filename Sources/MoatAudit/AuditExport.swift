@@ -8,7 +8,7 @@ public enum AuditExportFormat: String, Sendable, CaseIterable {
     /// ArcSight Common Event Format, one event per line.
     case cef
 
-    /// The line for `record`, without the line feed.
+    /// Formats `record` as one line, without the line feed.
     public func line(for record: StoredAuditRecord) -> String {
         switch self {
         case .jsonl: record.text
@@ -20,9 +20,9 @@ public enum AuditExportFormat: String, Sendable, CaseIterable {
 /// Turns audit records into ArcSight CEF:0 lines:
 /// `CEF:0|Moat|Moat|1|<action>|<action> <decision>|<severity>|<extension>`.
 ///
-/// Escaping follows the CEF specification: in header fields `\` becomes `\\`
-/// and `|` becomes `\|`; in extension values `\` becomes `\\`, `=` becomes
-/// `\=`, and CR and LF become `\r` and `\n`. Header fields cannot hold line
+/// Escaping follows the CEF specification. In header fields `\` becomes `\\`
+/// and `|` becomes `\|`. In extension values `\` becomes `\\`, `=` becomes
+/// `\=`, and CR and LF become `\r` and `\n`. Header fields cannot contain line
 /// breaks, so they become spaces there.
 public enum CEFFormatter {
     /// Device version in the header; it names the record layout, not the Moat release.

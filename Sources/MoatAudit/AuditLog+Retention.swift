@@ -1,7 +1,7 @@
 import Foundation
 import MoatSQLite
 
-/// What one retention run deleted.
+/// The result of one retention run.
 public struct RetentionOutcome: Sendable, Equatable {
     /// Records up to this sequence number are gone.
     public var deletedThrough: Int64

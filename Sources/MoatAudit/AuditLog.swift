@@ -24,7 +24,7 @@ import MoatSQLite
 ///
 /// NOTE: records after the newest checkpoint are protected by the unkeyed
 /// chain only: removing them leaves a log that verifies, unless a copy of a
-/// newer checkpoint (the anchor file) kept outside the data folder says more
+/// newer checkpoint (the anchor file) kept outside the data folder shows more
 /// records existed. An attacker who can read the signing key can re-sign
 /// anything; keep the anchor and the exported public key elsewhere.
 public final class AuditLog: Sendable {
@@ -154,10 +154,13 @@ public final class AuditLog: Sendable {
     /// Requests served without their record since start.
     public var droppedRecordCount: Int { dropped.current }
 
-    static func chainHash(previous: String, record: Data) -> String {
-        var input = Data(previous.utf8)
+    static func chainHash(previous: String, record: some Collection<UInt8>) -> String {
+        // One contiguous buffer, because the verifier calls this once per record.
+        var input: [UInt8] = []
+        input.reserveCapacity(previous.utf8.count + 1 + record.count)
+        input.append(contentsOf: previous.utf8)
         input.append(0x0A)
-        input.append(record)
+        input.append(contentsOf: record)
         return Hex.encode(Digest.sha256(input))
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// Settings of an ``AuditLog``. Every property has a default.
 public struct AuditLogOptions: Sendable {
-    /// How prompts and answers are kept; default ``ContentPolicy/redacted`` for both.
+    /// Storage policy of prompts and answers; default ``ContentPolicy/redacted`` for both.
     public var contentPolicies: ContentPolicies
     /// HMAC key for ``ContentPolicy/redacted`` and ``ContentPolicy/keyedHash``; at least 32 bytes when either is used.
     public var contentKey: Data

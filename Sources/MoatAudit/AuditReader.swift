@@ -30,7 +30,7 @@ public struct AuditQuery: Sendable, Equatable {
         self.afterSequence = afterSequence
     }
 
-    /// The WHERE clause and its parameters.
+    /// Builds the WHERE clause and its parameters.
     func sqlCondition() -> (String, [SQLiteValue]) {
         var clauses = ["1 = 1"]
         var parameters: [SQLiteValue] = []

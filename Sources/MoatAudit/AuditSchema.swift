@@ -2,9 +2,9 @@ import MoatSQLite
 
 /// Tables, indexes and append-only triggers of the audit database.
 ///
-/// `audit_log` holds one row per record: the canonical JSON in `record`, the
+/// `audit_log` has one row per record: the canonical JSON in `record`, the
 /// chain hashes, and copies of the fields that searches filter on (checked
-/// against the record by the verifier). `audit_checkpoints` holds the signed
+/// against the record by the verifier). `audit_checkpoints` contains the signed
 /// checkpoints. Triggers reject UPDATE on both tables, DELETE on checkpoints,
 /// and DELETE on records that no truncation checkpoint has released.
 enum AuditSchema {

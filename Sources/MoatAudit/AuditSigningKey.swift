@@ -6,7 +6,7 @@ public enum AuditSigningKey {
     /// Loads the PKCS#8 PEM Ed25519 key at `path`, or generates one and writes it with mode 0600.
     ///
     /// - Throws: ``AuditError`` `signing_key_invalid` when the file is readable by
-    ///   group or others, is not PEM, or holds a key of another type; the reason names the fix.
+    ///   group or others, is not PEM, or contains a key of another type; the reason names the fix.
     public static func loadOrCreate(at path: String) throws -> PrivateKey {
         if FileManager.default.fileExists(atPath: path) {
             return try load(at: path)
@@ -47,16 +47,16 @@ public enum AuditSigningKey {
             throw AuditError(code: "signing_key_invalid", "\(path) is not a PEM private key (\(error)); restore the key or move the file away")
         }
         guard key.kind == .ed25519 else {
-            throw AuditError(code: "signing_key_invalid", "\(path) holds a \(key.kind) key; audit checkpoints need an Ed25519 key")
+            throw AuditError(code: "signing_key_invalid", "\(path) contains a \(key.kind) key; audit checkpoints need an Ed25519 key")
         }
         return key
     }
 
-    /// Reads every PEM `PUBLIC KEY` block in the file at `path`, so a file can hold
+    /// Reads every PEM `PUBLIC KEY` block in the file at `path`, so a file can contain
     /// the current key and the keys it replaced.
     ///
     /// - Throws: ``AuditError`` `public_key_invalid` when the file is unreadable,
-    ///   holds no PEM public key, or holds a key that is not Ed25519.
+    ///   contains no PEM public key, or contains a key that is not Ed25519.
     public static func loadPublicKeys(from path: String) throws -> [PublicKey] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw AuditError(code: "public_key_invalid", "cannot read \(path); pass the file written by `moat audit export-key`")
@@ -64,7 +64,7 @@ public enum AuditSigningKey {
         let marker = "-----BEGIN PUBLIC KEY-----"
         let blocks = text.components(separatedBy: marker).dropFirst().map { marker + $0 }
         guard !blocks.isEmpty else {
-            throw AuditError(code: "public_key_invalid", "\(path) holds no PEM PUBLIC KEY block; pass the file written by `moat audit export-key`")
+            throw AuditError(code: "public_key_invalid", "\(path) contains no PEM PUBLIC KEY block; pass the file written by `moat audit export-key`")
         }
         return try blocks.enumerated().map { index, block in
             let key: PublicKey
@@ -80,7 +80,7 @@ public enum AuditSigningKey {
         }
     }
 
-    /// The key id written into checkpoints: lower-case hex SHA-256 of the DER SubjectPublicKeyInfo.
+    /// Returns the key id written into checkpoints: lower-case hex SHA-256 of the DER SubjectPublicKeyInfo.
     public static func keyID(_ key: PublicKey) -> String {
         Hex.encode(Digest.sha256(key.derSubjectPublicKeyInfo()))
     }

@@ -34,8 +34,8 @@ final class AuditStore: Sendable {
         var checkpoint: SignedAuditCheckpoint?
     }
 
-    /// The newest record's sequence number and hash; after retention deleted every record,
-    /// the last checkpoint's; (0, 64 zeros) for a new log.
+    /// Returns the newest record's sequence number and hash. After retention deleted every
+    /// record it returns the last checkpoint's, and (0, 64 zeros) for a new log.
     func tip() throws -> (sequence: Int64, hash: String) {
         if let row = try database.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first,
            let sequence = row.int64("seq"), let hash = row.string("hash") {
@@ -124,8 +124,8 @@ final class AuditStore: Sendable {
         checkpoint.truncatedThrough = truncation?.through
         checkpoint.truncatedThroughHash = truncation?.hash
         checkpoint.truncatedBefore = truncation?.before
-        // A log whose records were cut below the last checkpoint must not get a checkpoint
-        // that makes the cut look intended; the verifier reports the cut instead.
+        // When records below the last checkpoint were cut, the new range starts after the tip
+        // so that the body stays a valid range. Its lower to_seq lets the verifier report the cut.
         let fromSequence = min(checkpoint.fromSequence, tip.sequence + 1)
         checkpoint.fromSequence = fromSequence
         let signed = try checkpoint.signed(with: signer)
@@ -139,8 +139,8 @@ final class AuditStore: Sendable {
         return signed
     }
 
-    /// Appends the checkpoint to the anchor file and flushes it to disk; failures are logged, not thrown,
-    /// because the checkpoint is already committed to the database.
+    /// Appends the checkpoint to the anchor file and flushes it to disk. Failures are logged,
+    /// not thrown, because the checkpoint is already committed to the database.
     func writeAnchor(_ checkpoint: SignedAuditCheckpoint) {
         guard let path = options.anchorPath else { return }
         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)

@@ -1,7 +1,7 @@
 import Foundation
 import MoatCrypto
 
-/// What ``AuditVerifier`` checks against besides the database itself.
+/// Inputs of ``AuditVerifier`` besides the database: range, trusted keys and anchor.
 public struct AuditVerifyOptions: Sendable {
     /// First record to check; nil for the oldest retained. The walk starts at the newest
     /// trusted checkpoint before it, so the range is anchored to a signed hash.
@@ -10,10 +10,10 @@ public struct AuditVerifyOptions: Sendable {
     /// checkpoint after it.
     public var toSequence: Int64?
     /// Public keys whose checkpoints are trusted. Empty: signatures are not checked,
-    /// and the verification says so in ``AuditVerification/notes``.
+    /// and ``AuditVerification/notes`` records that.
     public var trustedKeys: [PublicKey]
     /// Checkpoints copied out of the writer's reach (see ``AuditAnchor``); a newer one
-    /// than the database holds reveals records or checkpoints removed from the tail.
+    /// than the database contains reveals records or checkpoints removed from the tail.
     public var anchor: [SignedAuditCheckpoint]
     /// The time the log is judged at, for the silence note. Default: now.
     public var now: Date
@@ -96,7 +96,7 @@ public struct AuditVerification: Sendable, Equatable {
         public var sequence: Int64?
         /// The checkpoint number, when it concerns a checkpoint.
         public var checkpoint: Int64?
-        /// What was found, with the values involved.
+        /// The finding, with the values involved.
         public var detail: String
 
         public init(kind: Kind, sequence: Int64? = nil, checkpoint: Int64? = nil, detail: String) {

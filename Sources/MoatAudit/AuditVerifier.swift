@@ -13,7 +13,7 @@ import MoatSQLite
 /// - a replaced, removed, reordered or foreign-signed checkpoint.
 ///
 /// Not detected: removal of records newer than every checkpoint the verifier
-/// sees (at most N records or T seconds' worth without an anchor), and
+/// reads (at most N records or T seconds' worth without an anchor), and
 /// anything re-signed with the trusted key itself.
 public enum AuditVerifier {
     /// Records read per query.

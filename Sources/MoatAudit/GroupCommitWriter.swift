@@ -5,9 +5,9 @@ import MoatSQLite
 
 /// The one thread that writes the audit database.
 ///
-/// Appends queue up while a commit is in flight; the thread then writes all
+/// Appends queue up while a commit is in flight. The thread then writes all
 /// of them in one transaction, so one fsync covers the whole batch (group
-/// commit), and completes each caller only after `COMMIT` returned with
+/// commit). It completes each caller only after `COMMIT` returned with
 /// `synchronous=FULL`. Between batches it sleeps until the next checkpoint
 /// is due, so an idle log still gets a signed checkpoint every interval.
 final class GroupCommitWriter: @unchecked Sendable {

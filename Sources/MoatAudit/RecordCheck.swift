@@ -5,7 +5,7 @@ import MoatSQLite
 ///
 /// SQLite's JSON functions read the record's `seq` and compare the query
 /// columns with the record's fields in the same statement, so the verifier
-/// does not parse each record in Swift; the hash binds the exact bytes anyway.
+/// does not parse each record in Swift. The hash binds the exact bytes anyway.
 struct RecordCheck {
     /// `consistent` is 1 when every query column repeats the record, 0 when one differs,
     /// and -1 when the record is not JSON.
@@ -39,7 +39,7 @@ struct RecordCheck {
         consistent = row.int64("consistent") ?? 0
     }
 
-    /// The first thing wrong with this row, given the sequence number and previous hash the chain expects.
+    /// Returns the first problem of this row, given the sequence number and previous hash the chain expects.
     func problem(expected: Int64, previousHash expectedPrevious: String, database: SQLiteDatabase) throws -> AuditVerification.Problem? {
         typealias Problem = AuditVerification.Problem
         guard sequence == expected else {
@@ -48,7 +48,7 @@ struct RecordCheck {
         guard let record, let previousHash else {
             return Problem(kind: .malformedRecord, sequence: sequence, detail: "the stored record or previous hash is not text")
         }
-        guard AuditLog.chainHash(previous: previousHash, record: Data(record.utf8)) == hash else {
+        guard AuditLog.chainHash(previous: previousHash, record: record.utf8) == hash else {
             return Problem(kind: .contentChanged, sequence: sequence, detail: "content does not match its hash (the record was edited)")
         }
         guard previousHash == expectedPrevious else {
@@ -69,7 +69,7 @@ struct RecordCheck {
         return nil
     }
 
-    /// The row, other than this one, whose record names `number` as its sequence number.
+    /// Finds the row, other than this one, whose record names `number` as its sequence number.
     private func otherRow(namingSequence number: Int64, in database: SQLiteDatabase) throws -> Int64? {
         try database.query(
             "SELECT seq FROM audit_log WHERE seq != ? AND (CASE WHEN json_valid(record) THEN json_extract(record, '$.seq') END) = ? LIMIT 1",

@@ -4,15 +4,15 @@ extension MoatConfiguration {
     /// The `[audit]` section: how the audit log keeps texts, signs checkpoints,
     /// retains records and behaves when it cannot write.
     public struct Audit: Sendable, Equatable {
-        /// How the user's question is kept: `stored`, `redacted`, `keyed_hash` or `omitted`. Default `redacted`.
+        /// Storage policy of the user's question: `stored`, `redacted`, `keyed_hash` or `omitted`. Default `redacted`.
         public var promptPolicy = "redacted"
-        /// How the answer is kept; the same choices. Default `redacted`.
+        /// Storage policy of the answer, with the same choices. Default `redacted`.
         public var answerPolicy = "redacted"
         /// Records between signed checkpoints. Default 1000, range 1...1,000,000.
         public var checkpointEvery = 1000
         /// Seconds between checkpoints when fewer records arrive, idle intervals included. Default 60, range 1...86,400.
         public var checkpointInterval = 60
-        /// Serve requests even when their record cannot be written (counted and logged). Default false: answer 503.
+        /// Serve requests even when their record cannot be written (counted and logged). Default false: respond 503.
         public var failOpen = false
         /// Seconds an append waits for another process's write lock. Default 2, range 0...60.
         public var lockTimeout = 2

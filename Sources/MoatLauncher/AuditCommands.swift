@@ -6,14 +6,14 @@ import MoatCrypto
 
 /// The audit log as `moat up` opens it, and the `moat audit` subcommands.
 public enum AuditCommands {
-    /// Where the audit files are: the database, the checkpoint signing key and the anchor file.
+    /// Locations of the audit files: the database, the checkpoint signing key and the anchor file.
     public struct Paths: Sendable {
         public var database: String
         public var signingKey: String
         public var anchor: String
     }
 
-    /// The configured paths; with `file`, the key and anchor default to that file's folder.
+    /// Returns the configured paths. With `file`, the key and anchor default to that file's folder.
     public static func paths(_ configuration: MoatConfiguration, file: String? = nil) -> Paths {
         let folder = file.map { URL(fileURLWithPath: $0).deletingLastPathComponent() }
             ?? URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
@@ -52,8 +52,8 @@ public enum AuditCommands {
         return log
     }
 
-    /// The public keys verify trusts: those in `keyFile`, or else the public half of the
-    /// signing key beside the log, with a note that this key could have been replaced too.
+    /// Returns the public keys verify trusts: those in `keyFile`, or else the public half of
+    /// the signing key beside the log, with a note that this key could have been replaced too.
     static func trustedKeys(keyFile: String?, paths: Paths) throws -> (keys: [PublicKey], note: String?) {
         if let keyFile {
             return (try AuditSigningKey.loadPublicKeys(from: keyFile), nil)
@@ -96,7 +96,7 @@ public enum AuditCommands {
         return records.count
     }
 
-    /// A tab-separated line: sequence, time, decision, action, user, reason, HTTP status, request id.
+    /// Formats a tab-separated line: sequence, time, decision, action, user, reason, HTTP status, request id.
     static func summary(_ record: StoredAuditRecord) -> String {
         guard let json = record.json else { return "\(record.sequence)\t(unreadable record)" }
         let user = json["user_name"]?.stringValue ?? json["object_id"]?.stringValue ?? "-"

@@ -8,7 +8,7 @@ extension WebApp {
 
     /// `GET /admin/audit`: the audit log, newest first, with filters. The page calls
     /// `GET /v1/audit` with the user's own access token, so the api decides who may
-    /// read it (the Admin role); a 403 from the api becomes a 403 page here.
+    /// read it (the Admin role). A 403 from the api becomes a 403 page here.
     func adminAudit(_ request: HTTPRequest) async -> HTTPResponse {
         guard let (_, session) = await currentSession(request) else {
             return .redirect(to: "/auth/login")
@@ -19,6 +19,7 @@ extension WebApp {
                 filters[name] = value
             }
         }
+
         var items = Self.auditFilterNames.compactMap { name in filters[name].map { URLQueryItem(name: name, value: $0) } }
         items.append(URLQueryItem(name: "limit", value: "50"))
         if let before = request.queryValue("before"), Int64(before) != nil {
@@ -32,6 +33,7 @@ extension WebApp {
         guard let url = components?.url else {
             return .html(WebPages.error("the audit filters could not be turned into a request"), status: 400)
         }
+
         let userName = session.user.name ?? session.user.username ?? ""
         var headers = HTTPHeaders()
         headers.add("Authorization", "Bearer \(session.accessToken)")
@@ -44,6 +46,7 @@ extension WebApp {
             logger.error("api call failed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
             return .html(WebPages.error("the api could not be reached; try again shortly"), status: 502)
         }
+
         let body = try? JSONValue.parse(upstream.body, limits: JSONLimits(maxBytes: 8 << 20))
         switch upstream.status {
         case 200:

@@ -8,7 +8,7 @@ import MoatLauncher
 enum AuditArguments {
     static let options: Set<String> = [
         "config", "data", "file", "from", "to", "key", "anchor", "user", "action", "decision", "since", "until",
-        "limit", "format", "output", "older-than",
+        "limit", "format", "output", "older-than", "writers", "records",
     ]
 
     /// Runs the subcommand and returns the exit status: 0 on success, 1 when verify finds a problem.
@@ -66,6 +66,18 @@ enum AuditArguments {
             } else {
                 print("no record is older than \(days) days")
             }
+            return 0
+
+        case "bench":
+            // Not in the usage text: bench/audit/run.sh calls it on a temporary folder.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("moat-audit-bench-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let result = try AuditBenchmark.run(
+                folder: folder, writers: try integer(options, "writers", range: 1...1024) ?? 64,
+                records: try integer(options, "records", range: 1...10_000_000) ?? 50_000
+            )
+            print(result)
             return 0
 
         default:

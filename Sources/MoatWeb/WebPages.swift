@@ -59,7 +59,7 @@ enum WebPages {
             """)
     }
 
-    /// The audit log page: a filter form and one table row per record. Every value from
+    /// Renders the audit log page: a filter form and one table row per record. Every value from
     /// a record or a filter is escaped, because records carry text chosen by callers.
     static func auditLog(userName: String, filters: [String: String], records: [JSONValue], olderThan: Int64?, message: String? = nil) -> String {
         func field(_ name: String, _ label: String, placeholder: String) -> String {

@@ -27,7 +27,6 @@ final class GroupCommitWriter: @unchecked Sendable {
     private var pending: [Pending] = []
     private var checkpointWaiters: [@Sendable (Result<SignedAuditCheckpoint?, AuditError>) -> Void] = []
     private var stopping = false
-    private var stopped = false
     private let finished = DispatchSemaphore(value: 0)
     private var nextCheckpointDue: Date
 
@@ -102,9 +101,6 @@ final class GroupCommitWriter: @unchecked Sendable {
             commit(batch, waiters: waiters, forcedCheckpoint: kind)
             if finishing { break }
         }
-        condition.lock()
-        stopped = true
-        condition.unlock()
         finished.signal()
     }
 

@@ -62,7 +62,8 @@ extension APIService {
         }
         return Outcome(
             response: .json(data: JSONValue.object(body).serialized()),
-            prompt: question, answer: answer.text, documents: documents, model: answer.model
+            prompt: question, answer: answer.text, documents: documents,
+            accessFilter: .init(userID: scope.userID, groups: scope.groups, clearance: clearance.rawValue), model: answer.model
         )
     }
 

@@ -12,7 +12,7 @@ import MoatJSON
 ///
 /// Routes:
 /// - `POST /v1/chat` `{"question": "..."}`: delegated user tokens with the chat scope and a chat role.
-/// - `GET /v1/audit?limit=&before=`: the Admin role (users) or the audit app role (applications).
+/// - `GET /v1/audit?limit=&before=&user=&action=&decision=&since=&until=`: the Admin role (users) or the audit app role (applications).
 /// - `GET /v1/me`: who the token says the caller is.
 /// - `GET /healthz`: liveness, no authentication.
 public final class APIService: HTTPResponder {
@@ -58,16 +58,23 @@ public final class APIService: HTTPResponder {
         var response: HTTPResponse
         var reason = "ok"
         var prompt: String?
+        /// The prompt after redaction; nil until a guard redacts it.
+        var redactedPrompt: String?
         var answer: String?
+        /// The answer after redaction; nil until a guard redacts it.
+        var redactedAnswer: String?
         var documents: [AuditEntry.DocumentReference] = []
+        var accessFilter: AuditEntry.AccessFilter?
         var model: String?
+        var verdicts: [JSONObject] = []
+        var tokens = AuditEntry.TokenCounts()
     }
 
     typealias AuthorizedHandler = @Sendable (HTTPRequest, Principal) async throws -> Outcome
 
     /// Authenticates, runs the handler, and writes the audit record. When the
     /// record cannot be written, the response is replaced by 503: no answer
-    /// leaves without its record.
+    /// leaves without its record, unless the log is configured to fail open.
     private func audited(_ request: HTTPRequest, action: String, handler: AuthorizedHandler) async -> HTTPResponse {
         let started = clock.now()
         var principal: Principal?
@@ -104,17 +111,27 @@ public final class APIService: HTTPResponder {
         }
         let status = outcome.response.status
         let entry = AuditEntry(
-            requestID: request.requestID, time: started, action: action,
+            requestID: request.requestID, time: started, hop: "api", action: action,
             decision: status < 400 ? .allow : (status == 401 || status == 403 ? .deny : .error),
             reason: outcome.reason, httpStatus: status,
-            tenantID: principal?.tenantID, objectID: principal?.objectID, userName: principal?.name,
+            tenantID: principal?.tenantID, objectID: principal?.objectID, userName: principal?.username ?? principal?.name,
             clientAppID: principal?.clientAppID, roles: principal?.roles ?? [],
-            prompt: outcome.prompt, response: outcome.answer, documents: outcome.documents, model: outcome.model,
+            prompt: outcome.prompt, redactedPrompt: outcome.redactedPrompt,
+            answer: outcome.answer, redactedAnswer: outcome.redactedAnswer,
+            documents: outcome.documents, accessFilter: outcome.accessFilter, model: outcome.model,
+            verdicts: outcome.verdicts, tokens: outcome.tokens,
             latencyMilliseconds: Int(clock.now().timeIntervalSince(started) * 1000)
         )
         do {
-            try audit.append(entry)
+            try await audit.append(entry)
         } catch {
+            if audit.isFailOpen {
+                let dropped = audit.countDroppedRecord()
+                logger.critical("audit record NOT written; request served because audit fail-open is on", metadata: [
+                    "moat.request.id": request.requestID, "moat.error": "\(error)", "moat.audit.dropped": "\(dropped)",
+                ])
+                return outcome.response
+            }
             logger.error("audit record not written; request failed closed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
             return ProblemDetails(
                 status: 503, code: "audit_unavailable", title: "Service Unavailable",

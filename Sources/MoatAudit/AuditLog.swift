@@ -4,165 +4,173 @@ import MoatCrypto
 import MoatJSON
 import MoatSQLite
 
-/// A failure to write or read the audit log.
-public struct AuditError: Error, Sendable, CustomStringConvertible {
-    public let code: String
-    public let reason: String
-    public init(code: String, _ reason: String) {
-        self.code = code
-        self.reason = reason
-    }
-    public var description: String { "\(code): \(reason)" }
-}
-
-/// Append-only, hash-chained audit log in SQLite.
+/// Append-only, hash-chained audit log in SQLite with signed checkpoints.
 ///
 /// Each row stores the record as canonical JSON (RFC 8785) and
 /// `hash = SHA-256(previous hash ‖ LF ‖ canonical record)`, hex-encoded, with
 /// 64 zeros before the first record. The record includes its sequence number,
 /// so editing, removing or reordering rows breaks the chain, and
 /// ``AuditVerifier`` names the first record where it breaks. Triggers reject
-/// UPDATE and DELETE, and every append is committed with `synchronous=FULL`.
+/// UPDATE and DELETE. The database runs in WAL mode with `synchronous=FULL`;
+/// concurrent appends are committed together (group commit), and each append
+/// returns only once its transaction is durable.
 ///
-/// NOTE: the chain is unkeyed, so removing the newest records, or editing a
-/// record and recomputing every later hash, leaves a chain that verifies.
-/// Only a comparison with a head hash kept outside the data folder detects that.
+/// With a signing key, the log also writes an ``AuditCheckpoint`` every
+/// ``AuditLogOptions/checkpointEveryRecords`` records or
+/// ``AuditLogOptions/checkpointInterval`` seconds, whichever comes first,
+/// idle intervals included, plus one when it opens and one when it closes.
+/// A checkpoint signs the chain's head, so rewriting a covered record and
+/// recomputing the chain, or removing covered records, is detected.
+///
+/// NOTE: records after the newest checkpoint are protected by the unkeyed
+/// chain only: removing them leaves a log that verifies, unless a copy of a
+/// newer checkpoint (the anchor file) kept outside the data folder shows more
+/// records existed. An attacker who can read the signing key can re-sign
+/// anything; keep the anchor and the exported public key elsewhere.
 public final class AuditLog: Sendable {
     public static let genesisHash = String(repeating: "0", count: 64)
 
-    private let database: SQLiteDatabase
-    private let contentPolicy: ContentPolicy
-    private let hashKey: Data
+    /// The database file.
+    public let path: String
+    public let options: AuditLogOptions
+    let store: AuditStore
+    let writer: GroupCommitWriter
+    let reader: AuditReader
+    private let dropped = LockedValue(0)
     private let logger: Logger
 
+    /// Opens or creates the log at `path` (mode 0600) and starts its writer thread.
+    ///
     /// - Parameters:
-    ///   - path: SQLite file, created with mode 0600.
-    ///   - contentPolicy: how prompts and responses are kept; default ``ContentPolicy/stored``.
-    ///   - hashKey: HMAC key for ``ContentPolicy/hashed``; at least 32 bytes when that policy is used.
-    /// - Throws: ``AuditError`` with code `invalid_configuration` for a short key, and
-    ///   `audit_log_unreadable` when the file cannot be opened or is not an SQLite database.
-    public init(path: String, contentPolicy: ContentPolicy = .stored, hashKey: Data = Data(), logger: Logger = .disabled) throws {
-        if contentPolicy == .hashed, hashKey.count < 32 {
-            throw AuditError(code: "invalid_configuration", "the hashed content policy needs a key of at least 32 bytes")
+    ///   - signingKey: Ed25519 key for checkpoints; nil writes no checkpoints (the chain alone).
+    ///   - clock: source of record and checkpoint times.
+    /// - Throws: ``AuditError`` `invalid_configuration` for an option out of range or a
+    ///   signing key that is not Ed25519, and `audit_log_unreadable` when the file cannot
+    ///   be opened or is not an SQLite database.
+    public init(
+        path: String, options: AuditLogOptions = AuditLogOptions(), signingKey: PrivateKey? = nil,
+        clock: any WallClock = SystemClock(), logger: Logger = .disabled
+    ) throws {
+        try options.validate()
+        if let signingKey, signingKey.kind != .ed25519 {
+            throw AuditError(code: "invalid_configuration", "the checkpoint signing key is a \(signingKey.kind) key; it must be Ed25519")
         }
         let database: SQLiteDatabase
         do {
-            database = try SQLiteDatabase(path: path)
-            try database.execute("PRAGMA synchronous=FULL")
+            database = try SQLiteDatabase(path: path, busyTimeout: options.lockTimeout, synchronous: .full)
             try AuditSchema.migrate(database)
+            if let maxDatabaseBytes = options.maxDatabaseBytes {
+                let pageSize = try database.query("PRAGMA page_size").first?.values.first.flatMap { value -> Int64? in
+                    if case .integer(let size) = value { return size }
+                    return nil
+                } ?? 4096
+                _ = try database.query("PRAGMA max_page_count = \(max(1, maxDatabaseBytes / pageSize))")
+            }
         } catch {
             throw AuditError(
                 code: "audit_log_unreadable",
                 "the audit log at \(path) cannot be opened: \(error); check that its folder exists and the file is an audit log"
             )
         }
-        self.database = database
-        self.contentPolicy = contentPolicy
-        self.hashKey = hashKey
+        self.path = path
+        self.options = options
         self.logger = logger
+        self.store = AuditStore(database: database, signer: signingKey, options: options, clock: clock, logger: logger)
+        self.reader = try AuditReader(path: path)
+        self.writer = GroupCommitWriter(store: store, options: options, logger: logger)
+        if signingKey != nil {
+            // Marks where this writer took over, so a pause in logging shows in the checkpoint chain.
+            let outcome = try Self.wrapWriteError { try store.write([]) { _ in .start } }
+            if let checkpoint = outcome.checkpoint { store.writeAnchor(checkpoint) }
+        }
+        if options.failOpen {
+            logger.warning("audit fail-open is on: requests are served even when their audit record cannot be written")
+        }
+        writer.start()
     }
 
-    /// Appends one record durably and returns its sequence number.
+    deinit {
+        writer.stop()
+    }
+
+    /// Appends one record and returns its sequence number once it is durable.
+    /// Blocks the calling thread while the batch commits.
+    ///
+    /// - Throws: ``AuditError`` `audit_write_failed` when the record could not be
+    ///   committed: disk full, size cap reached, write lock held past the lock timeout, or log closed.
     @discardableResult
     public func append(_ entry: AuditEntry) throws -> Int64 {
-        let prompt = protect(entry.prompt)
-        let response = protect(entry.response)
-        do {
-            return try database.transaction {
-                let last = try database.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first
-                let sequence = (last?.int64("seq") ?? 0) + 1
-                let previousHash = last?.string("hash") ?? Self.genesisHash
-                let canonical = JSONValue.object(entry.jsonObject(sequence: sequence, prompt: prompt, response: response)).canonicalized()
-                let hash = Self.chainHash(previous: previousHash, record: canonical)
-                try database.run(
-                    """
-                    INSERT INTO audit_log (seq, time, request_id, user_id, action, decision, record, prev_hash, hash)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    [
-                        .integer(sequence), .text(entry.time.formatted(AuditEntry.timeFormat)), .text(entry.requestID),
-                        entry.objectID.map { .text("\(entry.tenantID ?? ""):\($0)") } ?? .null,
-                        .text(entry.action), .text(entry.decision.rawValue),
-                        .text(String(decoding: canonical, as: UTF8.self)), .text(previousHash), .text(hash),
-                    ]
-                )
-                return sequence
-            }
-        } catch {
-            logger.error("audit append failed", metadata: ["moat.request.id": entry.requestID, "moat.error": "\(error)"])
-            throw AuditError(code: "audit_write_failed", "the audit record could not be written: \(error)")
+        let semaphore = DispatchSemaphore(value: 0)
+        let result = LockedValue<Result<Int64, AuditError>?>(nil)
+        writer.enqueue(entry) { outcome in
+            result.withLock { $0 = outcome }
+            semaphore.signal()
+        }
+        semaphore.wait()
+        return try result.current!.get()
+    }
+
+    /// Appends one record and returns its sequence number once it is durable, suspending instead of blocking.
+    ///
+    /// - Throws: as the blocking `append`.
+    @discardableResult
+    public func append(_ entry: AuditEntry) async throws -> Int64 {
+        try await withCheckedThrowingContinuation { continuation in
+            writer.enqueue(entry) { continuation.resume(with: $0) }
         }
     }
 
-    /// Records newest first, optionally only those before `beforeSequence`.
-    /// `limit` is clamped to 1...500.
-    public func records(limit: Int, beforeSequence: Int64? = nil, userID: String? = nil, action: String? = nil) throws -> [JSONValue] {
-        var sql = "SELECT record FROM audit_log WHERE 1 = 1"
-        var parameters: [SQLiteValue] = []
-        if let beforeSequence {
-            sql += " AND seq < ?"
-            parameters.append(.integer(beforeSequence))
+    /// Signs a checkpoint now, covering every record appended before the call.
+    /// Returns nil when the log has no signing key.
+    @discardableResult
+    public func checkpoint() throws -> SignedAuditCheckpoint? {
+        guard store.signer != nil else { return nil }
+        let semaphore = DispatchSemaphore(value: 0)
+        let result = LockedValue<Result<SignedAuditCheckpoint?, AuditError>?>(nil)
+        writer.requestCheckpoint { outcome in
+            result.withLock { $0 = outcome }
+            semaphore.signal()
         }
-        if let userID {
-            sql += " AND user_id = ?"
-            parameters.append(.text(userID))
-        }
-        if let action {
-            sql += " AND action = ?"
-            parameters.append(.text(action))
-        }
-        sql += " ORDER BY seq DESC LIMIT ?"
-        parameters.append(.integer(Int64(max(1, min(limit, 500)))))
-        return try database.query(sql, parameters).compactMap { row in
-            // A record is as large as the prompt and answer it stores, so no size limit applies here.
-            row.string("record").flatMap { try? JSONValue.parse(Data($0.utf8), limits: JSONLimits(maxBytes: .max)) }
+        semaphore.wait()
+        return try result.current!.get()
+    }
+
+    /// Commits queued records, signs a stop checkpoint and stops the writer. Later appends fail.
+    public func close() {
+        writer.stop()
+    }
+
+    /// True when ``AuditLogOptions/failOpen`` is set: callers serve requests whose record failed.
+    public var isFailOpen: Bool { options.failOpen }
+
+    /// Counts one request served without its record (fail-open) and returns the total since start.
+    public func countDroppedRecord() -> Int {
+        dropped.withLock { count in
+            count += 1
+            return count
         }
     }
 
-    public func count() throws -> Int {
-        Int(try database.query("SELECT count(*) AS n FROM audit_log").first?.int64("n") ?? 0)
-    }
+    /// Requests served without their record since start.
+    public var droppedRecordCount: Int { dropped.current }
 
-    static func chainHash(previous: String, record: Data) -> String {
-        var input = Data(previous.utf8)
+    static func chainHash(previous: String, record: some Collection<UInt8>) -> String {
+        // One contiguous buffer, because the verifier calls this once per record.
+        var input: [UInt8] = []
+        input.reserveCapacity(previous.utf8.count + 1 + record.count)
+        input.append(contentsOf: previous.utf8)
         input.append(0x0A)
-        input.append(record)
-        return Digest.sha256(input).map { String(format: "%02x", $0) }.joined()
+        input.append(contentsOf: record)
+        return Hex.encode(Digest.sha256(input))
     }
 
-    private func protect(_ text: String?) -> String? {
-        guard let text else { return nil }
-        switch contentPolicy {
-        case .stored: return text
-        case .omitted: return nil
-        case .hashed:
-            return "hmac-sha256:" + HMAC.sha256(key: hashKey, message: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    static func wrapWriteError<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as AuditError {
+            throw error
+        } catch {
+            throw AuditError(code: "audit_write_failed", "the audit log could not be written: \(error)")
         }
-    }
-}
-
-enum AuditSchema {
-    static func migrate(_ database: SQLiteDatabase) throws {
-        try database.execute(
-            """
-            CREATE TABLE IF NOT EXISTS audit_log (
-                seq INTEGER PRIMARY KEY,
-                time TEXT NOT NULL,
-                request_id TEXT NOT NULL,
-                user_id TEXT,
-                action TEXT NOT NULL,
-                decision TEXT NOT NULL,
-                record TEXT NOT NULL,
-                prev_hash TEXT NOT NULL,
-                hash TEXT NOT NULL
-            );
-            CREATE INDEX IF NOT EXISTS audit_log_user ON audit_log (user_id, seq);
-            CREATE INDEX IF NOT EXISTS audit_log_action ON audit_log (action, seq);
-            CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
-            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: UPDATE is not allowed'); END;
-            CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
-            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: DELETE is not allowed'); END;
-            """
-        )
     }
 }

@@ -56,7 +56,6 @@ extension MoatConfiguration {
         api.audiences = list("MOAT_API_AUDIENCES") ?? api.audiences
         api.allowedClientApps = list("MOAT_API_ALLOWED_CLIENT_APPS") ?? api.allowedClientApps
         api.leeway = try integer("MOAT_API_LEEWAY", range: 0...300) ?? api.leeway
-        api.contentPolicy = try choice("MOAT_API_CONTENT_POLICY", Self.contentPolicies) ?? api.contentPolicy
         api.algorithms = list("MOAT_API_ALGORITHMS") ?? api.algorithms
         api.v1Issuer = string("MOAT_API_V1_ISSUER") ?? api.v1Issuer
         api.allowedTenants = list("MOAT_API_ALLOWED_TENANTS") ?? api.allowedTenants
@@ -79,6 +78,16 @@ extension MoatConfiguration {
         llm.clearance = try choice("MOAT_LLM_CLEARANCE", Self.clearances) ?? llm.clearance
         corpus.path = string("MOAT_CORPUS_PATH") ?? corpus.path
         corpus.manifest = string("MOAT_CORPUS_MANIFEST") ?? corpus.manifest
+        audit.promptPolicy = try choice("MOAT_AUDIT_PROMPT_POLICY", Self.auditContentPolicies) ?? audit.promptPolicy
+        audit.answerPolicy = try choice("MOAT_AUDIT_ANSWER_POLICY", Self.auditContentPolicies) ?? audit.answerPolicy
+        audit.checkpointEvery = try integer("MOAT_AUDIT_CHECKPOINT_EVERY", range: 1...1_000_000) ?? audit.checkpointEvery
+        audit.checkpointInterval = try integer("MOAT_AUDIT_CHECKPOINT_INTERVAL", range: 1...86_400) ?? audit.checkpointInterval
+        audit.failOpen = try bool("MOAT_AUDIT_FAIL_OPEN") ?? audit.failOpen
+        audit.lockTimeout = try integer("MOAT_AUDIT_LOCK_TIMEOUT", range: 0...60) ?? audit.lockTimeout
+        audit.maxBytes = try integer("MOAT_AUDIT_MAX_BYTES", range: 0...Int.max).map(Int64.init) ?? audit.maxBytes
+        audit.retentionDays = try integer("MOAT_AUDIT_RETENTION_DAYS", range: 0...36_500) ?? audit.retentionDays
+        audit.anchorFile = string("MOAT_AUDIT_ANCHOR_FILE") ?? audit.anchorFile
+        audit.signingKey = string("MOAT_AUDIT_SIGNING_KEY") ?? audit.signingKey
 
         // A misspelt variable must not silently fall back to a default. Names used by the
         // test scripts and the model key variable are known too.

@@ -12,7 +12,6 @@ import MoatTOML
 ///   `public_base_url` (string, `http://<host>:<port>`): the address in the issuer and endpoints, for example behind a TLS proxy.
 /// - `[api]` `port` (integer, 8081), `issuer` (string, the dev IdP's), `audiences` (strings, the api app's client id
 ///   and App ID URI), `allowed_client_apps` (strings, the web app's client id), `leeway` (seconds, 60, at most 300),
-///   `content_policy` (`stored`, `hashed` or `omitted`, `stored`): how prompts and answers are kept in the audit log,
 ///   `role_clearance` (table of app role to classification; default Reader and Contributor `confidential`,
 ///   Admin and Restricted.Reader `restricted`): the highest classification each role may read.
 ///   Token rules for the issuer: `algorithms` (strings, `["RS256"]`; any of RS256, PS256, ES256, ES384, EdDSA),
@@ -28,6 +27,10 @@ import MoatTOML
 /// - `[llm]` `endpoint` (URL; absent means extractive answers), `model`, `api_key_env` (name of the environment
 ///   variable holding the key, `MOAT_LLM_API_KEY`), `azure_key_header` (bool, false), `clearance` (string, `internal`).
 /// - `[corpus]` `path` and `manifest` (strings; absent means the embedded demo corpus).
+/// - `[audit]` `prompt_policy` and `answer_policy` (`stored`, `redacted`, `keyed_hash` or `omitted`, `redacted`),
+///   `checkpoint_every` (records, 1000), `checkpoint_interval` (seconds, 60), `fail_open` (bool, false),
+///   `lock_timeout` (seconds, 2), `max_bytes` (integer, 0 for no cap), `retention_days` (integer, 0 keeps all),
+///   `anchor_file` and `signing_key` (paths, in the data folder); see ``Audit``.
 ///
 /// Environment variables override the file: `MOAT_<SECTION>_<KEY>` in upper case (for example `MOAT_API_PORT=9081`),
 /// and `MOAT_<KEY>` for top-level keys (`MOAT_DATA_DIR`).
@@ -40,6 +43,7 @@ public struct MoatConfiguration: Sendable, Equatable {
     public var web = Web()
     public var llm = LanguageModel()
     public var corpus = Corpus()
+    public var audit = Audit()
 
     public struct IdentityProvider: Sendable, Equatable {
         public var port = 8082
@@ -54,7 +58,6 @@ public struct MoatConfiguration: Sendable, Equatable {
         public var audiences: [String] = []
         public var allowedClientApps: [String] = []
         public var leeway = 60
-        public var contentPolicy = "stored"
         /// App role name to the highest classification it may read; empty means the api's defaults.
         public var roleClearance: [String: String] = [:]
         public var algorithms = ["RS256"]
@@ -116,7 +119,7 @@ public struct MoatConfiguration: Sendable, Equatable {
     }
 
     init(_ root: TOMLReader) throws {
-        try root.rejectUnknownKeys(["data_dir", "host", "log_level", "idp", "api", "web", "llm", "corpus"])
+        try root.rejectUnknownKeys(["data_dir", "host", "log_level", "idp", "api", "web", "llm", "corpus", "audit"])
         dataDirectory = try root.optionalString("data_dir") ?? dataDirectory
         host = try root.optionalString("host") ?? host
         logLevel = try root.optionalString("log_level") ?? logLevel
@@ -128,8 +131,11 @@ public struct MoatConfiguration: Sendable, Equatable {
             idp.publicBaseURL = try section.optionalString("public_base_url")
         }
         if let section = try root.optionalTable("api") {
+            if (try section.optionalString("content_policy")) != nil {
+                throw ConfigurationError("api.content_policy moved to the [audit] section as prompt_policy and answer_policy (stored, redacted, keyed_hash, omitted)")
+            }
             try section.rejectUnknownKeys([
-                "port", "issuer", "audiences", "allowed_client_apps", "leeway", "content_policy", "role_clearance", "algorithms",
+                "port", "issuer", "audiences", "allowed_client_apps", "leeway", "role_clearance", "algorithms",
                 "v1_issuer", "allowed_tenants", "max_token_age", "jwks_uri", "group_overage", "graph_url", "client_id", "client_secret",
             ])
             api.port = try section.optionalInteger("port", range: 0...65535).map(Int.init) ?? api.port
@@ -137,7 +143,6 @@ public struct MoatConfiguration: Sendable, Equatable {
             api.audiences = try section.strings("audiences", default: [])
             api.allowedClientApps = try section.strings("allowed_client_apps", default: [])
             api.leeway = try section.optionalInteger("leeway", range: 0...300).map(Int.init) ?? api.leeway
-            api.contentPolicy = try section.optionalString("content_policy") ?? api.contentPolicy
             if let clearance = try section.optionalTable("role_clearance") {
                 for role in clearance.table.keys {
                     api.roleClearance[role] = try clearance.string(role)
@@ -175,10 +180,12 @@ public struct MoatConfiguration: Sendable, Equatable {
             corpus.path = try section.optionalString("path")
             corpus.manifest = try section.optionalString("manifest")
         }
+        if let section = try root.optionalTable("audit") {
+            try readAudit(section)
+        }
     }
 
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
-    static let contentPolicies = ["stored", "hashed", "omitted"]
     static let clearances = ["public", "internal", "confidential", "restricted"]
 
     /// Returns true when `endpoint` is an absolute http or https URL with a host.
@@ -191,13 +198,11 @@ public struct MoatConfiguration: Sendable, Equatable {
         guard Self.logLevels.contains(logLevel) else {
             throw ConfigurationError("log_level = \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical")
         }
-        guard Self.contentPolicies.contains(api.contentPolicy) else {
-            throw ConfigurationError("api.content_policy = \"\(api.contentPolicy)\" is not one of stored, hashed, omitted")
-        }
         for (role, level) in api.roleClearance.sorted(by: { $0.key < $1.key }) where !Self.clearances.contains(level) {
             throw ConfigurationError("api.role_clearance.\(role) = \"\(level)\" is not one of public, internal, confidential, restricted")
         }
         try validateTokenRules()
+        try validateAudit()
         guard Self.clearances.contains(llm.clearance) else {
             throw ConfigurationError("llm.clearance = \"\(llm.clearance)\" is not one of public, internal, confidential, restricted")
         }

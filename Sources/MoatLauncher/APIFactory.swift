@@ -40,12 +40,7 @@ enum APIFactory {
 
         let store = try DocumentStore(path: data.documentsDatabase, logger: logger)
         let ingested = try ingestCorpus(configuration, directory: directory, store: store, logger: logger)
-        let audit = try AuditLog(
-            path: data.auditDatabase,
-            contentPolicy: ContentPolicy(rawValue: configuration.api.contentPolicy) ?? .stored,
-            hashKey: try data.secret(named: "audit-hmac.key", byteCount: 32),
-            logger: logger
-        )
+        let audit = try AuditCommands.openLog(configuration, data: data, logger: logger)
         var roleClearance = APIConfiguration.defaultRoleClearance
         for (role, level) in configuration.api.roleClearance {
             roleClearance[role] = Classification(rawValue: level)

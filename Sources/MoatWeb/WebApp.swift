@@ -51,6 +51,7 @@ public final class WebApp: HTTPResponder {
         router.get("/auth/signed-out") { _ in .html(WebPages.signedOut()) }
         router.get("/api/me") { [unowned self] request in await apiMe(request) }
         router.post("/api/chat") { [unowned self] request in await apiChat(request) }
+        router.get("/admin/audit") { [unowned self] request in await adminAudit(request) }
         router.get("/healthz") { _ in .json(["status": "ok"]) }
         return router
     }

@@ -16,8 +16,18 @@ let usage = """
                           run one component alone (the same configuration as `up`)
       ingest PATH --manifest FILE [--config FILE] [--data DIR]
                           add or replace the documents under PATH; all or nothing
-      audit verify [--config FILE] [--data DIR | --file AUDIT.sqlite]
-                          check the audit log's hash chain; exit 1 on the first broken record
+      audit verify [--from SEQ] [--to SEQ] [--key PUBLIC.pem] [--anchor FILE]
+                          check records, signed checkpoints and the tail; exit 1 on a problem
+      audit search [--user U] [--action A] [--decision allow|deny|error]
+                   [--since TIME] [--until TIME] [--limit N]
+                          list matching records, newest first (N up to 500, default 50)
+      audit export --format jsonl|cef [--output FILE] [search filters]
+                          stream matching records, oldest first, for a SIEM
+      audit export-key [--output FILE]
+                          write the public key that verifies audit checkpoints (PEM)
+      audit prune --older-than DAYS
+                          delete older records behind a signed truncation checkpoint
+                          (every audit command takes --config FILE and --data DIR or --file AUDIT.sqlite)
       token --user NAME [--password PASSWORD] | --app NAME [--config FILE]
                           print an access token for the api from the running dev IdP
                           (development only; the demo password is moat-demo)
@@ -48,7 +58,7 @@ if arguments.contains("--help") || arguments.contains("-h") {
 }
 
 let allowedOptions: Set<String> = switch command {
-case "audit": ["config", "data", "file"]
+case "audit": AuditArguments.options
 case "token": ["config", "user", "password", "app"]
 default: ["config", "data", "corpus", "manifest"]
 }
@@ -111,16 +121,11 @@ case "ingest":
     }
 
 case "audit":
-    guard options.positional.first == "verify" else { fail("unknown audit command; use: moat audit verify") }
     let configuration = loadConfiguration()
-    let file = options.values["file"] ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("audit.sqlite").path
     do {
-        let verification = try Commands.verifyAudit(file: file)
-        if let problem = verification.firstProblem {
-            print("audit log BROKEN: \(problem) (\(verification.recordCount) records read)")
-            exit(1)
-        }
-        print("audit log intact: \(verification.recordCount) records, head hash \(verification.headHash)")
+        exit(try AuditArguments.run(options, configuration: configuration, logger: makeLogger(configuration)))
+    } catch let error as ParsedOptions.Invalid {
+        fail("\(error)\n\n\(usage)")
     } catch {
         fail("\(error)", code: 1)
     }

@@ -10,7 +10,7 @@ struct AuditLogAppendTests {
     @Test("append returns consecutive sequence numbers from 1")
     func appendNumbersFromOne() throws {
         let folder = try TemporaryFolder()
-        let log = try AuditLog(path: folder.path("audit.sqlite"))
+        let log = try AuditLog(path: folder.path("audit.sqlite"), options: storedOptions())
 
         var numbers: [Int64] = []
         for number in 1...3 {
@@ -27,7 +27,7 @@ struct AuditLogAppendTests {
         let path = folder.path("audit.sqlite")
         try makeLog(at: path, count: 2)
 
-        let reopened = try AuditLog(path: path)
+        let reopened = try AuditLog(path: path, options: storedOptions())
 
         #expect(try reopened.append(sampleEntry(3)) == 3)
     }
@@ -44,194 +44,174 @@ struct AuditLogAppendTests {
         #expect(mode & 0o777 == 0o600)
     }
 
+    @Test("database runs in WAL mode with synchronous FULL")
+    func walAndFullSync() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("audit.sqlite")
+        let log = try AuditLog(path: path, options: storedOptions())
+        try log.append(sampleEntry(1))
+
+        let database = try SQLiteDatabase(path: path, readOnly: true)
+        let mode = try database.query("PRAGMA journal_mode").first?.values.first
+
+        #expect(mode == .text("wal"))
+        #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
     @Test("records pages newest first")
     func recordsPageNewestFirst() throws {
         let folder = try TemporaryFolder()
-        let log = try makeLog(at: folder.path("audit.sqlite"), count: 5)
+        let path = folder.path("audit.sqlite")
+        try makeLog(at: path, count: 5)
+        let log = try AuditLog(path: path, options: storedOptions())
 
         func sequences(_ records: [JSONValue]) -> [Int64] {
             records.compactMap { $0["seq"]?.int64Value }
         }
 
-        let first = try log.records(limit: 2)
-        #expect(sequences(first) == [5, 4])
-
-        let second = try log.records(limit: 2, beforeSequence: 4)
-        #expect(sequences(second) == [3, 2])
-
-        let third = try log.records(limit: 2, beforeSequence: 2)
-        #expect(sequences(third) == [1])
-
-        let past = try log.records(limit: 2, beforeSequence: 1)
-        #expect(past.isEmpty)
+        #expect(sequences(try log.records(limit: 2)) == [5, 4])
+        #expect(sequences(try log.records(matching: AuditQuery(beforeSequence: 4), limit: 2)) == [3, 2])
+        #expect(sequences(try log.records(matching: AuditQuery(beforeSequence: 2), limit: 2)) == [1])
+        #expect(try log.records(matching: AuditQuery(beforeSequence: 1), limit: 2).isEmpty)
     }
 
     @Test("records limit below 1 returns one record", arguments: [0, -5])
     func recordsLimitClampedUp(limit: Int) throws {
         let folder = try TemporaryFolder()
-        let log = try makeLog(at: folder.path("audit.sqlite"), count: 3)
+        let path = folder.path("audit.sqlite")
+        try makeLog(at: path, count: 3)
 
-        let records = try log.records(limit: limit)
+        let records = try AuditReader(path: path).records(matching: AuditQuery(), limit: limit)
 
-        #expect(records.compactMap { $0["seq"]?.int64Value } == [3])
+        #expect(records.map(\.sequence) == [3])
     }
 
-    @Test("records carry the entry's fields")
-    func recordsCarryFields() throws {
+    @Test("record carries every field of the entry")
+    func recordCarriesFields() throws {
         let folder = try TemporaryFolder()
-        let log = try makeLog(at: folder.path("audit.sqlite"), count: 1)
+        let log = try AuditLog(path: folder.path("audit.sqlite"), options: storedOptions())
+        try log.append(sampleEntry(1))
 
         let record = try #require(try log.records(limit: 1).first)
 
+        #expect(record["v"]?.int64Value == 2)
         #expect(record["request_id"]?.stringValue == "request-1")
+        #expect(record["hop"]?.stringValue == "api")
         #expect(record["action"]?.stringValue == "chat")
         #expect(record["decision"]?.stringValue == "allow")
+        #expect(record["reason"]?.stringValue == "ok")
         #expect(record["http_status"]?.int64Value == 200)
+        #expect(record["tenant_id"]?.stringValue == "tenant-1")
         #expect(record["object_id"]?.stringValue == "user-1")
-        #expect(record["prompt"]?.stringValue == "question number 1")
-        #expect(record["response"]?.stringValue == "answer number 1")
+        #expect(record["user_name"]?.stringValue == "user1@example.test")
+        #expect(record["client_app_id"]?.stringValue == "web-app")
+        #expect(record["roles"] == ["Chat.User"])
+        #expect(record["prompt"]?["text"]?.stringValue == "question number 1")
+        #expect(record["answer"]?["text"]?.stringValue == "answer number 1")
         #expect(record["documents"]?.arrayValue?.first?["id"]?.stringValue == "doc-1")
+        #expect(record["documents"]?.arrayValue?.first?["classification"]?.stringValue == "internal")
+        #expect(record["access_filter"]?["user_id"]?.stringValue == "tenant-1:user-1")
+        #expect(record["access_filter"]?["groups"] == ["group-a"])
+        #expect(record["access_filter"]?["clearance"]?.stringValue == "confidential")
+        #expect(record["model"]?.stringValue == "extractive")
+        #expect(record["verdicts"] == [])
+        #expect(record["tokens"]?["prompt"] == .null)
+        #expect(record["tokens"]?["completion"] == .null)
+        #expect(record["latency_ms"]?.int64Value == 1)
+        #expect(record["time"]?.stringValue == "2027-01-15T08:00:01.000Z")
+    }
+
+    @Test("token counts and verdicts are recorded when given")
+    func tokenCountsAndVerdicts() throws {
+        let folder = try TemporaryFolder()
+        let log = try AuditLog(path: folder.path("audit.sqlite"), options: storedOptions())
+        var entry = sampleEntry(1)
+        entry.tokens = .init(prompt: 120, completion: 45)
+        entry.verdicts = [["guard": "pii", "action": "redact", "entities": 2]]
+        try log.append(entry)
+
+        let record = try #require(try log.records(limit: 1).first)
+
+        #expect(record["tokens"]?["prompt"]?.int64Value == 120)
+        #expect(record["tokens"]?["completion"]?.int64Value == 45)
+        #expect(record["verdicts"]?.arrayValue?.first?["guard"]?.stringValue == "pii")
+        #expect(record["verdicts"]?.arrayValue?.first?["entities"]?.int64Value == 2)
     }
 
     @Test("records returns a record larger than 1 MiB")
     func recordsReturnLargeRecord() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("audit.sqlite")
-        let log = try AuditLog(path: path)
+        let log = try AuditLog(path: path, options: storedOptions())
         var entry = sampleEntry(1)
-        entry.response = String(repeating: "long answer ", count: 100_000)
+        entry.answer = String(repeating: "long answer ", count: 100_000)
         try log.append(entry)
 
         let records = try log.records(limit: 1)
 
         #expect(records.count == 1)
         // Compared as a Bool so that a failure does not print 1.2 MB of text.
-        let responseMatches = records.first?["response"]?.stringValue == entry.response
-        #expect(responseMatches)
+        let answerMatches = records.first?["answer"]?["text"]?.stringValue == entry.answer
+        #expect(answerMatches)
         #expect(try AuditVerifier.verify(path: path).isIntact)
     }
 
-    @Test("records filters by user and action")
+    @Test("records filter by user, action, decision and time")
     func recordsFilter() throws {
         let folder = try TemporaryFolder()
-        let log = try AuditLog(path: folder.path("audit.sqlite"))
+        let log = try AuditLog(path: folder.path("audit.sqlite"), options: storedOptions())
         try log.append(sampleEntry(1))
         try log.append(sampleEntry(2, action: "audit.read"))
-        try log.append(sampleEntry(4))
+        try log.append(sampleEntry(4, decision: .deny))
+        try log.append(sampleEntry(5))
 
-        let byUser = try log.records(limit: 10, userID: "tenant-1:user-1")
-        #expect(byUser.compactMap { $0["seq"]?.int64Value } == [3, 1])
-
-        let byAction = try log.records(limit: 10, action: "audit.read")
-        #expect(byAction.compactMap { $0["seq"]?.int64Value } == [2])
-    }
-}
-
-@Suite("AuditLog content policy")
-struct AuditContentPolicyTests {
-    static let key = Data((0..<32).map { UInt8($0) })
-
-    /// Every byte SQLite has written for `path`: the main file and the write-ahead log.
-    static func fileBytes(_ path: String) -> Data {
-        var bytes = Data()
-        for suffix in ["", "-wal"] {
-            if let data = FileManager.default.contents(atPath: path + suffix) {
-                bytes.append(data)
-            }
-        }
-        return bytes
-    }
-
-    @Test("stored policy keeps the prompt and the response")
-    func storedKeepsText() throws {
-        let folder = try TemporaryFolder()
-        let log = try AuditLog(path: folder.path("audit.sqlite"), contentPolicy: .stored)
-        try log.append(sampleEntry(1))
-
-        let record = try #require(try log.records(limit: 1).first)
-
-        #expect(record["prompt"]?.stringValue == "question number 1")
-        #expect(record["response"]?.stringValue == "answer number 1")
-    }
-
-    @Test("hashed policy stores an HMAC and never the text")
-    func hashedStoresHMAC() throws {
-        let folder = try TemporaryFolder()
-        let path = folder.path("audit.sqlite")
-        let log = try AuditLog(path: path, contentPolicy: .hashed, hashKey: Self.key)
-        try log.append(sampleEntry(1))
-
-        let record = try #require(try log.records(limit: 1).first)
-        let expectedPrompt = "hmac-sha256:" + HMAC.sha256(key: Self.key, message: Data("question number 1".utf8))
-            .map { String(format: "%02x", $0) }.joined()
-        let expectedResponse = "hmac-sha256:" + HMAC.sha256(key: Self.key, message: Data("answer number 1".utf8))
-            .map { String(format: "%02x", $0) }.joined()
-
-        #expect(record["prompt"]?.stringValue == expectedPrompt)
-        #expect(record["response"]?.stringValue == expectedResponse)
-
-        let bytes = Self.fileBytes(path)
-        #expect(bytes.range(of: Data("question number 1".utf8)) == nil)
-        #expect(bytes.range(of: Data("answer number 1".utf8)) == nil)
-    }
-
-    @Test("hashed policy maps equal texts to equal values")
-    func hashedIsDeterministic() throws {
-        let folder = try TemporaryFolder()
-        let log = try AuditLog(path: folder.path("audit.sqlite"), contentPolicy: .hashed, hashKey: Self.key)
-        try log.append(sampleEntry(1))
-        try log.append(sampleEntry(1))
-        try log.append(sampleEntry(2))
-
-        let prompts = try log.records(limit: 3).compactMap { $0["prompt"]?.stringValue }
-
-        #expect(prompts.count == 3)
-        #expect(prompts[1] == prompts[2])
-        #expect(prompts[0] != prompts[1])
-    }
-
-    @Test("omitted policy stores neither prompt nor response")
-    func omittedStoresNothing() throws {
-        let folder = try TemporaryFolder()
-        let path = folder.path("audit.sqlite")
-        let log = try AuditLog(path: path, contentPolicy: .omitted)
-        try log.append(sampleEntry(1))
-
-        let record = try #require(try log.records(limit: 1).first)
-
-        #expect(record["prompt"] == nil)
-        #expect(record["response"] == nil)
-        #expect(record["request_id"]?.stringValue == "request-1")
-
-        let bytes = Self.fileBytes(path)
-        #expect(bytes.range(of: Data("question number 1".utf8)) == nil)
-        #expect(bytes.range(of: Data("answer number 1".utf8)) == nil)
-    }
-
-    @Test("hashed policy rejects a key shorter than 32 bytes", arguments: [0, 16, 31])
-    func shortKeyRejected(length: Int) throws {
-        let folder = try TemporaryFolder()
-
-        let error = #expect(throws: AuditError.self) {
-            try AuditLog(path: folder.path("audit.sqlite"), contentPolicy: .hashed, hashKey: Data(count: length))
+        func sequences(_ query: AuditQuery) throws -> [Int64] {
+            try log.records(matching: query, limit: 10).compactMap { $0["seq"]?.int64Value }
         }
 
-        #expect(error?.code == "invalid_configuration")
+        #expect(try sequences(AuditQuery(user: "tenant-1:user-1")) == [3, 1])
+        #expect(try sequences(AuditQuery(user: "user-1")) == [3, 1])
+        #expect(try sequences(AuditQuery(user: "user1@example.test")) == [3, 1])
+        #expect(try sequences(AuditQuery(user: "user1")) == [3, 1])
+        #expect(try sequences(AuditQuery(user: "user")) == [])
+        #expect(try sequences(AuditQuery(action: "audit.read")) == [2])
+        #expect(try sequences(AuditQuery(decision: .deny)) == [3])
+        #expect(try sequences(AuditQuery(since: Date(timeIntervalSince1970: 1_800_000_004))) == [4, 3])
+        #expect(try sequences(AuditQuery(until: Date(timeIntervalSince1970: 1_800_000_002))) == [2, 1])
+        #expect(try sequences(AuditQuery(user: "user-1", decision: .allow)) == [1])
     }
 
-    @Test("hashed policy accepts a 32-byte key")
-    func thirtyTwoByteKeyAccepted() throws {
+    @Test("filter times parse dates and times with zones", arguments: [
+        ("2027-01-15", 1_800_000_000.0 - 28_800),
+        ("2027-01-15T08:00:00Z", 1_800_000_000.0),
+        ("2027-01-15T08:00:00.500Z", 1_800_000_000.5),
+        ("2027-01-15T09:00:00+01:00", 1_800_000_000.0),
+    ])
+    func filterTimesParse(text: String, expected: Double) {
+        #expect(AuditQuery.parseTime(text)?.timeIntervalSince1970 == expected)
+    }
+
+    @Test("filter time rejects other text", arguments: ["yesterday", "2027-13-01", "", "1800000000"])
+    func filterTimeRejected(text: String) {
+        #expect(AuditQuery.parseTime(text) == nil)
+    }
+
+    @Test("forEachRecord streams every record oldest first across pages")
+    func forEachRecordStreams() throws {
         let folder = try TemporaryFolder()
+        let path = folder.path("audit.sqlite")
+        try makeLog(at: path, count: 1203)
 
-        let log = try AuditLog(path: folder.path("audit.sqlite"), contentPolicy: .hashed, hashKey: Self.key)
+        var sequences: [Int64] = []
+        try AuditReader(path: path).forEachRecord(matching: AuditQuery()) { sequences.append($0.sequence) }
 
-        #expect(try log.append(sampleEntry(1)) == 1)
+        #expect(sequences == Array(1...1203))
     }
 }
 
 @Suite("AuditLog append-only triggers")
 struct AuditTriggerTests {
-    @Test("UPDATE through SQL is rejected")
+    @Test("UPDATE of a record is rejected")
     func updateRejected() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("audit.sqlite")
@@ -247,7 +227,7 @@ struct AuditTriggerTests {
         #expect(try storedRows(database).map(\.record) == before.map(\.record))
     }
 
-    @Test("DELETE through SQL is rejected")
+    @Test("DELETE of a record no truncation released is rejected")
     func deleteRejected() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("audit.sqlite")
@@ -260,5 +240,24 @@ struct AuditTriggerTests {
 
         #expect(error?.reason.contains("append-only") == true)
         #expect(try storedRows(database).count == 2)
+    }
+
+    @Test("UPDATE and DELETE of a checkpoint are rejected", arguments: [
+        "UPDATE audit_checkpoints SET signature = '00' WHERE number = 1",
+        "DELETE FROM audit_checkpoints WHERE number = 1",
+    ])
+    func checkpointChangeRejected(statement: String) throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("audit.sqlite")
+        try makeLog(at: path, count: 2, signingKey: try PrivateKey.generateEd25519())
+        let database = try SQLiteDatabase(path: path)
+        let before = try storedCheckpoints(database).map(\.signature)
+
+        let error = #expect(throws: SQLiteError.self) {
+            try database.run(statement)
+        }
+
+        #expect(error?.reason.contains("append-only") == true)
+        #expect(try storedCheckpoints(database).map(\.signature) == before)
     }
 }

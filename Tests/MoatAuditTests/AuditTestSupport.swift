@@ -23,43 +23,58 @@ final class TemporaryFolder: @unchecked Sendable {
     }
 }
 
+/// A fixed 32-byte content key, so keyed hashes are reproducible in tests.
+let testContentKey = Data((0..<32).map { UInt8($0) })
+
+/// Options that store texts as given and sign a checkpoint every `every` records;
+/// the time-based interval is an hour so that it never fires during a test unless asked.
+func storedOptions(every: Int = 1000, interval: TimeInterval = 3600) -> AuditLogOptions {
+    AuditLogOptions(
+        contentPolicies: ContentPolicies(prompt: .stored, answer: .stored), contentKey: testContentKey,
+        checkpointEveryRecords: every, checkpointInterval: interval
+    )
+}
+
 /// Returns an allowed chat request whose request ID, user and texts derive from `number`.
-func sampleEntry(_ number: Int, action: String = "chat") -> AuditEntry {
+func sampleEntry(_ number: Int, action: String = "chat", decision: AuditEntry.Decision = .allow) -> AuditEntry {
     AuditEntry(
         requestID: "request-\(number)",
         time: Date(timeIntervalSince1970: 1_800_000_000 + Double(number)),
         action: action,
-        decision: .allow,
-        reason: "ok",
-        httpStatus: 200,
+        decision: decision,
+        reason: decision == .allow ? "ok" : "missing_role",
+        httpStatus: decision == .allow ? 200 : 403,
         tenantID: "tenant-1",
         objectID: "user-\(number % 3)",
         userName: "user\(number % 3)@example.test",
         clientAppID: "web-app",
         roles: ["Chat.User"],
         prompt: "question number \(number)",
-        response: "answer number \(number)",
+        answer: "answer number \(number)",
         documents: [.init(documentID: "doc-\(number)", classification: "internal")],
+        accessFilter: .init(userID: "tenant-1:user-\(number % 3)", groups: ["group-a"], clearance: "confidential"),
         model: "extractive",
         latencyMilliseconds: number
     )
 }
 
-/// Creates a log at `path` and appends `count` records, numbered from 1.
-@discardableResult
-func makeLog(at path: String, count: Int) throws -> AuditLog {
-    let log = try AuditLog(path: path)
-    for number in 1...count {
-        try log.append(sampleEntry(number))
+/// Creates a log at `path`, appends `count` records numbered from 1, and closes it
+/// (signing a stop checkpoint when `signingKey` is given).
+func makeLog(at path: String, count: Int, signingKey: PrivateKey? = nil, options: AuditLogOptions = storedOptions()) throws {
+    let log = try AuditLog(path: path, options: options, signingKey: signingKey)
+    for number in 0..<count {
+        try log.append(sampleEntry(number + 1))
     }
-    return log
+    log.close()
 }
 
 /// Opens the raw file as an attacker with write access would, dropping the
 /// append-only triggers so that UPDATE and DELETE go through.
 func openWithoutTriggers(_ path: String) throws -> SQLiteDatabase {
     let database = try SQLiteDatabase(path: path)
-    try database.execute("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete")
+    for name in ["audit_log_no_update", "audit_log_no_delete", "audit_log_delete_truncated_only", "audit_checkpoints_no_update", "audit_checkpoints_no_delete"] {
+        try database.execute("DROP TRIGGER IF EXISTS \(name)")
+    }
     return database
 }
 
@@ -107,4 +122,32 @@ func rechain(_ database: SQLiteDatabase, from sequence: Int64) throws {
             previous = row.hash
         }
     }
+}
+
+/// One stored checkpoint row.
+struct StoredCheckpoint {
+    var number: Int64
+    var body: String
+    var signature: String
+    var json: JSONValue
+}
+
+func storedCheckpoints(_ database: SQLiteDatabase) throws -> [StoredCheckpoint] {
+    try database.query("SELECT number, body, signature FROM audit_checkpoints ORDER BY number").map { row in
+        let body = row.string("body") ?? ""
+        return StoredCheckpoint(
+            number: row.int64("number") ?? -1, body: body, signature: row.string("signature") ?? "",
+            json: (try? JSONValue.parse(Data(body.utf8))) ?? .null
+        )
+    }
+}
+
+/// Lower-case hex of `bytes`, computed independently of the module under test.
+func hex(_ bytes: some Sequence<UInt8>) -> String {
+    bytes.map { String(format: "%02x", $0) }.joined()
+}
+
+/// `SHA-256(body ‖ LF ‖ signature)`: the documented checkpoint hash.
+func checkpointHash(body: String, signature: String) -> String {
+    hex(Digest.sha256(Data((body + "\n" + signature).utf8)))
 }

@@ -58,7 +58,7 @@ struct AuditVerifierTests {
     func emptyLogPasses() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("audit.sqlite")
-        _ = try AuditLog(path: path)
+        _ = try AuditLog(path: path, options: storedOptions())
 
         let verification = try AuditVerifier.verify(path: path)
 
@@ -112,7 +112,7 @@ struct AuditVerifierTests {
         #expect(verification.firstProblem?.kind == .brokenLink)
     }
 
-    @Test("swapped rows are reported as a broken link")
+    @Test("swapped rows are reported as reordered")
     func swappedRowsDetected() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("audit.sqlite")
@@ -130,7 +130,7 @@ struct AuditVerifierTests {
         let verification = try AuditVerifier.verify(path: path)
 
         #expect(verification.firstProblem?.sequence == 2)
-        #expect(verification.firstProblem?.kind == .brokenLink)
+        #expect(verification.firstProblem?.kind == .reordered)
     }
 
     @Test("swapped record texts are reported as content changed")
@@ -252,11 +252,11 @@ struct AuditVerifierTests {
         #expect(verification.firstProblem?.kind == .columnMismatch)
     }
 
-    /// Without a head hash kept elsewhere (or signed checkpoints), removing
+    /// Without signed checkpoints or a head hash kept elsewhere, removing
     /// the newest records leaves a shorter chain that is still valid. The
     /// verifier reports a smaller count and another head hash; only a
     /// comparison with a copy of the earlier head detects the cut.
-    @Test("tail cut passes verification without an external anchor")
+    @Test("unsigned log: tail cut passes verification")
     func tailCutIsUndetectable() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("audit.sqlite")
@@ -276,9 +276,9 @@ struct AuditVerifierTests {
 
     /// The chain is unkeyed SHA-256, so an attacker who edits a record and
     /// recomputes every later hash produces a chain that verifies. Only the
-    /// head hash differs from the one before the edit, which is why a copy
-    /// of the head hash must be kept outside the data folder.
-    @Test("rewritten and rechained log passes without an external anchor")
+    /// head hash differs from the one before the edit; signed checkpoints
+    /// close this gap (see AuditTamperTests).
+    @Test("unsigned log: rewritten and rechained log passes")
     func rechainedLogIsUndetectable() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("audit.sqlite")

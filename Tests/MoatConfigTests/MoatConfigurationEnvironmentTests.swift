@@ -34,7 +34,6 @@ struct MoatConfigurationEnvironmentTests {
         .init("MOAT_API_AUDIENCES", "a, b,,c ", expected: "a|b|c") { $0.api.audiences.joined(separator: "|") },
         .init("MOAT_API_ALLOWED_CLIENT_APPS", "web,cli", expected: "web|cli") { $0.api.allowedClientApps.joined(separator: "|") },
         .init("MOAT_API_LEEWAY", "5") { "\($0.api.leeway)" },
-        .init("MOAT_API_CONTENT_POLICY", "omitted") { $0.api.contentPolicy },
         .init("MOAT_WEB_PORT", "7080") { "\($0.web.port)" },
         .init("MOAT_WEB_PUBLIC_BASE_URL", "https://web.example.test") { $0.web.publicBaseURL ?? "nil" },
         .init("MOAT_WEB_CLIENT_ID", "env-client") { $0.web.clientID ?? "nil" },
@@ -43,6 +42,16 @@ struct MoatConfigurationEnvironmentTests {
         .init("MOAT_LLM_ENDPOINT", "https://models.example.test/v1/chat/completions") { $0.llm.endpoint ?? "nil" },
         .init("MOAT_LLM_MODEL", "env-model") { $0.llm.model },
         .init("MOAT_LLM_API_KEY_ENV", "OTHER_KEY") { $0.llm.apiKeyEnvironmentVariable },
+        .init("MOAT_AUDIT_PROMPT_POLICY", "omitted") { $0.audit.promptPolicy },
+        .init("MOAT_AUDIT_ANSWER_POLICY", "keyed_hash") { $0.audit.answerPolicy },
+        .init("MOAT_AUDIT_CHECKPOINT_EVERY", "50") { "\($0.audit.checkpointEvery)" },
+        .init("MOAT_AUDIT_CHECKPOINT_INTERVAL", "15") { "\($0.audit.checkpointInterval)" },
+        .init("MOAT_AUDIT_FAIL_OPEN", "true") { "\($0.audit.failOpen)" },
+        .init("MOAT_AUDIT_LOCK_TIMEOUT", "7") { "\($0.audit.lockTimeout)" },
+        .init("MOAT_AUDIT_MAX_BYTES", "1048576") { "\($0.audit.maxBytes)" },
+        .init("MOAT_AUDIT_RETENTION_DAYS", "90") { "\($0.audit.retentionDays)" },
+        .init("MOAT_AUDIT_ANCHOR_FILE", "/env/anchors.jsonl") { $0.audit.anchorFile ?? "nil" },
+        .init("MOAT_AUDIT_SIGNING_KEY", "/env/audit-key.pem") { $0.audit.signingKey ?? "nil" },
         .init("MOAT_LLM_AZURE_KEY_HEADER", "true") { "\($0.llm.azureKeyHeader)" },
         .init("MOAT_LLM_CLEARANCE", "public") { $0.llm.clearance },
     ]
@@ -62,7 +71,6 @@ struct MoatConfigurationEnvironmentTests {
         audiences = ["file-audience"]
         allowed_client_apps = ["file-client"]
         leeway = 90
-        content_policy = "hashed"
         [web]
         port = 6080
         public_base_url = "https://web.file.test"
@@ -127,7 +135,9 @@ struct MoatConfigurationEnvironmentTests {
         ("MOAT_API_LEEWAY", "301"),
         ("MOAT_IDP_TOKEN_LIFETIME", "10"),
         ("MOAT_LOG_LEVEL", "verbose"),
-        ("MOAT_API_CONTENT_POLICY", "plain"),
+        ("MOAT_AUDIT_PROMPT_POLICY", "plain"),
+        ("MOAT_AUDIT_FAIL_OPEN", "yes"),
+        ("MOAT_AUDIT_CHECKPOINT_EVERY", "0"),
         ("MOAT_LLM_CLEARANCE", "secret"),
         ("MOAT_LLM_ENDPOINT", "ftp://models.example.test"),
         ("MOAT_LLM_AZURE_KEY_HEADER", "yes"),

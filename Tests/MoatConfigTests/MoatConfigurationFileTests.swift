@@ -19,7 +19,13 @@ struct MoatConfigurationFileTests {
         #expect(configuration.api.audiences.isEmpty)
         #expect(configuration.api.allowedClientApps.isEmpty)
         #expect(configuration.api.leeway == 60)
-        #expect(configuration.api.contentPolicy == "stored")
+        #expect(configuration.audit.promptPolicy == "redacted")
+        #expect(configuration.audit.answerPolicy == "redacted")
+        #expect(configuration.audit.checkpointEvery == 1000)
+        #expect(configuration.audit.checkpointInterval == 60)
+        #expect(configuration.audit.failOpen == false)
+        #expect(configuration.audit.maxBytes == 0)
+        #expect(configuration.audit.retentionDays == 0)
         #expect(configuration.web.port == 8080)
         #expect(configuration.web.publicBaseURL == nil)
         #expect(configuration.web.clientID == nil)
@@ -58,7 +64,6 @@ struct MoatConfigurationFileTests {
             audiences = ["api://moat-api", "11111111-2222-3333-4444-555555555555"]
             allowed_client_apps = ["66666666-7777-8888-9999-000000000000"]
             leeway = 30
-            content_policy = "hashed"
 
             [web]
             port = 9080
@@ -77,6 +82,18 @@ struct MoatConfigurationFileTests {
             [corpus]
             path = "/srv/corpus"
             manifest = "/srv/corpus/manifest.toml"
+
+            [audit]
+            prompt_policy = "keyed_hash"
+            answer_policy = "stored"
+            checkpoint_every = 500
+            checkpoint_interval = 30
+            fail_open = true
+            lock_timeout = 5
+            max_bytes = 104857600
+            retention_days = 365
+            anchor_file = "/mnt/other/anchors.jsonl"
+            signing_key = "/etc/moat/audit-key.pem"
             """)
 
         #expect(configuration.dataDirectory == "/var/lib/moat")
@@ -90,7 +107,16 @@ struct MoatConfigurationFileTests {
         #expect(configuration.api.audiences == ["api://moat-api", "11111111-2222-3333-4444-555555555555"])
         #expect(configuration.api.allowedClientApps == ["66666666-7777-8888-9999-000000000000"])
         #expect(configuration.api.leeway == 30)
-        #expect(configuration.api.contentPolicy == "hashed")
+        #expect(configuration.audit.promptPolicy == "keyed_hash")
+        #expect(configuration.audit.answerPolicy == "stored")
+        #expect(configuration.audit.checkpointEvery == 500)
+        #expect(configuration.audit.checkpointInterval == 30)
+        #expect(configuration.audit.failOpen == true)
+        #expect(configuration.audit.lockTimeout == 5)
+        #expect(configuration.audit.maxBytes == 104_857_600)
+        #expect(configuration.audit.retentionDays == 365)
+        #expect(configuration.audit.anchorFile == "/mnt/other/anchors.jsonl")
+        #expect(configuration.audit.signingKey == "/etc/moat/audit-key.pem")
         #expect(configuration.web.port == 9080)
         #expect(configuration.web.publicBaseURL == "https://moat.example.test")
         #expect(configuration.web.clientID == "66666666-7777-8888-9999-000000000000")
@@ -162,16 +188,33 @@ struct MoatConfigurationFileTests {
         #expect(high.idp.tokenLifetime == 86400)
     }
 
-    @Test("content policy accepts its three values", arguments: ["stored", "hashed", "omitted"])
+    @Test("audit content policy accepts its four values", arguments: ["stored", "redacted", "keyed_hash", "omitted"])
     func contentPolicyAccepted(policy: String) throws {
-        #expect(try loadConfiguration("[api]\ncontent_policy = \"\(policy)\"").api.contentPolicy == policy)
+        let configuration = try loadConfiguration("[audit]\nprompt_policy = \"\(policy)\"\nanswer_policy = \"\(policy)\"")
+
+        #expect(configuration.audit.promptPolicy == policy)
+        #expect(configuration.audit.answerPolicy == policy)
     }
 
-    @Test("unknown content policy is rejected by key", arguments: ["plain", "Stored", "none"])
+    @Test("unknown audit content policy is rejected by key", arguments: ["plain", "Stored", "hashed"])
     func contentPolicyRejected(policy: String) {
-        let error = configurationError("[api]\ncontent_policy = \"\(policy)\"")
+        let error = configurationError("[audit]\nanswer_policy = \"\(policy)\"")
 
-        #expect(error?.reason == "api.content_policy = \"\(policy)\" is not one of stored, hashed, omitted")
+        #expect(error?.reason == "audit.answer_policy = \"\(policy)\" is not one of stored, redacted, keyed_hash, omitted")
+    }
+
+    @Test("api content policy points to its new place")
+    func apiContentPolicyMoved() {
+        let error = configurationError("[api]\ncontent_policy = \"stored\"")
+
+        #expect(error?.reason.contains("[audit] section as prompt_policy and answer_policy") == true)
+    }
+
+    @Test("audit size cap below 64 KiB is rejected")
+    func auditSizeCapTooSmall() {
+        let error = configurationError("[audit]\nmax_bytes = 4096")
+
+        #expect(error?.reason.hasPrefix("audit.max_bytes = 4096 is below") == true)
     }
 
     @Test("clearance accepts the four classifications", arguments: ["public", "internal", "confidential", "restricted"])

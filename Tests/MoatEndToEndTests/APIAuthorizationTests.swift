@@ -117,7 +117,8 @@ struct APIAuthorizationTests {
 
     @Test("one audit record per api request and tampering is named")
     func auditRecordsAndTamper() async throws {
-        let test = try await TestStack.start()
+        // The prompt is stored as text so that the test can find and flip one of its bytes in the file.
+        let test = try await TestStack.start { $0.audit.promptPolicy = "stored" }
         let stack = test.stack
         let agent = UserAgent()
         let token = try await agent.tokens(stack, user: "alice").accessToken
@@ -127,8 +128,7 @@ struct APIAuthorizationTests {
         await test.stack.stop()
         defer { try? FileManager.default.removeItem(at: test.dataFolder) }
 
-        let log = try AuditLog(path: test.auditDatabase)
-        #expect(try log.count() == 3)
+        #expect(try AuditReader(path: test.auditDatabase).count() == 3)
         let intact = try AuditVerifier.verify(path: test.auditDatabase)
         #expect(intact.isIntact)
         #expect(intact.recordCount == 3)

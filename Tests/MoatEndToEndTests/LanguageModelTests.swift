@@ -110,6 +110,6 @@ import MoatAudit
 
 enum MoatAuditCount {
     static func count(_ path: String) throws -> Int {
-        try AuditLog(path: path).count()
+        try AuditReader(path: path).count()
     }
 }

@@ -35,6 +35,7 @@ test-swift: setup
 bench: setup
 	./bench/identity/run.sh
 	./bench/guard/run.sh
+	./bench/audit/run.sh
 
 test-browser: setup-python
 	./scripts/browser-test.sh

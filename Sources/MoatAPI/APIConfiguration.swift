@@ -1,5 +1,6 @@
 import Foundation
 import MoatData
+import MoatGuard
 import MoatIdentity
 
 /// Settings of `moat api`.
@@ -20,6 +21,9 @@ public struct APIConfiguration: Sendable {
     public var passagesPerAnswer: Int
     /// Maximum question length in characters. Default 4000.
     public var maxQuestionLength: Int
+    /// Guardrail policies for the question, the retrieved passages and the answer.
+    /// Default ``GuardPolicy/default`` for each, which blocks injection and redacts personal data and secrets.
+    public var guardrails: GuardrailSettings
 
     public init(
         tokenPolicy: AccessTokenPolicy,
@@ -29,7 +33,8 @@ public struct APIConfiguration: Sendable {
         auditAppRole: String = "Audit.Read.All",
         roleClearance: [String: Classification] = Self.defaultRoleClearance,
         passagesPerAnswer: Int = 5,
-        maxQuestionLength: Int = 4000
+        maxQuestionLength: Int = 4000,
+        guardrails: GuardrailSettings = GuardrailSettings()
     ) {
         self.tokenPolicy = tokenPolicy
         self.chatScope = chatScope
@@ -39,6 +44,7 @@ public struct APIConfiguration: Sendable {
         self.roleClearance = roleClearance
         self.passagesPerAnswer = passagesPerAnswer
         self.maxQuestionLength = maxQuestionLength
+        self.guardrails = guardrails
     }
 
     public static let defaultRoleClearance: [String: Classification] = [
@@ -48,5 +54,22 @@ public struct APIConfiguration: Sendable {
     /// The highest classification any of the principal's roles is cleared for, or nil when none is.
     func clearance(for principal: Principal) -> Classification? {
         principal.roles.compactMap { roleClearance[$0] }.max()
+    }
+}
+
+/// The guardrail policies the api applies on every chat request.
+public struct GuardrailSettings: Sendable {
+    public var input: GuardPolicy
+    public var retrieved: GuardPolicy
+    public var output: GuardPolicy
+    /// Lower-case hosts that links and images in answers may point to; `*.example.com` allows subdomains.
+    /// Default: none, so every link and image is removed.
+    public var allowedLinkHosts: Set<String>
+
+    public init(input: GuardPolicy = .default, retrieved: GuardPolicy = .default, output: GuardPolicy = .default, allowedLinkHosts: Set<String> = []) {
+        self.input = input
+        self.retrieved = retrieved
+        self.output = output
+        self.allowedLinkHosts = allowedLinkHosts
     }
 }

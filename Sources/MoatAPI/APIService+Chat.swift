@@ -1,5 +1,6 @@
 import Foundation
 import MoatAudit
+import MoatCrypto
 import MoatData
 import MoatHTTP
 import MoatIdentity
@@ -31,9 +32,29 @@ extension APIService {
         // Nothing above the model's clearance may enter its prompt, so retrieval uses the lower of the two.
         let clearance = min(userClearance, answerer.clearance)
         let scope = ReaderScope(userID: principal.userID, groups: principal.groups, clearance: clearance)
-        let passages = try store.search(question, scope: scope, limit: configuration.passagesPerAnswer)
-        let answer = try await answerer.answer(question: question, passages: passages)
-        let cited = answer.citedPassages.compactMap { index in
+        let accessFilter = AuditEntry.AccessFilter(userID: scope.userID, groups: scope.groups, clearance: clearance.rawValue)
+        var guardrails = GuardedChat(settings: configuration.guardrails)
+
+        guard let screenedQuestion = guardrails.screenQuestion(question) else {
+            let rules = guardrails.verdicts.compactMap { $0["action"]?.stringValue == "block" ? $0["rule_id"]?.stringValue : nil }
+            var problem = ProblemDetails(
+                status: 422, code: "prompt_blocked", title: "Unprocessable Content",
+                detail: "the question was not answered because the input guardrails blocked it (\(Set(rules).sorted().joined(separator: ", "))); rephrase it"
+            )
+            problem.extensions["rules"] = Set(rules).sorted().joined(separator: ",")
+            return Outcome(
+                response: problem.response(requestID: request.requestID), reason: "prompt_blocked",
+                prompt: question, accessFilter: accessFilter, verdicts: guardrails.verdicts
+            )
+        }
+
+        let retrieved = try store.search(screenedQuestion, scope: scope, limit: configuration.passagesPerAnswer)
+        let passages = guardrails.screenPassages(retrieved)
+        let canary = "moat-canary-" + SecureRandom.token(byteCount: 12)
+        let answer = try await answerer.answer(question: screenedQuestion, passages: passages, canary: canary)
+        let (shownText, withheld) = guardrails.screenAnswer(answer.text, canary: canary, passageCount: passages.count, roles: principal.roles)
+
+        let cited = withheld ? [] : answer.citedPassages.compactMap { index in
             passages.indices.contains(index - 1) ? (index, passages[index - 1]) : nil
         }
         let citations: [JSONValue] = cited.map { index, passage in
@@ -51,19 +72,24 @@ extension APIService {
         }
         let body: JSONObject = [
             "request_id": .string(request.requestID),
-            "answer": .string(answer.text),
+            "answer": .string(shownText),
             "citations": .array(citations),
             "model": .string(answer.model),
             "clearance": .string(clearance.rawValue),
+            "notices": .array(guardrails.notices),
         ]
         var documents: [AuditEntry.DocumentReference] = []
-        for passage in passages where !documents.contains(where: { $0.documentID == passage.documentID }) {
+        for passage in retrieved where !documents.contains(where: { $0.documentID == passage.documentID }) {
             documents.append(.init(documentID: passage.documentID, classification: passage.classification.rawValue))
         }
         return Outcome(
             response: .json(data: JSONValue.object(body).serialized()),
-            prompt: question, answer: answer.text, documents: documents,
-            accessFilter: .init(userID: scope.userID, groups: scope.groups, clearance: clearance.rawValue), model: answer.model
+            reason: withheld ? "answer_withheld" : "ok",
+            prompt: question, redactedPrompt: screenedQuestion,
+            answer: answer.text, redactedAnswer: shownText,
+            documents: documents, accessFilter: accessFilter, model: answer.model,
+            verdicts: guardrails.verdicts,
+            tokens: AuditEntry.TokenCounts(prompt: answer.promptTokens, completion: answer.completionTokens)
         )
     }
 

@@ -14,7 +14,7 @@ public struct ExtractiveAnswerer: Answerer {
         self.maxSentences = maxSentences
     }
 
-    public func answer(question: String, passages: [Passage]) async throws -> Answer {
+    public func answer(question: String, passages: [Passage], canary: String = "") async throws -> Answer {
         let questionTerms = Set(Self.terms(question))
         guard !passages.isEmpty, !questionTerms.isEmpty else {
             return Answer(text: Self.notFound, citedPassages: [], model: modelName)

@@ -113,7 +113,8 @@ struct AuditEndToEndTests {
         let test = try await TestStack.start()
         let agent = UserAgent()
         let token = try await agent.tokens(test.stack, user: "alice").accessToken
-        let question = "What is the on-call allowance?"
+        let email = "alice.martin@fabrikam.example"
+        let question = "What is the on-call allowance? Send it to \(email)"
         let reply = try await agent.send(
             "POST", test.stack.apiURL + "/v1/chat",
             headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
@@ -128,7 +129,9 @@ struct AuditEndToEndTests {
         #expect(reply.status == 200)
         #expect(record["prompt"]?["policy"]?.stringValue == "redacted")
         #expect(record["prompt"]?["bytes"]?.int64Value == Int64(question.utf8.count))
-        #expect(record["prompt"]?["text"] == nil)
+        // The redacted policy keeps the text the input guardrail produced: the e-mail address is gone.
+        #expect(record["prompt"]?["text"]?.stringValue?.contains("[REDACTED:pii.email]") == true)
+        #expect(record["verdicts"]?.arrayValue?.contains { $0["rule_id"]?.stringValue == "pii.email" } == true)
         #expect(record["answer"]?["policy"]?.stringValue == "redacted")
         #expect(record["access_filter"]?["user_id"]?.stringValue == "\(test.stack.directory.tenant.id):\(alice.objectID)")
         // alice holds Restricted.Reader, which clears restricted documents.
@@ -137,6 +140,6 @@ struct AuditEndToEndTests {
         #expect(record["documents"]?.arrayValue?.isEmpty == false)
         #expect(record["tokens"]?["prompt"] == .null)
         let file = try Data(contentsOf: URL(fileURLWithPath: test.auditDatabase)) + ((try? Data(contentsOf: URL(fileURLWithPath: test.auditDatabase + "-wal"))) ?? Data())
-        #expect(file.range(of: Data(question.utf8)) == nil)
+        #expect(file.range(of: Data(email.utf8)) == nil)
     }
 }

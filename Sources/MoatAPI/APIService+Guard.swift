@@ -1,0 +1,97 @@
+import Foundation
+import MoatData
+import MoatGuard
+import MoatJSON
+
+/// The guardrail steps of a chat request and how their verdicts are reported.
+///
+/// Three checkpoints, each with its own policy: the question before
+/// retrieval, every retrieved passage before it reaches the answerer
+/// (indirect prompt injection is dropped, personal data redacted), and the
+/// answer before it reaches the user (secrets, personal data, the
+/// per-request canary, links and images that carry data out, citations of
+/// passages that were not retrieved). Every verdict goes into the audit
+/// record; what the user lost is told in `notices`.
+struct GuardedChat {
+    let settings: GuardrailSettings
+    private(set) var verdicts: [JSONObject] = []
+    private(set) var notices: [JSONValue] = []
+
+    init(settings: GuardrailSettings) {
+        self.settings = settings
+    }
+
+    /// Scans the question; returns the text to use, or nil when it is blocked.
+    mutating func screenQuestion(_ question: String) -> String? {
+        let result = InputGuard(policy: settings.input).scan(question)
+        record(result.verdicts, stage: "input")
+        return result.isBlocked ? nil : result.text
+    }
+
+    /// Scans each passage; blocked passages are dropped with a notice, the rest come back redacted.
+    mutating func screenPassages(_ passages: [Passage]) -> [Passage] {
+        var kept: [Passage] = []
+        for passage in passages {
+            let result = RetrievedContentGuard(policy: settings.retrieved).scan(passage.text)
+            record(result.verdicts, stage: "retrieved", documentID: passage.documentID)
+            if result.isBlocked {
+                notices.append(notice(
+                    rules: result.verdicts.filter { $0.action == .block }.map(\.ruleID),
+                    message: "A passage of \"\(passage.title)\" was withheld from the model because it contains instructions aimed at it."
+                ))
+                continue
+            }
+            var screened = passage
+            screened.text = result.text
+            kept.append(screened)
+        }
+        return kept
+    }
+
+    /// Scans the answer for a user with `roles`; returns the text to show and whether it was withheld.
+    mutating func screenAnswer(_ answer: String, canary: String, passageCount: Int, roles: [String]) -> (text: String, withheld: Bool) {
+        let guardrail = OutputGuard(
+            policy: settings.output, canary: canary,
+            retrievedDocumentIDs: Set((0..<passageCount).map { String($0 + 1) }),
+            allowedLinkHosts: settings.allowedLinkHosts
+        )
+        let result = guardrail.scan(answer, viewerRoles: Set(roles))
+        record(result.verdicts, stage: "output")
+        if result.isBlocked {
+            let rules = Self.unique(result.verdicts.filter { $0.action == .block }.map(\.ruleID))
+            notices.append(notice(rules: rules, message: "The answer was withheld because it broke \(rules.joined(separator: ", "))."))
+            return ("The answer was withheld by the output guardrails (\(rules.joined(separator: ", "))). The request id identifies it in the audit log.", true)
+        }
+        let redacted = Self.unique(result.verdicts.filter { $0.action == .redact }.map(\.ruleID))
+        if !redacted.isEmpty {
+            notices.append(notice(rules: redacted, message: "Parts of the answer were removed: \(redacted.joined(separator: ", "))."))
+        }
+        return (result.text, false)
+    }
+
+    private mutating func record(_ found: [GuardVerdict], stage: String, documentID: String? = nil) {
+        for verdict in found {
+            var object: JSONObject = [
+                "stage": .string(stage),
+                "rule_id": .string(verdict.ruleID),
+                "action": .string(verdict.action.rawValue),
+                "score": .double(verdict.score),
+                "reason": .string(verdict.reason),
+            ]
+            if let span = verdict.span {
+                object["span"] = [.integer(Int64(span.lowerBound)), .integer(Int64(span.upperBound))]
+            }
+            object["document_id"] = documentID.map { .string($0) }
+            verdicts.append(object)
+        }
+    }
+
+    private func notice(rules: [String], message: String) -> JSONValue {
+        .object(["rules": .array(Self.unique(rules).map { .string($0) }), "message": .string(message)])
+    }
+
+    private static func unique(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.filter { seen.insert($0).inserted }
+    }
+}

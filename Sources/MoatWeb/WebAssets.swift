@@ -46,6 +46,14 @@ enum WebAssets {
             document.getElementById("answer").textContent = body.answer;
             document.getElementById("request-id").textContent = body.request_id;
             document.getElementById("model").textContent = body.model;
+            const notices = document.getElementById("notices");
+            notices.replaceChildren();
+            for (const notice of body.notices || []) {
+              const item = document.createElement("li");
+              item.textContent = notice.message;
+              notices.append(item);
+            }
+            notices.hidden = notices.children.length === 0;
             const list = document.getElementById("citations");
             list.replaceChildren();
             for (const citation of body.citations) {
@@ -83,5 +91,6 @@ enum WebAssets {
         .citation { margin-bottom: .6rem; }
         .meta { color: #616e7c; font-size: .85rem; }
         .error { color: #b42318; }
+        .notices { color: #8a4b00; font-size: .9rem; }
         """
 }

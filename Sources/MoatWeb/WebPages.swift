@@ -35,6 +35,7 @@ enum WebPages {
               <section id="result" hidden>
                 <h2>Answer</h2>
                 <p id="answer"></p>
+                <ul id="notices" class="notices" hidden></ul>
                 <h3>Sources</h3>
                 <ol id="citations"></ol>
                 <p class="meta">Request <code id="request-id"></code> · model <span id="model"></span></p>

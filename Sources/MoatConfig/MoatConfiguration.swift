@@ -27,6 +27,8 @@ import MoatTOML
 /// - `[llm]` `endpoint` (URL; absent means extractive answers), `model`, `api_key_env` (name of the environment
 ///   variable holding the key, `MOAT_LLM_API_KEY`), `azure_key_header` (bool, false), `clearance` (string, `internal`).
 /// - `[corpus]` `path` and `manifest` (strings; absent means the embedded demo corpus).
+/// - `[guardrails]` `actions` (table of rule id to `block`, `redact`, `flag` or `shadow`), `allow` (table of rule id
+///   to strings the rule ignores), `roles_seeing_personal_data` (strings, none), `allowed_link_hosts` (strings, none).
 /// - `[audit]` `prompt_policy` and `answer_policy` (`stored`, `redacted`, `keyed_hash` or `omitted`, `redacted`),
 ///   `checkpoint_every` (records, 1000), `checkpoint_interval` (seconds, 60), `fail_open` (bool, false),
 ///   `lock_timeout` (seconds, 2), `max_bytes` (integer, 0 for no cap), `retention_days` (integer, 0 keeps all),
@@ -43,6 +45,7 @@ public struct MoatConfiguration: Sendable, Equatable {
     public var web = Web()
     public var llm = LanguageModel()
     public var corpus = Corpus()
+    public var guardrails = Guardrails()
     public var audit = Audit()
 
     public struct IdentityProvider: Sendable, Equatable {
@@ -89,6 +92,18 @@ public struct MoatConfiguration: Sendable, Equatable {
         public var clearance = "internal"
     }
 
+    /// `[guardrails]`: tuning of the built-in guardrails without code. Rule ids are those of `moat guard scan`.
+    public struct Guardrails: Sendable, Equatable {
+        /// Rule id to action (`block`, `redact`, `flag`, `shadow`); unlisted rules keep their defaults.
+        public var actions: [String: String] = [:]
+        /// Rule id to values that rule never fires on, for example a support address for `pii.email`.
+        public var allow: [String: [String]] = [:]
+        /// App roles that see personal data in answers unredacted. Default none.
+        public var rolesSeeingPersonalData: [String] = []
+        /// Hosts that links and images in answers may point to. Default none.
+        public var allowedLinkHosts: [String] = []
+    }
+
     public struct Corpus: Sendable, Equatable {
         public var path: String?
         public var manifest: String?
@@ -119,7 +134,7 @@ public struct MoatConfiguration: Sendable, Equatable {
     }
 
     init(_ root: TOMLReader) throws {
-        try root.rejectUnknownKeys(["data_dir", "host", "log_level", "idp", "api", "web", "llm", "corpus", "audit"])
+        try root.rejectUnknownKeys(["data_dir", "host", "log_level", "idp", "api", "web", "llm", "corpus", "audit", "guardrails"])
         dataDirectory = try root.optionalString("data_dir") ?? dataDirectory
         host = try root.optionalString("host") ?? host
         logLevel = try root.optionalString("log_level") ?? logLevel
@@ -175,6 +190,25 @@ public struct MoatConfiguration: Sendable, Equatable {
             llm.azureKeyHeader = try section.optionalBool("azure_key_header") ?? llm.azureKeyHeader
             llm.clearance = try section.optionalString("clearance") ?? llm.clearance
         }
+        if let section = try root.optionalTable("guardrails") {
+            try section.rejectUnknownKeys(["actions", "allow", "roles_seeing_personal_data", "allowed_link_hosts"])
+            if let actions = try section.optionalTable("actions") {
+                for rule in actions.table.keys {
+                    let action = try actions.string(rule)
+                    guard Self.guardActions.contains(action) else {
+                        throw ConfigurationError("guardrails.actions.\(rule) = \"\(action)\" is not one of \(Self.guardActions.joined(separator: ", "))")
+                    }
+                    guardrails.actions[rule] = action
+                }
+            }
+            if let allow = try section.optionalTable("allow") {
+                for rule in allow.table.keys {
+                    guardrails.allow[rule] = try allow.strings(rule, default: [])
+                }
+            }
+            guardrails.rolesSeeingPersonalData = try section.strings("roles_seeing_personal_data", default: [])
+            guardrails.allowedLinkHosts = try section.strings("allowed_link_hosts", default: [])
+        }
         if let section = try root.optionalTable("corpus") {
             try section.rejectUnknownKeys(["path", "manifest"])
             corpus.path = try section.optionalString("path")
@@ -187,6 +221,7 @@ public struct MoatConfiguration: Sendable, Equatable {
 
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
     static let clearances = ["public", "internal", "confidential", "restricted"]
+    static let guardActions = ["block", "redact", "flag", "shadow"]
 
     /// Returns true when `endpoint` is an absolute http or https URL with a host.
     static func isHTTPURL(_ endpoint: String) -> Bool {

@@ -5,6 +5,7 @@ import MoatConfig
 import MoatCore
 import MoatData
 import MoatDevIdP
+import MoatGuard
 import MoatIdentity
 import MoatJOSE
 
@@ -46,7 +47,7 @@ enum APIFactory {
             roleClearance[role] = Classification(rawValue: level)
         }
         let service = APIService(
-            configuration: APIConfiguration(tokenPolicy: policy, roleClearance: roleClearance),
+            configuration: APIConfiguration(tokenPolicy: policy, roleClearance: roleClearance, guardrails: try guardrailSettings(configuration)),
             validator: AccessTokenValidator(policy: policy, keys: keys, groupResolver: groupResolver),
             store: store, answerer: try makeAnswerer(configuration, logger: logger), audit: audit, logger: logger
         )
@@ -92,6 +93,25 @@ enum APIFactory {
         let results = try store.ingest(directory: folder, manifest: manifest)
         logger.info("corpus ingested", metadata: ["moat.corpus.path": folder.path, "moat.corpus.documents": "\(results.count)"])
         return results
+    }
+
+    /// The guardrail policies from `[guardrails]`: one policy for the three checkpoints.
+    static func guardrailSettings(_ configuration: MoatConfiguration) throws -> GuardrailSettings {
+        let known = Set(GuardPolicy.defaultActions.keys)
+        let named = Set(configuration.guardrails.actions.keys).union(configuration.guardrails.allow.keys)
+        if let unknown = named.sorted().first(where: { !known.contains($0) }) {
+            throw LaunchError("guardrails: rule id \"\(unknown)\" does not exist; known rules: \(known.sorted().joined(separator: ", "))")
+        }
+        var actions = GuardPolicy.defaultActions
+        for (rule, name) in configuration.guardrails.actions {
+            actions[rule] = GuardAction(rawValue: name)
+        }
+        let policy = GuardPolicy(
+            actions: actions,
+            allowLists: configuration.guardrails.allow.mapValues { Set($0) },
+            rolesSeeingPersonalData: Set(configuration.guardrails.rolesSeeingPersonalData)
+        )
+        return GuardrailSettings(input: policy, retrieved: policy, output: policy, allowedLinkHosts: Set(configuration.guardrails.allowedLinkHosts))
     }
 
     static func makeAnswerer(_ configuration: MoatConfiguration, logger: Logger) throws -> any Answerer {

@@ -291,3 +291,37 @@ struct MoatConfigurationFileTests {
         #expect(error?.reason.contains("s3cr3t-value") == false, "reason: \(error?.reason ?? "none")")
     }
 }
+
+@Suite("guardrails section")
+struct GuardrailsSectionTests {
+    @Test("guardrails tuning is read")
+    func guardrailsRead() throws {
+        let configuration = try loadConfiguration("""
+            [guardrails]
+            actions = { "pii.email" = "flag", "injection.direct" = "shadow" }
+            allow = { "pii.email" = ["helpdesk@fabrikam.example"] }
+            roles_seeing_personal_data = ["Admin"]
+            allowed_link_hosts = ["docs.fabrikam.example"]
+            """)
+
+        #expect(configuration.guardrails.actions["pii.email"] == "flag")
+        #expect(configuration.guardrails.actions["injection.direct"] == "shadow")
+        #expect(configuration.guardrails.allow["pii.email"] == ["helpdesk@fabrikam.example"])
+        #expect(configuration.guardrails.rolesSeeingPersonalData == ["Admin"])
+        #expect(configuration.guardrails.allowedLinkHosts == ["docs.fabrikam.example"])
+    }
+
+    @Test("unknown guardrail action is rejected by key")
+    func unknownActionRejected() throws {
+        let error = configurationError("[guardrails]\nactions = { \"pii.email\" = \"ignore\" }\n")
+        #expect(error?.reason.contains("guardrails.actions.pii.email") == true)
+    }
+
+    @Test("guardrails default to no tuning")
+    func guardrailsDefault() {
+        let configuration = MoatConfiguration()
+        #expect(configuration.guardrails.actions.isEmpty)
+        #expect(configuration.guardrails.allowedLinkHosts.isEmpty)
+        #expect(configuration.guardrails.rolesSeeingPersonalData.isEmpty)
+    }
+}

@@ -191,9 +191,23 @@ struct JSONParser {
     // MARK: - Strings
 
     /// Parses a string starting at its opening quote, validating UTF-8 as it goes.
+    /// Parses a string, copying runs of plain ASCII in one step: token claim
+    /// sets are mostly such runs, and appending scalar by scalar dominated
+    /// token validation time.
     private mutating func parseString() throws(JSONError) -> String {
         position += 1
-        var scalars = String.UnicodeScalarView()
+        let runStart = position
+        while position < bytes.count {
+            let byte = bytes[position]
+            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { break }
+            position += 1
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "\"") {
+            let text = String(decoding: bytes[runStart..<position], as: UTF8.self)
+            position += 1
+            return text
+        }
+        var utf8 = Array(bytes[runStart..<position])
         while true {
             guard let byte = peek() else {
                 throw error(.unexpectedCharacter, "JSON text ended inside a string")
@@ -201,16 +215,18 @@ struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 position += 1
-                return String(scalars)
+                return String(decoding: utf8, as: UTF8.self)
             case UInt8(ascii: "\\"):
-                scalars.append(try parseEscape())
+                utf8.append(contentsOf: String(try parseEscape()).utf8)
             case 0x00..<0x20:
                 throw error(.controlCharacter, String(format: "control character U+%04X must be escaped inside a string", byte))
             case 0x20..<0x80:
-                scalars.append(Unicode.Scalar(byte))
+                utf8.append(byte)
                 position += 1
             default:
-                scalars.append(try decodeUTF8Scalar())
+                let start = position
+                _ = try decodeUTF8Scalar()
+                utf8.append(contentsOf: bytes[start..<position])
             }
         }
     }

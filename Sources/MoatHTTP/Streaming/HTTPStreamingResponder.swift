@@ -1,0 +1,16 @@
+/// A responder that starts as soon as a request's head has arrived and reads
+/// the body while it streams in, for reverse proxies.
+///
+/// ``HTTPServer/init(configuration:streamingResponder:logger:)`` calls it once
+/// per request. The `request` it receives has an empty ``HTTPRequest/body``;
+/// the body arrives through `body`. The response may carry an
+/// ``HTTPBodyStream`` (sent while it is written) or, with status 101, an
+/// ``HTTPResponse/upgradeHandler`` that takes over the connection.
+///
+/// Limits still apply: a `Content-Length` above
+/// ``HTTPServerConfiguration/maxBodyBytes`` gets a 413 problem before the
+/// responder runs, and a chunked body that grows past it closes the connection.
+public protocol HTTPStreamingResponder: Sendable {
+    /// Returns the response to `request`, reading or discarding `body`.
+    func respond(to request: HTTPRequest, body: HTTPRequestBody) async -> HTTPResponse
+}

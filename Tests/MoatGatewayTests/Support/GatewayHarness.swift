@@ -138,6 +138,11 @@ struct GatewayHarness {
         role = "Audit.Read.All"
         principal = "app:test-agent"
 
+        [[assignments]]
+        app = "moat-api"
+        role = "Audit.Read.All"
+        principal = "app:other-agent"
+
         """
     }
 

@@ -196,6 +196,9 @@ extension Gateway {
             return ProblemDetails.forbidden(code: "cross_site_logout", "sign-out must come from this site").response(requestID: request.requestID)
         }
         let session = currentSession(request)
+        if let session {
+            revoke(session)
+        }
         let complete = configuration.publicBaseURL + "/.auth/logout/complete"
         var target = complete
         if let relyingParty, let session {

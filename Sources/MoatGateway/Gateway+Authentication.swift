@@ -78,7 +78,17 @@ extension Gateway {
         guard now - session.lastSeen < Int64(configuration.idleTimeout), now - session.createdAt < Int64(configuration.absoluteTimeout) else {
             return nil
         }
+        guard revokedSessions.withLock({ $0[session.id] == nil }) else { return nil }
         return session
+    }
+
+    /// Rejects `session` from now on, until it would have expired anyway.
+    func revoke(_ session: GatewaySession) {
+        let now = Int64(clock.now().timeIntervalSince1970)
+        revokedSessions.withLock { revoked in
+            revoked = revoked.filter { $0.value > now }
+            revoked[session.id] = session.createdAt + Int64(configuration.absoluteTimeout)
+        }
     }
 
     func caller(from session: GatewaySession) -> GatewayCaller {

@@ -33,6 +33,10 @@ public final class Gateway: HTTPStreamingResponder {
     let clock: any WallClock
     let logger: Logger
     let authRoutes = LockedValue(Router())
+    /// Ids of sessions signed out here, with their absolute expiry in Unix seconds.
+    /// NOTE: kept in memory, so another gateway instance or a restart still accepts
+    /// a signed-out cookie until its idle or absolute timeout.
+    let revokedSessions = LockedValue([String: Int64]())
 
     /// Largest body accepted by the `/.auth/*` endpoints, in bytes.
     static let maxAuthBodyBytes = 16 * 1024

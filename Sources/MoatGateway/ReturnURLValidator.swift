@@ -14,7 +14,8 @@ public enum ReturnURLVerdict: Sendable, Equatable {
 /// forms that browsers repair (`//host`, `/\host`, `/%09/host`, `\\host`,
 /// look-alike slashes), so the rules are strict rather than clever:
 ///
-/// 1. Only printable ASCII (0x21 to 0x7E): no spaces, controls or other scripts.
+/// 1. Only printable ASCII (0x21 to 0x7E): no spaces, controls or other
+///    scripts, which must arrive percent-encoded.
 /// 2. No backslash anywhere, and no `//`, `/./` or `/../` anywhere, query included.
 /// 3. A path starts with a single `/`.
 /// 4. An absolute URL is `http://` or `https://`, then an authority without
@@ -39,7 +40,7 @@ public struct ReturnURLValidator: Sendable {
         guard let decoded = candidate.removingPercentEncoding else {
             return .rejected(reason: "the URL has an invalid percent-escape")
         }
-        if decoded != candidate, case .rejected(let reason) = validateOnce(decoded) {
+        if decoded != candidate, case .rejected(let reason) = validateOnce(decoded, decodedForm: true) {
             return .rejected(reason: "after percent-decoding, \(reason)")
         }
         return .accepted
@@ -51,10 +52,18 @@ public struct ReturnURLValidator: Sendable {
         return candidate
     }
 
-    private func validateOnce(_ candidate: String) -> ReturnURLVerdict {
+    /// Checks one form. The decoded form may contain spaces and non-ASCII
+    /// text (`/search?q=a%20b`, `/caf%C3%A9`), which the raw form must escape.
+    private func validateOnce(_ candidate: String, decodedForm: Bool = false) -> ReturnURLVerdict {
         guard !candidate.isEmpty else { return .rejected(reason: "the URL is empty") }
-        guard candidate.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
-            return .rejected(reason: "the URL contains a space, a control character or a non-ASCII character")
+        if decodedForm {
+            guard candidate.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) }) else {
+                return .rejected(reason: "the URL contains a control character")
+            }
+        } else {
+            guard candidate.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
+                return .rejected(reason: "the URL contains a space, a control character or a non-ASCII character")
+            }
         }
         guard !candidate.contains("\\") else { return .rejected(reason: "the URL contains a backslash") }
 

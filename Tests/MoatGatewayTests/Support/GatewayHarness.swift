@@ -176,8 +176,18 @@ func withGateway<Value>(
     upstream: TestUpstream, maxBodyBytes: Int = 1 << 20, configure: (inout GatewayConfiguration) -> Void = { _ in },
     _ body: (GatewayHarness) async throws -> Value
 ) async throws -> Value {
-    let harness = try await GatewayHarness.start(upstream: upstream, maxBodyBytes: maxBodyBytes, configure: configure)
     defer { upstream.stop() }
+    var attempt = 0
+    var started: GatewayHarness?
+    while started == nil {
+        do {
+            started = try await GatewayHarness.start(upstream: upstream, maxBodyBytes: maxBodyBytes, configure: configure)
+        } catch let error as HTTPServerError where error.code == .addressInUse && attempt < 5 {
+            // Another test bound the port picked a moment ago; pick again.
+            attempt += 1
+        }
+    }
+    let harness = try require(started)
     do {
         let result = try await body(harness)
         await harness.stop()

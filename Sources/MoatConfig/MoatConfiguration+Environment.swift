@@ -64,5 +64,6 @@ extension MoatConfiguration {
         llm.clearance = try choice("MOAT_LLM_CLEARANCE", Self.clearances) ?? llm.clearance
         corpus.path = string("MOAT_CORPUS_PATH") ?? corpus.path
         corpus.manifest = string("MOAT_CORPUS_MANIFEST") ?? corpus.manifest
+        try gateway.applyEnvironment(environment)
     }
 }

@@ -17,6 +17,7 @@ import MoatTOML
 /// - `[llm]` `endpoint` (URL; absent means extractive answers), `model`, `api_key_env` (name of the environment
 ///   variable holding the key, `MOAT_LLM_API_KEY`), `azure_key_header` (bool, false), `clearance` (string, `internal`).
 /// - `[corpus]` `path` and `manifest` (strings; absent means the embedded demo corpus).
+/// - `[gateway]`: see ``Gateway``.
 ///
 /// Environment variables override the file: `MOAT_<SECTION>_<KEY>` in upper case (for example `MOAT_API_PORT=9081`),
 /// and `MOAT_<KEY>` for top-level keys (`MOAT_DATA_DIR`).
@@ -29,6 +30,7 @@ public struct MoatConfiguration: Sendable, Equatable {
     public var web = Web()
     public var llm = LanguageModel()
     public var corpus = Corpus()
+    public var gateway = Gateway()
 
     public struct IdentityProvider: Sendable, Equatable {
         public var port = 8082
@@ -91,7 +93,7 @@ public struct MoatConfiguration: Sendable, Equatable {
     }
 
     init(_ root: TOMLReader) throws {
-        try root.rejectUnknownKeys(["data_dir", "host", "log_level", "idp", "api", "web", "llm", "corpus"])
+        try root.rejectUnknownKeys(["data_dir", "host", "log_level", "idp", "api", "web", "llm", "corpus", "gateway"])
         dataDirectory = try root.optionalString("data_dir") ?? dataDirectory
         host = try root.optionalString("host") ?? host
         logLevel = try root.optionalString("log_level") ?? logLevel
@@ -125,6 +127,9 @@ public struct MoatConfiguration: Sendable, Equatable {
             llm.apiKeyEnvironmentVariable = try section.optionalString("api_key_env") ?? llm.apiKeyEnvironmentVariable
             llm.azureKeyHeader = try section.optionalBool("azure_key_header") ?? llm.azureKeyHeader
             llm.clearance = try section.optionalString("clearance") ?? llm.clearance
+        }
+        if let section = try root.optionalTable("gateway") {
+            try gateway.read(section)
         }
         if let section = try root.optionalTable("corpus") {
             try section.rejectUnknownKeys(["path", "manifest"])
@@ -161,5 +166,6 @@ public struct MoatConfiguration: Sendable, Equatable {
         if (corpus.path == nil) != (corpus.manifest == nil) {
             throw ConfigurationError("corpus.path and corpus.manifest go together; set both or neither")
         }
+        try gateway.validate()
     }
 }

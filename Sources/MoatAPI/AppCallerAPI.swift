@@ -1,0 +1,167 @@
+import Foundation
+import MoatAudit
+import MoatCore
+import MoatData
+import MoatHTTP
+import MoatIdentity
+import MoatJOSE
+import MoatJSON
+
+/// `moat api` for pattern 2: besides the routes of ``APIService``, accepts
+/// app-only tokens on `POST /v1/app/chat` from a web tier that signed the
+/// user in elsewhere (at the gateway).
+///
+/// The caller must hold ``callerRole`` as an app role, and must name the user
+/// in `X-Moat-User-Context`, a JWT signed by a key in ``userContextKeys``,
+/// issued for this api, at most two minutes old and bound to this request.
+/// The user is recorded in the audit log but grants nothing: retrieval sees
+/// only documents readable by everyone, up to ``clearance``, because pattern
+/// 2 has no per-user data rules.
+public final class AppCallerAPI: HTTPResponder {
+    /// Settings of the app-caller route.
+    public struct Configuration: Sendable {
+        /// App role the calling web tier needs. Default `Chat.Invoke`.
+        public var callerRole: String
+        /// Keys that sign the user context, `iss` and `aud` it must carry.
+        public var userContextKeys: JSONWebKeySet
+        public var userContextIssuer: String
+        public var userContextAudience: String
+        /// Highest classification answered from. Default `internal`.
+        public var clearance: Classification
+
+        public init(
+            userContextKeys: JSONWebKeySet, userContextIssuer: String, userContextAudience: String,
+            callerRole: String = "Chat.Invoke", clearance: Classification = .internal
+        ) {
+            self.userContextKeys = userContextKeys
+            self.userContextIssuer = userContextIssuer
+            self.userContextAudience = userContextAudience
+            self.callerRole = callerRole
+            self.clearance = clearance
+        }
+    }
+
+    static let contextHeader = "X-Moat-User-Context"
+    static let path = "/v1/app/chat"
+
+    let service: APIService
+    let configuration: Configuration
+
+    public init(service: APIService, configuration: Configuration) {
+        self.service = service
+        self.configuration = configuration
+    }
+
+    public func respond(to request: HTTPRequest) async -> HTTPResponse {
+        guard request.path == Self.path else {
+            return await service.respond(to: request)
+        }
+        guard request.method == "POST" else {
+            var response = ProblemDetails.methodNotAllowed("use POST").response(requestID: request.requestID)
+            response.headers.set("Allow", "POST")
+            return response
+        }
+        return await appChat(request)
+    }
+
+    private func appChat(_ request: HTTPRequest) async -> HTTPResponse {
+        let started = service.clock.now()
+        var principal: Principal?
+        var user: (tenantID: String, objectID: String, name: String?)?
+        var outcome: APIService.Outcome
+        do {
+            let validated = try await service.validator.validate(authorizationHeader: request.headers["Authorization"])
+            principal = validated
+            guard validated.kind == .application, validated.hasRole(configuration.callerRole) else {
+                throw ProblemDetails.forbidden(code: "missing_role", "this route needs an app-only token with the \(configuration.callerRole) app role")
+            }
+            user = try verifyUserContext(request)
+            outcome = try await answer(request, caller: validated)
+        } catch let rejection as TokenRejection {
+            var problem = ProblemDetails.unauthorized(code: rejection.code.rawValue, rejection.reason)
+            if let detail = rejection.detailCode { problem.extensions["token_error"] = detail }
+            var response = problem.response(requestID: request.requestID)
+            response.headers.set("WWW-Authenticate", "Bearer error=\"invalid_token\"")
+            outcome = APIService.Outcome(response: response, reason: rejection.detailCode ?? rejection.code.rawValue)
+        } catch let problem as ProblemDetails {
+            outcome = APIService.Outcome(response: problem.response(requestID: request.requestID), reason: problem.code)
+        } catch {
+            service.logger.error("app chat failed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
+            let problem = ProblemDetails.badGateway(code: "answer_failed", "the answer could not be produced; try again later")
+            outcome = APIService.Outcome(response: problem.response(requestID: request.requestID), reason: "answer_failed")
+        }
+
+        let status = outcome.response.status
+        // The record names the user from the verified context, and the calling app.
+        let entry = AuditEntry(
+            requestID: request.requestID, time: started, action: "chat.app",
+            decision: status < 400 ? .allow : (status == 401 || status == 403 ? .deny : .error),
+            reason: outcome.reason, httpStatus: status,
+            tenantID: user?.tenantID ?? principal?.tenantID, objectID: user?.objectID ?? principal?.objectID,
+            userName: user?.name, clientAppID: principal?.clientAppID, roles: principal?.roles ?? [],
+            prompt: outcome.prompt, response: outcome.answer, documents: outcome.documents, model: outcome.model,
+            latencyMilliseconds: Int(service.clock.now().timeIntervalSince(started) * 1000)
+        )
+        do {
+            try service.audit.append(entry)
+        } catch {
+            service.logger.error("audit record not written; request failed closed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
+            return ProblemDetails.serviceUnavailable(code: "audit_unavailable", "the audit log cannot be written, so the request was not served")
+                .response(requestID: request.requestID)
+        }
+        return outcome.response
+    }
+
+    /// Verifies `X-Moat-User-Context` and returns the user it names.
+    private func verifyUserContext(_ request: HTTPRequest) throws -> (tenantID: String, objectID: String, name: String?) {
+        guard let context = request.headers[Self.contextHeader] else {
+            throw ProblemDetails.unauthorized(code: "user_context_missing", "send the signed-in user in \(Self.contextHeader)")
+        }
+        let policy = JWTValidationPolicy(
+            issuer: configuration.userContextIssuer, audiences: [configuration.userContextAudience], allowedAlgorithms: [.es256],
+            leeway: 30, maxTokenAge: 120, requiredClaims: ["iat", "oid", "tid"]
+        )
+        let verified: VerifiedJWT
+        do {
+            verified = try JWTVerifier(keySet: configuration.userContextKeys, policy: policy).verify(context, now: service.clock.now())
+        } catch {
+            throw ProblemDetails.unauthorized(code: "user_context_invalid", "the user context is not valid: \(error.code.name)")
+        }
+        guard verified.string("htm") == request.method, verified.string("htu") == request.target,
+              let tenantID = verified.string("tid"), let objectID = verified.string("oid")
+        else {
+            throw ProblemDetails.unauthorized(code: "user_context_invalid", "the user context was issued for another request")
+        }
+        return (tenantID, objectID, verified.string("name"))
+    }
+
+    /// Answers from documents readable by everyone, up to the configured clearance.
+    private func answer(_ request: HTTPRequest, caller: Principal) async throws -> APIService.Outcome {
+        let question = try service.parseQuestion(request.body)
+        let clearance = min(configuration.clearance, service.answerer.clearance)
+        let scope = ReaderScope(userID: caller.userID, groups: [], clearance: clearance)
+        let passages = try service.store.search(question, scope: scope, limit: service.configuration.passagesPerAnswer)
+        let answer = try await service.answerer.answer(question: question, passages: passages)
+        let citations: [JSONValue] = answer.citedPassages.compactMap { index in
+            guard passages.indices.contains(index - 1) else { return nil }
+            let passage = passages[index - 1]
+            return .object([
+                "index": .integer(Int64(index)), "document_id": .string(passage.documentID), "title": .string(passage.title),
+                "path": .string(passage.path), "classification": .string(passage.classification.rawValue),
+                "snippet": .string(String(passage.text.prefix(300))),
+            ])
+        }
+        let body: JSONObject = [
+            "request_id": .string(request.requestID), "answer": .string(answer.text), "citations": .array(citations),
+            "model": .string(answer.model), "clearance": .string(clearance.rawValue),
+        ]
+        var documents: [AuditEntry.DocumentReference] = []
+        for passage in passages where !documents.contains(where: { $0.documentID == passage.documentID }) {
+            documents.append(.init(documentID: passage.documentID, classification: passage.classification.rawValue))
+        }
+        return APIService.Outcome(
+            response: .json(data: JSONValue.object(body).serialized()), reason: "on_behalf_of_user",
+            prompt: question, answer: answer.text, documents: documents, model: answer.model
+        )
+    }
+}

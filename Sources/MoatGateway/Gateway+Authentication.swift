@@ -18,8 +18,26 @@ extension Gateway {
     /// `Authorization: Bearer` field is judged by the token alone.
     func authenticate(_ request: HTTPRequest) async -> Authentication {
         if let authorization = request.headers["Authorization"], authorization.lowercased().hasPrefix("bearer") {
+            if let cached = verifiedTokens.caller(for: authorization, now: clock.now()) {
+                return .authenticated(cached, cookies: [])
+            }
             return await authenticateBearer(request, authorization: authorization)
         }
+        return authenticateSession(request)
+    }
+
+    /// Authenticates without waiting: the session cookie, or a bearer token
+    /// found in the verified-token cache. Returns nil when the token must be
+    /// validated against the issuer's keys first.
+    func authenticateImmediately(_ request: HTTPRequest) -> Authentication? {
+        if let authorization = request.headers["Authorization"], authorization.lowercased().hasPrefix("bearer") {
+            guard validator != nil else { return nil }
+            return verifiedTokens.caller(for: authorization, now: clock.now()).map { .authenticated($0, cookies: []) }
+        }
+        return authenticateSession(request)
+    }
+
+    private func authenticateSession(_ request: HTTPRequest) -> Authentication {
         guard let session = currentSession(request) else { return .anonymous }
         let now = Int64(clock.now().timeIntervalSince1970)
         var cookies: [SetCookie] = []
@@ -47,11 +65,13 @@ extension Gateway {
             claims += principal.roles.map { GatewayClaim(typ: "roles", val: $0) }
             claims += principal.groups.map { GatewayClaim(typ: "groups", val: $0) }
             claims += principal.scopes.map { GatewayClaim(typ: "scp", val: $0) }
-            return .authenticated(GatewayCaller(
+            let caller = GatewayCaller(
                 kind: .bearer, tenantID: principal.tenantID, objectID: principal.objectID, name: principal.name,
                 username: principal.username, clientAppID: principal.clientAppID, roles: principal.roles,
                 groups: principal.groups, claims: claims, accessToken: token, idToken: nil, sessionHash: nil
-            ), cookies: [])
+            )
+            verifiedTokens.store(caller, for: authorization, now: clock.now())
+            return .authenticated(caller, cookies: [])
         } catch {
             logger.info("bearer token rejected", metadata: [
                 "moat.request.id": request.requestID, "moat.auth.code": error.code.rawValue, "moat.auth.detail": error.detailCode ?? "",

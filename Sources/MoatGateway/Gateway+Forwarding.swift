@@ -4,50 +4,55 @@ import MoatHTTP
 import MoatJSON
 
 extension Gateway {
-    /// Sends the request to the upstream and streams its response back.
-    func forward(_ request: HTTPRequest, body: HTTPRequestBody, caller: GatewayCaller?, cookies: [SetCookie]) async -> HTTPResponse {
+    /// Sends the request to the upstream on `worker` and completes with the
+    /// response as soon as its head arrives; the body keeps streaming.
+    func forward(
+        _ request: HTTPRequest, body: HTTPRequestBody, caller: GatewayCaller?, cookies: [SetCookie], worker: UpstreamWorker,
+        completion: @escaping @Sendable (HTTPResponse) -> Void
+    ) {
         let headers: HTTPHeaders
         do {
             headers = try upstreamHeaders(for: request, caller: caller)
         } catch {
             body.discard()
             logger.error("identity assertion could not be signed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
-            return ProblemDetails.internalError().response(requestID: request.requestID)
+            completion(ProblemDetails.internalError().response(requestID: request.requestID))
+            return
         }
         if Self.isWebSocketUpgrade(request) {
             body.discard()
-            return await forwardUpgrade(request, headers: headers)
+            completion(forwardUpgrade(request, headers: headers))
+            return
         }
         guard let url = upstreamURL(request.target) else {
             body.discard()
-            return ProblemDetails.badRequest(code: "invalid_target", "the request target cannot be forwarded").response(requestID: request.requestID)
+            completion(ProblemDetails.badRequest(code: "invalid_target", "the request target cannot be forwarded").response(requestID: request.requestID))
+            return
         }
 
-        let upstream: StreamingClientResponse
-        do {
-            upstream = try await upstreamClient.send(
-                StreamingClientRequest(
-                    method: request.method, url: url, headers: headers,
-                    connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout
-                ),
-                body: body
-            )
-        } catch {
-            return upstreamFailure(request, isTimeout: error.code == .timedOut, code: error.code.description, reason: error.reason)
+        let upstreamRequest = StreamingClientRequest(
+            method: request.method, url: url, headers: headers,
+            connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout
+        )
+        worker.send(upstreamRequest, body: body) { result in
+            switch result {
+            case .failure(let error):
+                completion(self.upstreamFailure(request, isTimeout: error.code == .timedOut, code: error.code.description, reason: error.reason))
+            case .success(let upstream):
+                var response = HTTPResponse(status: upstream.status, headers: self.responseHeaders(upstream.headers, requestID: request.requestID))
+                switch upstream.body {
+                case .complete(let data):
+                    response.body = data
+                case .stream(let stream):
+                    response.bodyStream = stream
+                    response.bodyLength = upstream.contentLength
+                }
+                for cookie in cookies {
+                    response.setCookie(cookie)
+                }
+                completion(response)
+            }
         }
-
-        var response = HTTPResponse(status: upstream.status, headers: responseHeaders(upstream.headers, requestID: request.requestID))
-        switch upstream.body {
-        case .complete(let data):
-            response.body = data
-        case .stream(let stream):
-            response.bodyStream = stream
-            response.bodyLength = upstream.contentLength
-        }
-        for cookie in cookies {
-            response.setCookie(cookie)
-        }
-        return response
     }
 
     /// The upstream URL for a request target: the upstream's origin followed

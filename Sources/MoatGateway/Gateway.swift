@@ -21,7 +21,7 @@ import MoatJOSE
 /// 6. The request goes to the upstream with identity fields the gateway
 ///    writes itself (every client-sent copy is removed first), streaming
 ///    both ways, or as a WebSocket tunnel.
-public final class Gateway: HTTPStreamingResponder {
+public final class Gateway: HTTPCallbackResponder {
     let configuration: GatewayConfiguration
     let relyingParty: RelyingParty?
     let validator: AccessTokenValidator?
@@ -37,6 +37,7 @@ public final class Gateway: HTTPStreamingResponder {
     /// NOTE: kept in memory, so another gateway instance or a restart still accepts
     /// a signed-out cookie until its idle or absolute timeout.
     let revokedSessions = LockedValue([String: Int64]())
+    let verifiedTokens = VerifiedTokenCache()
 
     /// Largest body accepted by the `/.auth/*` endpoints, in bytes.
     static let maxAuthBodyBytes = 16 * 1024
@@ -89,43 +90,66 @@ public final class Gateway: HTTPStreamingResponder {
     /// The key set that verifies the assertion header, served at `/.auth/keys`.
     public var assertionKeySet: JSONWebKeySet { assertionSigner.keySet }
 
-    public func respond(to request: HTTPRequest, body: HTTPRequestBody) async -> HTTPResponse {
+    /// Handles a request; see the type's description for the order of checks.
+    ///
+    /// Everything after `/.auth/*` runs on an upstream worker thread, which
+    /// authenticates, signs the assertion and performs the upstream transfer,
+    /// so a proxied request costs one thread hop each way. Only a bearer token
+    /// that is not yet in the verified-token cache takes a detour through an
+    /// async task to fetch the issuer's keys.
+    public func respond(to request: HTTPRequest, body: HTTPRequestBody, completion: @escaping @Sendable (HTTPResponse) -> Void) {
         if request.path == "/.auth" || request.path.hasPrefix("/.auth/") {
-            return await serveAuthEndpoint(request, body: body)
+            Task {
+                completion(await self.serveAuthEndpoint(request, body: body))
+            }
+            return
         }
+        StreamingHTTPClient.runOnWorker { worker in
+            if let authentication = self.authenticateImmediately(request) {
+                self.proceed(request, body: body, authentication: authentication, worker: worker, completion: completion)
+                return
+            }
+            Task {
+                let authentication = await self.authenticate(request)
+                StreamingHTTPClient.runOnWorker { worker in
+                    self.proceed(request, body: body, authentication: authentication, worker: worker, completion: completion)
+                }
+            }
+        }
+    }
+
+    /// Applies the access decision to an authenticated request and forwards it.
+    func proceed(
+        _ request: HTTPRequest, body: HTTPRequestBody, authentication: Authentication, worker: UpstreamWorker,
+        completion: @escaping @Sendable (HTTPResponse) -> Void
+    ) {
         guard let path = PathNormalization.normalize(request.path) else {
             body.discard()
-            return ProblemDetails.badRequest(code: "invalid_path", "the path climbs above the root").response(requestID: request.requestID)
+            completion(ProblemDetails.badRequest(code: "invalid_path", "the path climbs above the root").response(requestID: request.requestID))
+            return
         }
-
-        var renewal: [SetCookie] = []
-        let caller: GatewayCaller?
-        switch await authenticate(request) {
+        switch authentication {
         case .rejected(let response):
             body.discard()
-            return response
+            completion(response)
         case .anonymous:
-            caller = nil
-        case .authenticated(let authenticated, let cookies):
-            caller = authenticated
-            renewal = cookies
-        }
-
-        guard let caller else {
-            if PathNormalization.isExcluded(request.path, excluded: configuration.excludedPaths) {
-                return await forward(request, body: body, caller: nil, cookies: [])
+            guard PathNormalization.isExcluded(request.path, excluded: configuration.excludedPaths) else {
+                body.discard()
+                completion(unauthenticated(request))
+                return
             }
-            body.discard()
-            return unauthenticated(request)
+            forward(request, body: body, caller: nil, cookies: [], worker: worker, completion: completion)
+        case .authenticated(let caller, let cookies):
+            if case .denied(let code, let reason) = configuration.accessPolicy.evaluate(caller, path: path) {
+                body.discard()
+                logger.info("request denied by policy", metadata: [
+                    "moat.request.id": request.requestID, "moat.auth.code": code, "moat.user.oid": caller.objectID,
+                ])
+                completion(ProblemDetails.forbidden(code: code, reason).response(requestID: request.requestID))
+                return
+            }
+            forward(request, body: body, caller: caller, cookies: cookies, worker: worker, completion: completion)
         }
-        if case .denied(let code, let reason) = configuration.accessPolicy.evaluate(caller, path: path) {
-            body.discard()
-            logger.info("request denied by policy", metadata: [
-                "moat.request.id": request.requestID, "moat.auth.code": code, "moat.user.oid": caller.objectID,
-            ])
-            return ProblemDetails.forbidden(code: code, reason).response(requestID: request.requestID)
-        }
-        return await forward(request, body: body, caller: caller, cookies: renewal)
     }
 
     /// Redirects a browser to sign-in, or returns 401 to an API client.

@@ -188,7 +188,8 @@ final class WebSocketTunnel: @unchecked Sendable {
 extension Gateway {
     /// Opens a tunnel to the upstream and, when it switches protocols, hands
     /// the client connection over to it.
-    func forwardUpgrade(_ request: HTTPRequest, headers: HTTPHeaders) async -> HTTPResponse {
+    /// Blocks while connecting; call it on a worker thread.
+    func forwardUpgrade(_ request: HTTPRequest, headers: HTTPHeaders) -> HTTPResponse {
         guard configuration.upstream.scheme?.lowercased() == "http", let host = configuration.upstream.host else {
             // NOTE: upgrades to an https upstream would need TLS on the tunnel socket.
             return ProblemDetails.badGateway(code: "upgrade_unsupported", "WebSocket pass-through needs an http upstream")
@@ -200,16 +201,11 @@ extension Gateway {
             head += "\(field.name): \(field.value)\r\n"
         }
         head += "Connection: Upgrade\r\nUpgrade: \(request.headers["Upgrade"] ?? "websocket")\r\n\r\n"
-        let requestHead = head
 
-        let connectTimeout = configuration.connectTimeout
-        let readTimeout = configuration.readTimeout
-        let opened: Result<WebSocketTunnel, GatewayError> = await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(returning: Result { () throws(GatewayError) in
-                    try WebSocketTunnel.open(host: host, port: port, head: requestHead, connectTimeout: connectTimeout, readTimeout: readTimeout)
-                })
-            }
+        let opened = Result { () throws(GatewayError) in
+            try WebSocketTunnel.open(
+                host: host, port: port, head: head, connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout
+            )
         }
         let tunnel: WebSocketTunnel
         switch opened {

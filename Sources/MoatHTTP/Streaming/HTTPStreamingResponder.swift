@@ -14,3 +14,23 @@ public protocol HTTPStreamingResponder: Sendable {
     /// Returns the response to `request`, reading or discarding `body`.
     func respond(to request: HTTPRequest, body: HTTPRequestBody) async -> HTTPResponse
 }
+
+/// A streaming responder that answers through a completion callback instead
+/// of an async function, so that a reverse proxy can finish a request on the
+/// thread that received the upstream's response, without a hop through a task.
+///
+/// ``HTTPServer`` calls ``respond(to:body:completion:)`` on a libmicrohttpd
+/// thread, which must not block: hand blocking work to another thread (for
+/// example ``StreamingHTTPClient/runOnWorker(_:)``). Call `completion`
+/// exactly once, from any thread, even from inside `respond`.
+public protocol HTTPCallbackResponder: HTTPStreamingResponder {
+    func respond(to request: HTTPRequest, body: HTTPRequestBody, completion: @escaping @Sendable (HTTPResponse) -> Void)
+}
+
+extension HTTPCallbackResponder {
+    public func respond(to request: HTTPRequest, body: HTTPRequestBody) async -> HTTPResponse {
+        await withCheckedContinuation { continuation in
+            respond(to: request, body: body) { continuation.resume(returning: $0) }
+        }
+    }
+}

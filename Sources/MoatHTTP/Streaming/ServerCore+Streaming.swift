@@ -13,11 +13,12 @@ extension ServerCore {
         uploadData: UnsafePointer<CChar>?,
         uploadDataSize: UnsafeMutablePointer<Int>?
     ) -> MHD_Result {
-        context.withLock { context in
+        var startHandler: (() -> Void)?
+        let result = context.withLock { context -> MHD_Result in
             let uploadCount = uploadDataSize?.pointee ?? 0
             switch context.streamPhase {
             case .awaitingHead:
-                return startStreamingHandler(context, connection: connection, method: method)
+                return startStreamingHandler(context, connection: connection, method: method, start: &startHandler)
 
             case .receiving where uploadCount > 0:
                 guard let uploadData, let uploadDataSize, let body = context.requestBody else { return .NO }
@@ -55,10 +56,15 @@ extension ServerCore {
                 return .NO
             }
         }
+        // Outside the lock, because a callback responder may complete at once.
+        startHandler?()
+        return result
     }
 
     /// Reads the head, applies the limits that need no handler, and starts the handler.
-    private func startStreamingHandler(_ context: ConnectionContext, connection: OpaquePointer, method: UnsafePointer<CChar>?) -> MHD_Result {
+    private func startStreamingHandler(
+        _ context: ConnectionContext, connection: OpaquePointer, method: UnsafePointer<CChar>?, start: inout (() -> Void)?
+    ) -> MHD_Result {
         guard case .headReceived(let contentLength, let rejection) = readHead(context, connection: connection, method: method) else {
             return .NO
         }
@@ -83,6 +89,14 @@ extension ServerCore {
             headers: context.headers, body: Data(),
             remoteAddress: context.remoteAddress, requestID: context.requestID
         )
+        if let callbackResponder = streamingResponder as? any HTTPCallbackResponder {
+            start = {
+                callbackResponder.respond(to: request, body: body) { response in
+                    self.streamingHandlerFinished(context, response)
+                }
+            }
+            return .YES
+        }
         context.handlerTask = Task(executorPreference: HandlerExecutor.shared) {
             let response = await streamingResponder.respond(to: request, body: body)
             self.streamingHandlerFinished(context, response)

@@ -19,15 +19,25 @@ public enum ForwardingHeaders {
     /// many upstream frameworks (CGI, WSGI, Rack) see a field, so that
     /// `X_MS_Client_Principal` and `x-ms-client-principal` compare equal.
     public static func canonicalName(_ name: String) -> String {
-        String(name.lowercased().map { $0 == "_" ? "-" : $0 })
+        let bytes = name.utf8.map { byte -> UInt8 in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte | 0x20
+            case UInt8(ascii: "_"): UInt8(ascii: "-")
+            default: byte
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Whether a client-sent field claims an identity that only the gateway
     /// may assert: App Service's `X-MS-CLIENT-PRINCIPAL*` and `X-MS-TOKEN-*`,
     /// and every `X-Moat-*` field, in any case and with `_` for `-`.
     public static func isIdentityField(_ name: String) -> Bool {
-        let canonical = canonicalName(name)
-        return canonical.hasPrefix("x-ms-client-principal") || canonical.hasPrefix("x-ms-token-") || canonical.hasPrefix("x-moat-")
+        isIdentityField(canonical: canonicalName(name))
+    }
+
+    static func isIdentityField(canonical: String) -> Bool {
+        canonical.hasPrefix("x-ms-client-principal") || canonical.hasPrefix("x-ms-token-") || canonical.hasPrefix("x-moat-")
     }
 
     /// Removes hop-by-hop fields, including those the `Connection` field names.
@@ -42,8 +52,7 @@ public enum ForwardingHeaders {
     }
 
     /// Whether a field is a forwarding field (`X-Forwarded-*`, `Forwarded`, ...), with `_` variants.
-    static func isForwardingField(_ name: String) -> Bool {
-        let canonical = canonicalName(name)
-        return canonical.hasPrefix("x-forwarded-") || forwarding.contains(canonical)
+    static func isForwardingField(canonical: String) -> Bool {
+        canonical.hasPrefix("x-forwarded-") || forwarding.contains(canonical)
     }
 }

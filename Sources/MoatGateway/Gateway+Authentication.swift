@@ -92,7 +92,7 @@ extension Gateway {
     func currentSession(_ request: HTTPRequest) -> GatewaySession? {
         let cookies = request.cookies
         guard let plaintext = sessionCookie.open(cookies),
-              let session = try? JSONDecoder().decode(GatewaySession.self, from: plaintext)
+              let session = GatewaySession(serialized: plaintext)
         else { return nil }
         let now = Int64(clock.now().timeIntervalSince1970)
         guard now - session.lastSeen < Int64(configuration.idleTimeout), now - session.createdAt < Int64(configuration.absoluteTimeout) else {
@@ -116,14 +116,14 @@ extension Gateway {
             kind: .session, tenantID: session.tenantID, objectID: session.objectID, name: session.name,
             username: session.username, clientAppID: nil, roles: session.roles, groups: session.groups,
             claims: session.claims, accessToken: session.accessToken, idToken: session.idToken,
-            sessionHash: Base64URL.encode(Digest.sha256(Data(session.id.utf8)).prefix(16))
+            sessionHash: FastBase64URL.encode(Digest.sha256(Data(session.id.utf8)).prefix(16))
         )
     }
 
     /// The `Set-Cookie` fields that store `session`, deleting pieces the request
     /// carries beyond the new count.
     func sessionCookies(for session: GatewaySession, replacing request: HTTPRequest) throws -> [SetCookie] {
-        guard let pieces = try sessionCookie.seal(JSONEncoder().encode(session)) else {
+        guard let pieces = try sessionCookie.seal(session.serialized()) else {
             throw GatewayError(.invalidConfiguration, "the session does not fit in \(ChunkedSealedCookie.maxPieces) cookies")
         }
         var cookies = pieces.enumerated().map { index, value in

@@ -90,10 +90,10 @@ extension Gateway {
         var kept = HTTPHeaders()
         for field in headers {
             let canonical = ForwardingHeaders.canonicalName(field.name)
-            if ForwardingHeaders.isIdentityField(field.name) || canonical == "authorization" || canonical == "host" || canonical == "cookie" {
+            if ForwardingHeaders.isIdentityField(canonical: canonical) || canonical == "authorization" || canonical == "host" || canonical == "cookie" {
                 continue
             }
-            if !trustedPeer && ForwardingHeaders.isForwardingField(field.name) {
+            if !trustedPeer && ForwardingHeaders.isForwardingField(canonical: canonical) {
                 continue
             }
             kept.add(field.name, field.value)

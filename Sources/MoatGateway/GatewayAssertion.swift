@@ -18,6 +18,9 @@ public struct GatewayAssertionSigner: Sendable {
     public static let tokenType = "moat-gateway+jwt"
 
     private let signer: JWTSigner
+    private let key: PrivateKey
+    /// The encoded JOSE header, the same for every assertion.
+    private let encodedHeader: String
     public let issuer: String
     public let audience: String
     public let lifetime: TimeInterval
@@ -28,6 +31,9 @@ public struct GatewayAssertionSigner: Sendable {
     public init(key: PrivateKey, issuer: String, audience: String, lifetime: TimeInterval = 60) throws {
         let thumbprint = Base64URL.encode(Digest.sha256(Data(key.publicKey.pemEncoded().utf8)).prefix(12))
         self.signer = try JWTSigner(privateKey: key, algorithm: .es256, keyID: "gw-" + thumbprint)
+        self.key = key
+        let header: JSONObject = ["alg": "ES256", "kid": .string("gw-" + thumbprint), "typ": .string(Self.tokenType)]
+        self.encodedHeader = FastBase64URL.encode(JSONValue.object(header).serialized())
         self.issuer = issuer
         self.audience = audience
         self.lifetime = lifetime
@@ -48,7 +54,7 @@ public struct GatewayAssertionSigner: Sendable {
             "iat": .integer(issued),
             "nbf": .integer(issued),
             "exp": .integer(issued + Int64(lifetime)),
-            "jti": .string(SecureRandom.token(byteCount: 16)),
+            "jti": .string(FastBase64URL.encode(SecureRandom.bytes(count: 16))),
             "sub": .string(caller.objectID),
             "oid": .string(caller.objectID),
             "tid": .string(caller.tenantID),
@@ -63,6 +69,9 @@ public struct GatewayAssertionSigner: Sendable {
         if let sid = caller.sessionHash { claims["sid"] = .string(sid) }
         claims["roles"] = .array(caller.roles.map { .string($0) })
         claims["groups"] = .array(caller.groups.map { .string($0) })
-        return try signer.sign(claims: claims, type: Self.tokenType)
+        // The same steps as JWTSigner.sign, with the header encoded once and the faster encoder.
+        let signingInput = encodedHeader + "." + FastBase64URL.encode(JSONValue.object(claims).serialized())
+        let signature = try key.sign(Data(signingInput.utf8), algorithm: .ecdsaP256SHA256)
+        return signingInput + "." + FastBase64URL.encode(signature)
     }
 }

@@ -6,7 +6,7 @@ import MoatJOSE
 /// A signed-in browser session, kept entirely in encrypted cookies so that
 /// gateways need no shared store: the user's claims, their tokens (the token
 /// store, used for refresh and for forwarding) and the expiry times.
-struct GatewaySession: Codable, Sendable {
+struct GatewaySession: Sendable {
     /// Random id, hashed into ``GatewayCaller/sessionHash``.
     var id: String
     var tenantID: String
@@ -43,7 +43,7 @@ struct ChunkedSealedCookie: Sendable {
 
     /// Returns the cookie values to set, in order, or nil when the value is too long.
     func seal(_ plaintext: Data) throws -> [String]? {
-        let sealed = Base64URL.encode(try AESGCM.seal(plaintext, key: key, associatedData: Data(name.utf8)))
+        let sealed = FastBase64URL.encode(try AESGCM.seal(plaintext, key: key, associatedData: Data(name.utf8)))
         var pieces: [String] = []
         var rest = Substring(sealed)
         while !rest.isEmpty {
@@ -70,7 +70,7 @@ struct ChunkedSealedCookie: Sendable {
             guard let piece = cookies[pieceName(index)] else { return nil }
             sealed += piece
         }
-        guard let bytes = try? Base64URL.decode(sealed) else { return nil }
+        guard let bytes = FastBase64URL.decode(sealed) else { return nil }
         return try? AESGCM.open(bytes, key: key, associatedData: Data(name.utf8))
     }
 

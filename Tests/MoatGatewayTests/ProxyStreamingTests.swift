@@ -111,7 +111,7 @@ struct ProxyStreamingTests {
                 try socket.send(piece)
             }
             // 30 MiB are still unsent, so the gateway passed the start on without holding the body.
-            let streamed = try await onThread { upstreamSawFirstMegabyte.wait(timeout: .now() + 15) == .success }
+            let streamed = try await onThread { upstreamSawFirstMegabyte.wait(timeout: .now() + 30) == .success }
             #expect(streamed)
             try await onThread {
                 for _ in 2..<(size >> 20) { try socket.send(piece) }

@@ -46,7 +46,7 @@ enum FastBase64URL {
     static func decode(_ text: some StringProtocol) -> Data? {
         let input = Array(text.utf8)
         guard input.count % 4 != 1 else { return nil }
-        var output = Data()
+        var output = [UInt8]()
         output.reserveCapacity(input.count * 3 / 4)
         var accumulator: UInt32 = 0
         var bits = 0
@@ -61,6 +61,6 @@ enum FastBase64URL {
             }
         }
         guard accumulator & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
-        return output
+        return Data(output)
     }
 }

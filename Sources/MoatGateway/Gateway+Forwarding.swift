@@ -122,11 +122,11 @@ extension Gateway {
 
     /// The client's `Cookie` field without the gateway's own cookies, or nil when nothing is left.
     private func upstreamCookieHeader(_ request: HTTPRequest) -> String? {
-        var pairs: [String] = []
+        var pairs: [Substring] = []
         for header in request.headers.values(for: "Cookie") {
             for pair in header.split(separator: ";") {
-                let trimmed = pair.trimmingCharacters(in: .whitespaces)
-                let name = String(trimmed.prefix { $0 != "=" })
+                let trimmed = pair.drop { $0 == " " || $0 == "\t" }
+                let name = trimmed.prefix { $0 != "=" }
                 if sessionCookie.owns(cookieName: name) || signInCookie.owns(cookieName: name) {
                     continue
                 }

@@ -83,7 +83,9 @@ struct ChunkedSealedCookie: Sendable {
     }
 
     /// Whether a cookie name belongs to this sealed cookie.
-    func owns(cookieName: String) -> Bool {
-        cookieName == name || (cookieName.hasPrefix(name + "_") && Int(cookieName.dropFirst(name.count + 1)) != nil)
+    func owns(cookieName: some StringProtocol) -> Bool {
+        guard cookieName.utf8.starts(with: name.utf8) else { return false }
+        let rest = cookieName.utf8.dropFirst(name.utf8.count)
+        return rest.isEmpty || (rest.first == UInt8(ascii: "_") && rest.count > 1 && rest.dropFirst().allSatisfy { (0x30...0x39).contains($0) })
     }
 }

@@ -100,7 +100,8 @@ let package = Package(
         .testTarget(
             name: "MoatGatewayTests",
             dependencies: [
-                "MoatGateway", "MoatDevIdP", "MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatJSON", "MoatCrypto", "MoatCore", "COpenSSL",
+                "MoatGateway", "MoatLauncher", "MoatConfig", "MoatDevIdP", "MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatJSON",
+                "MoatCrypto", "MoatCore", "COpenSSL",
             ],
             swiftSettings: swiftSettings
         ),

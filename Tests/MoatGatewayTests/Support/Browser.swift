@@ -36,16 +36,25 @@ final class Browser: @unchecked Sendable {
     /// Signs in through the gateway and the dev identity provider's login
     /// form, starting from `target`; returns the final response's `Location`.
     func signIn(_ harness: GatewayHarness, target: String, user: String) async throws -> String {
-        let start = try await get(harness.gatewayURL + target)
+        try await signIn(gatewayURL: harness.gatewayURL, target: target, user: user)
+    }
+
+    /// Signs in at the gateway at `gatewayURL`, starting from `target`.
+    func signIn(gatewayURL: String, target: String, user: String) async throws -> String {
+        let start = try await get(gatewayURL + target)
         guard start.status == 302, let login = start.headers["Location"] else {
             throw HarnessFailure("GET \(target) returned \(start.status), expected a redirect to sign-in")
         }
-        return try await signIn(harness, login: login, user: user)
+        return try await signIn(gatewayURL: gatewayURL, login: login, user: user)
     }
 
     /// Signs in starting at a `/.auth/login/...` path; returns where the gateway sends the browser.
     func signIn(_ harness: GatewayHarness, login: String, user: String) async throws -> String {
-        let toProvider = try await get(harness.gatewayURL + login)
+        try await signIn(gatewayURL: harness.gatewayURL, login: login, user: user)
+    }
+
+    func signIn(gatewayURL: String, login: String, user: String) async throws -> String {
+        let toProvider = try await get(gatewayURL + login)
         guard toProvider.status == 302, let authorize = toProvider.headers["Location"] else {
             throw HarnessFailure("\(login) returned \(toProvider.status), expected a redirect to the identity provider")
         }

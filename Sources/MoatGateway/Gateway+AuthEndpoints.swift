@@ -133,9 +133,12 @@ extension Gateway {
         }
         claims += roles.map { GatewayClaim(typ: "roles", val: $0) }
         claims += groups.map { GatewayClaim(typ: "groups", val: $0) }
+        // The session keeps the access and ID tokens only when they are forwarded,
+        // which keeps the cookie small; refresh needs only the refresh token.
+        let keepTokens = configuration.forwardTokens
         return GatewaySession(
             id: SecureRandom.token(), tenantID: user.tenantID, objectID: user.objectID, name: user.name, username: user.username,
-            roles: roles, groups: groups, claims: claims, idToken: tokens.idToken, accessToken: tokens.accessToken,
+            roles: roles, groups: groups, claims: claims, idToken: keepTokens ? tokens.idToken : nil, accessToken: keepTokens ? tokens.accessToken : nil,
             accessTokenExpiresAt: now + Int64(tokens.expiresIn), refreshToken: tokens.refreshToken, createdAt: now, lastSeen: now
         )
     }
@@ -225,10 +228,12 @@ extension Gateway {
             let tokens = try await relyingParty.refresh(refreshToken: refreshToken)
             let now = Int64(clock.now().timeIntervalSince1970)
             var updated = session
-            updated.accessToken = tokens.accessToken
+            if configuration.forwardTokens {
+                updated.accessToken = tokens.accessToken
+                updated.idToken = tokens.idToken ?? session.idToken
+            }
             updated.accessTokenExpiresAt = now + Int64(tokens.expiresIn)
             updated.refreshToken = tokens.refreshToken ?? session.refreshToken
-            updated.idToken = tokens.idToken ?? session.idToken
             updated.lastSeen = now
             var response = HTTPResponse.json(data: JSONValue.object(["expires_in": .integer(Int64(tokens.expiresIn))]).serialized())
             for piece in try sessionCookies(for: updated, replacing: request) {

@@ -34,14 +34,27 @@ struct SignInTests {
         }
     }
 
-    @Test("large session is split across cookies")
+    @Test("session with tokens is split across cookies")
     func sessionSpansSeveralCookies() async throws {
-        try await withGateway(upstream: try recordingUpstream()) { harness in
+        try await withGateway(upstream: try recordingUpstream(), configure: { $0.forwardTokens = true }) { harness in
             let browser = Browser()
             _ = try await browser.signIn(harness, target: "/", user: "erin")
             #expect(browser.cookies["moat_gw_session"]?.hasPrefix("2.") == true)
             #expect(browser.cookies["moat_gw_session_1"] != nil)
             #expect(browser.cookies.values.allSatisfy { $0.utf8.count < 4000 })
+        }
+    }
+
+    @Test("tokens reach the upstream only when forwarded", arguments: [true, false])
+    func tokensAreForwardedOnRequest(forward: Bool) async throws {
+        let upstream = try recordingUpstream()
+        try await withGateway(upstream: upstream, configure: { $0.forwardTokens = forward }) { harness in
+            let browser = Browser()
+            let location = try await browser.signIn(harness, target: "/", user: "alice")
+            _ = try await browser.get(harness.gatewayURL + location)
+            let head = try require(upstream.receivedHeads.last)
+            #expect((head.value("X-MS-TOKEN-AAD-ACCESS-TOKEN") != nil) == forward)
+            #expect((head.value("X-MS-TOKEN-AAD-ID-TOKEN") != nil) == forward)
         }
     }
 

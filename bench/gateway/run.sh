@@ -16,13 +16,13 @@
 # mode unless MOAT_BINARY is set. Everything listens on 127.0.0.1 and stops
 # when the script exits. Environment: BENCH_DURATION (seconds, 10),
 # BENCH_CONNECTIONS (32), BENCH_OUTPUT (file for the Markdown table, default
-# bench/gateway/last-run.md).
+# .build/bench-gateway.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 duration="${BENCH_DURATION:-10}"
 connections="${BENCH_CONNECTIONS:-32}"
-output="${BENCH_OUTPUT:-bench/gateway/last-run.md}"
+output="${BENCH_OUTPUT:-.build/bench-gateway.md}"
 
 missing=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)

@@ -68,7 +68,7 @@ extension Gateway {
             "moat.request.id": request.requestID, "moat.error.code": code, "moat.error": reason,
         ])
         if isTimeout {
-            return ProblemDetails(status: 504, code: "upstream_timeout", title: "Gateway Timeout", detail: "the upstream did not answer in time")
+            return ProblemDetails(status: 504, code: "upstream_timeout", title: "Gateway Timeout", detail: "the upstream did not respond in time")
                 .response(requestID: request.requestID)
         }
         return ProblemDetails.badGateway(code: "upstream_unreachable", "the upstream could not be reached").response(requestID: request.requestID)

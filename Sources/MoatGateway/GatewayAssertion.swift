@@ -3,8 +3,8 @@ import MoatCrypto
 import MoatJOSE
 import MoatJSON
 
-/// Signs the short-lived assertion that tells the upstream who the caller
-/// is, verifiable with the gateway's `/.auth/keys`.
+/// Signs the short-lived assertion that names the caller to the upstream,
+/// verifiable with the gateway's `/.auth/keys`.
 ///
 /// The assertion is a JWT (`typ: moat-gateway+jwt`, ES256) with `iss` (the
 /// gateway's public URL), `aud`, `iat`, `nbf`, `exp`, `jti`, `sub` and `oid`,

@@ -30,8 +30,8 @@ struct GatewaySession: Sendable {
 /// Seals values into cookies with AES-256-GCM and splits long ones across
 /// several cookies, because browsers keep at most about 4096 bytes per cookie.
 ///
-/// The first cookie, `NAME`, holds `COUNT.` followed by the first piece; the
-/// others are `NAME_1`, `NAME_2`, ... The cookie name is the associated data,
+/// The first cookie, `NAME`, contains `COUNT.` followed by the first piece,
+/// and the others are `NAME_1`, `NAME_2`, ... The cookie name is the associated data,
 /// so a value cannot be moved to another cookie.
 struct ChunkedSealedCookie: Sendable {
     let key: Data

@@ -9,7 +9,7 @@ import MoatJSON
 ///
 /// An entry is keyed by the SHA-256 of the whole `Authorization` value and
 /// used until the token's `exp` or for ``maxAge`` seconds, whichever comes
-/// first; after that the token is validated again, which also picks up a
+/// first. After that the token is validated again, which also notices a
 /// signing key the issuer withdrew. The cache holds at most ``capacity``
 /// entries and drops expired ones, or all, when full.
 final class VerifiedTokenCache: Sendable {

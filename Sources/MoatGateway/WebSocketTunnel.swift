@@ -57,7 +57,7 @@ final class WebSocketTunnel: @unchecked Sendable {
                 let timedOut = count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
                 close(descriptor)
                 throw timedOut
-                    ? GatewayError(.upstreamTimeout, "the upstream did not answer the upgrade within \(Int(readTimeout)) s")
+                    ? GatewayError(.upstreamTimeout, "the upstream did not respond to the upgrade within \(Int(readTimeout)) s")
                     : GatewayError(.upstreamUnreachable, "the upstream closed the connection during the upgrade")
             }
             received += buffer[0..<count]
@@ -78,8 +78,10 @@ final class WebSocketTunnel: @unchecked Sendable {
         var open = [true, true]
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while open[0] || open[1] {
+            let sockets = [client.socket, descriptor]
             for index in 0..<2 {
-                fds[index].fd = open[index] ? (index == 0 ? client.socket : descriptor) : -1
+                // poll ignores a negative descriptor, which parks a direction that has ended.
+                fds[index].fd = open[index] ? sockets[index] : -1
                 fds[index].revents = 0
             }
             guard poll(&fds, 2, -1) >= 0 else {
@@ -219,7 +221,7 @@ extension Gateway {
         let upgrade = responseFields["Upgrade"]
         responseFields = responseHeaders(responseFields, requestID: request.requestID)
         guard tunnel.status == 101 else {
-            // The upstream refused the upgrade; its answer goes back as it is, with the body bytes read so far.
+            // The upstream rejected the upgrade, so its response goes back as it is, with the body bytes read so far.
             close(tunnel.descriptor)
             return HTTPResponse(status: tunnel.status, headers: responseFields, body: Data(tunnel.leftover))
         }

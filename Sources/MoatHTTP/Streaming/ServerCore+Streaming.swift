@@ -116,7 +116,7 @@ extension ServerCore {
             context.streamPhase = .responding
             var finalized = finalize(.response(response), for: context)
             if response.bodyStream != nil, finalized.bodyStream == nil {
-                // `finalize` replaced an invalid response with a problem; nobody reads the stream now.
+                // `finalize` replaced an invalid response with a problem, so the stream has no reader.
                 response.bodyStream?.cancel()
             }
             if finalized.status == 101, finalized.upgradeHandler == nil {

@@ -60,9 +60,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "MoatGateway",
+            dependencies: ["MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatCrypto", "MoatJSON", "MoatCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "MoatLauncher",
             dependencies: [
-                "MoatConfig", "MoatDevIdP", "MoatAPI", "MoatWeb", "MoatData", "MoatAudit",
+                "MoatConfig", "MoatDevIdP", "MoatAPI", "MoatWeb", "MoatGateway", "MoatData", "MoatAudit",
                 "MoatIdentity", "MoatHTTP", "MoatTOML", "MoatCrypto", "MoatCore", "MoatGuard", "MoatJSON",
             ],
             // The demo directory and corpus ship as files so that `moat up` works with no configuration.
@@ -99,6 +104,14 @@ let package = Package(
         .testTarget(
             name: "MoatDevIdPTests",
             dependencies: ["MoatDevIdP", "MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatJSON", "MoatCrypto", "MoatCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MoatGatewayTests",
+            dependencies: [
+                "MoatGateway", "MoatLauncher", "MoatConfig", "MoatDevIdP", "MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatJSON",
+                "MoatCrypto", "MoatCore", "COpenSSL",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

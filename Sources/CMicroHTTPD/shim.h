@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <microhttpd.h>
 
-/* Swift cannot call C variadic functions, so the two variadic entry points
+/* Swift cannot call C variadic functions, so the variadic entry points
    MoatHTTP needs are wrapped here with fixed, typed parameters. */
 
 /* Signature of MHD_OPTION_URI_LOG_CALLBACK (microhttpd.h does not name it). */
@@ -43,6 +43,13 @@ moat_mhd_client_address(struct MHD_Connection *connection)
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     return info == NULL ? NULL : info->client_addr;
+}
+
+/* Closes an upgraded connection (MHD_upgrade_action is variadic). */
+static inline enum MHD_Result
+moat_mhd_upgrade_close(struct MHD_UpgradeResponseHandle *urh)
+{
+    return MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
 }
 
 #endif

@@ -32,6 +32,14 @@ extension APIService {
         // Nothing above the model's clearance may enter its prompt, so retrieval uses the lower of the two.
         let clearance = min(userClearance, answerer.clearance)
         let scope = ReaderScope(userID: principal.userID, groups: principal.groups, clearance: clearance)
+        return try await guardedAnswer(request, question: question, scope: scope, viewerRoles: principal.roles, reason: "ok")
+    }
+
+    /// The guarded answer pipeline shared by every chat route: input guardrail,
+    /// retrieval within `scope`, retrieved-content guardrail, answer with a
+    /// per-request canary, output guardrail for a reader with `viewerRoles`.
+    func guardedAnswer(_ request: HTTPRequest, question: String, scope: ReaderScope, viewerRoles: [String], reason: String) async throws -> Outcome {
+        let clearance = scope.clearance
         let accessFilter = AuditEntry.AccessFilter(userID: scope.userID, groups: scope.groups, clearance: clearance.rawValue)
         var guardrails = GuardedChat(settings: configuration.guardrails)
 
@@ -52,7 +60,7 @@ extension APIService {
         let passages = guardrails.screenPassages(retrieved)
         let canary = "moat-canary-" + SecureRandom.token(byteCount: 12)
         let answer = try await answerer.answer(question: screenedQuestion, passages: passages, canary: canary)
-        let (shownText, withheld) = guardrails.screenAnswer(answer.text, canary: canary, passageCount: passages.count, roles: principal.roles)
+        let (shownText, withheld) = guardrails.screenAnswer(answer.text, canary: canary, passageCount: passages.count, roles: viewerRoles)
 
         let cited = withheld ? [] : answer.citedPassages.compactMap { index in
             passages.indices.contains(index - 1) ? (index, passages[index - 1]) : nil
@@ -84,7 +92,7 @@ extension APIService {
         }
         return Outcome(
             response: .json(data: JSONValue.object(body).serialized()),
-            reason: withheld ? "answer_withheld" : "ok",
+            reason: withheld ? "answer_withheld" : reason,
             prompt: question, redactedPrompt: screenedQuestion,
             answer: answer.text, redactedAnswer: shownText,
             documents: documents, accessFilter: accessFilter, model: answer.model,

@@ -109,12 +109,29 @@ public final class APIService: HTTPResponder {
             let problem = ProblemDetails(status: 502, code: "answer_failed", title: "Bad Gateway", detail: "the answer could not be produced; try again later")
             outcome = Outcome(response: problem.response(requestID: request.requestID), reason: "answer_failed")
         }
+        return await recorded(request, action: action, started: started, principal: principal, user: nil, outcome: outcome)
+    }
+
+    /// The user a request acts for when it differs from the token's subject:
+    /// pattern 2's web tier calls with its own identity and names the user separately.
+    struct ActingUser {
+        var tenantID: String
+        var objectID: String
+        var name: String?
+    }
+
+    /// Writes the audit record of a finished request and returns the response to
+    /// send: 503 instead when the record cannot be written, unless the log fails open.
+    func recorded(
+        _ request: HTTPRequest, action: String, started: Date, principal: Principal?, user: ActingUser?, outcome: Outcome
+    ) async -> HTTPResponse {
         let status = outcome.response.status
         let entry = AuditEntry(
             requestID: request.requestID, time: started, hop: "api", action: action,
             decision: status < 400 ? .allow : (status == 401 || status == 403 ? .deny : .error),
             reason: outcome.reason, httpStatus: status,
-            tenantID: principal?.tenantID, objectID: principal?.objectID, userName: principal?.username ?? principal?.name,
+            tenantID: user?.tenantID ?? principal?.tenantID, objectID: user?.objectID ?? principal?.objectID,
+            userName: user?.name ?? principal?.username ?? principal?.name,
             clientAppID: principal?.clientAppID, roles: principal?.roles ?? [],
             prompt: outcome.prompt, redactedPrompt: outcome.redactedPrompt,
             answer: outcome.answer, redactedAnswer: outcome.redactedAnswer,

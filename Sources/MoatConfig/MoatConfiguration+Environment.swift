@@ -89,6 +89,9 @@ extension MoatConfiguration {
         audit.anchorFile = string("MOAT_AUDIT_ANCHOR_FILE") ?? audit.anchorFile
         audit.signingKey = string("MOAT_AUDIT_SIGNING_KEY") ?? audit.signingKey
 
+        try gateway.applyEnvironment(environment)
+        known.formUnion(Gateway.environmentNames)
+
         // A misspelt variable must not silently fall back to a default. Names used by the
         // test scripts and the model key variable are known too.
         known.formUnion(Self.environmentNamesOutsideConfiguration)

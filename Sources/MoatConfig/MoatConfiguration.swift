@@ -33,6 +33,7 @@ import MoatTOML
 ///   `checkpoint_every` (records, 1000), `checkpoint_interval` (seconds, 60), `fail_open` (bool, false),
 ///   `lock_timeout` (seconds, 2), `max_bytes` (integer, 0 for no cap), `retention_days` (integer, 0 keeps all),
 ///   `anchor_file` and `signing_key` (paths, in the data folder); see ``Audit``.
+/// - `[gateway]`: see ``Gateway``.
 ///
 /// Environment variables override the file: `MOAT_<SECTION>_<KEY>` in upper case (for example `MOAT_API_PORT=9081`),
 /// and `MOAT_<KEY>` for top-level keys (`MOAT_DATA_DIR`).
@@ -47,6 +48,7 @@ public struct MoatConfiguration: Sendable, Equatable {
     public var corpus = Corpus()
     public var guardrails = Guardrails()
     public var audit = Audit()
+    public var gateway = Gateway()
 
     public struct IdentityProvider: Sendable, Equatable {
         public var port = 8082
@@ -134,7 +136,7 @@ public struct MoatConfiguration: Sendable, Equatable {
     }
 
     init(_ root: TOMLReader) throws {
-        try root.rejectUnknownKeys(["data_dir", "host", "log_level", "idp", "api", "web", "llm", "corpus", "audit", "guardrails"])
+        try root.rejectUnknownKeys(["data_dir", "host", "log_level", "idp", "api", "web", "llm", "corpus", "audit", "guardrails", "gateway"])
         dataDirectory = try root.optionalString("data_dir") ?? dataDirectory
         host = try root.optionalString("host") ?? host
         logLevel = try root.optionalString("log_level") ?? logLevel
@@ -189,6 +191,9 @@ public struct MoatConfiguration: Sendable, Equatable {
             llm.apiKeyEnvironmentVariable = try section.optionalString("api_key_env") ?? llm.apiKeyEnvironmentVariable
             llm.azureKeyHeader = try section.optionalBool("azure_key_header") ?? llm.azureKeyHeader
             llm.clearance = try section.optionalString("clearance") ?? llm.clearance
+        }
+        if let section = try root.optionalTable("gateway") {
+            try gateway.read(section)
         }
         if let section = try root.optionalTable("guardrails") {
             try section.rejectUnknownKeys(["actions", "allow", "roles_seeing_personal_data", "allowed_link_hosts"])
@@ -249,6 +254,7 @@ public struct MoatConfiguration: Sendable, Equatable {
         if (corpus.path == nil) != (corpus.manifest == nil) {
             throw ConfigurationError("corpus.path and corpus.manifest go together; set both or neither")
         }
+        try gateway.validate()
     }
 }
 

@@ -31,10 +31,32 @@ final class ConnectionContext: @unchecked Sendable {
     var abortReason: String?
     var handlerTask: Task<Void, Never>?
 
+    // The streaming path (``HTTPStreamingResponder``) uses these instead of `machine` and `body`.
+    var streamPhase = StreamPhase.awaitingHead
+    var requestBody: HTTPRequestBody?
+    var receivedBodyBytes = 0
+    var pendingResponse: HTTPResponse?
+    var responseStream: HTTPBodyStream?
+    var upgradeHandler: HTTPUpgradeHandler?
+    let gate: SuspensionGate
+
+    /// The lifecycle of a request on the streaming path.
+    enum StreamPhase {
+        case awaitingHead
+        /// The handler runs and the body streams in.
+        case receiving
+        /// The body is complete; the connection is suspended until the handler returns.
+        case waitingForHandler
+        case responding
+        case closing
+        case completed
+    }
+
     init(connection: OpaquePointer, target: String, maxBodyBytes: Int) {
         self.connection = connection
         self.target = target
         self.machine = ConnectionStateMachine(maxBodyBytes: maxBodyBytes)
+        self.gate = SuspensionGate(connection: connection)
         self.requestID = RequestID.generate()
         self.loggedPath = String(target.prefix { $0 != "?" && $0 != "#" })
     }

@@ -23,8 +23,10 @@ extension HTTPRequest {
 extension Substring {
     /// Removes leading and trailing spaces and tabs (RFC 6265 §5.2 trims WSP).
     func trimmingSpaces() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+        // Works on UTF-8 because cookie headers can be kilobytes long and Character iteration is slow.
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        let bytes = utf8
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
             return ""
         }
         return String(self[first...last])

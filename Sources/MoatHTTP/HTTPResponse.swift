@@ -10,6 +10,15 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: Data
+    /// A body sent while it is produced; when set, ``body`` is ignored.
+    /// Supported by servers created with an ``HTTPStreamingResponder``.
+    public var bodyStream: HTTPBodyStream?
+    /// The length of ``bodyStream`` in bytes when known, sent as
+    /// `Content-Length`; nil sends the stream with chunked framing.
+    public var bodyLength: Int?
+    /// Takes over the connection after a 101 response, for WebSocket and other
+    /// protocol upgrades. Supported by servers created with an ``HTTPStreamingResponder``.
+    public var upgradeHandler: HTTPUpgradeHandler?
     /// A description of a failure that produced this response, such as a
     /// handler error; the server logs it at error level and never sends it.
     var failure: String?

@@ -46,6 +46,17 @@ public final class HTTPServer: Sendable {
         self.core = ServerCore(configuration: configuration, responder: responder, logger: logger)
     }
 
+    /// Creates a server whose responder starts at the request head and may
+    /// stream the body both ways or upgrade the connection (WebSocket); nothing
+    /// is bound until ``start()``. See ``HTTPStreamingResponder``.
+    public init(configuration: HTTPServerConfiguration, streamingResponder: any HTTPStreamingResponder, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.core = ServerCore(
+            configuration: configuration, responder: StreamingOnlyResponder(), streamingResponder: streamingResponder, logger: logger
+        )
+    }
+
     /// The bound port: the configured one, or the one the kernel picked for
     /// port 0. Returns 0 before ``start()`` and after ``stop()``.
     public var port: Int {
@@ -114,6 +125,7 @@ public final class HTTPServer: Sendable {
 
         core.enter(.stopping)
         core.abandonRunningHandlers()
+        await core.closeUpgradedConnections(timeout: .seconds(2))
         let handle = DaemonHandle(daemon: daemon)
         // MHD_stop_daemon joins libmicrohttpd's threads; keep that off the cooperative pool.
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -132,6 +144,9 @@ public final class HTTPServer: Sendable {
         var flags = MHD_USE_AUTO_INTERNAL_THREAD.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
         if socket.isIPv6 {
             flags |= MHD_USE_IPv6.rawValue
+        }
+        if self.core.streamingResponder != nil {
+            flags |= MHD_ALLOW_UPGRADE.rawValue
         }
         return moat_mhd_start_daemon(
             flags, socket.descriptor,
@@ -153,6 +168,13 @@ public final class HTTPServer: Sendable {
     /// limit. A head is rejected once it no longer fits.
     static func connectionMemoryLimit(maxHeaderBytes: Int) -> Int {
         maxHeaderBytes + 8 * 1024
+    }
+}
+
+/// Stands in for the buffered responder of a streaming server, which never calls it.
+private struct StreamingOnlyResponder: HTTPResponder {
+    func respond(to request: HTTPRequest) async -> HTTPResponse {
+        ProblemDetails.internalError().response(requestID: request.requestID)
     }
 }
 

@@ -5,12 +5,16 @@ public enum RequestID {
     /// system's cryptographically secure generator).
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
-        var id = ""
-        for _ in 0..<16 {
-            let byte = UInt8.random(in: .min ... .max, using: &generator)
-            id += byte < 0x10 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
+        let digits = Array("0123456789abcdef".utf8)
+        var id = [UInt8]()
+        id.reserveCapacity(32)
+        for _ in 0..<2 {
+            let random = generator.next()
+            for shift in stride(from: 60, through: 0, by: -4) {
+                id.append(digits[Int(random >> UInt64(shift) & 0xF)])
+            }
         }
-        return id
+        return String(decoding: id, as: UTF8.self)
     }
 
     /// Returns whether a client-supplied id may be reused: 1 to 64 characters

@@ -21,6 +21,9 @@ enum MicroHTTPDCallbacks {
         guard let cls, let connection, let slot = contextSlot?.pointee else { return .NO }
         let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
         let context = Unmanaged<ConnectionContext>.fromOpaque(slot).takeUnretainedValue()
+        if core.streamingResponder != nil {
+            return core.accessStreaming(context, connection: connection, method: method, uploadData: uploadData, uploadDataSize: uploadDataSize)
+        }
         return core.access(context, connection: connection, method: method, uploadData: uploadData, uploadDataSize: uploadDataSize)
     }
 
@@ -29,7 +32,11 @@ enum MicroHTTPDCallbacks {
         contextSlot?.pointee = nil
         let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
         let context = Unmanaged<ConnectionContext>.fromOpaque(slot).takeRetainedValue()
-        core.completed(context, termination: termination)
+        if core.streamingResponder != nil {
+            core.completedStreaming(context, termination: termination)
+        } else {
+            core.completed(context, termination: termination)
+        }
     }
 
     static let errorLog: MHD_LogCallback = { cls, format, arguments in
@@ -79,7 +86,7 @@ extension ServerCore {
     }
 
     /// Reads the head into `context` and returns the event for the state machine.
-    private func readHead(_ context: ConnectionContext, connection: OpaquePointer, method: UnsafePointer<CChar>?) -> ConnectionStateMachine.Event {
+    func readHead(_ context: ConnectionContext, connection: OpaquePointer, method: UnsafePointer<CChar>?) -> ConnectionStateMachine.Event {
         context.method = method.map { String(cString: $0) } ?? ""
         context.headers = Self.requestHeaders(connection)
         if let offered = context.headers["X-Request-Id"], RequestID.isAcceptable(offered) {
@@ -136,7 +143,7 @@ extension ServerCore {
         return submit(handle, status: response.status, bodyBytes: response.body.count, context)
     }
 
-    private func submit(_ handle: OpaquePointer, status: Int, bodyBytes: Int, _ context: ConnectionContext) -> MHD_Result {
+    func submit(_ handle: OpaquePointer, status: Int, bodyBytes: Int, _ context: ConnectionContext) -> MHD_Result {
         defer { MHD_destroy_response(handle) }
         let result = MHD_queue_response(context.connection, UInt32(status), handle)
         guard result == .YES else {
@@ -149,7 +156,7 @@ extension ServerCore {
     }
 
     /// Builds a libmicrohttpd response, or returns nil when it rejects a field.
-    private static func makeResponse(_ response: HTTPResponse) -> OpaquePointer? {
+    static func makeResponse(_ response: HTTPResponse) -> OpaquePointer? {
         let created = response.body.withUnsafeBytes { bytes in
             MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
         }
@@ -188,7 +195,7 @@ extension ServerCore {
         return String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    private static func name(of termination: MHD_RequestTerminationCode) -> String {
+    static func name(of termination: MHD_RequestTerminationCode) -> String {
         switch termination {
         case .REQUEST_TERMINATED_COMPLETED_OK: "completed"
         case .REQUEST_TERMINATED_TIMEOUT_REACHED: "timeout"

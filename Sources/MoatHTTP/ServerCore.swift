@@ -16,17 +16,48 @@ final class ServerCore: Sendable {
     private struct Registry {
         var phase: Phase = .running
         var contexts: [ObjectIdentifier: ConnectionContext] = [:]
+        var upgraded: [ObjectIdentifier: UpgradedConnection] = [:]
     }
 
     let configuration: HTTPServerConfiguration
     let responder: any HTTPResponder
+    /// Set for servers whose handlers start at the request head; see ``HTTPStreamingResponder``.
+    let streamingResponder: (any HTTPStreamingResponder)?
     let logger: Logger
     private let registry = LockedValue(Registry())
 
-    init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) {
+    init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, streamingResponder: (any HTTPStreamingResponder)? = nil, logger: Logger) {
         self.configuration = configuration
         self.responder = responder
+        self.streamingResponder = streamingResponder
         self.logger = logger
+    }
+
+    func register(_ connection: UpgradedConnection) {
+        registry.withLock { $0.upgraded[ObjectIdentifier(connection)] = connection }
+    }
+
+    func unregister(_ connection: UpgradedConnection) {
+        registry.withLock { _ = $0.upgraded.removeValue(forKey: ObjectIdentifier(connection)) }
+    }
+
+    /// Shuts down every upgraded connection and waits up to `timeout` for
+    /// their handlers to close them, because libmicrohttpd must not be
+    /// stopped with upgraded connections still open.
+    func closeUpgradedConnections(timeout: Duration) async {
+        let open = registry.withLock { Array($0.upgraded.values) }
+        for connection in open {
+            connection.shutDown()
+        }
+        let deadline = ContinuousClock.now + timeout
+        while registry.withLock({ !$0.upgraded.isEmpty }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Every registered connection context, for the streaming shutdown path.
+    func allContexts() -> [ConnectionContext] {
+        registry.withLock { Array($0.contexts.values) }
     }
 
     var isAcceptingWork: Bool {
@@ -49,7 +80,7 @@ final class ServerCore: Sendable {
     func inFlightCount() -> Int {
         let contexts = registry.withLock { Array($0.contexts.values) }
         return contexts.reduce(0) { count, context in
-            count + (context.withLock { $0.machine.isInFlight } ? 1 : 0)
+            count + (context.withLock { $0.machine.isInFlight || $0.isStreamingInFlight } ? 1 : 0)
         }
     }
 
@@ -60,6 +91,7 @@ final class ServerCore: Sendable {
     /// connection is suspended, so none is left suspended when the daemon
     /// stops (libmicrohttpd 0.9.75 panics on that).
     func abandonRunningHandlers() {
+        abandonStreamingExchanges()
         let contexts = registry.withLock { Array($0.contexts.values) }
         for context in contexts {
             context.withLock { context in
@@ -109,7 +141,9 @@ final class ServerCore: Sendable {
             // `HTTPResponse.json`, carries an empty request id.
             response = ProblemDetails.internalError().response(requestID: context.requestID)
         }
-        if !(200...599).contains(response.status) {
+        // 101 is valid only for an upgrade, which the streaming path supports.
+        let isUpgrade = response.status == 101 && response.upgradeHandler != nil && streamingResponder != nil
+        if !(200...599).contains(response.status) && !isUpgrade {
             logger.error("response status invalid", metadata: context.logMetadata.merging(["moat.http.status": String(response.status)]) { $1 })
             response = ProblemDetails.internalError().response(requestID: context.requestID)
         }

@@ -10,8 +10,13 @@ let usage = """
     usage: moat <command> [options]
 
     commands:
-      up [--config FILE] [--data DIR] [--corpus DIR --manifest FILE]
-                          start the dev IdP, api and web on localhost (pattern 3)
+      up [--config FILE] [--data DIR] [--corpus DIR --manifest FILE] [--pattern 1|2|3]
+                          start the dev IdP, api and web on localhost; pattern 3 (default):
+                          web then api; 1: gateway then web and api in one process;
+                          2: gateway, then web, then api with the web tier's app identity
+      gateway [--config FILE] [--data DIR] [--upstream URL]
+                          put sign-in in front of the app at URL (gateway.upstream), with
+                          the dev IdP unless gateway.issuer is set
       idp | api | web [--config FILE] [--data DIR]
                           run one component alone (the same configuration as `up`)
       ingest PATH --manifest FILE [--config FILE] [--data DIR]
@@ -60,7 +65,8 @@ if arguments.contains("--help") || arguments.contains("-h") {
 let allowedOptions: Set<String> = switch command {
 case "audit": AuditArguments.options
 case "token": ["config", "user", "password", "app"]
-default: ["config", "data", "corpus", "manifest"]
+case "gateway": ["config", "data", "upstream"]
+default: ["config", "data", "corpus", "manifest", "pattern"]
 }
 let options: ParsedOptions
 do {
@@ -76,6 +82,7 @@ func loadConfiguration() -> MoatConfiguration {
         if let data = options.values["data"] { configuration.dataDirectory = data }
         if let corpus = options.values["corpus"] { configuration.corpus.path = corpus }
         if let manifest = options.values["manifest"], command == "up" { configuration.corpus.manifest = manifest }
+        if let upstream = options.values["upstream"] { configuration.gateway.upstream = upstream }
         return configuration
     } catch {
         fail("\(error)")
@@ -92,8 +99,24 @@ case "up":
     if (configuration.corpus.path == nil) != (configuration.corpus.manifest == nil) {
         fail("--corpus and --manifest go together; pass both or neither")
     }
+    let pattern = options.values["pattern"] ?? "3"
+    guard let patternNumber = Int(pattern), (1...3).contains(patternNumber) else {
+        fail("--pattern must be 1, 2 or 3; got \(pattern)")
+    }
     do {
-        try await Commands.up(configuration, logger: makeLogger(configuration))
+        if patternNumber == 3 {
+            try await Commands.up(configuration, logger: makeLogger(configuration))
+        } else {
+            try await Commands.up(configuration, pattern: patternNumber, logger: makeLogger(configuration))
+        }
+    } catch {
+        fail("\(error)", code: 1)
+    }
+
+case "gateway":
+    let configuration = loadConfiguration()
+    do {
+        try await Commands.gateway(configuration, logger: makeLogger(configuration))
     } catch {
         fail("\(error)", code: 1)
     }

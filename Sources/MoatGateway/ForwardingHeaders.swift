@@ -1,0 +1,58 @@
+import Foundation
+import MoatHTTP
+
+/// Header rules for forwarding between a client and the upstream.
+public enum ForwardingHeaders {
+    /// Hop-by-hop fields (RFC 9110 §7.6.1), plus the obsolete `Proxy-Connection`.
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+        "proxy-authorization", "proxy-authenticate",
+    ]
+
+    /// Forwarding fields a client may forge to change what the upstream thinks
+    /// of the peer, the scheme, the host or the path.
+    static let forwarding: Set<String> = [
+        "forwarded", "x-real-ip", "x-original-uri", "x-original-url", "x-rewrite-url", "x-client-ip",
+    ]
+
+    /// Returns `name` lower-cased with `_` replaced by `-`, the form in which
+    /// many upstream frameworks (CGI, WSGI, Rack) see a field, so that
+    /// `X_MS_Client_Principal` and `x-ms-client-principal` compare equal.
+    public static func canonicalName(_ name: String) -> String {
+        let bytes = name.utf8.map { byte -> UInt8 in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte | 0x20
+            case UInt8(ascii: "_"): UInt8(ascii: "-")
+            default: byte
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whether a client-sent field claims an identity that only the gateway
+    /// may assert: App Service's `X-MS-CLIENT-PRINCIPAL*` and `X-MS-TOKEN-*`,
+    /// and every `X-Moat-*` field, in any case and with `_` for `-`.
+    public static func isIdentityField(_ name: String) -> Bool {
+        isIdentityField(canonical: canonicalName(name))
+    }
+
+    static func isIdentityField(canonical: String) -> Bool {
+        canonical.hasPrefix("x-ms-client-principal") || canonical.hasPrefix("x-ms-token-") || canonical.hasPrefix("x-moat-")
+    }
+
+    /// Removes hop-by-hop fields, including those the `Connection` field names.
+    public static func removeHopByHop(_ headers: inout HTTPHeaders) {
+        var named = hopByHop
+        for value in headers.values(for: "Connection") {
+            for token in value.split(separator: ",") {
+                named.insert(canonicalName(token.trimmingCharacters(in: .whitespaces)))
+            }
+        }
+        headers = HTTPHeaders(headers.filter { !named.contains(canonicalName($0.name)) }.map { ($0.name, $0.value) })
+    }
+
+    /// Whether a field is a forwarding field (`X-Forwarded-*`, `Forwarded`, ...), with `_` variants.
+    static func isForwardingField(canonical: String) -> Bool {
+        canonical.hasPrefix("x-forwarded-") || forwarding.contains(canonical)
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import MoatCrypto
+import MoatHTTP
+import MoatIdentity
+import MoatJOSE
+
+extension Gateway {
+    /// The outcome of reading a request's credentials.
+    enum Authentication {
+        case anonymous
+        /// `cookies` renew the session cookie (sliding expiry); empty when no renewal is due.
+        case authenticated(GatewayCaller, cookies: [SetCookie])
+        /// Credentials were present but invalid; send this response.
+        case rejected(HTTPResponse)
+    }
+
+    /// Reads a bearer token first, then the session cookie. A request with an
+    /// `Authorization: Bearer` field is judged by the token alone.
+    func authenticate(_ request: HTTPRequest) async -> Authentication {
+        if let authorization = request.headers["Authorization"], authorization.lowercased().hasPrefix("bearer") {
+            if let cached = verifiedTokens.caller(for: authorization, now: clock.now()) {
+                return .authenticated(cached, cookies: [])
+            }
+            return await authenticateBearer(request, authorization: authorization)
+        }
+        return authenticateSession(request)
+    }
+
+    /// Authenticates without waiting: the session cookie, or a bearer token
+    /// found in the verified-token cache. Returns nil when the token must be
+    /// validated against the issuer's keys first.
+    func authenticateImmediately(_ request: HTTPRequest) -> Authentication? {
+        if let authorization = request.headers["Authorization"], authorization.lowercased().hasPrefix("bearer") {
+            guard validator != nil else { return nil }
+            return verifiedTokens.caller(for: authorization, now: clock.now()).map { .authenticated($0, cookies: []) }
+        }
+        return authenticateSession(request)
+    }
+
+    private func authenticateSession(_ request: HTTPRequest) -> Authentication {
+        guard let session = currentSession(request) else { return .anonymous }
+        let now = Int64(clock.now().timeIntervalSince1970)
+        var cookies: [SetCookie] = []
+        if now - session.lastSeen >= Self.renewalInterval {
+            var renewed = session
+            renewed.lastSeen = now
+            cookies = (try? sessionCookies(for: renewed, replacing: request)) ?? []
+        }
+        return .authenticated(caller(from: session), cookies: cookies)
+    }
+
+    private func authenticateBearer(_ request: HTTPRequest, authorization: String) async -> Authentication {
+        guard let validator else {
+            return .rejected(invalidToken(request, code: "bearer_not_accepted", "this gateway accepts no bearer tokens; sign in instead"))
+        }
+        do {
+            let principal = try await validator.validate(authorizationHeader: authorization)
+            let token = String(authorization.dropFirst("Bearer ".count))
+            var claims = [
+                GatewayClaim(typ: "tid", val: principal.tenantID), GatewayClaim(typ: "oid", val: principal.objectID),
+            ]
+            if let app = principal.clientAppID { claims.append(GatewayClaim(typ: "azp", val: app)) }
+            if let name = principal.name { claims.append(GatewayClaim(typ: "name", val: name)) }
+            if let username = principal.username { claims.append(GatewayClaim(typ: "preferred_username", val: username)) }
+            claims += principal.roles.map { GatewayClaim(typ: "roles", val: $0) }
+            claims += principal.groups.map { GatewayClaim(typ: "groups", val: $0) }
+            claims += principal.scopes.map { GatewayClaim(typ: "scp", val: $0) }
+            let caller = GatewayCaller(
+                kind: .bearer, tenantID: principal.tenantID, objectID: principal.objectID, name: principal.name,
+                username: principal.username, clientAppID: principal.clientAppID, roles: principal.roles,
+                groups: principal.groups, claims: claims, accessToken: token, idToken: nil, sessionHash: nil
+            )
+            verifiedTokens.store(caller, for: authorization, now: clock.now())
+            return .authenticated(caller, cookies: [])
+        } catch {
+            logger.info("bearer token rejected", metadata: [
+                "moat.request.id": request.requestID, "moat.auth.code": error.code.rawValue, "moat.auth.detail": error.detailCode ?? "",
+            ])
+            return .rejected(invalidToken(request, code: error.code.rawValue, error.reason))
+        }
+    }
+
+    /// A 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3.1).
+    private func invalidToken(_ request: HTTPRequest, code: String, _ reason: String) -> HTTPResponse {
+        var response = ProblemDetails.unauthorized(code: code, reason).response(requestID: request.requestID)
+        response.headers.set("WWW-Authenticate", "Bearer realm=\"\(configuration.publicOrigin)\", error=\"invalid_token\"")
+        return response
+    }
+
+    /// The live session in the request's cookies, or nil when absent, forged,
+    /// expired (idle or absolute) or from a tenant that is not allowed.
+    func currentSession(_ request: HTTPRequest) -> GatewaySession? {
+        let cookies = request.cookies
+        guard let plaintext = sessionCookie.open(cookies),
+              let session = GatewaySession(serialized: plaintext)
+        else { return nil }
+        let now = Int64(clock.now().timeIntervalSince1970)
+        guard now - session.lastSeen < Int64(configuration.idleTimeout), now - session.createdAt < Int64(configuration.absoluteTimeout) else {
+            return nil
+        }
+        guard revokedSessions.withLock({ $0[session.id] == nil }) else { return nil }
+        return session
+    }
+
+    /// Rejects `session` from now on, until it would have expired anyway.
+    func revoke(_ session: GatewaySession) {
+        let now = Int64(clock.now().timeIntervalSince1970)
+        revokedSessions.withLock { revoked in
+            revoked = revoked.filter { $0.value > now }
+            revoked[session.id] = session.createdAt + Int64(configuration.absoluteTimeout)
+        }
+    }
+
+    func caller(from session: GatewaySession) -> GatewayCaller {
+        GatewayCaller(
+            kind: .session, tenantID: session.tenantID, objectID: session.objectID, name: session.name,
+            username: session.username, clientAppID: nil, roles: session.roles, groups: session.groups,
+            claims: session.claims, accessToken: session.accessToken, idToken: session.idToken,
+            sessionHash: FastBase64URL.encode(Digest.sha256(Data(session.id.utf8)).prefix(16))
+        )
+    }
+
+    /// The `Set-Cookie` fields that store `session`, deleting pieces the request
+    /// carries beyond the new count.
+    func sessionCookies(for session: GatewaySession, replacing request: HTTPRequest) throws -> [SetCookie] {
+        guard let pieces = try sessionCookie.seal(session.serialized()) else {
+            throw GatewayError(.invalidConfiguration, "the session does not fit in \(ChunkedSealedCookie.maxPieces) cookies")
+        }
+        var cookies = pieces.enumerated().map { index, value in
+            cookie(sessionCookie.pieceName(index), value: value, maxAge: nil)
+        }
+        let previous = sessionCookie.pieceCount(in: request.cookies)
+        if previous > pieces.count {
+            for index in pieces.count..<previous {
+                cookies.append(cookie(sessionCookie.pieceName(index), value: "", maxAge: 0))
+            }
+        }
+        return cookies
+    }
+
+    /// `Set-Cookie` fields that delete every session piece the request carries.
+    func clearedSessionCookies(_ request: HTTPRequest) -> [SetCookie] {
+        let count = max(1, sessionCookie.pieceCount(in: request.cookies))
+        return (0..<count).map { cookie(sessionCookie.pieceName($0), value: "", maxAge: 0) }
+    }
+
+    func cookie(_ name: String, value: String, maxAge: Int?) -> SetCookie {
+        SetCookie(name: name, value: value, path: "/", maxAge: maxAge, secure: configuration.isSecure, httpOnly: true, sameSite: .lax)
+    }
+}

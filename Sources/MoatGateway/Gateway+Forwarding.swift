@@ -1,0 +1,192 @@
+import Foundation
+import MoatCore
+import MoatHTTP
+import MoatJSON
+
+extension Gateway {
+    /// Sends the request to the upstream on `worker` and completes with the
+    /// response as soon as its head arrives; the body keeps streaming.
+    func forward(
+        _ request: HTTPRequest, body: HTTPRequestBody, caller: GatewayCaller?, cookies: [SetCookie], worker: UpstreamWorker,
+        completion: @escaping @Sendable (HTTPResponse) -> Void
+    ) {
+        let headers: HTTPHeaders
+        do {
+            headers = try upstreamHeaders(for: request, caller: caller)
+        } catch {
+            body.discard()
+            logger.error("identity assertion could not be signed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
+            completion(ProblemDetails.internalError().response(requestID: request.requestID))
+            return
+        }
+        if Self.isWebSocketUpgrade(request) {
+            body.discard()
+            completion(forwardUpgrade(request, headers: headers))
+            return
+        }
+        guard let url = upstreamURL(request.target) else {
+            body.discard()
+            completion(ProblemDetails.badRequest(code: "invalid_target", "the request target cannot be forwarded").response(requestID: request.requestID))
+            return
+        }
+
+        let upstreamRequest = StreamingClientRequest(
+            method: request.method, url: url, headers: headers,
+            connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout
+        )
+        worker.send(upstreamRequest, body: body) { result in
+            switch result {
+            case .failure(let error):
+                completion(self.upstreamFailure(request, isTimeout: error.code == .timedOut, code: error.code.description, reason: error.reason))
+            case .success(let upstream):
+                var response = HTTPResponse(status: upstream.status, headers: self.responseHeaders(upstream.headers, requestID: request.requestID))
+                switch upstream.body {
+                case .complete(let data):
+                    response.body = data
+                case .stream(let stream):
+                    response.bodyStream = stream
+                    response.bodyLength = upstream.contentLength
+                }
+                for cookie in cookies {
+                    response.setCookie(cookie)
+                }
+                completion(response)
+            }
+        }
+    }
+
+    /// The upstream URL for a request target: the upstream's origin followed
+    /// by the target exactly as the client sent it.
+    func upstreamURL(_ target: String) -> URL? {
+        guard target.hasPrefix("/") else { return nil }
+        return URL(string: GatewayConfiguration.origin(of: configuration.upstream.absoluteString) + target)
+    }
+
+    /// Maps a failed upstream call to 502 or, for timeouts, 504.
+    func upstreamFailure(_ request: HTTPRequest, isTimeout: Bool, code: String, reason: String) -> HTTPResponse {
+        logger.warning("upstream request failed", metadata: [
+            "moat.request.id": request.requestID, "moat.error.code": code, "moat.error": reason,
+        ])
+        if isTimeout {
+            return ProblemDetails(status: 504, code: "upstream_timeout", title: "Gateway Timeout", detail: "the upstream did not respond in time")
+                .response(requestID: request.requestID)
+        }
+        return ProblemDetails.badGateway(code: "upstream_unreachable", "the upstream could not be reached").response(requestID: request.requestID)
+    }
+
+    /// The fields sent to the upstream:
+    ///
+    /// 1. Hop-by-hop fields and `Host` are removed, and so is every field that
+    ///    claims an identity (``ForwardingHeaders/isIdentityField(_:)``),
+    ///    `Authorization`, and the gateway's own cookies.
+    /// 2. Forwarding fields (`X-Forwarded-*`, `Forwarded`, `X-Real-IP`, ...)
+    ///    are removed unless the peer is a trusted proxy.
+    /// 3. `Host`, `X-Forwarded-For`, `-Proto` and `-Host` are set, then the
+    ///    identity fields for `caller`.
+    func upstreamHeaders(for request: HTTPRequest, caller: GatewayCaller?) throws -> HTTPHeaders {
+        let trustedPeer = configuration.trustedProxies.contains(request.remoteAddress)
+        var headers = request.headers
+        ForwardingHeaders.removeHopByHop(&headers)
+        var kept = HTTPHeaders()
+        for field in headers {
+            let canonical = ForwardingHeaders.canonicalName(field.name)
+            if ForwardingHeaders.isIdentityField(canonical: canonical) || canonical == "authorization" || canonical == "host" || canonical == "cookie" {
+                continue
+            }
+            if !trustedPeer && ForwardingHeaders.isForwardingField(canonical: canonical) {
+                continue
+            }
+            kept.add(field.name, field.value)
+        }
+        if let cookie = upstreamCookieHeader(request) {
+            kept.add("Cookie", cookie)
+        }
+
+        let upstreamHost = configuration.upstream.host.map { host in configuration.upstream.port.map { "\(host):\($0)" } ?? host } ?? ""
+        let host = configuration.preserveHost ? (request.headers["Host"] ?? upstreamHost) : upstreamHost
+        kept.add("Host", host)
+        let forwardedFor = trustedPeer ? request.headers["X-Forwarded-For"].map { "\($0), \(request.remoteAddress)" } : nil
+        kept.set("X-Forwarded-For", forwardedFor ?? request.remoteAddress)
+        if !trustedPeer || !kept.contains("X-Forwarded-Proto") {
+            kept.set("X-Forwarded-Proto", configuration.publicScheme)
+        }
+        if !trustedPeer || !kept.contains("X-Forwarded-Host") {
+            kept.set("X-Forwarded-Host", request.headers["Host"] ?? upstreamHost)
+        }
+
+        if let caller {
+            try addIdentityFields(to: &kept, caller: caller, request: request)
+        }
+        return kept
+    }
+
+    /// The client's `Cookie` field without the gateway's own cookies, or nil when nothing is left.
+    private func upstreamCookieHeader(_ request: HTTPRequest) -> String? {
+        var pairs: [Substring] = []
+        for header in request.headers.values(for: "Cookie") {
+            for pair in header.split(separator: ";") {
+                let trimmed = pair.drop { $0 == " " || $0 == "\t" }
+                let name = trimmed.prefix { $0 != "=" }
+                if sessionCookie.owns(cookieName: name) || signInCookie.owns(cookieName: name) {
+                    continue
+                }
+                pairs.append(trimmed)
+            }
+        }
+        return pairs.isEmpty ? nil : pairs.joined(separator: "; ")
+    }
+
+    /// App Service's identity fields and the signed assertion.
+    private func addIdentityFields(to headers: inout HTTPHeaders, caller: GatewayCaller, request: HTTPRequest) throws {
+        let principal: JSONObject = [
+            "auth_typ": .string(configuration.providerName),
+            "claims": .array(caller.claims.map { .object(["typ": .string($0.typ), "val": .string($0.val)]) }),
+            "name_typ": "name",
+            "role_typ": "roles",
+        ]
+        headers.add("X-MS-CLIENT-PRINCIPAL", JSONValue.object(principal).serialized().base64EncodedString())
+        headers.add("X-MS-CLIENT-PRINCIPAL-ID", caller.objectID)
+        headers.add("X-MS-CLIENT-PRINCIPAL-NAME", caller.username ?? caller.name ?? caller.objectID)
+        headers.add("X-MS-CLIENT-PRINCIPAL-IDP", configuration.providerName)
+        if configuration.forwardTokens {
+            if let accessToken = caller.accessToken { headers.add("X-MS-TOKEN-AAD-ACCESS-TOKEN", accessToken) }
+            if let idToken = caller.idToken { headers.add("X-MS-TOKEN-AAD-ID-TOKEN", idToken) }
+        }
+        let assertion = try assertionSigner.sign(
+            caller, idp: configuration.providerName, method: request.method, target: request.target, now: clock.now()
+        )
+        headers.add(GatewayAssertionSigner.headerName, assertion)
+    }
+
+    /// The upstream's response fields without hop-by-hop fields, framing
+    /// fields (the server sets its own), cookies that would overwrite the
+    /// gateway's, and fields that are not valid to send.
+    func responseHeaders(_ upstream: HTTPHeaders, requestID: String) -> HTTPHeaders {
+        var headers = upstream
+        ForwardingHeaders.removeHopByHop(&headers)
+        var kept = HTTPHeaders()
+        for field in headers {
+            let canonical = ForwardingHeaders.canonicalName(field.name)
+            if canonical == "content-length" {
+                continue
+            }
+            if canonical == "set-cookie" {
+                let name = String(field.value.prefix { $0 != "=" }).trimmingCharacters(in: .whitespaces)
+                if sessionCookie.owns(cookieName: name) || signInCookie.owns(cookieName: name) { continue }
+            }
+            guard HTTPHeaders.validate(name: field.name, value: field.value) == .valid else {
+                logger.warning("invalid upstream response field dropped", metadata: ["moat.request.id": requestID, "moat.http.header": field.name])
+                continue
+            }
+            kept.add(field.name, field.value)
+        }
+        return kept
+    }
+
+    /// A WebSocket opening handshake (RFC 6455 §4.1): GET with
+    /// `Upgrade: websocket` and `Connection: upgrade`.
+    static func isWebSocketUpgrade(_ request: HTTPRequest) -> Bool {
+        guard request.method == "GET", request.headers["Upgrade"]?.lowercased().contains("websocket") == true else { return false }
+        return request.headers.values(for: "Connection").contains { $0.lowercased().contains("upgrade") }
+    }
+}

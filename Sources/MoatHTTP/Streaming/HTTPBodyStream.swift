@@ -1,0 +1,160 @@
+import Foundation
+
+/// A response body that is produced while the response is being sent, for
+/// server-sent events, chunked upstream responses and large downloads.
+///
+/// One producer writes with ``write(_:)`` and ends with ``finish()`` or
+/// ``fail()``; the server reads on libmicrohttpd's threads and sends each
+/// piece as soon as it arrives. The buffer is bounded: ``write(_:)`` blocks
+/// while more than ``highWaterMark`` bytes wait to be sent, so a slow client
+/// slows the producer instead of filling memory. Write from a thread that may
+/// block, never from a task on the cooperative pool.
+///
+/// A response carrying a stream is sent with chunked framing unless
+/// ``HTTPResponse/bodyLength`` is set.
+public final class HTTPBodyStream: @unchecked Sendable {
+    // @unchecked: every `var` below is read and written only while `condition` is locked.
+    private let condition = NSCondition()
+    private var pieces: [Data] = []
+    private var bufferedBytes = 0
+    private var state = State.open
+    /// Set while the connection is suspended waiting for data; called once to resume it.
+    private var resumeConnection: (() -> Void)?
+
+    private enum State {
+        case open, finished, failed
+        /// The reader went away (client disconnected or the server stopped).
+        case cancelled
+    }
+
+    /// Bytes that may wait in the buffer before ``write(_:)`` blocks.
+    public let highWaterMark: Int
+
+    /// Creates an open stream.
+    ///
+    /// - Parameter highWaterMark: buffered bytes before writers block; default 256 KiB.
+    public init(highWaterMark: Int = 256 * 1024) {
+        self.highWaterMark = max(1, highWaterMark)
+    }
+
+    /// Appends `data`, blocking while the buffer is above ``highWaterMark``.
+    ///
+    /// - Returns: false when the reader has gone away or the stream was
+    ///   already ended; the producer should stop.
+    @discardableResult
+    public func write(_ data: Data) -> Bool {
+        guard !data.isEmpty else { return isWritable }
+        condition.lock()
+        while state == .open && bufferedBytes >= highWaterMark {
+            condition.wait()
+        }
+        guard state == .open else {
+            condition.unlock()
+            return false
+        }
+        pieces.append(data)
+        bufferedBytes += data.count
+        let resume = takeResumer()
+        condition.unlock()
+        resume?()
+        return true
+    }
+
+    /// Ends the body normally after the buffered bytes are sent.
+    public func finish() {
+        end(.finished)
+    }
+
+    /// Ends the body abnormally: the server closes the connection without a
+    /// proper end of the body, so the client can tell the body is incomplete.
+    public func fail() {
+        end(.failed)
+    }
+
+    /// Whether the producer may still write: the stream is open and its reader is present.
+    public var isWritable: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return state == .open
+    }
+
+    /// Whether the reader went away before the stream ended.
+    public var isCancelled: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return state == .cancelled
+    }
+
+    /// Called by the server when the response is released; wakes a blocked writer.
+    func cancel() {
+        end(.cancelled)
+    }
+
+    private func end(_ final: State) {
+        condition.lock()
+        if state == .open {
+            state = final
+        }
+        if final == .cancelled {
+            pieces.removeAll()
+            bufferedBytes = 0
+        }
+        let resume = takeResumer()
+        condition.broadcast()
+        condition.unlock()
+        resume?()
+    }
+
+    private func takeResumer() -> (() -> Void)? {
+        let resume = resumeConnection
+        resumeConnection = nil
+        return resume
+    }
+
+    /// What ``read(into:maxBytes:suspend:resume:)`` produced.
+    enum ReadResult: Equatable {
+        case bytes(Int)
+        /// Nothing buffered yet; the connection was suspended and will be resumed on the next write.
+        case suspended
+        case end
+        case error
+    }
+
+    /// Copies up to `maxBytes` buffered bytes into `buffer`.
+    ///
+    /// When nothing is buffered and the stream is open, calls `suspend` and
+    /// stores `resume`, both while the lock is held, so a write that races
+    /// with the suspension still resumes the connection.
+    func read(into buffer: UnsafeMutableRawPointer, maxBytes: Int, suspend: () -> Void, resume: @escaping () -> Void) -> ReadResult {
+        condition.lock()
+        defer { condition.unlock() }
+        guard bufferedBytes > 0 else {
+            switch state {
+            case .open:
+                suspend()
+                resumeConnection = resume
+                return .suspended
+            case .finished:
+                return .end
+            case .failed, .cancelled:
+                return .error
+            }
+        }
+        var copied = 0
+        while copied < maxBytes, let first = pieces.first {
+            let count = min(first.count, maxBytes - copied)
+            first.withUnsafeBytes { bytes in
+                (buffer + copied).copyMemory(from: bytes.baseAddress!, byteCount: count)
+            }
+            copied += count
+            if count == first.count {
+                pieces.removeFirst()
+            } else {
+                pieces[0] = first.subdata(in: first.startIndex + count..<first.endIndex)
+            }
+        }
+        bufferedBytes -= copied
+        condition.broadcast()
+        return .bytes(copied)
+    }
+}

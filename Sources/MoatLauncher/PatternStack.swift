@@ -1,0 +1,187 @@
+import Foundation
+import MoatAPI
+import MoatConfig
+import MoatCore
+import MoatCrypto
+import MoatData
+import MoatDevIdP
+import MoatGateway
+import MoatHTTP
+import MoatIdentity
+import MoatWeb
+
+/// Patterns 1 and 2 on one machine: the dev identity provider and the
+/// gateway in front of the web tier, which trusts only the gateway's signed
+/// assertion.
+///
+/// - Pattern 1: web and api in one process. The gateway forwards the user's
+///   access token, and the web tier calls the api in-process with it, so the
+///   api checks scope, role and document access as in pattern 3.
+/// - Pattern 2: gateway, then web, then api on its own port. The web tier
+///   calls the api with its own client-credentials token, which carries the
+///   `Chat.Invoke` app role, and names the user only in a signed context
+///   header that the api writes to the audit log.
+public final class PatternStack: Sendable {
+    public let pattern: Int
+    /// The address browsers use: the gateway.
+    public let gatewayURL: String
+    /// The web tier behind the gateway.
+    public let webURL: String
+    /// The api's address in pattern 2; nil in pattern 1, where it runs inside the web tier.
+    public let apiURL: String?
+    public let idpURL: String
+    public let issuer: String
+    public let directory: Directory
+    public let ingested: [IngestResult]
+    private let servers: [HTTPServer]
+
+    /// The app role that lets the web tier call the api with its own identity (pattern 2).
+    static let appCallerRole = "Chat.Invoke"
+
+    private init(
+        pattern: Int, gatewayURL: String, webURL: String, apiURL: String?, idpURL: String, issuer: String,
+        directory: Directory, ingested: [IngestResult], servers: [HTTPServer]
+    ) {
+        self.pattern = pattern
+        self.gatewayURL = gatewayURL
+        self.webURL = webURL
+        self.apiURL = apiURL
+        self.idpURL = idpURL
+        self.issuer = issuer
+        self.directory = directory
+        self.ingested = ingested
+        self.servers = servers
+    }
+
+    /// Starts pattern 1 or 2. Port 0 in the configuration picks a free port.
+    public static func start(_ configuration: MoatConfiguration, pattern: Int, logger: Logger) async throws -> PatternStack {
+        guard pattern == 1 || pattern == 2 else {
+            throw LaunchError("pattern \(pattern) is not 1 or 2; pattern 3 is `moat up` without --pattern")
+        }
+        let data = try DataFolder(path: configuration.dataDirectory)
+        let host = configuration.host
+        let idpPort = try PortPicker.resolve(configuration.idp.port, host: host)
+        let gatewayPort = try PortPicker.resolve(configuration.gateway.port, host: host)
+        let webPort = try PortPicker.resolve(configuration.web.port, host: host)
+        let apiPort = pattern == 2 ? try PortPicker.resolve(configuration.api.port, host: host) : 0
+        let idpURL = "http://\(host):\(idpPort)"
+        let gatewayURL = configuration.gateway.publicBaseURL ?? "http://\(host):\(gatewayPort)"
+        let webURL = "http://\(host):\(webPort)"
+        let apiURL = "http://\(host):\(apiPort)"
+
+        var directory = try DevDirectory.load(
+            configuration, gatewayURL: gatewayURL, gatewaySecret: try GatewayFactory.devClientSecret(data), provider: configuration.gateway.provider
+        )
+        if pattern == 2 {
+            directory = try directory.grantingAppRole(appCallerRole, on: "moat-api", to: "moat-web")
+        }
+        guard let gatewayApp = directory.app(named: GatewayFactory.appName), let gatewaySecret = gatewayApp.clientSecret,
+              let webApp = directory.app(named: "moat-web"), let apiApp = directory.app(named: "moat-api")
+        else {
+            throw LaunchError("patterns 1 and 2 need the apps moat-web and moat-api in the directory")
+        }
+
+        var servers: [HTTPServer] = []
+        do {
+            let idp = DevIdentityProvider(
+                directory: directory, signer: try SigningKeyStore.loadOrCreate(at: data.signingKey), baseURL: idpURL,
+                tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger.relabeled("moat.idp")
+            )
+            servers.append(try MoatStack.startServer(host: host, port: idpPort, responder: idp, logger: logger.relabeled("moat.idp")))
+            let issuer = configuration.api.issuer ?? idp.issuer
+
+            // The api accepts the gateway's user tokens (pattern 1) or the web tier's app tokens (pattern 2).
+            var apiSettings = configuration
+            apiSettings.api.allowedClientApps = [pattern == 1 ? gatewayApp.clientID : webApp.clientID]
+            let (service, ingested) = try APIFactory.make(apiSettings, directory: directory, data: data, issuer: issuer, idpURL: idpURL, logger: logger.relabeled("moat.api"))
+
+            let apiScope = (apiApp.identifierURI ?? apiApp.clientID) + "/Chat"
+            let (gateway, gatewayServerSettings) = try GatewayFactory.make(
+                configuration, data: data, issuer: issuer, gatewayURL: gatewayURL, upstream: webURL,
+                clientID: gatewayApp.clientID, clientSecret: gatewaySecret, scopes: ["openid", "profile", "offline_access", apiScope],
+                bearerAudiences: [], bearerClients: [], forwardTokens: pattern == 1, logger: logger.relabeled("moat.gateway")
+            )
+
+            let backend: any GatewayChatBackend
+            if pattern == 1 {
+                backend = InProcessChatBackend(api: service)
+            } else {
+                guard let webSecret = configuration.web.clientSecret ?? webApp.clientSecret, let apiBase = URL(string: apiURL),
+                      let tokenEndpoint = URL(string: issuer.replacingOccurrences(of: "/v2.0", with: "") + "/oauth2/v2.0/token")
+                else {
+                    throw LaunchError("the web tier's client secret is not set; export MOAT_WEB_CLIENT_SECRET")
+                }
+                let tokens = ClientCredentialsClient(
+                    tokenEndpoint: tokenEndpoint, clientID: webApp.clientID, clientSecret: webSecret,
+                    scope: (apiApp.identifierURI ?? apiApp.clientID) + "/.default"
+                )
+                let appBackend = try AppIdentityChatBackend(
+                    apiBaseURL: apiBase, tokens: tokens, contextKey: try PrivateKey.generateEC(curve: .p256),
+                    issuer: webURL, audience: apiApp.clientID, logger: logger.relabeled("moat.web")
+                )
+                let appCallerAPI = AppCallerAPI(service: service, configuration: AppCallerAPI.Configuration(
+                    userContextKeys: appBackend.contextKeySet, userContextIssuer: webURL, userContextAudience: apiApp.clientID,
+                    callerRole: appCallerRole
+                ))
+                servers.append(try MoatStack.startServer(host: host, port: apiPort, responder: appCallerAPI, logger: logger.relabeled("moat.api")))
+                backend = appBackend
+            }
+
+            let web = GatewayFrontedWebApp(
+                configuration: GatewayFrontedWebApp.Configuration(
+                    gatewayURL: gatewayURL, audience: webURL, assertionKeys: gateway.assertionKeySet,
+                    csrfKey: try data.secret(named: "web-csrf.key", byteCount: 32)
+                ),
+                backend: backend, logger: logger.relabeled("moat.web")
+            )
+            servers.append(try MoatStack.startServer(host: host, port: webPort, responder: web, logger: logger.relabeled("moat.web")))
+
+            var gatewayServerConfiguration = gatewayServerSettings
+            gatewayServerConfiguration.port = gatewayPort
+            let gatewayServer = HTTPServer(configuration: gatewayServerConfiguration, streamingResponder: gateway, logger: logger.relabeled("moat.gateway"))
+            try gatewayServer.start()
+            servers.append(gatewayServer)
+
+            return PatternStack(
+                pattern: pattern, gatewayURL: gatewayURL, webURL: webURL, apiURL: pattern == 2 ? apiURL : nil, idpURL: idpURL,
+                issuer: issuer, directory: directory, ingested: ingested, servers: servers
+            )
+        } catch {
+            for server in servers.reversed() { await server.stop() }
+            throw error
+        }
+    }
+
+    /// Stops the services in reverse order of start.
+    public func stop() async {
+        for server in servers.reversed() {
+            await server.stop()
+        }
+    }
+}
+
+extension Directory {
+    /// Adds the application role `role` to the app `resource` and grants it to the app `client`.
+    ///
+    /// The directory's initialisers belong to the dev identity provider, so
+    /// the role and the assignment are copies of existing ones with new values.
+    func grantingAppRole(_ role: String, on resource: String, to client: String) throws -> Directory {
+        var copy = self
+        guard let index = copy.apps.firstIndex(where: { $0.name == resource }),
+              var appRole = copy.apps.flatMap(\.roles).first(where: { $0.memberTypes.contains(.application) }),
+              var assignment = copy.assignments.first
+        else {
+            throw LaunchError("the directory needs the app \(resource), an application role and an assignment to derive the \(role) role from")
+        }
+        if !copy.apps[index].roles.contains(where: { $0.value == role }) {
+            appRole.value = role
+            appRole.memberTypes = [.application]
+            copy.apps[index].roles.append(appRole)
+        }
+        assignment.app = resource
+        assignment.role = role
+        assignment.principal = "app:\(client)"
+        copy.assignments.append(assignment)
+        return copy
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// A raw-socket HTTP/1.1 upstream for gateway tests, so that what reaches
+/// the upstream is observed byte for byte, independently of the code under test.
+///
+/// Each accepted connection runs `handler` on a thread of its own.
+final class TestUpstream: @unchecked Sendable {
+    // @unchecked: `heads` is only touched under `lock`; the descriptor is closed once, in `stop`.
+    let port: Int
+    private let listener: Int32
+    private let lock = NSLock()
+    private var heads: [UpstreamRequestHead] = []
+    private var stopped = false
+
+    init(handler: @escaping @Sendable (UpstreamConnection) -> Void) throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.listener = listener
+        var reuse: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listener, 64) == 0 else { throw BlockingSocket.Failure(description: "upstream bind failed, errno \(errno)") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(listener, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread.detachNewThread { [weak self] in
+            while true {
+                let client = accept(listener, nil, nil)
+                guard client >= 0, let self else { return }
+                let connection = UpstreamConnection(descriptor: client) { head in self.record(head) }
+                Thread.detachNewThread { handler(connection) }
+            }
+        }
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    /// Request heads received so far, in order.
+    var receivedHeads: [UpstreamRequestHead] {
+        lock.withLock { heads }
+    }
+
+    private func record(_ head: UpstreamRequestHead) {
+        lock.withLock { heads.append(head) }
+    }
+
+    func stop() {
+        lock.withLock {
+            guard !stopped else { return }
+            stopped = true
+            shutdown(listener, Int32(SHUT_RDWR))
+            close(listener)
+        }
+    }
+}
+
+/// A request head as the upstream received it.
+struct UpstreamRequestHead: Sendable {
+    var requestLine: String
+    var fields: [(name: String, value: String)]
+
+    func values(_ name: String) -> [String] {
+        fields.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
+    }
+
+    func value(_ name: String) -> String? { values(name).first }
+}
+
+/// One accepted upstream connection.
+final class UpstreamConnection: @unchecked Sendable {
+    // @unchecked: used by its one handler thread.
+    let socket: BlockingSocket
+    private let onHead: (UpstreamRequestHead) -> Void
+
+    init(descriptor: Int32, onHead: @escaping (UpstreamRequestHead) -> Void) {
+        socket = BlockingSocket(descriptor: descriptor)
+        self.onHead = onHead
+    }
+
+    /// Reads and records the next request head.
+    func readHead() throws -> UpstreamRequestHead {
+        let text = try socket.read(until: "\r\n\r\n")
+        var lines = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        let requestLine = lines.removeFirst()
+        let fields = lines.map { line -> (name: String, value: String) in
+            let colon = line.firstIndex(of: ":") ?? line.endIndex
+            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
+        let head = UpstreamRequestHead(requestLine: requestLine, fields: fields)
+        onHead(head)
+        return head
+    }
+
+    func write(_ text: String) throws {
+        try socket.send(text)
+    }
+
+    /// Writes a complete response with a `Content-Length` body.
+    func respond(status: Int = 200, contentType: String = "text/plain", _ body: String, extraFields: String = "") throws {
+        try socket.send("HTTP/1.1 \(status) Test\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)\r\n\(extraFields)\r\n\(body)")
+    }
+
+    /// Writes one chunk of a chunked body.
+    func writeChunk(_ text: String) throws {
+        try socket.send(String(text.utf8.count, radix: 16) + "\r\n" + text + "\r\n")
+    }
+}

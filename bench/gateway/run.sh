@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Compares authenticated requests through `moat gateway` with nginx
+# proxy_pass to the same upstream, using wrk. The upstream is an nginx
+# server block that returns a fixed 40-byte body, so the numbers measure the
+# proxies, not the app.
+#
+# Three targets, each for BENCH_DURATION seconds at BENCH_CONNECTIONS
+# connections with 2 wrk threads:
+#   direct   wrk -> upstream                     (baseline for added latency)
+#   nginx    wrk -> nginx proxy_pass -> upstream (no authentication)
+#   gateway  wrk -> moat gateway -> upstream     (bearer token validated and
+#            identity fields and assertion signed on every request)
+#   session  as gateway, but with a signed-in session cookie instead of a token
+#
+# Installs nginx and wrk with apt-get when missing. Builds moat in release
+# mode unless MOAT_BINARY is set. Everything listens on 127.0.0.1 and stops
+# when the script exits. Environment: BENCH_DURATION (seconds, 10),
+# BENCH_CONNECTIONS (32), BENCH_OUTPUT (file for the Markdown table, default
+# .build/bench-gateway.md).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+duration="${BENCH_DURATION:-10}"
+connections="${BENCH_CONNECTIONS:-32}"
+output="${BENCH_OUTPUT:-.build/bench-gateway.md}"
+
+missing=()
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "bench: installing ${missing[*]}"
+    sudo_cmd=""
+    if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+nginx_binary="$(command -v nginx || echo /usr/sbin/nginx)"
+
+if [ -n "${MOAT_BINARY:-}" ]; then
+    moat="$MOAT_BINARY"
+else
+    echo "bench: building moat in release mode"
+    swift build -c release --product moat >/dev/null
+    moat="$(swift build -c release --product moat --show-bin-path)/moat"
+fi
+
+read -r upstream_port nginx_port gateway_port idp_port < <(python3 - <<'PY'
+import socket
+sockets = [socket.socket() for _ in range(4)]
+for s in sockets:
+    s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in sockets))
+for s in sockets:
+    s.close()
+PY
+)
+
+work_dir="$(mktemp -d -t moat-bench-gateway.XXXXXX)"
+nginx_pid=""
+moat_pid=""
+clean_up() {
+    if [ -n "$moat_pid" ]; then kill -TERM "$moat_pid" 2>/dev/null || true; wait "$moat_pid" 2>/dev/null || true; fi
+    if [ -n "$nginx_pid" ]; then kill -TERM "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
+    rm -rf "$work_dir"
+}
+trap clean_up EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkdir -p "$work_dir/nginx"
+cat >"$work_dir/nginx/nginx.conf" <<CONF
+worker_processes 2;
+daemon off;
+pid $work_dir/nginx/nginx.pid;
+error_log $work_dir/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $work_dir/nginx/body;
+    proxy_temp_path $work_dir/nginx/proxy;
+    fastcgi_temp_path $work_dir/nginx/fastcgi;
+    uwsgi_temp_path $work_dir/nginx/uwsgi;
+    scgi_temp_path $work_dir/nginx/scgi;
+    upstream app { server 127.0.0.1:$upstream_port; keepalive 64; }
+    server {
+        listen 127.0.0.1:$upstream_port;
+        location / { default_type text/plain; return 200 "hello from the benchmark upstream 0123\n"; }
+    }
+    server {
+        listen 127.0.0.1:$nginx_port;
+        location / {
+            proxy_pass http://app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$host;
+            proxy_set_header X-Forwarded-For \$remote_addr;
+        }
+    }
+}
+CONF
+"$nginx_binary" -c "$work_dir/nginx/nginx.conf" -p "$work_dir/nginx" &
+nginx_pid=$!
+
+# The demo directory's moat-auditor app holds an app role on the api, so its
+# client-credentials token is a valid bearer token for the gateway.
+auditor_id=3080bac2-6138-4947-912b-a2e963f98948
+auditor_secret=moat-auditor-demo-secret
+tenant=1921488a-9834-4920-864a-44dfc001e2df
+env -u MOAT_GATEWAY_ISSUER MOAT_DATA_DIR="$work_dir/data" MOAT_HOST=127.0.0.1 MOAT_LOG_LEVEL=warning \
+    MOAT_IDP_PORT="$idp_port" MOAT_GATEWAY_PORT="$gateway_port" MOAT_GATEWAY_ALLOWED_CLIENT_APPS="$auditor_id" \
+    "$moat" gateway --upstream "http://127.0.0.1:$upstream_port" >"$work_dir/moat.log" 2>&1 &
+moat_pid=$!
+
+for _ in $(seq 1 100); do
+    if curl -s -o /dev/null "http://127.0.0.1:$gateway_port/healthz" && curl -s -o /dev/null "http://127.0.0.1:$nginx_port/"; then break; fi
+    sleep 0.2
+done
+
+token="$(curl -s -u "$auditor_id:$auditor_secret" -d grant_type=client_credentials -d scope=api://moat-api/.default \
+    "http://127.0.0.1:$idp_port/$tenant/oauth2/v2.0/token" | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')"
+session_cookie="$(python3 bench/gateway/sign_in.py "http://127.0.0.1:$gateway_port" alice moat-demo)"
+
+status="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$gateway_port/")"
+[ "$status" = 200 ] || { echo "bench: the gateway returned $status for the bearer token; log:" >&2; tail -20 "$work_dir/moat.log" >&2; exit 1; }
+status="$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $session_cookie" "http://127.0.0.1:$gateway_port/")"
+[ "$status" = 200 ] || { echo "bench: the gateway returned $status for the session cookie" >&2; exit 1; }
+
+# Prints "requests_per_second p50_ms p99_ms non2xx" for one wrk run.
+measure() {
+    local url="$1"
+    shift
+    wrk -t2 -c1 -d2s "$@" "$url" >/dev/null 2>&1 || true
+    wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" "$url" | python3 -c '
+import re, sys
+text = sys.stdin.read()
+def ms(label):
+    match = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    value, unit = float(match.group(1)), match.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+p50, p99 = ms("50%"), ms("99%")
+print(f"{rps:.0f} {p50:.3f} {p99:.3f} {errors.group(1) if errors else 0}")
+'
+}
+
+echo "bench: $connections connections, ${duration}s per target"
+read -r direct_rps direct_p50 direct_p99 direct_errors < <(measure "http://127.0.0.1:$upstream_port/")
+read -r nginx_rps nginx_p50 nginx_p99 nginx_errors < <(measure "http://127.0.0.1:$nginx_port/" -H "Authorization: Bearer $token")
+read -r gateway_rps gateway_p50 gateway_p99 gateway_errors < <(measure "http://127.0.0.1:$gateway_port/" -H "Authorization: Bearer $token")
+read -r session_rps session_p50 session_p99 session_errors < <(measure "http://127.0.0.1:$gateway_port/" -H "Cookie: $session_cookie")
+
+python3 - "$output" "$connections" "$duration" \
+    "$direct_rps" "$direct_p50" "$direct_p99" "$direct_errors" \
+    "$nginx_rps" "$nginx_p50" "$nginx_p99" "$nginx_errors" \
+    "$gateway_rps" "$gateway_p50" "$gateway_p99" "$gateway_errors" \
+    "$session_rps" "$session_p50" "$session_p99" "$session_errors" <<'PY'
+import sys
+output, connections, duration = sys.argv[1], sys.argv[2], sys.argv[3]
+values = sys.argv[4:]
+rows = {}
+for index, name in enumerate(["direct", "nginx", "gateway", "session"]):
+    rps, p50, p99, errors = values[index * 4:index * 4 + 4]
+    rows[name] = (float(rps), float(p50), float(p99), int(errors))
+direct_p99 = rows["direct"][2]
+lines = [
+    f"| target ({connections} connections, {duration} s) | requests/s | p50 ms | p99 ms | p99 added over direct, ms | non-2xx |",
+    "|---|---:|---:|---:|---:|---:|",
+]
+labels = {
+    "direct": "upstream directly",
+    "nginx": "nginx proxy_pass (no authentication)",
+    "gateway": "moat gateway, bearer token",
+    "session": "moat gateway, session cookie",
+}
+for name, (rps, p50, p99, errors) in rows.items():
+    added = "" if name == "direct" else f"{p99 - direct_p99:.2f}"
+    lines.append(f"| {labels[name]} | {rps:.0f} | {p50:.2f} | {p99:.2f} | {added} | {errors} |")
+ratio = rows["gateway"][0] / rows["nginx"][0]
+session_ratio = rows["session"][0] / rows["nginx"][0]
+lines.append("")
+lines.append(f"Gateway throughput is {ratio:.2f} of nginx's with a bearer token and {session_ratio:.2f} with a session cookie (goal: at least 0.5);")
+lines.append(f"p99 added over the upstream is {rows['gateway'][2] - direct_p99:.2f} ms with a token and {rows['session'][2] - direct_p99:.2f} ms with a session (goal: under 2 ms).")
+text = "\n".join(lines) + "\n"
+open(output, "w").write(text)
+print(text)
+PY

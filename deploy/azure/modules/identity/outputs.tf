@@ -28,13 +28,23 @@ output "app_role_ids" {
   value       = { for value, role in random_uuid.app_role : value => role.result }
 }
 
+output "web_display_name" {
+  description = "Display name of the web registration, \"PREFIX-web-SUFFIX\"."
+  value       = azuread_application.web.display_name
+}
+
 output "web_client_id" {
   description = "Client id of the web registration (Moat's web.client_id, and App Service authentication's client)."
   value       = azuread_application.web.client_id
 }
 
 output "web_client_secret_uri" {
-  description = "Versionless Key Vault URI of the web app's client secret, for a Key Vault reference. The URI is not secret; the value it points to is."
+  description = "Versioned Key Vault URI of the web app's client secret, for a Key Vault reference: a rotation changes it, so the apps restart with the new secret in the same apply. The URI is not secret; the value it points to is."
+  value       = azurerm_key_vault_secret.web_client_secret.id
+}
+
+output "web_client_secret_versionless_uri" {
+  description = "Versionless Key Vault URI of the web app's client secret, for readers outside Terraform that always want the latest version."
   value       = azurerm_key_vault_secret.web_client_secret.versionless_id
 }
 

@@ -160,6 +160,7 @@ variable "authentication" {
     client_id: registration that signs users in ("login") or that tokens are issued for ("bearer").
     client_secret_setting: app setting (a Key Vault reference) with the client secret, "login" only.
     login_scopes: scopes requested at sign-in besides openid, profile and offline_access, "login" only.
+    excluded_paths: paths served without authentication, each a single path such as "/healthz".
   EOT
   type = object({
     mode                  = string
@@ -174,6 +175,11 @@ variable "authentication" {
   validation {
     condition     = contains(["login", "bearer", "code"], var.authentication.mode)
     error_message = "authentication.mode must be login, bearer or code."
+  }
+
+  validation {
+    condition     = alltrue([for path in var.authentication.excluded_paths : startswith(path, "/") && path != "/" && !strcontains(path, "*")])
+    error_message = "Each authentication.excluded_paths entry must be one path such as \"/healthz\"; \"/\" or a wildcard would let unauthenticated requests reach the app."
   }
 
   validation {

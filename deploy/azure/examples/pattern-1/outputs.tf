@@ -67,3 +67,8 @@ output "egress_ip_address" {
   description = "Public address of the NAT gateway that the apps' outbound traffic leaves from, for a model provider's allow list."
   value       = module.network.egress_ip_address
 }
+
+output "app_name" {
+  description = "Name of the app, for `az webapp restart` after a secret changes outside Terraform."
+  value       = module.app.name
+}

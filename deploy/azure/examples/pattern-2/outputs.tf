@@ -72,3 +72,8 @@ output "egress_ip_address" {
   description = "Public address of the NAT gateway that the apps' outbound traffic leaves from, for a model provider's allow list."
   value       = module.network.egress_ip_address
 }
+
+output "api_app_name" {
+  description = "Name of the api app, for `az webapp restart` after the model key changes outside Terraform."
+  value       = module.api.name
+}

@@ -1,6 +1,6 @@
 """Secret checks that look at values, not only at names.
 
-A secret can hide under any name (OPENAI_KEY, a tag, a local), so every
+A secret can hide under any name (OPENAI_KEY, a tag, a local). So every
 string in a configuration, expressions included, is matched against the
 shapes that secrets have: provider key prefixes, connection strings, URLs
 with a password, PEM private keys and long high-entropy tokens.
@@ -96,7 +96,7 @@ def secret_value_violations(configuration: Configuration) -> list[str]:
 
 
 def secret_default_violations(configuration: Configuration) -> list[str]:
-    """A variable that is sensitive or named like a secret must have no default, so nobody commits one."""
+    """A variable that is sensitive or named like a secret must have no default, so that no secret value reaches version control."""
     violations = []
     for name, body in configuration.variables.items():
         secret_like = SECRET_VARIABLE_NAME.search(name) and not SECRET_METADATA_NAME.search(name)

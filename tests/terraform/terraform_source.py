@@ -175,12 +175,12 @@ def load_configuration(folder: Path) -> Configuration:
 
 
 def module_folders() -> list[Path]:
-    """Return every folder under modules/ that holds .tf files."""
+    """Return every folder under modules/ that contains .tf files."""
     return sorted({path.parent for path in MODULES_ROOT.glob("*/*.tf")})
 
 
 def example_folders() -> list[Path]:
-    """Return every folder under examples/ that holds .tf files, whatever its name."""
+    """Return every folder under examples/ that contains .tf files, whatever its name."""
     return sorted({path.parent for path in EXAMPLES_ROOT.glob("*/*.tf")})
 
 

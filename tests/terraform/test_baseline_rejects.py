@@ -296,4 +296,5 @@ def test_unknown_moat_variable_is_reported(tmp_path):
         }
     """)
     violations = baseline_patterns.moat_variable_violations(configuration, {"MOAT_WEB_PORT"})
-    assert len(violations) == 1 and "MOAT_WEB_API_BASE_URL" in violations[0], violations
+    assert len(violations) == 1, violations
+    assert "MOAT_WEB_API_BASE_URL" in violations[0], violations

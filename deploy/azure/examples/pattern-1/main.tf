@@ -137,6 +137,11 @@ module "app" {
   key_vault_secrets = merge(local.llm_secrets, {
     MICROSOFT_PROVIDER_AUTHENTICATION_SECRET = module.identity.web_client_secret_uri
   })
+
+  # Rotation changes this version, which restarts the app with the new secret.
+  key_vault_secret_versions = {
+    MICROSOFT_PROVIDER_AUTHENTICATION_SECRET = module.identity.web_client_secret_version
+  }
 }
 
 module "policy" {

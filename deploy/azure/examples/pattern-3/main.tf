@@ -180,6 +180,11 @@ module "web" {
   key_vault_secrets = {
     MOAT_WEB_CLIENT_SECRET = module.identity.web_client_secret_uri
   }
+
+  # Rotation changes this version, which restarts the app with the new secret.
+  key_vault_secret_versions = {
+    MOAT_WEB_CLIENT_SECRET = module.identity.web_client_secret_version
+  }
 }
 
 module "policy" {

@@ -3,8 +3,10 @@
 # outbound traffic through the virtual network, HTTPS and TLS 1.2 only.
 
 locals {
+  # A pinned version makes a rotation change the setting, which restarts the app.
   key_vault_references = {
-    for name, uri in var.key_vault_secrets : name => "@Microsoft.KeyVault(SecretUri=${uri})"
+    for name, uri in var.key_vault_secrets :
+    name => "@Microsoft.KeyVault(SecretUri=${trimsuffix(uri, "/")}${contains(keys(var.key_vault_secret_versions), name) ? "/${var.key_vault_secret_versions[name]}" : ""})"
   }
 
   # Settings every Moat container needs on App Service: the port the platform

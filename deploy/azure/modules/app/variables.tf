@@ -130,19 +130,33 @@ variable "app_settings" {
 
 variable "key_vault_secrets" {
   description = <<-EOT
-    Environment variables whose value is a Key Vault reference: setting name => secret URI. The app
-    may read only these secrets. Use a versioned URI (https://VAULT.vault.azure.net/secrets/NAME/VERSION)
-    for a secret that Terraform rotates, so the apply that rotates it also restarts the app with
-    the new version. Use a versionless URI (https://VAULT.vault.azure.net/secrets/NAME) for a
-    secret rotated outside Terraform: App Service fetches the latest version within 24 hours, or
-    at the next restart.
+    Environment variables whose value is a Key Vault reference: setting name => versionless secret
+    URI (https://VAULT.vault.azure.net/secrets/NAME). The app may read only these secrets. Without
+    an entry in key_vault_secret_versions, App Service fetches the latest version within 24 hours
+    or at the next restart, which suits a secret rotated outside Terraform.
   EOT
   type        = map(string)
   default     = {}
 
   validation {
-    condition     = alltrue([for uri in values(var.key_vault_secrets) : can(regex("^https://[0-9A-Za-z-]+\\.vault\\.azure\\.net/secrets/[0-9A-Za-z-]+(/[0-9a-f]{32})?/?$", uri))])
-    error_message = "Each key_vault_secrets value must be a Key Vault secret URI such as https://VAULT.vault.azure.net/secrets/NAME, optionally followed by /VERSION (32 hexadecimal digits)."
+    condition     = alltrue([for uri in values(var.key_vault_secrets) : can(regex("^https://[0-9A-Za-z-]+\\.vault\\.azure\\.net/secrets/[0-9A-Za-z-]+/?$", uri))])
+    error_message = "Each key_vault_secrets value must be a versionless secret URI such as https://VAULT.vault.azure.net/secrets/NAME; pin a version with key_vault_secret_versions."
+  }
+}
+
+variable "key_vault_secret_versions" {
+  description = <<-EOT
+    Setting name => secret version, for key_vault_secrets entries whose reference should name one
+    version. Use it for a secret that Terraform rotates: the apply that rotates it changes the
+    reference, and App Service restarts the app with the new version. The role assignment keeps
+    the versionless scope, so a rotation does not replace it.
+  EOT
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name in keys(var.key_vault_secret_versions) : contains(keys(var.key_vault_secrets), name)])
+    error_message = "Each key_vault_secret_versions key must also be a key of key_vault_secrets."
   }
 }
 

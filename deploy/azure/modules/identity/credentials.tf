@@ -4,8 +4,8 @@
 #
 # Rotation: once client_secret_rotation_days have passed, the next apply
 # creates a new password first (create_before_destroy), writes it as a new
-# version of the Key Vault secret, updates the apps' versioned Key Vault
-# reference (which restarts them with the new value), and only then deletes
+# version of the Key Vault secret, updates the version pinned in the apps' Key
+# Vault reference (which restarts them with the new value), and only then deletes
 # the old password. Apps never hold a deleted secret for longer than their
 # restart takes.
 #

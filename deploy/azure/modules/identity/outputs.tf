@@ -39,13 +39,13 @@ output "web_client_id" {
 }
 
 output "web_client_secret_uri" {
-  description = "Versioned Key Vault URI of the web app's client secret, for a Key Vault reference: a rotation changes it, so the apps restart with the new secret in the same apply. The URI is not secret; the value it points to is."
-  value       = azurerm_key_vault_secret.web_client_secret.id
+  description = "Versionless Key Vault URI of the web app's client secret, for a Key Vault reference. The URI is not secret; the value it points to is."
+  value       = azurerm_key_vault_secret.web_client_secret.versionless_id
 }
 
-output "web_client_secret_versionless_uri" {
-  description = "Versionless Key Vault URI of the web app's client secret, for readers outside Terraform that always want the latest version."
-  value       = azurerm_key_vault_secret.web_client_secret.versionless_id
+output "web_client_secret_version" {
+  description = "Current version of the web app's client secret. Pinned in the apps' Key Vault reference, it changes at each rotation, so the apps restart with the new secret in the same apply."
+  value       = azurerm_key_vault_secret.web_client_secret.version
 }
 
 output "web_certificate_thumbprint" {

@@ -60,3 +60,17 @@ def test_only_moat_variables_that_exist(folder):
     known = baseline_patterns.known_moat_variables(MOAT_ENVIRONMENT_SOURCE.read_text(encoding="utf-8"))
     assert len(known) > 20, f"found only {sorted(known)} in {MOAT_ENVIRONMENT_SOURCE}; the test no longer reads it correctly"
     assert_no_violations(baseline_patterns.moat_variable_violations(EVERY_FOLDER[folder], known), "Terraform sets only MOAT_* variables that Moat reads")
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_rotated_secret_pins_its_version(name):
+    for app, call in module_calls(EXAMPLES[name], "modules/app").items():
+        secrets = EXAMPLES[name].object_entries(call.get("key_vault_secrets"))
+        versions = EXAMPLES[name].object_entries(call.get("key_vault_secret_versions"))
+        for setting, uri in secrets.items():
+            if uri != "${module.identity.web_client_secret_uri}":
+                continue
+            assert versions.get(setting) == "${module.identity.web_client_secret_version}", (
+                f"examples/{name} module.{app} must pin {setting} with key_vault_secret_versions = "
+                f"module.identity.web_client_secret_version, so that a rotation restarts the app before the old secret is deleted"
+            )

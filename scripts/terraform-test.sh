@@ -1,13 +1,38 @@
 #!/usr/bin/env bash
-# Checks the Azure Terraform under deploy/azure without a cloud or a terraform
-# binary: python-hcl2 parses every .tf file, pytest asserts the security
-# baseline on the parsed HCL (tests/terraform), and checkov scans each example
-# with the local modules it calls. Installs what is missing into .venv
-# (python-hcl2, pytest) and .venv/checkov (checkov, apart because its parser
-# fork installs the same `hcl2` package). Ends with the line
-# "terraform: N passed, M failed" and exits 1 on any failure.
+# Checks the Azure Terraform without a cloud and without provider downloads:
+# `terraform fmt -check` when a terraform binary is installed, python-hcl2
+# parses every .tf file, pytest asserts the security baseline on the parsed
+# HCL (tests/terraform), and checkov scans each example with the local
+# modules it calls. Installs what is missing into .venv (python-hcl2, pytest)
+# and .venv/checkov (checkov, apart because its parser fork installs the same
+# `hcl2` package). Ends with the line "terraform: N passed, M failed" and
+# exits 1 on any failure.
+#
+# Usage: scripts/terraform-test.sh [DIR]
+#   DIR: a copy of deploy/azure (with modules/ and examples/) to check instead
+#   of this clone's own deploy/azure, for example your team's edited copy.
 set -uo pipefail
+
+root=""
+if [ $# -gt 1 ]; then
+    echo "usage: $0 [DIR]   (DIR: a copy of deploy/azure; default: this clone's deploy/azure)" >&2
+    exit 2
+fi
+if [ $# -eq 1 ]; then
+    if ! root=$(cd "$1" 2>/dev/null && pwd); then
+        echo "terraform: $1 is not a folder; pass a copy of deploy/azure" >&2
+        exit 2
+    fi
+    if [ ! -d "$root/modules" ] || [ ! -d "$root/examples" ]; then
+        echo "terraform: $root has no modules/ and examples/ folders; pass a copy of deploy/azure" >&2
+        exit 2
+    fi
+    # Read by tests/terraform/terraform_source.py.
+    export AZURE_TERRAFORM_ROOT="$root"
+fi
 cd "$(dirname "$0")/.."
+root=${root:-$PWD/deploy/azure}
+echo "terraform: checking $root"
 
 venv=.venv
 checkov_venv=.venv/checkov
@@ -42,6 +67,20 @@ if ! install_python_packages; then
     exit 1
 fi
 
+# 0. Formatting. `terraform fmt` needs no providers and no network; the
+# other terraform commands (init, validate, plan) do, so they are not run.
+if command -v terraform >/dev/null 2>&1; then
+    echo "== terraform fmt -check -recursive"
+    if terraform fmt -check -recursive -diff "$root"; then
+        passed=$((passed + 1))
+    else
+        echo "terraform: the files above are not formatted; run terraform fmt -recursive $root" >&2
+        failed=$((failed + 1))
+    fi
+else
+    echo "terraform: no terraform binary on PATH, so formatting is not checked (install Terraform 1.9 or later)"
+fi
+
 # 1. Parse every .tf file.
 if "$venv/bin/python" tests/terraform/hcl_parse.py | tee "$work/parse.txt"; then :; fi
 read -r parse_total parse_failed < <(sed -n 's/^hcl parse: \([0-9]*\) files, \([0-9]*\) failed$/\1 \2/p' "$work/parse.txt")
@@ -53,7 +92,8 @@ passed=$((passed + parse_total - parse_failed))
 failed=$((failed + parse_failed))
 
 # 2. The baseline tests.
-"$venv/bin/python" -m pytest tests/terraform -q -p no:cacheprovider --junitxml="$work/pytest.xml"
+# -v lists every check, and each failure prints its message: the rule and the fix.
+"$venv/bin/python" -m pytest tests/terraform -v -p no:cacheprovider --junitxml="$work/pytest.xml"
 read -r test_total test_failed < <("$venv/bin/python" - "$work/pytest.xml" <<'PY' 2>/dev/null
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -79,7 +119,7 @@ isolate=()
 if unshare -rn true 2>/dev/null; then
     isolate=(unshare -rn)
 fi
-for example in deploy/azure/examples/*/; do
+for example in "$root"/examples/*/; do
     name=$(basename "$example")
     report="$work/checkov-$name.json"
     echo "== checkov $name"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from baseline_secrets import APP_SETTING_SECRET_NAME
 from terraform_source import Configuration, first_block, is_expression
 
 # Resource types of the data tier: each must set public_network_access_enabled = false.
@@ -65,7 +66,7 @@ def transport_violations(configuration: Configuration) -> list[str]:
     for name, body in _authentication_settings(configuration).items():
         http_settings = body.get("body", {}).get("properties", {}).get("httpSettings", {})
         if http_settings.get("requireHttps") is not True:
-            violations.append(f"azapi_resource.{name} must set httpSettings.requireHttps = true")
+            violations.append(f"authsettingsV2 resource {name} must set httpSettings.requireHttps = true")
     servers = configuration.resources_of_type("azurerm_postgresql_flexible_server")
     if servers:
         parameters = _postgresql_parameters(configuration)
@@ -81,17 +82,17 @@ def app_authentication_violations(configuration: Configuration) -> list[str]:
     violations = []
     settings = _authentication_settings(configuration)
     if not settings:
-        return ["no azapi_resource writes authsettingsV2"]
+        return ["no azapi_update_resource writes authsettingsV2"]
     for name, body in settings.items():
         properties = body.get("body", {}).get("properties", {})
         validation = properties.get("globalValidation", {})
         if properties.get("platform", {}).get("enabled") is not True:
-            violations.append(f"azapi_resource.{name} must set platform.enabled = true")
+            violations.append(f"authsettingsV2 resource {name} must set platform.enabled = true")
         if validation.get("requireAuthentication") is not True:
-            violations.append(f"azapi_resource.{name} must set globalValidation.requireAuthentication = true")
+            violations.append(f"authsettingsV2 resource {name} must set globalValidation.requireAuthentication = true")
         action = str(validation.get("unauthenticatedClientAction", ""))
         if "AllowAnonymous" in action or not ("RedirectToLoginPage" in action or "Return401" in action):
-            violations.append(f"azapi_resource.{name} must answer unauthenticated requests with RedirectToLoginPage or Return401, not {action!r}")
+            violations.append(f"authsettingsV2 resource {name} must answer unauthenticated requests with RedirectToLoginPage or Return401, not {action!r}")
     for resource_type in WEB_APP_TYPES:
         for name, body in configuration.resources_of_type(resource_type).items():
             ignored = first_block(body.get("lifecycle")).get("ignore_changes", [])
@@ -152,7 +153,7 @@ def secret_violations(configuration: Configuration) -> list[str]:
     violations = []
     for name, call in _app_calls(configuration).items():
         for key in configuration.object_entries(call.get("app_settings")):
-            if SECRET_NAME.search(key):
+            if APP_SETTING_SECRET_NAME.search(key):
                 violations.append(f"module.{name} app setting {key} looks like a secret; pass it in key_vault_secrets")
         for key, value in configuration.object_entries(call.get("key_vault_secrets")).items():
             if not is_expression(value):
@@ -185,11 +186,13 @@ def key_vault_reference_violations(app_module: Configuration) -> list[str]:
 
 
 def _authentication_settings(configuration: Configuration) -> dict[str, dict]:
-    return {
-        name: body
-        for name, body in configuration.resources_of_type("azapi_resource").items()
-        if body.get("name") == "authsettingsV2"
-    }
+    """Return the azapi resources that write a site's authsettingsV2, by name."""
+    settings = {}
+    for resource_type in ("azapi_resource", "azapi_update_resource"):
+        for name, body in configuration.resources_of_type(resource_type).items():
+            if body.get("name") == "authsettingsV2":
+                settings[name] = body
+    return settings
 
 
 def _postgresql_parameters(configuration: Configuration) -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""Parse every .tf file under deploy/azure with python-hcl2 and report each failure.
+"""Parse every .tf file under deploy/azure (or AZURE_TERRAFORM_ROOT) with python-hcl2 and report each failure.
 
 Usage: python tests/terraform/hcl_parse.py
 Prints one line per file that fails, then "hcl parse: N files, M failed";
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from terraform_source import REPOSITORY_ROOT, terraform_files, parse_file
+from terraform_source import AZURE_ROOT, parse_file, terraform_files
 
 
 def main() -> int:
@@ -21,7 +21,7 @@ def main() -> int:
         except Exception as error:  # the parser raises several unrelated types (lark, ValueError)
             failures += 1
             first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-            print(f"{path.relative_to(REPOSITORY_ROOT)}: {first_line}")
+            print(f"{path.relative_to(AZURE_ROOT)}: {first_line}")
     print(f"hcl parse: {len(files)} files, {failures} failed")
     return 1 if failures or not files else 0
 

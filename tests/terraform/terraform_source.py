@@ -6,6 +6,7 @@ python-hcl2 keeps expressions as strings: a reference or a function call is
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,9 +15,12 @@ import hcl2
 from hcl2.utils import SerializationOptions
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
-AZURE_ROOT = REPOSITORY_ROOT / "deploy" / "azure"
+# AZURE_TERRAFORM_ROOT points the checks at a copy of deploy/azure (scripts/terraform-test.sh DIR).
+CUSTOM_ROOT = bool(os.environ.get("AZURE_TERRAFORM_ROOT"))
+AZURE_ROOT = Path(os.environ.get("AZURE_TERRAFORM_ROOT") or REPOSITORY_ROOT / "deploy" / "azure").resolve()
 MODULES_ROOT = AZURE_ROOT / "modules"
 EXAMPLES_ROOT = AZURE_ROOT / "examples"
+MOAT_ENVIRONMENT_SOURCE = REPOSITORY_ROOT / "Sources" / "MoatConfig" / "MoatConfiguration+Environment.swift"
 
 _OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
 
@@ -60,6 +64,8 @@ class Configuration:
     locals: dict[str, object] = field(default_factory=dict)
     variables: dict[str, dict] = field(default_factory=dict)
     outputs: dict[str, dict] = field(default_factory=dict)
+    # Parsed *.tfvars.example files by file name: sample inputs, which must not carry secrets either.
+    tfvars: dict[str, dict] = field(default_factory=dict)
     text: str = ""
 
     def resources_of_type(self, resource_type: str) -> dict[str, dict]:
@@ -163,15 +169,24 @@ def load_configuration(folder: Path) -> Configuration:
             configuration.variables.update(block)
         for block in parsed.get("output", []):
             configuration.outputs.update(block)
+    for path in sorted(folder.glob("*.tfvars.example")):
+        configuration.tfvars[path.name] = parse_file(path)
     return configuration
 
 
 def module_folders() -> list[Path]:
-    return sorted(path for path in MODULES_ROOT.iterdir() if path.is_dir())
+    """Return every folder under modules/ that contains .tf files."""
+    return sorted({path.parent for path in MODULES_ROOT.glob("*/*.tf")})
 
 
 def example_folders() -> list[Path]:
-    return sorted(path for path in EXAMPLES_ROOT.iterdir() if path.is_dir())
+    """Return every folder under examples/ that contains .tf files, whatever its name."""
+    return sorted({path.parent for path in EXAMPLES_ROOT.glob("*/*.tf")})
+
+
+def example_pattern(example: Configuration) -> object:
+    """Return the example's `locals { pattern = N }`, the Moat deployment pattern it builds, or None."""
+    return example.locals.get("pattern")
 
 
 def module_calls(example: Configuration, source_suffix: str) -> dict[str, dict]:

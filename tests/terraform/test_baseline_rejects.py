@@ -3,6 +3,8 @@
 import textwrap
 
 import baseline
+import baseline_patterns
+import baseline_secrets
 from terraform_source import load_configuration
 
 
@@ -154,3 +156,145 @@ def test_reference_to_secret_is_accepted(tmp_path):
         }
     """)
     assert baseline.secret_violations(configuration) == []
+
+
+def test_secret_value_under_any_name_is_reported(tmp_path):
+    configuration = configuration_from(tmp_path, """
+        module "web" {
+          source       = "../../modules/app"
+          app_settings = merge(local.extra, { OPENAI_KEY_VALUE = "sk-proj-Tq3vX9aLm2ZkP8wYc4Rb", MOAT_LOG_LEVEL = "info" })
+        }
+        locals {
+          extra = { STORAGE = "DefaultEndpointsProtocol=https;AccountName=moat;AccountKey=c2VjcmV0IGtleQ==" }
+          blob  = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A="
+        }
+    """)
+    violations = baseline_secrets.secret_value_violations(configuration)
+    assert any("sk-" in violation and "module.web" in violation for violation in violations), violations
+    assert any("local.extra" in violation and "connection string" in violation for violation in violations), violations
+    assert any("local.blob" in violation and "high-entropy" in violation for violation in violations), violations
+
+
+def test_plain_values_are_not_secrets(tmp_path):
+    configuration = configuration_from(tmp_path, """
+        locals {
+          graph   = "00000003-0000-0000-c000-000000000000"
+          version = "https://vault.vault.azure.net/secrets/name/0123456789abcdef0123456789abcdef"
+          type    = "azurerm_postgresql_flexible_server_active_directory_administrator"
+          scope   = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/registry1"
+        }
+    """)
+    assert baseline_secrets.secret_value_violations(configuration) == []
+
+
+def test_secret_variable_default_is_reported(tmp_path):
+    configuration = configuration_from(tmp_path, """
+        variable "openai_api_key" {
+          type    = string
+          default = "change-me"
+        }
+        variable "anything" {
+          type      = string
+          sensitive = true
+          default   = "x"
+        }
+        variable "client_secret_lifetime_days" {
+          type    = number
+          default = 180
+        }
+    """)
+    violations = baseline_secrets.secret_default_violations(configuration)
+    assert any("openai_api_key" in violation for violation in violations), violations
+    assert any("anything" in violation for violation in violations), violations
+    assert not any("lifetime" in violation for violation in violations), violations
+
+
+def test_wildcard_excluded_path_is_reported(tmp_path):
+    configuration = configuration_from(tmp_path, """
+        module "app" {
+          source         = "../../modules/app"
+          authentication = { mode = "login", excluded_paths = ["/healthz", "/*"] }
+        }
+        module "web" {
+          source         = "../../modules/app"
+          authentication = { mode = "login", excluded_paths = ["/"] }
+        }
+    """)
+    violations = baseline_patterns.excluded_path_violations(configuration)
+    assert any("module.app" in violation and "'/*'" in violation for violation in violations), violations
+    assert any("module.web" in violation and "'/'" in violation for violation in violations), violations
+
+
+def test_public_api_is_reported(tmp_path):
+    configuration = configuration_from(tmp_path, """
+        module "api" {
+          source                = "../../modules/app"
+          public_network_access = true
+          authentication        = { mode = "bearer", allowed_applications = [module.identity.web_client_id] }
+        }
+    """)
+    violations = baseline_patterns.private_api_violations(configuration)
+    assert any("public_network_access = false" in violation for violation in violations), violations
+    assert any("private_endpoint" in violation for violation in violations), violations
+
+
+def test_web_principal_without_assignment_is_reported(tmp_path):
+    configuration = configuration_from(tmp_path, """
+        resource "azuread_service_principal" "web" {
+          app_role_assignment_required = false
+        }
+    """)
+    assert baseline_patterns.web_principal_violations(configuration) != []
+
+
+def test_disabled_policy_effect_is_reported(tmp_path):
+    configuration = configuration_from(tmp_path, """
+        module "policy" {
+          source = "../../modules/policy"
+          effect = "Disabled"
+        }
+    """)
+    violations = baseline_patterns.policy_effect_violations(configuration)
+    assert any("'Disabled'" in violation for violation in violations), violations
+
+
+def test_explicit_audit_effect_is_accepted(tmp_path):
+    configuration = configuration_from(tmp_path, """
+        module "policy" {
+          source = "../../modules/policy"
+          effect = "Audit"
+        }
+    """)
+    assert baseline_patterns.policy_effect_violations(configuration) == []
+
+
+def test_audit_default_and_lax_validation_are_reported(tmp_path):
+    configuration = configuration_from(tmp_path, """
+        module "policy" {
+          source = "../../modules/policy"
+          effect = var.policy_effect
+        }
+        variable "policy_effect" {
+          type    = string
+          default = "Audit"
+          validation {
+            condition     = contains(["Deny", "Audit", "Disabled"], var.policy_effect)
+            error_message = "x"
+          }
+        }
+    """)
+    violations = baseline_patterns.policy_effect_violations(configuration)
+    assert any('default to "Deny"' in violation for violation in violations), violations
+    assert any("reject 'Disabled'" in violation for violation in violations), violations
+
+
+def test_unknown_moat_variable_is_reported(tmp_path):
+    configuration = configuration_from(tmp_path, """
+        module "web" {
+          source       = "../../modules/app"
+          app_settings = { MOAT_WEB_PORT = "8080", MOAT_WEB_API_BASE_URL = "https://api" }
+        }
+    """)
+    violations = baseline_patterns.moat_variable_violations(configuration, {"MOAT_WEB_PORT"})
+    assert len(violations) == 1, violations
+    assert "MOAT_WEB_API_BASE_URL" in violations[0], violations

@@ -1,6 +1,6 @@
 import pytest
 
-from terraform_source import REPOSITORY_ROOT, parse_file, terraform_files
+from terraform_source import AZURE_ROOT, parse_file, terraform_files
 
 FILES = terraform_files()
 
@@ -9,7 +9,7 @@ def test_terraform_files_exist():
     assert len(FILES) >= 30
 
 
-@pytest.mark.parametrize("path", FILES, ids=[str(path.relative_to(REPOSITORY_ROOT)) for path in FILES])
+@pytest.mark.parametrize("path", FILES, ids=[str(path.relative_to(AZURE_ROOT)) for path in FILES])
 def test_file_parses(path):
     parsed = parse_file(path)
     assert isinstance(parsed, dict)

@@ -18,12 +18,17 @@ locals {
   app_url   = "https://${local.app_name}.azurewebsites.net"
   tenant_id = data.azurerm_client_config.current.tenant_id
   issuer    = "https://login.microsoftonline.com/${local.tenant_id}/v2.0"
+
+  # The Moat deployment pattern of this example. Every resource carries it as
+  # the tag moat-pattern, and tests/terraform picks the pattern's checks by it.
+  pattern = 1
+  tags    = merge(var.tags, { moat-pattern = tostring(local.pattern) })
 }
 
 resource "azurerm_resource_group" "this" {
   name     = "${var.name_prefix}-${local.suffix}"
   location = var.location
-  tags     = var.tags
+  tags     = local.tags
 }
 
 module "network" {
@@ -31,7 +36,10 @@ module "network" {
   name_prefix         = var.name_prefix
   location            = var.location
   resource_group_name = azurerm_resource_group.this.name
-  tags                = var.tags
+  tags                = local.tags
+
+  runner_address_prefixes = var.runner_address_prefixes
+  egress_ip_zones         = var.availability_zones.egress_ip
 }
 
 module "data" {
@@ -43,7 +51,13 @@ module "data" {
   tenant_id                = local.tenant_id
   deployer_object_id       = data.azurerm_client_config.current.object_id
   postgresql_administrator = var.postgresql_administrator
-  tags                     = var.tags
+  tags                     = local.tags
+
+  postgresql_high_availability = var.postgresql_high_availability
+  postgresql_zones = {
+    primary = var.availability_zones.postgresql_primary
+    standby = var.availability_zones.postgresql_standby
+  }
 
   subnet_ids = {
     data      = module.network.subnet_ids.data
@@ -59,6 +73,7 @@ module "data" {
 module "identity" {
   source                     = "../../modules/identity"
   name_prefix                = var.name_prefix
+  name_suffix                = local.suffix
   owner_object_ids           = [data.azurerm_client_config.current.object_id]
   web_redirect_uris          = ["${local.app_url}/.auth/login/aad/callback"]
   grant_delegated_chat_scope = true
@@ -71,6 +86,8 @@ locals {
     MOAT_LLM_ENDPOINT  = var.llm.endpoint
     MOAT_LLM_MODEL     = var.llm.model
     MOAT_LLM_CLEARANCE = var.llm.clearance
+    # Azure OpenAI reads the key from an api-key header.
+    MOAT_LLM_AZURE_KEY_HEADER = tostring(var.llm.azure_key_header)
   }
 
   llm_secrets = var.llm == null ? {} : {
@@ -84,6 +101,8 @@ module "app" {
   location                   = var.location
   resource_group_name        = azurerm_resource_group.this.name
   tenant_id                  = local.tenant_id
+  sku_name                   = var.app_service_sku_name
+  worker_count               = var.worker_count
   integration_subnet_id      = module.network.subnet_ids.web
   public_network_access      = true
   container_image            = var.container_image
@@ -93,7 +112,7 @@ module "app" {
   port                       = 8080
   key_vault_id               = module.data.key_vault_id
   log_analytics_workspace_id = module.data.log_analytics_workspace_id
-  tags                       = var.tags
+  tags                       = local.tags
 
   # The gateway: sign-in is required, and the sign-in also requests the api's
   # Chat scope so the token store holds a token that carries the user's roles.
@@ -118,12 +137,18 @@ module "app" {
   key_vault_secrets = merge(local.llm_secrets, {
     MICROSOFT_PROVIDER_AUTHENTICATION_SECRET = module.identity.web_client_secret_uri
   })
+
+  # Rotation changes this version, which restarts the app with the new secret.
+  key_vault_secret_versions = {
+    MICROSOFT_PROVIDER_AUTHENTICATION_SECRET = module.identity.web_client_secret_version
+  }
 }
 
 module "policy" {
   source            = "../../modules/policy"
   name_prefix       = "${var.name_prefix}-${local.suffix}"
   resource_group_id = azurerm_resource_group.this.id
+  effect            = var.policy_effect
 
   # Assigned after the app and its authentication settings exist, so that
   # the first writes of its configuration are not denied.

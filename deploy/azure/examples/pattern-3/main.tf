@@ -18,12 +18,17 @@ locals {
   web_url   = "https://${local.web_name}.azurewebsites.net"
   tenant_id = data.azurerm_client_config.current.tenant_id
   issuer    = "https://login.microsoftonline.com/${local.tenant_id}/v2.0"
+
+  # The Moat deployment pattern of this example. Every resource carries it as
+  # the tag moat-pattern, and tests/terraform picks the pattern's checks by it.
+  pattern = 3
+  tags    = merge(var.tags, { moat-pattern = tostring(local.pattern) })
 }
 
 resource "azurerm_resource_group" "this" {
   name     = "${var.name_prefix}-${local.suffix}"
   location = var.location
-  tags     = var.tags
+  tags     = local.tags
 }
 
 module "network" {
@@ -31,7 +36,10 @@ module "network" {
   name_prefix         = var.name_prefix
   location            = var.location
   resource_group_name = azurerm_resource_group.this.name
-  tags                = var.tags
+  tags                = local.tags
+
+  runner_address_prefixes = var.runner_address_prefixes
+  egress_ip_zones         = var.availability_zones.egress_ip
 }
 
 module "data" {
@@ -43,7 +51,13 @@ module "data" {
   tenant_id                = local.tenant_id
   deployer_object_id       = data.azurerm_client_config.current.object_id
   postgresql_administrator = var.postgresql_administrator
-  tags                     = var.tags
+  tags                     = local.tags
+
+  postgresql_high_availability = var.postgresql_high_availability
+  postgresql_zones = {
+    primary = var.availability_zones.postgresql_primary
+    standby = var.availability_zones.postgresql_standby
+  }
 
   subnet_ids = {
     data      = module.network.subnet_ids.data
@@ -57,11 +71,13 @@ module "data" {
 }
 
 module "identity" {
-  source                     = "../../modules/identity"
-  name_prefix                = var.name_prefix
-  owner_object_ids           = [data.azurerm_client_config.current.object_id]
-  web_redirect_uris          = ["${local.web_url}/auth/callback"]
-  web_logout_url             = "${local.web_url}/auth/signed-out"
+  source           = "../../modules/identity"
+  name_prefix      = var.name_prefix
+  name_suffix      = local.suffix
+  owner_object_ids = [data.azurerm_client_config.current.object_id]
+  # Entra ID returns the browser after sign-out only to a registered redirect
+  # URI, and Moat's web tier sends /auth/signed-out as post_logout_redirect_uri.
+  web_redirect_uris          = ["${local.web_url}/auth/callback", "${local.web_url}/auth/signed-out"]
   grant_delegated_chat_scope = true
   user_role_assignments      = var.user_role_assignments
   key_vault_id               = module.data.key_vault_id
@@ -72,6 +88,8 @@ locals {
     MOAT_LLM_ENDPOINT  = var.llm.endpoint
     MOAT_LLM_MODEL     = var.llm.model
     MOAT_LLM_CLEARANCE = var.llm.clearance
+    # Azure OpenAI reads the key from an api-key header.
+    MOAT_LLM_AZURE_KEY_HEADER = tostring(var.llm.azure_key_header)
   }
 
   llm_secrets = var.llm == null ? {} : {
@@ -85,6 +103,8 @@ module "api" {
   location                   = var.location
   resource_group_name        = azurerm_resource_group.this.name
   tenant_id                  = local.tenant_id
+  sku_name                   = var.app_service_sku_name
+  worker_count               = var.worker_count
   integration_subnet_id      = module.network.subnet_ids.app
   public_network_access      = false
   container_image            = var.container_image
@@ -94,7 +114,7 @@ module "api" {
   port                       = 8081
   key_vault_id               = module.data.key_vault_id
   log_analytics_workspace_id = module.data.log_analytics_workspace_id
-  tags                       = var.tags
+  tags                       = local.tags
 
   private_endpoint = {
     subnet_id           = module.network.subnet_ids.endpoints
@@ -128,6 +148,8 @@ module "web" {
   location                   = var.location
   resource_group_name        = azurerm_resource_group.this.name
   tenant_id                  = local.tenant_id
+  sku_name                   = var.app_service_sku_name
+  worker_count               = var.worker_count
   integration_subnet_id      = module.network.subnet_ids.web
   public_network_access      = true
   container_image            = var.container_image
@@ -137,7 +159,7 @@ module "web" {
   port                       = 8080
   key_vault_id               = module.data.key_vault_id
   log_analytics_workspace_id = module.data.log_analytics_workspace_id
-  tags                       = var.tags
+  tags                       = local.tags
 
   # Moat's web tier runs the OpenID Connect sign-in itself.
   authentication = {
@@ -149,6 +171,7 @@ module "web" {
     MOAT_WEB_PUBLIC_BASE_URL = local.web_url
     MOAT_WEB_CLIENT_ID       = module.identity.web_client_id
     MOAT_WEB_API_SCOPE       = module.identity.api_chat_scope
+    MOAT_WEB_API_URL         = module.api.url
     MOAT_API_ISSUER          = local.issuer
     MOAT_DATA_DIR            = "/home/moat"
     MOAT_LOG_LEVEL           = "info"
@@ -157,12 +180,18 @@ module "web" {
   key_vault_secrets = {
     MOAT_WEB_CLIENT_SECRET = module.identity.web_client_secret_uri
   }
+
+  # Rotation changes this version, which restarts the app with the new secret.
+  key_vault_secret_versions = {
+    MOAT_WEB_CLIENT_SECRET = module.identity.web_client_secret_version
+  }
 }
 
 module "policy" {
   source            = "../../modules/policy"
   name_prefix       = "${var.name_prefix}-${local.suffix}"
   resource_group_id = azurerm_resource_group.this.id
+  effect            = var.policy_effect
 
   # Assigned after the apps exist, so that the first writes of their
   # configuration happen before authentication settings can be checked.

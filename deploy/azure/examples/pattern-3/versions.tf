@@ -38,8 +38,11 @@ provider "azurerm" {
 
   features {
     key_vault {
-      # Purge protection is on, so a destroyed vault stays recoverable for 90 days.
-      purge_soft_delete_on_destroy = false
+      # Purge protection is on, so a destroyed vault and its secrets and
+      # certificates stay recoverable for 90 days; a purge would be refused.
+      purge_soft_delete_on_destroy               = false
+      purge_soft_deleted_secrets_on_destroy      = false
+      purge_soft_deleted_certificates_on_destroy = false
     }
   }
 }

@@ -2,6 +2,11 @@
 # and a second token check in front of the api. Written with azapi as the
 # site's authsettingsV2 resource; README.md says why not azurerm's
 # auth_settings_v2 block.
+#
+# azapi_update_resource, not azapi_resource: the authsettingsV2 resource
+# exists as soon as the site does and has no DELETE operation, so destroying
+# an azapi_resource fails. Destroying an azapi_update_resource only removes
+# it from the state, and deleting the site removes its settings.
 
 locals {
   login_mode    = var.authentication.mode == "login"
@@ -12,7 +17,7 @@ locals {
   ] : []
 }
 
-resource "azapi_resource" "authentication" {
+resource "azapi_update_resource" "authentication" {
   count     = var.authentication.mode == "code" ? 0 : 1
   type      = "Microsoft.Web/sites/config@2024-04-01"
   name      = "authsettingsV2"

@@ -3,8 +3,10 @@
 # outbound traffic through the virtual network, HTTPS and TLS 1.2 only.
 
 locals {
+  # A pinned version makes a rotation change the setting, which restarts the app.
   key_vault_references = {
-    for name, uri in var.key_vault_secrets : name => "@Microsoft.KeyVault(SecretUri=${uri})"
+    for name, uri in var.key_vault_secrets :
+    name => "@Microsoft.KeyVault(SecretUri=${trimsuffix(uri, "/")}${contains(keys(var.key_vault_secret_versions), name) ? "/${var.key_vault_secret_versions[name]}" : ""})"
   }
 
   # Settings every Moat container needs on App Service: the port the platform
@@ -27,8 +29,11 @@ resource "azurerm_service_plan" "this" {
   os_type                = "Linux"
   sku_name               = var.sku_name
   worker_count           = var.worker_count
-  zone_balancing_enabled = true
+  zone_balancing_enabled = var.worker_count >= 2
   tags                   = var.tags
+
+  #checkov:skip=CKV_AZURE_212:worker_count defaults to 1 because Moat keeps SQLite files on the /home share (safe with one writer) and web sessions in one process's memory; set 2 or more once Moat stores data in PostgreSQL.
+  #checkov:skip=CKV_AZURE_225:Zone balancing needs 2 or more instances and is on whenever worker_count is 2 or more; the default of 1 instance follows from Moat's single-writer SQLite store.
 }
 
 resource "azurerm_linux_web_app" "this" {
@@ -47,7 +52,7 @@ resource "azurerm_linux_web_app" "this" {
   tags                                           = var.tags
 
   #checkov:skip=CKV_AZURE_17:Client certificates are not used: browsers authenticate with Entra ID and service callers with bearer tokens, both checked by App Service authentication and by Moat.
-  #checkov:skip=CKV_AZURE_13:Authentication is configured in azapi_resource.authentication (authsettingsV2), which checkov does not read; mode "code" apps authenticate in Moat itself and are exempted from the policy by name.
+  #checkov:skip=CKV_AZURE_13:Authentication is configured in azapi_update_resource.authentication (authsettingsV2), which checkov does not read; mode "code" apps authenticate in Moat itself and are exempted from the policy by name.
   #checkov:skip=CKV_AZURE_88:Moat's data folder lives on the built-in /home share (WEBSITES_ENABLE_APP_SERVICE_STORAGE); an Azure Files mount would put a storage account key into the site configuration, outside Key Vault.
   #checkov:skip=CKV_AZURE_222:The app that users reach (sign-in, chat) must accept internet traffic; the api sets public_network_access = false, which tests/terraform asserts.
 
@@ -66,7 +71,7 @@ resource "azurerm_linux_web_app" "this" {
     health_check_path                       = var.health_check_path
     health_check_eviction_time_in_min       = 5
     app_command_line                        = var.startup_command
-    container_registry_use_managed_identity = true
+    container_registry_use_managed_identity = var.container_registry_id != null
 
     application_stack {
       docker_image_name   = var.container_image
@@ -87,7 +92,7 @@ resource "azurerm_linux_web_app" "this" {
   }
 
   lifecycle {
-    # azapi_resource.authentication owns the authentication settings. Without
+    # azapi_update_resource.authentication owns the authentication settings. Without
     # this, a later apply would write the provider's empty auth_settings_v2
     # back and turn authentication off.
     ignore_changes = [auth_settings, auth_settings_v2]

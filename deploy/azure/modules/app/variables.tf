@@ -19,19 +19,24 @@ variable "tenant_id" {
 }
 
 variable "sku_name" {
-  description = "App Service plan SKU. Zone balancing needs Premium v3 or higher."
+  description = "App Service plan SKU, for example \"P1v3\". Zone balancing (worker_count of 2 or more) needs Premium v2, Premium v3 or higher."
   type        = string
   default     = "P1v3"
 }
 
 variable "worker_count" {
-  description = "Instances of the plan; at least 2 so that zone balancing spreads them and one instance can fail."
+  description = <<-EOT
+    Instances of the plan. Default 1: Moat keeps SQLite files on the /home share, which is safe
+    with one writer only, and Moat's web tier keeps sessions in the memory of one process. With 2
+    or more, the plan is zone-balanced (changing between 1 and 2+ recreates the plan); scale out
+    only once Moat stores data in PostgreSQL, which this version does not.
+  EOT
   type        = number
-  default     = 3
+  default     = 1
 
   validation {
-    condition     = var.worker_count >= 2
-    error_message = "worker_count must be at least 2."
+    condition     = var.worker_count >= 1 && floor(var.worker_count) == var.worker_count
+    error_message = "worker_count must be a whole number of at least 1."
   }
 }
 
@@ -65,7 +70,12 @@ variable "container_image" {
 }
 
 variable "container_registry_url" {
-  description = "Registry that serves container_image, for example \"https://myregistry.azurecr.io\". The app pulls with its managed identity."
+  description = <<-EOT
+    Registry that serves container_image. An Azure Container Registry
+    ("https://NAME.azurecr.io", with container_registry_id) is pulled with the app's managed
+    identity; any other registry is pulled anonymously, so the image must be public there.
+    Registries that need a user name and password are not supported.
+  EOT
   type        = string
 
   validation {
@@ -75,9 +85,14 @@ variable "container_registry_url" {
 }
 
 variable "container_registry_id" {
-  description = "Resource id of the Azure Container Registry, to grant the app AcrPull; null when the registry is elsewhere."
+  description = "Resource id of the Azure Container Registry in container_registry_url: the app gets AcrPull on it and pulls with its managed identity. null for a public image in another registry."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.container_registry_id != null || !endswith(trimsuffix(var.container_registry_url, "/"), ".azurecr.io")
+    error_message = "container_registry_url is an Azure Container Registry, so set container_registry_id to its resource id; without it the app has no AcrPull role and cannot pull."
+  }
 }
 
 variable "startup_command" {
@@ -97,24 +112,51 @@ variable "health_check_path" {
 }
 
 variable "app_settings" {
-  description = "Environment variables with non-secret values (MOAT_* keys). Secrets go in key_vault_secrets."
+  description = <<-EOT
+    Environment variables with non-secret values (MOAT_* keys). Secrets go in key_vault_secrets.
+    A name is taken for a secret when one of its underscore-separated words is SECRET, PASSWORD or
+    PASSWD, or when it ends in KEY, TOKEN, CONNECTION_STRING or CREDENTIALS: MOAT_WEB_CLIENT_SECRET
+    and OPENAI_KEY are secrets, MOAT_LLM_API_KEY_ENV (the name of a variable) and
+    MOAT_IDP_TOKEN_LIFETIME are not.
+  EOT
   type        = map(string)
   default     = {}
 
   validation {
-    condition     = alltrue([for name in keys(var.app_settings) : !can(regex("(?i)(SECRET|PASSWORD|API_KEY|TOKEN|CONNECTION_STRING|PRIVATE_KEY)", name))])
-    error_message = "app_settings must not carry secrets: move each setting whose name contains SECRET, PASSWORD, API_KEY, TOKEN, CONNECTION_STRING or PRIVATE_KEY to key_vault_secrets."
+    condition     = alltrue([for name in keys(var.app_settings) : !can(regex("(?i)(^|_)(SECRET|PASSWORD|PASSWD)(_|$)|(^|_)(KEY|TOKEN|CONNECTION_STRING|CREDENTIALS?)$", name))])
+    error_message = "app_settings must not carry secrets: move each setting whose name has the word SECRET, PASSWORD or PASSWD, or ends in KEY, TOKEN, CONNECTION_STRING or CREDENTIALS, to key_vault_secrets."
   }
 }
 
 variable "key_vault_secrets" {
-  description = "Environment variables whose value is a Key Vault reference: setting name => versionless secret URI (https://VAULT.vault.azure.net/secrets/NAME). The app may read only these secrets."
+  description = <<-EOT
+    Environment variables whose value is a Key Vault reference: setting name => versionless secret
+    URI (https://VAULT.vault.azure.net/secrets/NAME). The app may read only these secrets. Without
+    an entry in key_vault_secret_versions, App Service fetches the latest version within 24 hours
+    or at the next restart, which suits a secret rotated outside Terraform.
+  EOT
   type        = map(string)
   default     = {}
 
   validation {
     condition     = alltrue([for uri in values(var.key_vault_secrets) : can(regex("^https://[0-9A-Za-z-]+\\.vault\\.azure\\.net/secrets/[0-9A-Za-z-]+/?$", uri))])
-    error_message = "Each key_vault_secrets value must be a versionless secret URI such as https://VAULT.vault.azure.net/secrets/NAME; a version pins the app to a secret that rotation replaces."
+    error_message = "Each key_vault_secrets value must be a versionless secret URI such as https://VAULT.vault.azure.net/secrets/NAME; pin a version with key_vault_secret_versions."
+  }
+}
+
+variable "key_vault_secret_versions" {
+  description = <<-EOT
+    Setting name => secret version, for key_vault_secrets entries whose reference should name one
+    version. Use it for a secret that Terraform rotates: the apply that rotates it changes the
+    reference, and App Service restarts the app with the new version. The role assignment keeps
+    the versionless scope, so a rotation does not replace it.
+  EOT
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name in keys(var.key_vault_secret_versions) : contains(keys(var.key_vault_secrets), name)])
+    error_message = "Each key_vault_secret_versions key must also be a key of key_vault_secrets."
   }
 }
 
@@ -132,6 +174,7 @@ variable "authentication" {
     client_id: registration that signs users in ("login") or that tokens are issued for ("bearer").
     client_secret_setting: app setting (a Key Vault reference) with the client secret, "login" only.
     login_scopes: scopes requested at sign-in besides openid, profile and offline_access, "login" only.
+    excluded_paths: paths served without authentication, each a single path such as "/healthz".
   EOT
   type = object({
     mode                  = string
@@ -146,6 +189,11 @@ variable "authentication" {
   validation {
     condition     = contains(["login", "bearer", "code"], var.authentication.mode)
     error_message = "authentication.mode must be login, bearer or code."
+  }
+
+  validation {
+    condition     = alltrue([for path in var.authentication.excluded_paths : startswith(path, "/") && path != "/" && !strcontains(path, "*")])
+    error_message = "Each authentication.excluded_paths entry must be one path such as \"/healthz\"; \"/\" or a wildcard would let unauthenticated requests reach the app."
   }
 
   validation {

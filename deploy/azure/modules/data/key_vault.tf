@@ -4,7 +4,7 @@
 # (a runner inside the virtual network or a peered one).
 
 resource "azurerm_key_vault" "this" {
-  name                          = "${var.name_prefix}-kv-${var.name_suffix}"
+  name                          = local.key_vault_name
   location                      = var.location
   resource_group_name           = var.resource_group_name
   tenant_id                     = var.tenant_id
@@ -51,4 +51,16 @@ resource "azurerm_role_assignment" "deployer_certificates" {
   scope                = azurerm_key_vault.this.id
   role_definition_name = "Key Vault Certificates Officer"
   principal_id         = var.deployer_object_id
+}
+
+# Azure RBAC assignments take effect after a delay (often under a minute,
+# sometimes several), during which Key Vault answers 403. Callers write
+# secrets only after this wait: output key_vault_id depends on it.
+resource "time_sleep" "deployer_role_propagation" {
+  create_duration = var.role_propagation_wait
+
+  depends_on = [
+    azurerm_role_assignment.deployer_secrets,
+    azurerm_role_assignment.deployer_certificates,
+  ]
 }

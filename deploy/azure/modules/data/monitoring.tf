@@ -3,7 +3,7 @@
 # database. From there a SIEM can collect them.
 
 resource "azurerm_log_analytics_workspace" "this" {
-  name                = "${var.name_prefix}-logs"
+  name                = local.log_analytics_name
   location            = var.location
   resource_group_name = var.resource_group_name
   sku                 = "PerGB2018"

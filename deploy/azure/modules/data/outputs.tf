@@ -3,10 +3,14 @@ output "key_vault_id" {
   value       = azurerm_key_vault.this.id
 
   depends_on = [
-    azurerm_role_assignment.deployer_secrets,
-    azurerm_role_assignment.deployer_certificates,
+    time_sleep.deployer_role_propagation,
     azurerm_private_endpoint.key_vault,
   ]
+}
+
+output "key_vault_name" {
+  description = "Name of the Key Vault, for `az keyvault secret set --vault-name`."
+  value       = azurerm_key_vault.this.name
 }
 
 output "key_vault_uri" {

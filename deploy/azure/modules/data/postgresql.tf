@@ -3,7 +3,7 @@
 # allowed, so there is no administrator password to store.
 
 resource "azurerm_postgresql_flexible_server" "this" {
-  name                          = "${var.name_prefix}-pg-${var.name_suffix}"
+  name                          = local.postgresql_server_name
   location                      = var.location
   resource_group_name           = var.resource_group_name
   version                       = "16"
@@ -15,7 +15,7 @@ resource "azurerm_postgresql_flexible_server" "this" {
   public_network_access_enabled = false
   backup_retention_days         = 35
   geo_redundant_backup_enabled  = true
-  zone                          = "1"
+  zone                          = var.postgresql_zones.primary
   tags                          = var.tags
 
   #checkov:skip=CKV2_AZURE_57:The server uses private access (VNet injection into the delegated data subnet) with public network access disabled; Azure allows a private endpoint only on servers created with public access.
@@ -30,7 +30,7 @@ resource "azurerm_postgresql_flexible_server" "this" {
     for_each = var.postgresql_high_availability ? [1] : []
     content {
       mode                      = "ZoneRedundant"
-      standby_availability_zone = "2"
+      standby_availability_zone = var.postgresql_zones.standby
     }
   }
 

@@ -1,6 +1,11 @@
 variable "name_prefix" {
-  description = "Prefix of every resource name, for example \"moat-prod\"."
+  description = "Prefix of every resource name, for example \"moat-prod\": lowercase letters and digits in groups joined by single hyphens. The Key Vault name keeps as much of it as fits in 24 characters."
   type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]*(-[a-z0-9]+)*$", var.name_prefix)) && length(var.name_prefix) <= 40
+    error_message = "name_prefix must start with a letter, contain only lowercase letters, digits and single hyphens, not end with a hyphen, and have at most 40 characters."
+  }
 }
 
 variable "name_suffix" {
@@ -75,6 +80,18 @@ variable "postgresql_storage_mb" {
   default     = 32768
 }
 
+variable "postgresql_zones" {
+  description = "Availability zones of the PostgreSQL server (primary) and of its high-availability standby. In a region without availability zones set primary to null and postgresql_high_availability to false."
+  type = object({
+    primary = string
+    standby = string
+  })
+  default = {
+    primary = "1"
+    standby = "2"
+  }
+}
+
 variable "postgresql_high_availability" {
   description = "Run a zone-redundant standby. Needs a region with availability zones and a General Purpose or Memory Optimized SKU."
   type        = bool
@@ -90,6 +107,12 @@ variable "log_retention_days" {
     condition     = var.log_retention_days >= 30 && var.log_retention_days <= 730
     error_message = "log_retention_days must be from 30 to 730."
   }
+}
+
+variable "role_propagation_wait" {
+  description = "How long to wait after granting the deployer its Key Vault roles before secrets are written, as a duration such as \"60s\" or \"3m\"."
+  type        = string
+  default     = "90s"
 }
 
 variable "tags" {

@@ -39,7 +39,7 @@ resource "random_uuid" "app_role" {
 resource "random_uuid" "chat_scope" {}
 
 resource "azuread_application" "api" {
-  display_name     = "${var.name_prefix}-api"
+  display_name     = "${var.name_prefix}-api-${var.name_suffix}"
   sign_in_audience = "AzureADMyOrg"
   owners           = var.owner_object_ids
 

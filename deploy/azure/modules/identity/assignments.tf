@@ -19,6 +19,18 @@ resource "azuread_service_principal_delegated_permission_grant" "web_chat" {
   claim_values                         = ["Chat"]
 }
 
+# Every pattern signs users in through the web registration, so admin consent
+# for the Graph sign-in scopes spares each user a consent prompt.
+data "azuread_service_principal" "graph" {
+  client_id = local.microsoft_graph_app_id
+}
+
+resource "azuread_service_principal_delegated_permission_grant" "web_graph_sign_in" {
+  service_principal_object_id          = azuread_service_principal.web.object_id
+  resource_service_principal_object_id = data.azuread_service_principal.graph.object_id
+  claim_values                         = keys(local.graph_sign_in_scope_ids)
+}
+
 resource "azuread_app_role_assignment" "api_user_role" {
   for_each            = var.user_role_assignments
   app_role_id         = random_uuid.app_role[each.value.role].result

@@ -1,6 +1,13 @@
 # Credentials of the web registration. Both live in Key Vault only: the app
 # reads the secret through a Key Vault reference, and the certificate's
-# private key is generated inside Key Vault.
+# private key is generated inside Key Vault and cannot be exported.
+#
+# Rotation: once client_secret_rotation_days have passed, the next apply
+# creates a new password first (create_before_destroy), writes it as a new
+# version of the Key Vault secret, updates the version pinned in the apps' Key
+# Vault reference (which restarts them with the new value), and only then deletes
+# the old password. Apps never hold a deleted secret for longer than their
+# restart takes.
 #
 # NOTE: the client secret's value passes through Terraform state. Keep the
 # state in a backend with encryption and restricted access (for example an
@@ -12,11 +19,15 @@ resource "time_rotating" "web_client_secret" {
 
 resource "azuread_application_password" "web" {
   application_id = azuread_application.web.id
-  display_name   = "moat-web (stored in Key Vault)"
+  display_name   = "${azuread_application.web.display_name} (stored in Key Vault)"
   end_date       = timeadd(time_rotating.web_client_secret.id, "${var.client_secret_lifetime_days * 24}h")
 
   rotate_when_changed = {
     rotation = time_rotating.web_client_secret.id
+  }
+
+  lifecycle {
+    create_before_destroy = true
   }
 }
 
@@ -30,7 +41,9 @@ resource "azurerm_key_vault_secret" "web_client_secret" {
 
 # A certificate credential for clients that authenticate with a signed
 # assertion (private_key_jwt, RFC 7523) instead of the secret. Key Vault
-# creates the key pair, so the private key never leaves the vault.
+# creates the key pair and the key is not exportable, so the private key
+# never leaves the vault: a client signs its assertion with Key Vault's sign
+# operation (keys/sign, role Key Vault Crypto User on this key).
 resource "azurerm_key_vault_certificate" "web_client" {
   name         = "moat-web-client"
   key_vault_id = var.key_vault_id
@@ -41,7 +54,7 @@ resource "azurerm_key_vault_certificate" "web_client" {
     }
 
     key_properties {
-      exportable = true
+      exportable = false
       key_type   = "RSA"
       key_size   = 3072
       reuse_key  = false
@@ -62,7 +75,7 @@ resource "azurerm_key_vault_certificate" "web_client" {
     }
 
     x509_certificate_properties {
-      subject            = "CN=${var.name_prefix}-web"
+      subject            = "CN=${azuread_application.web.display_name}"
       validity_in_months = 12
       key_usage          = ["digitalSignature"]
       # Client authentication.

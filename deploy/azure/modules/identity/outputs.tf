@@ -28,6 +28,11 @@ output "app_role_ids" {
   value       = { for value, role in random_uuid.app_role : value => role.result }
 }
 
+output "web_display_name" {
+  description = "Display name of the web registration, \"PREFIX-web-SUFFIX\"."
+  value       = azuread_application.web.display_name
+}
+
 output "web_client_id" {
   description = "Client id of the web registration (Moat's web.client_id, and App Service authentication's client)."
   value       = azuread_application.web.client_id
@@ -36,6 +41,11 @@ output "web_client_id" {
 output "web_client_secret_uri" {
   description = "Versionless Key Vault URI of the web app's client secret, for a Key Vault reference. The URI is not secret; the value it points to is."
   value       = azurerm_key_vault_secret.web_client_secret.versionless_id
+}
+
+output "web_client_secret_version" {
+  description = "Current version of the web app's client secret. Pinned in the apps' Key Vault reference, it changes at each rotation, so the apps restart with the new secret in the same apply."
+  value       = azurerm_key_vault_secret.web_client_secret.version
 }
 
 output "web_certificate_thumbprint" {

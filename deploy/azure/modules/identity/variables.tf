@@ -3,6 +3,11 @@ variable "name_prefix" {
   type        = string
 }
 
+variable "name_suffix" {
+  description = "Random suffix of the deployment, added to the display names so that two deployments in one tenant are told apart."
+  type        = string
+}
+
 variable "owner_object_ids" {
   description = "Object ids of the users or service principals that own both registrations."
   type        = list(string)
@@ -10,7 +15,12 @@ variable "owner_object_ids" {
 }
 
 variable "web_redirect_uris" {
-  description = "Redirect URIs of the web registration: \"https://HOST/auth/callback\" for Moat's own sign-in, \"https://HOST/.auth/login/aad/callback\" behind App Service authentication."
+  description = <<-EOT
+    Redirect URIs of the web registration: "https://HOST/auth/callback" for Moat's own sign-in,
+    "https://HOST/.auth/login/aad/callback" behind App Service authentication. Entra ID sends the
+    browser back after sign-out only to a registered redirect URI, so Moat's web tier also needs
+    "https://HOST/auth/signed-out", the post_logout_redirect_uri it sends.
+  EOT
   type        = list(string)
 
   validation {
@@ -20,7 +30,7 @@ variable "web_redirect_uris" {
 }
 
 variable "web_logout_url" {
-  description = "Front-channel logout URL of the web registration, or null for none."
+  description = "Front-channel logout URL of the web registration, which Entra ID calls when the user signs out of another app; null for none. Moat has no front-channel logout endpoint in this version, so the examples leave it null."
   type        = string
   default     = null
 }
@@ -72,7 +82,7 @@ variable "client_secret_lifetime_days" {
 }
 
 variable "client_secret_rotation_days" {
-  description = "Days after which the next apply replaces the web app's client secret. Must be shorter than client_secret_lifetime_days."
+  description = "Days after which the next apply replaces the web app's client secret. Must be shorter than client_secret_lifetime_days; the difference is how long an apply may be late before the secret expires."
   type        = number
   default     = 90
 

@@ -2,13 +2,22 @@
 # (authorization code + PKCE, or App Service authentication) and requests
 # tokens for the api.
 
+# Microsoft Graph's application id and the ids of the delegated permissions
+# that every sign-in requests: Moat's web tier and App Service authentication
+# both send scope=openid profile offline_access, and User.Read lets the
+# sign-in read the user's profile. These ids are the same in every tenant.
 locals {
-  microsoft_graph_app_id  = "00000003-0000-0000-c000-000000000000"
-  graph_user_read_scope_id = "e1fe6dd8-ba31-4d61-89e7-88639da4683d"
+  microsoft_graph_app_id = "00000003-0000-0000-c000-000000000000"
+  graph_sign_in_scope_ids = {
+    "openid"         = "37f7f235-527c-4136-accd-4a02d197296e"
+    "profile"        = "14dad69e-099b-42c9-810b-d002981feec1"
+    "offline_access" = "7427e0e9-2fba-42fe-b0c0-848c9e6a8182"
+    "User.Read"      = "e1fe6dd8-ba31-4d61-89e7-88639da4683d"
+  }
 }
 
 resource "azuread_application" "web" {
-  display_name     = "${var.name_prefix}-web"
+  display_name     = "${var.name_prefix}-web-${var.name_suffix}"
   sign_in_audience = "AzureADMyOrg"
   owners           = var.owner_object_ids
 
@@ -26,9 +35,12 @@ resource "azuread_application" "web" {
   required_resource_access {
     resource_app_id = local.microsoft_graph_app_id
 
-    resource_access {
-      id   = local.graph_user_read_scope_id
-      type = "Scope"
+    dynamic "resource_access" {
+      for_each = local.graph_sign_in_scope_ids
+      content {
+        id   = resource_access.value
+        type = "Scope"
+      }
     }
   }
 

@@ -10,7 +10,7 @@ resource "azurerm_public_ip" "egress" {
   resource_group_name = var.resource_group_name
   allocation_method   = "Static"
   sku                 = "Standard"
-  zones               = ["1", "2", "3"]
+  zones               = var.egress_ip_zones
   tags                = var.tags
 }
 

@@ -35,3 +35,8 @@ output "egress_ip_address" {
   description = "Public address that the app tiers' outbound traffic comes from."
   value       = azurerm_public_ip.egress.ip_address
 }
+
+output "virtual_network_name" {
+  description = "Name of the virtual network, for peering a runner's network to it."
+  value       = azurerm_virtual_network.this.name
+}

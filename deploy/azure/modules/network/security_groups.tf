@@ -2,6 +2,11 @@ locals {
   app_tier_prefixes = [var.subnet_prefixes.web, var.subnet_prefixes.app]
 }
 
+# The deny rules at priority 4000 name the VirtualNetwork service tag, which
+# includes peered networks and VPN address pools. A Terraform runner there
+# therefore needs its own allow rules: 443 to the private endpoints (Key Vault)
+# and 5432 to PostgreSQL (creating database roles after apply).
+
 resource "azurerm_network_security_group" "web" {
   name                = "${var.name_prefix}-web-nsg"
   location            = var.location
@@ -58,6 +63,21 @@ resource "azurerm_network_security_group" "data" {
     destination_address_prefix = var.subnet_prefixes.data
   }
 
+  dynamic "security_rule" {
+    for_each = length(var.runner_address_prefixes) > 0 ? [1] : []
+    content {
+      name                       = "allow-postgresql-from-runner"
+      priority                   = 120
+      direction                  = "Inbound"
+      access                     = "Allow"
+      protocol                   = "Tcp"
+      source_port_range          = "*"
+      destination_port_range     = "5432"
+      source_address_prefixes    = var.runner_address_prefixes
+      destination_address_prefix = var.subnet_prefixes.data
+    }
+  }
+
   # High availability replicates between the server's own addresses in this subnet.
   security_rule {
     name                       = "allow-postgresql-within-subnet"
@@ -100,6 +120,21 @@ resource "azurerm_network_security_group" "endpoints" {
     destination_port_range     = "443"
     source_address_prefixes    = local.app_tier_prefixes
     destination_address_prefix = var.subnet_prefixes.endpoints
+  }
+
+  dynamic "security_rule" {
+    for_each = length(var.runner_address_prefixes) > 0 ? [1] : []
+    content {
+      name                       = "allow-https-from-runner"
+      priority                   = 110
+      direction                  = "Inbound"
+      access                     = "Allow"
+      protocol                   = "Tcp"
+      source_port_range          = "*"
+      destination_port_range     = "443"
+      source_address_prefixes    = var.runner_address_prefixes
+      destination_address_prefix = var.subnet_prefixes.endpoints
+    }
   }
 
   security_rule {

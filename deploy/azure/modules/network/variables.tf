@@ -44,3 +44,24 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "runner_address_prefixes" {
+  description = <<-EOT
+    Address ranges (CIDR) of the machine that runs Terraform, for example a runner in a peered
+    virtual network or a VPN client pool. They may reach the private endpoints on 443 (Key Vault,
+    where Terraform writes secrets) and PostgreSQL on 5432. Empty: only the app tiers may.
+  EOT
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for prefix in var.runner_address_prefixes : can(cidrhost(prefix, 0)) && prefix != "0.0.0.0/0"])
+    error_message = "Each runner_address_prefixes entry must be a CIDR range such as \"10.50.0.0/24\", and not 0.0.0.0/0."
+  }
+}
+
+variable "egress_ip_zones" {
+  description = "Availability zones of the NAT gateway's public address; [] in a region without availability zones."
+  type        = list(string)
+  default     = ["1", "2", "3"]
+}

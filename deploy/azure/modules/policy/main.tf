@@ -1,6 +1,8 @@
 # Two custom policy definitions, assigned to the deployment's resource group:
-# web apps must have App Service authentication on, and data services must
-# not accept traffic from public networks.
+# web apps must not turn App Service authentication off, and data services
+# must not accept traffic from public networks. The rules are JSON files in
+# rules/, the format of the Azure portal, which tests/terraform evaluates
+# against sample requests.
 
 locals {
   effect_parameter = {
@@ -18,28 +20,22 @@ locals {
 
 resource "azurerm_policy_definition" "web_app_authentication" {
   name         = "${var.name_prefix}-web-app-authentication"
-  display_name = "Moat: web apps require App Service authentication"
-  description  = "Denies writing the configuration of a web app whose App Service authentication is off."
+  display_name = "Moat: web apps keep App Service authentication on"
+  description  = "Denies a write of a web app's configuration that turns App Service authentication (siteAuthEnabled) off."
   policy_type  = "Custom"
   mode         = "All"
   parameters   = jsonencode(local.effect_parameter)
 
-  # NOTE: siteAuthEnabled is the alias that Azure's built-in policy "App
-  # Service apps should have authentication enabled" reads, on the site's
-  # `web` configuration. Azure publishes no alias for authsettingsV2 fields.
-  # Try the definition with effect Audit in a test subscription before Deny.
-  policy_rule = jsonencode({
-    "if" = {
-      allOf = [
-        { field = "type", equals = "Microsoft.Web/sites/config" },
-        { field = "name", equals = "web" },
-        { field = "Microsoft.Web/sites/config/siteAuthEnabled", notEquals = "true" },
-      ]
-    }
-    then = {
-      effect = "[parameters('effect')]"
-    }
-  })
+  # The rule denies only a write of the site's `web` configuration that sets
+  # siteAuthEnabled to false, so writes that leave authentication alone (a
+  # new startup command, a TLS setting) pass even when they do not carry the
+  # field. NOTE: Azure publishes no policy alias for the fields of
+  # authsettingsV2, which is where the apps keep their authentication, so no
+  # policy can see that document. Turning authsettingsV2 off shows up as
+  # drift in `terraform plan` and in the App Service audit log, and Moat still
+  # checks every token itself. Try the definition with effect Audit in a
+  # test subscription before Deny.
+  policy_rule = file("${path.module}/rules/web-app-authentication.json")
 }
 
 resource "azurerm_policy_definition" "data_public_network_access" {
@@ -50,51 +46,7 @@ resource "azurerm_policy_definition" "data_public_network_access" {
   mode         = "Indexed"
   parameters   = jsonencode(local.effect_parameter)
 
-  policy_rule = jsonencode({
-    "if" = {
-      anyOf = [
-        {
-          allOf = [
-            { field = "type", equals = "Microsoft.DBforPostgreSQL/flexibleServers" },
-            { field = "Microsoft.DBforPostgreSQL/flexibleServers/network.publicNetworkAccess", notEquals = "Disabled" },
-          ]
-        },
-        {
-          allOf = [
-            { field = "type", equals = "Microsoft.KeyVault/vaults" },
-            { field = "Microsoft.KeyVault/vaults/publicNetworkAccess", notEquals = "Disabled" },
-          ]
-        },
-        {
-          allOf = [
-            { field = "type", equals = "Microsoft.Storage/storageAccounts" },
-            { field = "Microsoft.Storage/storageAccounts/publicNetworkAccess", notEquals = "Disabled" },
-          ]
-        },
-        {
-          allOf = [
-            { field = "type", equals = "Microsoft.DocumentDB/databaseAccounts" },
-            { field = "Microsoft.DocumentDB/databaseAccounts/publicNetworkAccess", notEquals = "Disabled" },
-          ]
-        },
-        {
-          allOf = [
-            { field = "type", equals = "Microsoft.Sql/servers" },
-            { field = "Microsoft.Sql/servers/publicNetworkAccess", notEquals = "Disabled" },
-          ]
-        },
-        {
-          allOf = [
-            { field = "type", equals = "Microsoft.CognitiveServices/accounts" },
-            { field = "Microsoft.CognitiveServices/accounts/publicNetworkAccess", notEquals = "Disabled" },
-          ]
-        },
-      ]
-    }
-    then = {
-      effect = "[parameters('effect')]"
-    }
-  })
+  policy_rule = file("${path.module}/rules/data-public-network-access.json")
 }
 
 resource "azurerm_resource_group_policy_assignment" "web_app_authentication" {

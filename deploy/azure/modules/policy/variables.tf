@@ -9,12 +9,12 @@ variable "resource_group_id" {
 }
 
 variable "effect" {
-  description = "Effect of both policies: Deny blocks the request, Audit only reports it (use it for a first rollout), Disabled turns the policy off."
+  description = "Effect of both policies: Deny blocks the request, Audit only reports it (use it for a first rollout)."
   type        = string
   default     = "Deny"
 
   validation {
-    condition     = contains(["Deny", "Audit", "Disabled"], var.effect)
-    error_message = "effect must be Deny, Audit or Disabled."
+    condition     = contains(["Deny", "Audit"], var.effect)
+    error_message = "effect must be Deny or Audit. To switch a policy off, remove its assignment deliberately instead of deploying a disabled one."
   }
 }

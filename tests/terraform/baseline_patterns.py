@@ -1,0 +1,160 @@
+"""Checks of what docs/deploy-azure.md promises about each pattern and module.
+
+Each check returns a list of violations, one sentence each that names the
+resource and the fix; an empty list passes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hcl_expression import EvaluationError, UnsupportedExpression, evaluate_template
+from terraform_source import Configuration, first_block, is_expression, module_calls
+
+ACCEPTED_POLICY_EFFECTS = ("Deny", "Audit")
+GRAPH_SIGN_IN_SCOPES = ("openid", "profile", "offline_access", "User.Read")
+_KEYS_OF_LOCAL = re.compile(r"^\$\{keys\(local\.([A-Za-z_][A-Za-z0-9_]*)\)\}$")
+_MOAT_VARIABLE = re.compile(r"\"(MOAT_[A-Z0-9_]+)\"")
+
+
+def private_api_violations(example: Configuration) -> list[str]:
+    """The api of patterns 2 and 3 has no public endpoint: private endpoint only, bearer tokens from the web app."""
+    api = module_calls(example, "modules/app").get("api")
+    if api is None:
+        return ["module.api is missing; patterns 2 and 3 run the api as its own app"]
+    violations = []
+    if api.get("public_network_access") is not False:
+        violations.append(f"module.api must set public_network_access = false, not {api.get('public_network_access')!r}; the docs promise a private api")
+    if not api.get("private_endpoint"):
+        violations.append("module.api needs a private_endpoint, the only way the web app reaches it")
+    authentication = api.get("authentication", {})
+    if authentication.get("mode") != "bearer":
+        violations.append(f"module.api must use authentication mode \"bearer\", not {authentication.get('mode')!r}")
+    if authentication.get("allowed_applications") != ["${module.identity.web_client_id}"]:
+        violations.append(f"module.api must accept tokens from the web app only: allowed_applications = [module.identity.web_client_id], not {authentication.get('allowed_applications')!r}")
+    return violations
+
+
+def excluded_path_violations(configuration: Configuration) -> list[str]:
+    """App Service authentication may skip only named paths such as /healthz, never a wildcard or the root."""
+    candidates: list[tuple[str, object]] = []
+    for name, call in module_calls(configuration, "modules/app").items():
+        paths = call.get("authentication", {}).get("excluded_paths") if isinstance(call.get("authentication"), dict) else None
+        if paths is not None:
+            candidates.append((f"module.{name} authentication.excluded_paths", paths))
+    variable = configuration.variables.get("authentication")
+    if variable is not None:
+        match = re.search(r"excluded_paths\s*=\s*optional\(list\(string\),\s*(\[[^\]]*\])", str(variable.get("type", "")))
+        if match:
+            candidates.append(("variable authentication excluded_paths default", re.findall(r'"([^"]*)"', match.group(1))))
+    violations = []
+    for origin, paths in candidates:
+        if not isinstance(paths, list):
+            violations.append(f"{origin} must be a literal list so that it can be checked, not {paths!r}")
+            continue
+        for path in paths:
+            if not isinstance(path, str) or not path.startswith("/") or path == "/" or "*" in path:
+                violations.append(f"{origin} contains {path!r}, which lets unauthenticated requests through; exclude single paths such as \"/healthz\"")
+    return violations
+
+
+def policy_effect_violations(example: Configuration) -> list[str]:
+    """The example assigns the policies with Deny by default; Audit only when someone sets it, never Disabled."""
+    calls = module_calls(example, "modules/policy")
+    if len(calls) != 1:
+        return [f"the example must call modules/policy once, found {len(calls)} calls"]
+    effect = next(iter(calls.values())).get("effect")
+    if effect is None:
+        return []
+    if not is_expression(effect):
+        if effect not in ACCEPTED_POLICY_EFFECTS:
+            return [f"module.policy effect = {effect!r} switches the policies off; use \"Deny\", or \"Audit\" for a first rollout"]
+        return []
+    if effect != "${var.policy_effect}":
+        return [f"module.policy effect must be a literal or var.policy_effect, not {effect!r}"]
+    variable = example.variables.get("policy_effect")
+    if variable is None:
+        return ["variable policy_effect is missing"]
+    violations = []
+    if variable.get("default") != "Deny":
+        violations.append(f"variable policy_effect must default to \"Deny\", not {variable.get('default')!r}; Audit is for an explicit first rollout")
+    for value, accepted in (("Deny", True), ("Audit", True), ("Disabled", False), ("AuditIfNotExists", False)):
+        verdict = validation_accepts(variable, "var.policy_effect", value)
+        if verdict != accepted:
+            violations.append(f"variable policy_effect validation must {'accept' if accepted else 'reject'} {value!r}")
+    return violations
+
+
+def validation_accepts(variable: dict, reference: str, value: object) -> bool:
+    """Evaluate every validation condition of a variable for value; True when all pass."""
+    def resolve(name: str) -> object:
+        if name == reference:
+            return value
+        raise UnsupportedExpression(f"validation refers to {name}, which the test does not bind")
+
+    for rule in variable.get("validation", []):
+        try:
+            if evaluate_template(str(rule.get("condition")), resolve) is not True:
+                return False
+        except EvaluationError:
+            return False
+    return True
+
+
+def web_principal_violations(identity: Configuration) -> list[str]:
+    """Only assigned users and groups may sign in to the web app: its service principal requires assignment."""
+    principal = identity.resources_of_type("azuread_service_principal").get("web", {})
+    if principal.get("app_role_assignment_required") is not True:
+        return ["azuread_service_principal.web must set app_role_assignment_required = true, otherwise every user in the tenant can sign in"]
+    return []
+
+
+def graph_consent_violations(identity: Configuration) -> list[str]:
+    """Admin consent covers the Graph scopes every sign-in requests, so users see no consent prompt."""
+    for name, grant in identity.resources_of_type("azuread_service_principal_delegated_permission_grant").items():
+        if "graph" not in str(grant.get("resource_service_principal_object_id", "")):
+            continue
+        claims = grant.get("claim_values")
+        match = _KEYS_OF_LOCAL.match(str(claims))
+        if match:
+            claims = list(identity.object_entries(identity.locals.get(match.group(1))))
+        missing = [scope for scope in GRAPH_SIGN_IN_SCOPES if scope not in (claims or [])]
+        if missing:
+            return [f"azuread_service_principal_delegated_permission_grant.{name} must grant {', '.join(missing)} on Microsoft Graph"]
+        return []
+    return ["no delegated permission grant on Microsoft Graph; grant admin consent for " + ", ".join(GRAPH_SIGN_IN_SCOPES)]
+
+
+def runner_access_violations(network: Configuration) -> list[str]:
+    """The Terraform runner's ranges may reach Key Vault (443, endpoints subnet) and PostgreSQL (5432, data subnet)."""
+    violations = []
+    for group, port in (("endpoints", "443"), ("data", "5432")):
+        body = network.resources_of_type("azurerm_network_security_group").get(group, {})
+        rules = [first_block(dynamic.get("security_rule", {}).get("content")) for dynamic in body.get("dynamic", [])]
+        allowed = [rule for rule in rules if rule.get("access") == "Allow" and rule.get("destination_port_range") == port
+                   and rule.get("source_address_prefixes") == "${var.runner_address_prefixes}"]
+        if not allowed:
+            violations.append(f"azurerm_network_security_group.{group} must allow port {port} from var.runner_address_prefixes; its deny rule covers peered networks and VPN pools")
+        elif not all(int(rule.get("priority", 4000)) < 4000 for rule in allowed):
+            violations.append(f"azurerm_network_security_group.{group} runner rule must have a priority below the deny rule's 4000")
+    return violations
+
+
+def known_moat_variables(swift_source: str) -> set[str]:
+    """Return every MOAT_* name that MoatConfiguration+Environment.swift reads or lists as known."""
+    return set(_MOAT_VARIABLE.findall(swift_source))
+
+
+def moat_variable_violations(configuration: Configuration, known: set[str]) -> list[str]:
+    """Moat rejects an unknown MOAT_* variable at start-up, so Terraform may set only names Moat reads."""
+    names: list[tuple[str, str]] = []
+    for name, call in module_calls(configuration, "modules/app").items():
+        for attribute in ("app_settings", "key_vault_secrets"):
+            names += [(f"module.{name} {attribute}", key) for key in configuration.object_entries(call.get(attribute))]
+    for local_name, value in configuration.locals.items():
+        names += [(f"local.{local_name}", key) for key in configuration.object_entries(value)]
+    return [
+        f"{origin} sets {key}, which Moat does not read and rejects at start-up; use a name from Sources/MoatConfig/MoatConfiguration+Environment.swift"
+        for origin, key in names
+        if key.startswith("MOAT_") and key not in known
+    ]

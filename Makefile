@@ -24,6 +24,7 @@ test: setup-python
 	./scripts/interop-test.sh
 	./scripts/terraform-test.sh
 	./scripts/browser-test.sh
+	./scripts/gateway-browser-test.sh
 
 setup-python:
 	./scripts/setup.sh --with-python
@@ -36,9 +37,11 @@ bench: setup
 	./bench/identity/run.sh
 	./bench/guard/run.sh
 	./bench/audit/run.sh
+	./bench/gateway/run.sh
 
 test-browser: setup-python
 	./scripts/browser-test.sh
+	./scripts/gateway-browser-test.sh
 
 # Offline checks of the Azure Terraform (deploy/azure): HCL parse, baseline tests,
 # checkov. The script installs its own Python packages into .venv.

@@ -134,7 +134,8 @@ module "api" {
     MOAT_API_ISSUER              = local.issuer
     MOAT_API_AUDIENCES           = "${module.identity.api_client_id},${module.identity.api_identifier_uri}"
     MOAT_API_ALLOWED_CLIENT_APPS = module.identity.web_client_id
-    MOAT_API_CONTENT_POLICY      = var.audit_content_policy
+    MOAT_AUDIT_PROMPT_POLICY     = var.audit_content_policy
+    MOAT_AUDIT_ANSWER_POLICY     = var.audit_content_policy
     MOAT_DATA_DIR                = "/home/moat"
     MOAT_LOG_LEVEL               = "info"
   })

@@ -66,13 +66,13 @@ variable "user_role_assignments" {
 }
 
 variable "audit_content_policy" {
-  description = "How the audit log keeps prompts and answers: stored, hashed or omitted (Moat's api.content_policy)."
+  description = "How the audit log keeps prompts and answers: stored, redacted, keyed_hash or omitted (Moat's audit.prompt_policy and audit.answer_policy)."
   type        = string
-  default     = "hashed"
+  default     = "redacted"
 
   validation {
-    condition     = contains(["stored", "hashed", "omitted"], var.audit_content_policy)
-    error_message = "audit_content_policy must be stored, hashed or omitted."
+    condition     = contains(["stored", "redacted", "keyed_hash", "omitted"], var.audit_content_policy)
+    error_message = "audit_content_policy must be stored, redacted, keyed_hash or omitted."
   }
 }
 

@@ -61,7 +61,9 @@ enum APIFactory {
         _ configuration: MoatConfiguration, apiApp: Directory.App, issuer: String, idpURL: String, logger: Logger
     ) throws -> (any GroupMembershipResolver)? {
         guard configuration.api.groupOverage == "resolve" else { return nil }
-        guard let secret = configuration.api.clientSecret ?? apiApp.clientSecret else {
+        // A directory secret belongs to the dev IdP: it is never sent to an issuer configured elsewhere.
+        let directorySecret = configuration.api.issuer == nil ? apiApp.clientSecret : nil
+        guard let secret = configuration.api.clientSecret ?? directorySecret else {
             throw LaunchError("api.group_overage = resolve needs the api's client secret; set MOAT_API_CLIENT_SECRET")
         }
         guard issuer.hasSuffix("/v2.0"), !issuer.contains("{tenantid}"),

@@ -14,7 +14,9 @@ enum WebFactory {
         guard let clientID = configuration.web.clientID ?? webApp?.clientID else {
             throw LaunchError("web.client_id is not set and the directory has no app named moat-web")
         }
-        guard let secret = configuration.web.clientSecret ?? webApp?.clientSecret else {
+        // A directory secret belongs to the dev IdP: it is never sent to an issuer configured elsewhere.
+        let directorySecret = configuration.api.issuer == nil ? webApp?.clientSecret : nil
+        guard let secret = configuration.web.clientSecret ?? directorySecret else {
             throw LaunchError("the web tier's client secret is not set; export MOAT_WEB_CLIENT_SECRET")
         }
         guard let apiBase = URL(string: apiURL) else {

@@ -274,6 +274,11 @@ extension MoatConfiguration {
         if !templates.isEmpty, api.allowedTenants.isEmpty {
             throw ConfigurationError("api issuer \(templates[0]) accepts any tenant; set api.allowed_tenants to the tenant ids that may call")
         }
+        for (key, value) in [("api.jwks_uri", api.jwksURI), ("api.graph_url", api.graphURL), ("api.issuer", api.issuer)] {
+            if let value, !Self.isHTTPURL(value.replacingOccurrences(of: "{tenantid}", with: "tenant")) {
+                throw ConfigurationError("\(key) = \"\(value)\" is not an http(s) URL")
+            }
+        }
         guard ["reject", "resolve"].contains(api.groupOverage) else {
             throw ConfigurationError("api.group_overage = \"\(api.groupOverage)\" is not one of reject, resolve")
         }

@@ -34,12 +34,13 @@ extension DevIdentityProvider {
             else {
                 return failure("malformed_basic_authentication", "use either HTTP Basic or client_secret in the body")
             }
-            let basicID = String(decoded[..<colon]).removingPercentEncoding ?? ""
+            // RFC 6749 §2.3.1: both parts are form-urlencoded, so "+" stands for a space.
+            let basicID = String(decoded[..<colon]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
             if let bodyID = clientID, bodyID != basicID {
                 return failure("client_id_mismatch", "client_id in the body differs from HTTP Basic")
             }
             clientID = basicID
-            secret = String(decoded[decoded.index(after: colon)...]).removingPercentEncoding
+            secret = String(decoded[decoded.index(after: colon)...]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
         }
         guard let clientID, let client = directory.app(clientID: clientID) else {
             return failure("unknown_client", "client_id is missing or not registered")

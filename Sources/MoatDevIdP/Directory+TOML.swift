@@ -32,18 +32,23 @@ extension Directory {
     /// Parses and validates a directory from TOML text.
     public static func parse(_ text: String) throws -> Directory {
         let root = try TOMLParser.parse(text)
+        // Unknown keys are errors everywhere, so a misspelt setting never falls back to its default.
         let reader = TOMLReader(table: root)
+        try reader.rejectUnknownKeys(["tenant", "groups", "users", "apps", "assignments"])
         let tenantTable = try reader.table("tenant")
+        try tenantTable.rejectUnknownKeys(["id", "name", "group_overage_limit"])
         var tenant = Tenant(id: try tenantTable.guid("id"), name: try tenantTable.string("name"))
         if let limit = try tenantTable.optionalInteger("group_overage_limit", range: 0...100_000) {
             tenant.groupOverageLimit = Int(limit)
         }
 
         let groups = try reader.tables("groups").map { entry in
-            Group(name: try entry.string("name"), objectID: try entry.guid("id"))
+            try entry.rejectUnknownKeys(["name", "id"])
+            return Group(name: try entry.string("name"), objectID: try entry.guid("id"))
         }
         let users = try reader.tables("users").map { entry in
-            User(
+            try entry.rejectUnknownKeys(["name", "id", "display_name", "username", "password", "groups"])
+            return User(
                 name: try entry.string("name"),
                 objectID: try entry.guid("id"),
                 displayName: try entry.string("display_name"),
@@ -53,7 +58,11 @@ extension Directory {
             )
         }
         let apps = try reader.tables("apps").map { entry in
-            App(
+            try entry.rejectUnknownKeys([
+                "name", "client_id", "object_id", "client_secret", "redirect_uris", "post_logout_redirect_uris",
+                "identifier_uri", "scopes", "roles", "credentials", "access_token_version",
+            ])
+            return App(
                 name: try entry.string("name"),
                 clientID: try entry.guid("client_id"),
                 objectID: try entry.guid("object_id"),
@@ -63,7 +72,8 @@ extension Directory {
                 identifierURI: try entry.optionalString("identifier_uri"),
                 scopes: try entry.strings("scopes", default: []),
                 roles: try entry.tables("roles").map { role in
-                    AppRole(
+                    try role.rejectUnknownKeys(["value", "member_types"])
+                    return AppRole(
                         value: try role.string("value"),
                         memberTypes: try role.strings("member_types", default: ["User"]).map { type in
                             guard let memberType = AppRole.MemberType(rawValue: type) else {
@@ -78,7 +88,8 @@ extension Directory {
             )
         }
         let assignments = try reader.tables("assignments").map { entry in
-            Assignment(app: try entry.string("app"), role: try entry.string("role"), principal: try entry.string("principal"))
+            try entry.rejectUnknownKeys(["app", "role", "principal"])
+            return Assignment(app: try entry.string("app"), role: try entry.string("role"), principal: try entry.string("principal"))
         }
         let directory = Directory(tenant: tenant, groups: groups, users: users, apps: apps, assignments: assignments)
         try directory.validate()

@@ -95,6 +95,14 @@ struct DirectoryLoadingTests {
         #expect(directory.app(named: "moat-auditor") != nil)
     }
 
+    @Test("misspelt app key is rejected by name")
+    func misspeltKeyIsRejected() throws {
+        let misspelt = Self.api.replacingOccurrences(of: "scopes", with: "scope")
+        let reason = try loadingError(Self.tenant + Self.engineering + Self.user() + misspelt)
+
+        #expect(reason?.contains("scope is not a known setting") == true, "reason: \(reason ?? "none")")
+    }
+
     @Test("user in an unknown group is rejected")
     func unknownGroupIsRejected() throws {
         let reason = try loadingError(Self.tenant + Self.engineering + Self.user(groups: #"["engineering", "marketing"]"#) + Self.api)

@@ -52,7 +52,7 @@ extension APIService {
             problem.extensions["rules"] = Set(rules).sorted().joined(separator: ",")
             return Outcome(
                 response: problem.response(requestID: request.requestID), reason: "prompt_blocked",
-                prompt: question, accessFilter: accessFilter, verdicts: guardrails.verdicts
+                prompt: question, redactedPrompt: GuardedChat.auditCopy(question), accessFilter: accessFilter, verdicts: guardrails.verdicts
             )
         }
 
@@ -93,8 +93,8 @@ extension APIService {
         return Outcome(
             response: .json(data: JSONValue.object(body).serialized()),
             reason: withheld ? "answer_withheld" : reason,
-            prompt: question, redactedPrompt: screenedQuestion,
-            answer: answer.text, redactedAnswer: shownText,
+            prompt: question, redactedPrompt: GuardedChat.auditCopy(screenedQuestion),
+            answer: answer.text, redactedAnswer: GuardedChat.auditCopy(shownText),
             documents: documents, accessFilter: accessFilter, model: answer.model,
             verdicts: guardrails.verdicts,
             tokens: AuditEntry.TokenCounts(prompt: answer.promptTokens, completion: answer.completionTokens)

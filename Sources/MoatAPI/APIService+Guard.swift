@@ -25,7 +25,27 @@ struct GuardedChat {
     mutating func screenQuestion(_ question: String) -> String? {
         let result = InputGuard(policy: settings.input).scan(question)
         record(result.verdicts, stage: "input")
-        return result.isBlocked ? nil : result.text
+        if result.isBlocked { return nil }
+        let redacted = Self.unique(result.verdicts.filter { $0.action == .redact }.map(\.ruleID))
+        if !redacted.isEmpty {
+            notices.append(notice(rules: redacted, message: "Parts of the question were removed before it was answered: \(redacted.joined(separator: ", "))."))
+        }
+        return result.text
+    }
+
+    /// Every personal-data and secret rule redacts, whatever the tuning, and the rest only flag:
+    /// the audit copy of a text never keeps such values, even when the reader may see them.
+    static let auditPolicy: GuardPolicy = {
+        var actions: [String: GuardAction] = [:]
+        for rule in GuardPolicy.defaultActions.keys {
+            actions[rule] = rule.hasPrefix("pii.") || rule.hasPrefix("secret.") ? .redact : .flag
+        }
+        return GuardPolicy(actions: actions, fallbackAction: .flag)
+    }()
+
+    /// The text as the audit log keeps it under the `redacted` policy.
+    static func auditCopy(_ text: String) -> String {
+        InputGuard(policy: auditPolicy).scan(text).text
     }
 
     /// Scans each passage; blocked passages are dropped with a notice, the rest come back redacted.

@@ -33,6 +33,8 @@ enum CitationScanner {
     }
 
     private static func isReference(_ text: String) -> Bool {
+        // `[REDACTED:pii.email]` is a guardrail's own marker, not a citation.
+        if text.hasPrefix("REDACTED:") { return false }
         guard (1...64).contains(text.count), !text.contains(" ") else { return false }
         let scalars = Array(text.unicodeScalars)
         guard scalars.allSatisfy({ $0.isASCIIAlphanumeric || "-_:.#".unicodeScalars.contains($0) }) else { return false }

@@ -40,6 +40,9 @@ enum ToxicLexicon {
         "kil|yourself": Entry(score: 0.95, category: "self-harm incitement"),
         "kil|urself": Entry(score: 0.95, category: "self-harm incitement"),
         "go|die": Entry(score: 0.8, category: "threat"),
+        "kil|you": Entry(score: 0.9, category: "threat"),
+        "hurt|you": Entry(score: 0.8, category: "threat"),
+        "murder|you": Entry(score: 0.9, category: "threat"),
         "fuck|you": Entry(score: 0.9, category: "abuse"),
     ]
 

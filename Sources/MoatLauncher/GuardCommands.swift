@@ -1,4 +1,5 @@
 import Foundation
+import MoatConfig
 import MoatGuard
 import MoatJSON
 
@@ -11,8 +12,14 @@ public enum GuardCommands {
 
     /// Scans the file at `path` (or standard input for `-`) with the input
     /// guard and returns one JSON object per verdict, one per line, then a
-    /// summary line `{"blocked": …, "verdicts": N}`.
-    public static func scan(path: String) throws -> String {
+    /// summary line `{"blocked": …, "verdicts": N, "text": "<text after redaction>"}`.
+    public static func scan(path: String, configuration: MoatConfiguration) throws -> (output: String, blocked: Bool) {
+        let policy = try APIFactory.guardrailSettings(configuration).input
+        let output = try scan(path: path, policy: policy)
+        return (output, output.contains("\"blocked\":true"))
+    }
+
+    public static func scan(path: String, policy: GuardPolicy = .default) throws -> String {
         let data: Data
         if path == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
@@ -25,11 +32,11 @@ public enum GuardCommands {
         guard let text = String(data: data, encoding: .utf8) else {
             throw Failure(description: "\(path) is not UTF-8 text")
         }
-        let result = InputGuard().scan(text)
+        let result = InputGuard(policy: policy).scan(text)
         var lines: [String] = []
         for verdict in result.verdicts {
             var object: JSONObject = [
-                "rule": .string(verdict.ruleID),
+                "rule_id": .string(verdict.ruleID),
                 "action": .string(verdict.action.rawValue),
                 "score": .double(verdict.score),
                 "reason": .string(verdict.reason),
@@ -39,7 +46,9 @@ public enum GuardCommands {
             }
             lines.append(String(decoding: JSONValue.object(object).serialized(), as: UTF8.self))
         }
-        let summary: JSONValue = ["blocked": .bool(result.isBlocked), "verdicts": .integer(Int64(result.verdicts.count))]
+        let summary: JSONValue = [
+            "blocked": .bool(result.isBlocked), "verdicts": .integer(Int64(result.verdicts.count)), "text": .string(result.text),
+        ]
         lines.append(String(decoding: summary.serialized(), as: UTF8.self))
         return lines.joined(separator: "\n") + "\n"
     }

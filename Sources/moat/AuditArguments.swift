@@ -16,9 +16,13 @@ enum AuditArguments {
         let file = options.values["file"]
         switch options.positional.first {
         case "verify":
+            let from = try sequence(options, "from")
+            let to = try sequence(options, "to")
+            if let from, let to, from > to {
+                throw ParsedOptions.Invalid(description: "--from \(from) is after --to \(to); give the lower sequence number first")
+            }
             let verification = try AuditCommands.verify(
-                configuration, file: file, keyFile: options.values["key"], anchorFile: options.values["anchor"],
-                from: try sequence(options, "from"), to: try sequence(options, "to")
+                configuration, file: file, keyFile: options.values["key"], anchorFile: options.values["anchor"], from: from, to: to
             )
             for note in verification.notes {
                 FileHandle.standardError.write(Data("note: \(note)\n".utf8))

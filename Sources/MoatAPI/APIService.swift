@@ -84,6 +84,21 @@ public final class APIService: HTTPResponder {
             principal = validated
             outcome = try await handler(request, validated)
         } catch let rejection as TokenRejection {
+            // When the api itself cannot check tokens (keys, discovery or group lookup failing),
+            // the token is not at fault: answer 503 and keep the cause in the log, not in the response.
+            if Self.serverSideRejections.contains(rejection.code) {
+                logger.error("token validation unavailable", metadata: [
+                    "moat.request.id": request.requestID, "moat.auth.code": rejection.code.rawValue, "moat.error": rejection.reason,
+                ])
+                let problem = ProblemDetails(
+                    status: 503, code: rejection.code.rawValue, title: "Service Unavailable",
+                    detail: "the api cannot validate tokens right now; try again later"
+                )
+                return await recorded(
+                    request, action: action, started: started, principal: nil, user: nil,
+                    outcome: Outcome(response: problem.response(requestID: request.requestID), reason: rejection.code.rawValue)
+                )
+            }
             logger.info("token rejected", metadata: [
                 "moat.request.id": request.requestID, "moat.auth.code": rejection.code.rawValue,
                 "moat.auth.detail": rejection.detailCode ?? "",
@@ -103,7 +118,12 @@ public final class APIService: HTTPResponder {
             }
             outcome = Outcome(response: response, reason: rejection.detailCode ?? rejection.code.rawValue)
         } catch let problem as ProblemDetails {
-            outcome = Outcome(response: problem.response(requestID: request.requestID), reason: problem.code)
+            var response = problem.response(requestID: request.requestID)
+            if problem.code == "missing_scope" {
+                // RFC 6750 §3.1: a token without the needed scope gets insufficient_scope.
+                response.headers.set("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\"\(configuration.chatScope)\"")
+            }
+            outcome = Outcome(response: response, reason: problem.code)
         } catch {
             logger.error("request failed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
             let problem = ProblemDetails(status: 502, code: "answer_failed", title: "Bad Gateway", detail: "the answer could not be produced; try again later")
@@ -111,6 +131,11 @@ public final class APIService: HTTPResponder {
         }
         return await recorded(request, action: action, started: started, principal: principal, user: nil, outcome: outcome)
     }
+
+    /// Rejections caused by the api's own dependencies rather than by the token.
+    static let serverSideRejections: Set<TokenRejection.Code> = [
+        .keysUnavailable, .discoveryFailed, .tokenRequestFailed, TokenRejection.Code(rawValue: "group_resolution_failed"),
+    ]
 
     /// The user a request acts for when it differs from the token's subject:
     /// pattern 2's web tier calls with its own identity and names the user separately.

@@ -274,6 +274,9 @@ extension MoatConfiguration {
         if !templates.isEmpty, api.allowedTenants.isEmpty {
             throw ConfigurationError("api issuer \(templates[0]) accepts any tenant; set api.allowed_tenants to the tenant ids that may call")
         }
+        if let issuer = api.issuer, issuer.contains("{tenantid}"), api.jwksURI == nil {
+            throw ConfigurationError("api.issuer \(issuer) is a template, so it has no discovery document; set api.jwks_uri (for Entra ID: https://login.microsoftonline.com/common/discovery/v2.0/keys)")
+        }
         for (key, value) in [("api.jwks_uri", api.jwksURI), ("api.graph_url", api.graphURL), ("api.issuer", api.issuer)] {
             if let value, !Self.isHTTPURL(value.replacingOccurrences(of: "{tenantid}", with: "tenant")) {
                 throw ConfigurationError("\(key) = \"\(value)\" is not an http(s) URL")

@@ -187,4 +187,21 @@ struct APIAuthorizationTests {
         let denied = try await agent.send("GET", stack.apiURL + "/v1/audit", headers: [("Authorization", "Bearer \(alice)")])
         #expect(denied.status == 403)
     }
+
+    @Test("unreachable issuer keys give 503, not 401")
+    func unreachableKeysGive503() async throws {
+        let test = try await TestStack.start { configuration in
+            configuration.api.issuer = "http://127.0.0.1:1/1921488a-9834-4920-864a-44dfc001e2df/v2.0"
+            configuration.web.clientSecret = "moat-web-demo-secret"
+        }
+        defer { Task { await test.stop() } }
+        let agent = UserAgent()
+        // Any well-formed token will do: the api cannot fetch keys to check it.
+        let token = try Self.mint(test) { _ in }
+        let reply = try await Self.chat(agent, test.stack, authorization: "Bearer \(token)")
+        #expect(reply.status == 503)
+        #expect(try reply.json()["code"] as? String == "keys_unavailable")
+        #expect(!reply.text.contains("127.0.0.1:1"), "the response must not reveal internal addresses")
+        #expect(reply.headers["WWW-Authenticate"] == nil)
+    }
 }

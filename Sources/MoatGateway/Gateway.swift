@@ -128,6 +128,14 @@ public final class Gateway: HTTPCallbackResponder {
             completion(ProblemDetails.badRequest(code: "invalid_path", "the path climbs above the root").response(requestID: request.requestID))
             return
         }
+        // libcurl resolves "." and ".." before sending, so the upstream would see another
+        // target than the one the assertion's htu binds; such paths are refused instead.
+        if request.path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == "." || $0 == ".." }) {
+            body.discard()
+            completion(ProblemDetails.badRequest(code: "invalid_path", "the path contains . or .. segments; send the resolved path")
+                .response(requestID: request.requestID))
+            return
+        }
         switch authentication {
         case .rejected(let response):
             body.discard()

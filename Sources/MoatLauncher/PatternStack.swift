@@ -130,7 +130,8 @@ public final class PatternStack: Sendable {
             let web = GatewayFrontedWebApp(
                 configuration: GatewayFrontedWebApp.Configuration(
                     gatewayURL: gatewayURL, audience: webURL, assertionKeys: gateway.assertionKeySet,
-                    csrfKey: try data.secret(named: "web-csrf.key", byteCount: 32)
+                    csrfKey: try data.secret(named: "web-csrf.key", byteCount: 32),
+                    signOutOrigins: [Directory.origin(of: issuer), Directory.origin(of: gatewayURL)].compactMap { $0 }
                 ),
                 backend: backend, logger: logger.relabeled("moat.web")
             )
@@ -183,5 +184,11 @@ extension Directory {
         assignment.principal = "app:\(client)"
         copy.assignments.append(assignment)
         return copy
+    }
+
+    /// `scheme://host[:port]` of a URL, for Content-Security-Policy source lists.
+    static func origin(of url: String) -> String? {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme, let host = parsed.host else { return nil }
+        return parsed.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"
     }
 }

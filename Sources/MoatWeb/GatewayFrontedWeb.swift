@@ -43,12 +43,16 @@ public final class GatewayFrontedWebApp: HTTPResponder {
         public var assertionKeys: JSONWebKeySet
         /// 32-byte key for the anti-CSRF HMAC.
         public var csrfKey: Data
+        /// Origins the sign-out form may end up at through redirects, such as the identity
+        /// provider's: browsers apply the page's `form-action` to every redirect of the submission.
+        public var signOutOrigins: [String]
 
-        public init(gatewayURL: String, audience: String, assertionKeys: JSONWebKeySet, csrfKey: Data) {
+        public init(gatewayURL: String, audience: String, assertionKeys: JSONWebKeySet, csrfKey: Data, signOutOrigins: [String] = []) {
             self.gatewayURL = gatewayURL
             self.audience = audience
             self.assertionKeys = assertionKeys
             self.csrfKey = csrfKey
+            self.signOutOrigins = signOutOrigins
         }
     }
 
@@ -71,7 +75,8 @@ public final class GatewayFrontedWebApp: HTTPResponder {
         var response = await routes.current.respond(to: request)
         response.headers.set(
             "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+                + "form-action \((["'self'"] + configuration.signOutOrigins).joined(separator: " ")); frame-ancestors 'none'; base-uri 'none'"
         )
         response.headers.set("X-Frame-Options", "DENY")
         response.headers.set("Referrer-Policy", "same-origin")

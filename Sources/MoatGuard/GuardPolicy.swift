@@ -32,7 +32,7 @@ public struct GuardPolicy: Sendable {
     public init(
         actions: [String: GuardAction] = GuardPolicy.defaultActions,
         fallbackAction: GuardAction = .block,
-        minimumScores: [String: Double] = [:],
+        minimumScores: [String: Double] = [GuardRuleID.injectionJailbreak: 0.6],
         defaultMinimumScore: Double = 0.5,
         allowLists: [String: Set<String>] = [:],
         rolesSeeingPersonalData: Set<String> = []

@@ -94,7 +94,13 @@ public actor ConfidentialClient {
             return cached
         }
         if let running = inFlight[key] {
-            return try await running.value
+            do {
+                return try await running.value
+            } catch {
+                // Waiters get the same fallback as the caller that started the renewal.
+                if let cached, cached.expiresAt > clock.now() { return cached }
+                throw error
+            }
         }
         let task = Task { try await self.requestToken(parameters) }
         inFlight[key] = task

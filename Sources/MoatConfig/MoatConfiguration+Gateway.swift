@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension MoatConfiguration {
     /// The `[gateway]` section: `moat gateway` and the front door of `moat up --pattern 1` and `--pattern 2`.
@@ -144,12 +147,42 @@ extension MoatConfiguration {
             if let upstream, !MoatConfiguration.isHTTPURL(upstream) {
                 throw ConfigurationError("gateway.upstream = \"\(upstream)\" is not an http(s) URL such as http://127.0.0.1:8501")
             }
+            if let upstream, let url = URL(string: upstream) {
+                // The gateway forwards each request's own path and query to the upstream's origin, so
+                // anything else in the URL would be dropped silently; credentials would also be printed.
+                if url.user != nil || url.password != nil {
+                    throw ConfigurationError("gateway.upstream must not contain a user name or password; the upstream trusts the gateway's identity headers instead")
+                }
+                if !(url.path.isEmpty || url.path == "/") || url.query != nil || url.fragment != nil {
+                    throw ConfigurationError("gateway.upstream = \"\(upstream)\" has a path or query, which the gateway does not use; give only scheme, host and port")
+                }
+                if let port = url.port, !(1...65535).contains(port) {
+                    throw ConfigurationError("gateway.upstream = \"\(upstream)\" has port \(port), outside 1 to 65535")
+                }
+            }
+            for (key, value) in [("gateway.public_base_url", publicBaseURL), ("gateway.issuer", issuer)] {
+                if let value, !MoatConfiguration.isHTTPURL(value) {
+                    throw ConfigurationError("\(key) = \"\(value)\" is not an http(s) URL such as https://chat.example.com")
+                }
+            }
+            for proxy in trustedProxies where !Self.isIPAddress(proxy) {
+                throw ConfigurationError("gateway.trusted_proxies entry \"\(proxy)\" is not an IP address; ranges are not supported, list each proxy address")
+            }
+            for host in allowedReturnHosts where host.contains("/") || host.contains("@") || host.isEmpty {
+                throw ConfigurationError("gateway.allowed_return_hosts entry \"\(host)\" must be a host or host:port, without scheme or path")
+            }
             for path in excludedPaths where !path.hasPrefix("/") {
                 throw ConfigurationError("gateway.excluded_paths entry \"\(path)\" must start with /")
             }
             guard absoluteTimeout >= idleTimeout else {
                 throw ConfigurationError("gateway.absolute_timeout (\(absoluteTimeout) s) must not be shorter than gateway.idle_timeout (\(idleTimeout) s)")
             }
+        }
+
+        static func isIPAddress(_ text: String) -> Bool {
+            var v4 = in_addr()
+            var v6 = in6_addr()
+            return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
         }
     }
 }

@@ -325,3 +325,32 @@ struct GuardrailsSectionTests {
         #expect(configuration.guardrails.rolesSeeingPersonalData.isEmpty)
     }
 }
+
+@Suite("gateway section validation")
+struct GatewaySectionValidationTests {
+    @Test("unusable gateway values are rejected by key", arguments: [
+        ("upstream = \"http://user:pw@127.0.0.1:9001\"", "user name or password"),
+        ("upstream = \"http://127.0.0.1:9001/app/\"", "path or query"),
+        ("upstream = \"http://127.0.0.1:99999\"", "outside 1 to 65535"),
+        ("public_base_url = \"127.0.0.1:18500\"", "gateway.public_base_url"),
+        ("trusted_proxies = [\"127.0.0.0/8\"]", "not an IP address"),
+        ("allowed_return_hosts = [\"https://wiki.example\"]", "without scheme or path"),
+    ])
+    func rejected(line: String, expected: String) {
+        let error = configurationError("[gateway]\n\(line)\n")
+        #expect(error?.reason.contains(expected) == true, "reason: \(error?.reason ?? "none")")
+    }
+
+    @Test("usable gateway values are accepted")
+    func accepted() throws {
+        let configuration = try loadConfiguration("""
+            [gateway]
+            upstream = "http://127.0.0.1:9001"
+            public_base_url = "https://chat.example.com"
+            trusted_proxies = ["127.0.0.1", "::1"]
+            allowed_return_hosts = ["wiki.example", "docs.example:8443"]
+            """)
+        #expect(configuration.gateway.upstream == "http://127.0.0.1:9001")
+        #expect(configuration.gateway.trustedProxies == ["127.0.0.1", "::1"])
+    }
+}

@@ -50,6 +50,9 @@ extension APIService {
                 detail: "the question was not answered because the input guardrails blocked it (\(Set(rules).sorted().joined(separator: ", "))); rephrase it"
             )
             problem.extensions["rules"] = Set(rules).sorted().joined(separator: ",")
+            logger.notice("guardrail blocked the question", metadata: [
+                "moat.request.id": request.requestID, "moat.guard.rules": Set(rules).sorted().joined(separator: ","),
+            ])
             return Outcome(
                 response: problem.response(requestID: request.requestID), reason: "prompt_blocked",
                 prompt: question, redactedPrompt: GuardedChat.auditCopy(question), accessFilter: accessFilter, verdicts: guardrails.verdicts
@@ -61,6 +64,12 @@ extension APIService {
         let canary = "moat-canary-" + SecureRandom.token(byteCount: 12)
         let answer = try await answerer.answer(question: screenedQuestion, passages: passages, canary: canary)
         let (shownText, withheld) = guardrails.screenAnswer(answer.text, canary: canary, passageCount: passages.count, roles: viewerRoles)
+        if withheld || passages.count < retrieved.count {
+            logger.notice("guardrail withheld content", metadata: [
+                "moat.request.id": request.requestID, "moat.guard.answer_withheld": "\(withheld)",
+                "moat.guard.passages_withheld": "\(retrieved.count - passages.count)",
+            ])
+        }
 
         let cited = withheld ? [] : answer.citedPassages.compactMap { index in
             passages.indices.contains(index - 1) ? (index, passages[index - 1]) : nil

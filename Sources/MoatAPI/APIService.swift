@@ -153,7 +153,8 @@ public final class APIService: HTTPResponder {
         let status = outcome.response.status
         let entry = AuditEntry(
             requestID: request.requestID, time: started, hop: "api", action: action,
-            decision: status < 400 ? .allow : (status == 401 || status == 403 ? .deny : .error),
+            // 422 is a guardrail refusing the question: a policy decision, like 401 and 403.
+            decision: status < 400 ? .allow : ([401, 403, 422].contains(status) ? .deny : .error),
             reason: outcome.reason, httpStatus: status,
             tenantID: user?.tenantID ?? principal?.tenantID, objectID: user?.objectID ?? principal?.objectID,
             userName: user?.name ?? principal?.username ?? principal?.name,

@@ -63,8 +63,12 @@ public enum CEFFormatter {
             }.joined(separator: ",")),
             ("model", json["model"]?.stringValue),
             ("hop", json["hop"]?.stringValue),
-            ("promptPolicy", json["prompt"]?["policy"]?.stringValue),
-            ("answerPolicy", json["answer"]?["policy"]?.stringValue),
+            ("contentPolicy", [("prompt", json["prompt"]?["policy"]?.stringValue), ("answer", json["answer"]?["policy"]?.stringValue)]
+                .compactMap { name, policy in policy.map { "\(name):\($0)" } }.joined(separator: ",")),
+            // CEF has six custom string slots, so the guardrail verdicts share one: rule:action pairs.
+            ("guardrails", json["verdicts"]?.arrayValue?.compactMap { verdict in
+                verdict["rule_id"]?.stringValue.map { "\($0):\(verdict["action"]?.stringValue ?? "")" }
+            }.joined(separator: ",")),
         ]
         for (index, (label, value)) in custom.enumerated() where value?.isEmpty == false {
             fields.append(("cs\(index + 1)Label", label))

@@ -37,6 +37,8 @@ struct AuditExportTests {
         #expect(line.contains("suser=user1@example.test "))
         #expect(line.contains("cs2Label=documents cs2=doc-1:internal"))
         #expect(line.contains("cn3Label=seq cn3=1"))
+        #expect(line.contains("cs5Label=contentPolicy cs5=prompt:stored,answer:stored"))
+        #expect(line.contains("cs6Label=guardrails cs6=pii.email:redact"))
     }
 
     @Test("CEF header escapes backslash and pipe and drops line breaks", arguments: [

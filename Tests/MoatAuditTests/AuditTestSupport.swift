@@ -54,6 +54,7 @@ func sampleEntry(_ number: Int, action: String = "chat", decision: AuditEntry.De
         documents: [.init(documentID: "doc-\(number)", classification: "internal")],
         accessFilter: .init(userID: "tenant-1:user-\(number % 3)", groups: ["group-a"], clearance: "confidential"),
         model: "extractive",
+        verdicts: [["stage": "output", "rule_id": "pii.email", "action": "redact", "score": 1, "reason": "pii.email: e-mail address"]],
         latencyMilliseconds: number
     )
 }

@@ -21,6 +21,14 @@ extension APIService {
                 detail: "reading the audit log needs the \(configuration.auditUserRole) role (users) or \(configuration.auditAppRole) (applications)"
             )
         }
+        // A misspelt filter must not silently return the whole log.
+        let known: Set<String> = ["limit", "before", "user", "action", "decision", "since", "until"]
+        if let unknown = request.queryItems.map(\.name).first(where: { !known.contains($0) }) {
+            throw ProblemDetails(
+                status: 400, code: "invalid_parameter", title: "Bad Request",
+                detail: "unknown query parameter \"\(unknown)\"; use \(known.sorted().joined(separator: ", "))"
+            )
+        }
         let limit = try integerParameter(request, "limit", default: 50, range: 1...200)
         let before = try request.queryValue("before").map { _ in try integerParameter(request, "before", default: 0, range: 1...Int.max) }
         var query = try auditQuery(request)

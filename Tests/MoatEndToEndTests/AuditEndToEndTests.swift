@@ -96,9 +96,12 @@ struct AuditEndToEndTests {
         let rest = try await agent.send("GET", stack.apiURL + next, headers: [("Authorization", "Bearer \(erin)")])
         let denied = try await agent.send("GET", stack.apiURL + "/v1/audit?decision=deny&action=chat", headers: [("Authorization", "Bearer \(erin)")])
         let invalid = try await agent.send("GET", stack.apiURL + "/v1/audit?decision=maybe", headers: [("Authorization", "Bearer \(erin)")])
+        let misspelt = try await agent.send("GET", stack.apiURL + "/v1/audit?usr=alice", headers: [("Authorization", "Bearer \(erin)")])
         let notAdmin = try await agent.send("GET", stack.apiURL + "/v1/audit", headers: [("Authorization", "Bearer \(alice)")])
 
         #expect(page.status == 200)
+        #expect(misspelt.status == 400)
+        #expect(misspelt.text.contains("usr"))
         #expect(records.count == 2)
         #expect(records.allSatisfy { $0["user_name"]?.stringValue == "alice@fabrikam.example" && $0["action"]?.stringValue == "chat" })
         #expect(next.contains("user=alice") && next.contains("decision=allow") && next.contains("before="))

@@ -26,7 +26,11 @@ extension DocumentStore {
     /// - Throws: ``DataError`` with `unsupported_file_type`,
     ///   `extraction_failed`, `empty_document`, `manifest_entry_missing`,
     ///   `invalid_access_list`, `invalid_path`, `document_id_collision` or `store_failed`.
-    public func ingest(directory: URL, manifest: Manifest) throws -> [IngestResult] {
+    /// - Parameter pruneMissing: when true, documents stored earlier whose file
+    ///   is no longer in the folder are removed in the same transaction, so the
+    ///   store mirrors the folder. Use it only when this folder is the store's
+    ///   one source. Default false.
+    public func ingest(directory: URL, manifest: Manifest, pruneMissing: Bool = false) throws -> [IngestResult] {
         let files = try CorpusFolder.files(in: directory, skipping: manifest.ignoredPaths, logger: logger)
         for file in files {
             _ = try DocumentFormat.forPath(file.relativePath)
@@ -41,7 +45,18 @@ extension DocumentStore {
             prepared.append(try prepare(file: file.url, relativePath: file.relativePath, policy: policy))
         }
         try Self.rejectDuplicateIDs(prepared)
-        return try write(prepared)
+        guard pruneMissing else { return try write(prepared) }
+        let kept = Set(prepared.map(\.path))
+        let (results, removed) = try storeOperation("writing \(prepared.count) documents and pruning") {
+            try database.transaction {
+                (try prepared.map { try write($0) }, try deleteDocuments(notIn: kept))
+            }
+        }
+        logIngested(results)
+        for path in removed {
+            logger.info("document removed: no longer in the corpus folder", metadata: ["moat.data.path": path])
+        }
+        return results
     }
 
     /// Ingests one file stored under `relativePath` (the key of the manifest
@@ -98,6 +113,11 @@ extension DocumentStore {
                 try documents.map { try write($0) }
             }
         }
+        logIngested(results)
+        return results
+    }
+
+    private func logIngested(_ results: [IngestResult]) {
         for result in results {
             logger.info("document ingested", metadata: [
                 "moat.data.document_id": result.documentID,
@@ -106,6 +126,5 @@ extension DocumentStore {
                 "moat.data.chunk_count": "\(result.chunkCount)",
             ])
         }
-        return results
     }
 }

@@ -35,6 +35,18 @@ extension DocumentStore {
         return IngestResult(documentID: document.id, path: document.path, chunkCount: document.extracted.chunks.count, outcome: outcome)
     }
 
+    /// Removes every stored document whose path is not in `kept`; call inside a transaction.
+    func deleteDocuments(notIn kept: Set<String>) throws -> [String] {
+        let stored = try database.query("SELECT id, path FROM documents")
+        var removed: [String] = []
+        for row in stored {
+            guard let id = row.string("id"), let path = row.string("path"), !kept.contains(path) else { continue }
+            try delete(documentID: id)
+            removed.append(path)
+        }
+        return removed
+    }
+
     private func delete(documentID: String) throws {
         // Plain rowid lookups on the FTS table; no MATCH is involved.
         try database.run("DELETE FROM chunk_index WHERE rowid IN (SELECT id FROM chunks WHERE document_id = ?)", [.text(documentID)])

@@ -92,7 +92,8 @@ enum APIFactory {
             manifestFile = demoManifest
         }
         let manifest = try ManifestLoader.load(contentsOf: manifestFile, directory: directory)
-        let results = try store.ingest(directory: folder, manifest: manifest)
+        // The configured corpus is the store's one source, so files removed from it leave the store too.
+        let results = try store.ingest(directory: folder, manifest: manifest, pruneMissing: true)
         logger.info("corpus ingested", metadata: ["moat.corpus.path": folder.path, "moat.corpus.documents": "\(results.count)"])
         return results
     }

@@ -39,12 +39,12 @@ public enum Commands {
     }
 
     /// `moat ingest PATH --manifest FILE`: adds or replaces documents; all or nothing.
-    public static func ingest(folder: String, manifest: String, configuration: MoatConfiguration, logger: Logger) throws -> [IngestResult] {
+    public static func ingest(folder: String, manifest: String, prune: Bool = false, configuration: MoatConfiguration, logger: Logger) throws -> [IngestResult] {
         let data = try DataFolder(path: configuration.dataDirectory)
         let directory = try MoatStack.loadDirectory(configuration)
         let parsed = try ManifestLoader.load(contentsOf: URL(fileURLWithPath: manifest), directory: directory)
         let store = try DocumentStore(path: data.documentsDatabase, logger: logger)
-        return try store.ingest(directory: URL(fileURLWithPath: folder, isDirectory: true), manifest: parsed)
+        return try store.ingest(directory: URL(fileURLWithPath: folder, isDirectory: true), manifest: parsed, pruneMissing: prune)
     }
 
     /// `moat audit verify`: recomputes the audit log's hash chain.

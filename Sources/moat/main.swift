@@ -19,8 +19,9 @@ let usage = """
                           the dev IdP unless gateway.issuer is set
       idp | api | web [--config FILE] [--data DIR]
                           run one component alone (the same configuration as `up`)
-      ingest PATH --manifest FILE [--config FILE] [--data DIR]
-                          add or replace the documents under PATH; all or nothing
+      ingest PATH --manifest FILE [--prune true] [--config FILE] [--data DIR]
+                          add or replace the documents under PATH; all or nothing;
+                          --prune true also removes stored documents missing from PATH
       audit verify [--from SEQ] [--to SEQ] [--key PUBLIC.pem] [--anchor FILE]
                           check records, signed checkpoints and the tail; exit 1 on a problem
       audit search [--user U] [--action A] [--decision allow|deny|error]
@@ -68,6 +69,7 @@ let allowedOptions: Set<String> = switch command {
 case "audit": AuditArguments.options
 case "token": ["config", "user", "password", "app"]
 case "gateway": ["config", "data", "upstream"]
+case "ingest": ["config", "data", "manifest", "prune"]
 default: ["config", "data", "corpus", "manifest", "pattern"]
 }
 let options: ParsedOptions
@@ -136,7 +138,13 @@ case "ingest":
     guard let manifest = options.values["manifest"] else { fail("ingest needs --manifest FILE") }
     let configuration = loadConfiguration()
     do {
-        let results = try Commands.ingest(folder: folder, manifest: manifest, configuration: configuration, logger: makeLogger(configuration))
+        let prune: Bool
+        switch options.values["prune"] {
+        case nil, "false": prune = false
+        case "true": prune = true
+        case let other?: fail("--prune takes true or false, not \(other)")
+        }
+        let results = try Commands.ingest(folder: folder, manifest: manifest, prune: prune, configuration: configuration, logger: makeLogger(configuration))
         for result in results {
             print("\(result.outcome)\t\(result.chunkCount) chunks\t\(result.path)")
         }

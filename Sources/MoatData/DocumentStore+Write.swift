@@ -24,7 +24,10 @@ extension DocumentStore {
                 && existing.string("classification") == document.policy.classification.rawValue
                 && existing.string("access_list") == accessJSON
             if unchanged {
-                return IngestResult(documentID: document.id, path: document.path, chunkCount: existing.int("chunk_count") ?? 0, outcome: .unchanged)
+                return IngestResult(
+                    documentID: document.id, path: document.path, chunkCount: existing.int("chunk_count") ?? 0, outcome: .unchanged,
+                    classification: document.policy.classification
+                )
             }
             try delete(documentID: document.id)
             outcome = .replaced
@@ -32,7 +35,10 @@ extension DocumentStore {
 
         try insertDocumentRow(document, accessJSON: accessJSON)
         try insertChunks(document)
-        return IngestResult(documentID: document.id, path: document.path, chunkCount: document.extracted.chunks.count, outcome: outcome)
+        return IngestResult(
+            documentID: document.id, path: document.path, chunkCount: document.extracted.chunks.count, outcome: outcome,
+            classification: document.policy.classification
+        )
     }
 
     /// Removes every stored document whose path is not in `kept`; call inside a transaction.

@@ -40,4 +40,6 @@ public struct IngestResult: Sendable, Equatable {
     public var path: String
     public var chunkCount: Int
     public var outcome: Outcome
+    /// The classification the document was stored with.
+    public var classification: Classification = .internal
 }

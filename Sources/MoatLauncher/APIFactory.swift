@@ -1,4 +1,5 @@
 import Foundation
+import MoatCrypto
 import MoatAPI
 import MoatAudit
 import MoatConfig
@@ -40,8 +41,9 @@ enum APIFactory {
         let groupResolver = try makeGroupResolver(configuration, apiApp: apiApp, issuer: issuer, idpURL: idpURL, logger: logger)
 
         let store = try DocumentStore(path: data.documentsDatabase, logger: logger)
-        let ingested = try ingestCorpus(configuration, directory: directory, store: store, logger: logger)
         let audit = try AuditCommands.openLog(configuration, data: data, logger: logger)
+        let ingested = try ingestCorpus(configuration, directory: directory, store: store, logger: logger)
+        try recordIngestion(ingested, audit: audit, source: configuration.corpus.path ?? "demo corpus")
         var roleClearance = APIConfiguration.defaultRoleClearance
         for (role, level) in configuration.api.roleClearance {
             roleClearance[role] = Classification(rawValue: level)
@@ -76,6 +78,18 @@ enum APIFactory {
             clientID: configuration.api.clientID ?? apiApp.clientID, credential: .secret(secret), tokenEndpoint: tokenEndpoint, logger: logger)
         logger.info("group overage resolved through Graph", metadata: ["moat.graph.url": graphURL.absoluteString])
         return GraphGroupResolver(graphBaseURL: graphURL, tokens: tokens)
+    }
+
+    /// Writes one audit record for an ingestion: which documents were added,
+    /// replaced or left unchanged, with their classifications.
+    static func recordIngestion(_ results: [IngestResult], audit: AuditLog, source: String) throws {
+        let changed = results.filter { $0.outcome != .unchanged }
+        try audit.append(AuditEntry(
+            requestID: SecureRandom.token(byteCount: 16), time: Date(), hop: "ingest", action: "ingest",
+            decision: .allow, reason: changed.isEmpty ? "unchanged" : "ok", httpStatus: 200,
+            userName: "moat ingest (\(source))",
+            documents: changed.map { .init(documentID: $0.documentID, classification: $0.classification.rawValue) }
+        ))
     }
 
     static func ingestCorpus(_ configuration: MoatConfiguration, directory: Directory, store: DocumentStore, logger: Logger) throws -> [IngestResult] {

@@ -44,7 +44,11 @@ public enum Commands {
         let directory = try MoatStack.loadDirectory(configuration)
         let parsed = try ManifestLoader.load(contentsOf: URL(fileURLWithPath: manifest), directory: directory)
         let store = try DocumentStore(path: data.documentsDatabase, logger: logger)
-        return try store.ingest(directory: URL(fileURLWithPath: folder, isDirectory: true), manifest: parsed, pruneMissing: prune)
+        let results = try store.ingest(directory: URL(fileURLWithPath: folder, isDirectory: true), manifest: parsed, pruneMissing: prune)
+        let audit = try AuditCommands.openLog(configuration, data: data, logger: logger, applyRetention: false)
+        defer { audit.close() }
+        try APIFactory.recordIngestion(results, audit: audit, source: folder)
+        return results
     }
 
     /// `moat audit verify`: recomputes the audit log's hash chain.

@@ -128,10 +128,15 @@ struct APIAuthorizationTests {
         await test.stack.stop()
         defer { try? FileManager.default.removeItem(at: test.dataFolder) }
 
-        #expect(try AuditReader(path: test.auditDatabase).count() == 3)
+        // Record 1 is the start-up ingestion; then one record per api request.
+        #expect(try AuditReader(path: test.auditDatabase).count() == 4)
+        #expect(try AuditReader(path: test.auditDatabase).records(matching: AuditQuery(action: "chat"), limit: 10).count == 3)
+        let ingestion = try AuditReader(path: test.auditDatabase).records(matching: AuditQuery(action: "ingest"), limit: 10)
+        #expect(ingestion.count == 1)
+        #expect(ingestion.first?.json?["documents"]?.arrayValue?.count == 12)
         let intact = try AuditVerifier.verify(path: test.auditDatabase)
         #expect(intact.isIntact)
-        #expect(intact.recordCount == 3)
+        #expect(intact.recordCount == 4)
 
         // Move the write-ahead log into the main file, then change one byte of
         // the second record's stored text directly in the file.
@@ -143,7 +148,7 @@ struct APIAuthorizationTests {
         try bytes.write(to: URL(fileURLWithPath: test.auditDatabase))
 
         let tampered = try AuditVerifier.verify(path: test.auditDatabase)
-        #expect(tampered.firstProblem?.sequence == 2)
+        #expect(tampered.firstProblem?.sequence == 3)
         #expect(tampered.firstProblem?.kind == .contentChanged)
     }
 

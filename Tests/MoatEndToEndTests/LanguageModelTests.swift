@@ -82,8 +82,9 @@ struct LanguageModelTests {
         await test.stack.stop()
         #expect(reply.status == 502)
         #expect(try reply.json()["code"] as? String == "answer_failed")
+        // The start-up ingestion and the failed request.
         let records = try MoatAuditCount.count(test.auditDatabase)
-        #expect(records == 1)
+        #expect(records == 2)
         try? FileManager.default.removeItem(at: test.dataFolder)
     }
 

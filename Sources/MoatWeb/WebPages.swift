@@ -101,7 +101,7 @@ enum WebPages {
               </form>
               \(notice)
               <table id="audit-records">
-                <thead><tr><th>#</th><th>Time (UTC)</th><th>User</th><th>App</th><th>Action</th><th>Decision</th><th>Reason</th><th>Status</th><th>Documents</th><th>Model</th><th>Latency ms</th><th>Request</th></tr></thead>
+                <thead><tr><th>#</th><th>Time (UTC)</th><th>User</th><th>App</th><th>Action</th><th>Decision</th><th>Reason</th><th>Status</th><th>Documents</th><th>Guardrails</th><th>Model</th><th>Latency ms</th><th>Request</th></tr></thead>
                 <tbody>
             \(rows)
                 </tbody>
@@ -121,10 +121,11 @@ enum WebPages {
             }
         }
         let documents = (record["documents"]?.arrayValue ?? []).map { "\(text($0["id"])) (\(text($0["classification"])))" }.joined(separator: ", ")
+        let verdicts = (record["verdicts"]?.arrayValue ?? []).map { "\(text($0["rule_id"])) (\(text($0["action"])))" }.joined(separator: ", ")
         let cells = [
             text(record["seq"]), text(record["time"]), text(record["user_name"] ?? record["object_id"]), text(record["client_app_id"]),
             text(record["action"]), text(record["decision"]), text(record["reason"]), text(record["http_status"]),
-            documents, text(record["model"]), text(record["latency_ms"]), text(record["request_id"]),
+            documents, verdicts, text(record["model"]), text(record["latency_ms"]), text(record["request_id"]),
         ]
         return "<tr class=\"decision-\(HTMLEscaping.escape(text(record["decision"])))\">"
             + cells.map { "<td>\(HTMLEscaping.escape($0))</td>" }.joined() + "</tr>"

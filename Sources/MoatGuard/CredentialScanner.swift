@@ -46,6 +46,8 @@ enum CredentialScanner {
         var result: [ScoredRange] = []
         let folded = text.folded
         let normalized = text.normalized
+        let keywordTable = keywordsByFirstScalar
+        let nonASCIIKeywords = otherKeywords
         var index = 0
         var consumedUntil = 0
         while index < folded.count {
@@ -53,7 +55,8 @@ enum CredentialScanner {
             guard index >= consumedUntil else { continue }
             let first = folded[index].value
             guard first >= 0x61 else { continue }
-            let candidates = first < 128 ? keywordsByFirstScalar[Int(first)] : otherKeywords
+            let candidates = first < 128 ? keywordTable[Int(first)] : nonASCIIKeywords
+            if candidates.isEmpty { continue }
             for keyword in candidates where keyword.word[0] == folded[index] {
                 let end = index + keyword.word.count
                 guard end <= folded.count, folded[index..<end].elementsEqual(keyword.word) else { continue }

@@ -76,7 +76,11 @@ enum HiddenTextScanner {
             var hasLatin = false
             var hasConfusable = false
             for scalar in text.original[span] {
-                if scalar.isASCIILetter { hasLatin = true }
+                // ASCII has no look-alikes in the table, so it skips the lowercase lookup.
+                if scalar.value < 0x80 {
+                    if scalar.isASCIILetter { hasLatin = true }
+                    continue
+                }
                 if Homoglyphs.isConfusable(Self.lowercased(scalar)) { hasConfusable = true }
             }
             if hasLatin, hasConfusable {

@@ -51,6 +51,13 @@ enum IPAddressScanner {
 
     static func ipv6(in folded: [Unicode.Scalar]) -> [Range<Int>] {
         var result: [Range<Int>] = []
+        // Every candidate needs two colons, and most texts have fewer.
+        var colonCount = 0
+        for scalar in folded where scalar == ":" {
+            colonCount += 1
+            if colonCount == 2 { break }
+        }
+        guard colonCount == 2 else { return result }
         var index = 0
         let count = folded.count
         while index < count {

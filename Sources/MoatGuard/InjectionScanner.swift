@@ -71,11 +71,25 @@ struct InjectionScanner: Sendable {
         "### system", "### instruction", "=====end", "====end", "\\n\\n\\n", "\\ n \\ n \\ n", "</s><s>",
     ].map { Array($0.unicodeScalars) }
 
+    private static let templateMarkerStarts = ASCIISet("<[#=\\")
+
+    /// Returns the first occurrence of the earliest-listed marker that occurs
+    /// at all, found in one pass over the text.
     static func chatTemplateDelimiter(in folded: [Unicode.Scalar]) -> Range<Int>? {
-        guard folded.contains(where: { $0 == "<" || $0 == "[" || $0 == "#" || $0 == "=" || $0 == "\\" }) else { return nil }
-        for marker in templateMarkers {
-            if let range = firstRange(of: marker, in: folded) { return range }
+        let markers = templateMarkers
+        let starts = templateMarkerStarts
+        var found = [Range<Int>?](repeating: nil, count: markers.count)
+        var remaining = markers.count
+        for index in folded.indices where starts.contains(folded[index]) {
+            for (markerIndex, marker) in markers.enumerated() where found[markerIndex] == nil && marker[0] == folded[index] {
+                let end = index + marker.count
+                guard end <= folded.count, folded[index..<end].elementsEqual(marker) else { continue }
+                found[markerIndex] = index..<end
+                remaining -= 1
+            }
+            if remaining == 0 || found[0] != nil { break }
         }
+        for range in found where range != nil { return range }
         return nil
     }
 

@@ -216,14 +216,22 @@ struct ClassSet: Sendable, Equatable {
         (bits.0 & other.bits.0) | (bits.1 & other.bits.1) | (bits.2 & other.bits.2) | (bits.3 & other.bits.3) != 0
     }
 
+    /// The ids in the set, in ascending order.
     var members: [Int] {
         var result: [Int] = []
-        for (word, value) in [bits.0, bits.1, bits.2, bits.3].enumerated() where value != 0 {
-            for bit in 0..<64 where value & (UInt64(1) << UInt64(bit)) != 0 {
-                result.append(word * 64 + bit)
-            }
-        }
+        Self.appendBits(of: bits.0, offset: 0, to: &result)
+        Self.appendBits(of: bits.1, offset: 64, to: &result)
+        Self.appendBits(of: bits.2, offset: 128, to: &result)
+        Self.appendBits(of: bits.3, offset: 192, to: &result)
         return result
+    }
+
+    private static func appendBits(of word: UInt64, offset: Int, to result: inout [Int]) {
+        var remaining = word
+        while remaining != 0 {
+            result.append(offset + remaining.trailingZeroBitCount)
+            remaining &= remaining - 1
+        }
     }
 
     static func == (lhs: ClassSet, rhs: ClassSet) -> Bool {

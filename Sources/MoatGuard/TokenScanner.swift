@@ -9,13 +9,14 @@ enum TokenScanner {
         var index = 0
         var wordsCheckedUntil = 0
         let count = scalars.count
+        let patternTable = APIKeyPatterns.byFirstScalar
         while index < count {
             let previous: Unicode.Scalar? = index > 0 ? scalars[index - 1] : nil
             if let previous, previous.isASCIIAlphanumeric {
                 index += 1
                 continue
             }
-            if let match = prefixed(scalars, at: index) {
+            if let match = prefixed(scalars, at: index, patternTable: patternTable) {
                 result.append(match)
                 index = match.range.upperBound
                 continue
@@ -50,10 +51,10 @@ enum TokenScanner {
     }
 
     /// Matches a vendor prefix at `start`, followed by a body of the vendor's alphabet and length.
-    private static func prefixed(_ scalars: [Unicode.Scalar], at start: Int) -> ScoredRange? {
+    private static func prefixed(_ scalars: [Unicode.Scalar], at start: Int, patternTable: [[APIKeyPatterns.CompiledPattern]]) -> ScoredRange? {
         if start > 0, scalars[start - 1].isASCIIAlphanumeric { return nil }
         guard scalars[start].value < 128 else { return nil }
-        let candidates = APIKeyPatterns.byFirstScalar[Int(scalars[start].value)]
+        let candidates = patternTable[Int(scalars[start].value)]
         for pattern in candidates {
             let prefix = pattern.prefixScalars
             guard start + prefix.count < scalars.count, scalars[start..<(start + prefix.count)].elementsEqual(prefix) else { continue }

@@ -113,11 +113,13 @@ struct InjectionScanner: Sendable {
                     letters += 1
                     if scalar.properties.isUppercase { upper += 1 } else if scalar.properties.isLowercase { hasLower = true }
                 }
+                // One lower-case letter settles the word: it counts as lower case and is not in capitals.
+                if hasLower { break }
             }
             let isCapitals = letters >= 2 && upper == letters
             if hasLower { lowercaseWords += 1 }
-            let joinedBySpace = index > 0 && normalized[tokens[index - 1].range.upperBound..<token.range.lowerBound].allSatisfy { $0 == " " }
             if isCapitals {
+                let joinedBySpace = index > 0 && normalized[tokens[index - 1].range.upperBound..<token.range.lowerBound].allSatisfy { $0 == " " }
                 if runLength == 0 || !joinedBySpace {
                     runStart = index
                     runLength = 0

@@ -18,6 +18,15 @@ struct ScannedText: Sendable {
     let origin: [Int]
 
     init(_ text: String) {
+        // Most prompts are ASCII, where both views equal the input up to case.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            let original = text.utf8.map { Unicode.Scalar($0) }
+            self.original = original
+            self.normalized = original
+            self.folded = original.map(Self.asciiLowercase)
+            self.origin = Array(original.indices)
+            return
+        }
         let original = Array(text.unicodeScalars)
         var normalized: [Unicode.Scalar] = []
         var folded: [Unicode.Scalar] = []

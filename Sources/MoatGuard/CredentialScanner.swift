@@ -70,7 +70,7 @@ enum CredentialScanner {
             if candidates.isEmpty { continue }
             for keyword in candidates where keyword.word[0] == folded[index] {
                 let end = index + keyword.word.count
-                guard end <= folded.count, folded[index..<end].elementsEqual(keyword.word) else { continue }
+                guard folded.hasScalars(keyword.word, at: index) else { continue }
                 // The credential name must end here: `password_id` and `tokens` are other names.
                 if end < folded.count, folded[end].isWordCharacter || folded[end] == "_" { continue }
                 if keyword.needsBoundary, index > 0, !isIdentifierBoundary(normalized, at: index) { continue }

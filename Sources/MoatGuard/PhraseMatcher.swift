@@ -36,6 +36,8 @@ struct PhraseMatcher: Sendable {
     private var steps: [[Step]] = []
     private var exactWords: [UInt64: ClassSet] = [:]
     private var prefixWords: [Int: [UInt64: ClassSet]] = [:]
+    /// Keys of ``prefixWords`` in ascending order.
+    private var sortedPrefixLengths: [Int] = []
     /// Whether some prefix word starts with a given pair of scalars below
     /// U+0100, which rules out most words before any hashing.
     private var prefixStarts = [Bool](repeating: false, count: 1 << 16)
@@ -106,11 +108,12 @@ struct PhraseMatcher: Sendable {
                 rulesByFirstClass[id, default: []].append(ruleIndex)
             }
         }
+        sortedPrefixLengths = prefixWords.keys.sorted()
     }
 
     /// Returns the classes of each token, in token order.
     func classify(_ tokens: [WordToken], in folded: [Unicode.Scalar]) -> [ClassSet] {
-        let prefixLengths = prefixWords.keys.sorted()
+        let prefixLengths = sortedPrefixLengths
         return tokens.map { token in
             var set = ClassSet()
             var hash: UInt64 = Self.offsetBasis

@@ -150,6 +150,15 @@ struct ASCIISet: Sendable {
     }
 }
 
+extension Array where Element == Unicode.Scalar {
+    /// True when `needle` occurs at `start`; false when it would run past the end.
+    func hasScalars(_ needle: [Unicode.Scalar], at start: Int) -> Bool {
+        guard start >= 0, start + needle.count <= count else { return false }
+        for offset in needle.indices where self[start + offset] != needle[offset] { return false }
+        return true
+    }
+}
+
 extension String {
     /// Creates a string of `scalars`, built through UTF-8 because appending to a
     /// `UnicodeScalarView` scalar by scalar is several times slower.

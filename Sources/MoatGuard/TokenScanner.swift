@@ -57,7 +57,7 @@ enum TokenScanner {
         let candidates = patternTable[Int(scalars[start].value)]
         for pattern in candidates {
             let prefix = pattern.prefixScalars
-            guard start + prefix.count < scalars.count, scalars[start..<(start + prefix.count)].elementsEqual(prefix) else { continue }
+            guard start + prefix.count < scalars.count, scalars.hasScalars(prefix, at: start) else { continue }
             let bodyStart = start + prefix.count
             var bodyEnd = bodyStart
             while bodyEnd < scalars.count, pattern.alphabet.contains(scalars[bodyEnd]), bodyEnd - bodyStart < pattern.maximumLength {

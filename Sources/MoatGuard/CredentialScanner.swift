@@ -180,6 +180,7 @@ enum CredentialScanner {
 
     static func highEntropyNearCredentialWords(in text: ScannedText, excluding: [Range<Int>]) -> [ScoredRange] {
         let cues = credentialCues
+        let punctuation = base64Punctuation
         var result: [ScoredRange] = []
         let scalars = text.normalized
         var index = 0
@@ -189,7 +190,7 @@ enum CredentialScanner {
                 continue
             }
             var end = index
-            while end < scalars.count, scalars[end].isASCIIAlphanumeric || base64Punctuation.contains(scalars[end]) { end += 1 }
+            while end < scalars.count, scalars[end].isASCIIAlphanumeric || punctuation.contains(scalars[end]) { end += 1 }
             let range = index..<end
             index = end + 1
             guard range.count >= 20, !excluding.contains(where: { $0.overlaps(range) }) else { continue }

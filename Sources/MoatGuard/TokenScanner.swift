@@ -10,6 +10,13 @@ enum TokenScanner {
         var wordsCheckedUntil = 0
         let count = scalars.count
         let patternTable = APIKeyPatterns.byFirstScalar
+        // Local copies of the static sets, so the per-scalar tests skip the lazy-initialization check.
+        let punctuation = tokenPunctuation
+        let openers = wordOpeners
+        let trailers = wordTrailers
+        func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.isASCIIAlphanumeric || punctuation.contains(scalar)
+        }
         while index < count {
             let previous: Unicode.Scalar? = index > 0 ? scalars[index - 1] : nil
             if let previous, previous.isASCIIAlphanumeric {
@@ -23,7 +30,7 @@ enum TokenScanner {
             }
             // Each word gets one layout check; its inner `/` or `=` do not start new words.
             let startsWord = index >= wordsCheckedUntil && isTokenCharacter(scalars[index])
-                && (previous.map { !isTokenCharacter($0) || wordOpeners.contains($0) } ?? true)
+                && (previous.map { !isTokenCharacter($0) || openers.contains($0) } ?? true)
             guard startsWord else {
                 index += 1
                 continue
@@ -31,7 +38,7 @@ enum TokenScanner {
             var wordEnd = index
             while wordEnd < count, isTokenCharacter(scalars[wordEnd]) { wordEnd += 1 }
             wordsCheckedUntil = wordEnd
-            while wordEnd > index + 1, wordTrailers.contains(scalars[wordEnd - 1]) { wordEnd -= 1 }
+            while wordEnd > index + 1, trailers.contains(scalars[wordEnd - 1]) { wordEnd -= 1 }
             if let match = layout(scalars, word: index..<wordEnd) {
                 result.append(match)
                 index = match.range.upperBound
@@ -45,10 +52,6 @@ enum TokenScanner {
     private static let tokenPunctuation = ASCIISet("-_.:/~+=")
     private static let wordOpeners = ASCIISet(":/=")
     private static let wordTrailers = ASCIISet(".:/=")
-
-    private static func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCIIAlphanumeric || tokenPunctuation.contains(scalar)
-    }
 
     /// Matches a vendor prefix at `start`, followed by a body of the vendor's alphabet and length.
     private static func prefixed(_ scalars: [Unicode.Scalar], at start: Int, patternTable: [[APIKeyPatterns.CompiledPattern]]) -> ScoredRange? {

@@ -71,6 +71,10 @@ enum HiddenTextScanner {
     /// Words that mix basic Latin letters with Cyrillic or Greek look-alikes.
     static func homoglyphWords(in text: ScannedText, tokens: [WordToken]) -> [Finding] {
         var findings: [Finding] = []
+        // A flagged word needs a look-alike, and most texts contain none at all.
+        guard text.original.contains(where: { $0.value >= 0x80 && Homoglyphs.isConfusable(Self.lowercased($0)) }) else {
+            return findings
+        }
         for token in tokens {
             let span = text.originalSpan(token.range)
             var hasLatin = false

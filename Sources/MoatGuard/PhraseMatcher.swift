@@ -44,6 +44,10 @@ struct PhraseMatcher: Sendable {
     /// Prefix words whose first two scalars are not both below U+0100.
     private var hasWidePrefixes = false
     private var rulesByFirstClass: [Int: [Int]] = [:]
+    /// Hashes of ``exactWords`` and ``prefixWords`` keys, so that most words
+    /// of a text skip the dictionary lookups.
+    private var exactHashes = HashFilter()
+    private var prefixHashes = HashFilter()
 
     init(classes: [String: [String]], rules: [Rule]) {
         self.rules = rules
@@ -63,6 +67,7 @@ struct PhraseMatcher: Sendable {
             let hash = Self.hash(folded[...])
             if isPrefix {
                 prefixWords[folded.count, default: [:]][hash, default: ClassSet()].insert(id)
+                prefixHashes.insert(hash)
                 if folded.count >= 2, folded[0].value < 0x100, folded[1].value < 0x100 {
                     prefixStarts[Int(folded[0].value) << 8 | Int(folded[1].value)] = true
                 } else {
@@ -70,6 +75,7 @@ struct PhraseMatcher: Sendable {
                 }
             } else {
                 exactWords[hash, default: ClassSet()].insert(id)
+                exactHashes.insert(hash)
             }
         }
         for (name, words) in classes.sorted(by: { $0.key < $1.key }) {
@@ -130,12 +136,12 @@ struct PhraseMatcher: Sendable {
                 length += 1
                 guard checksPrefixes else { continue }
                 while nextPrefix < prefixLengths.count, prefixLengths[nextPrefix] < length { nextPrefix += 1 }
-                if nextPrefix < prefixLengths.count, prefixLengths[nextPrefix] == length,
+                if nextPrefix < prefixLengths.count, prefixLengths[nextPrefix] == length, prefixHashes.mayContain(hash),
                    let found = prefixWords[length]?[hash] {
                     set.formUnion(found)
                 }
             }
-            if let found = exactWords[hash] { set.formUnion(found) }
+            if exactHashes.mayContain(hash), let found = exactWords[hash] { set.formUnion(found) }
             return set
         }
     }
@@ -190,6 +196,22 @@ struct PhraseMatcher: Sendable {
             hash = (hash ^ UInt64(scalar.value)) &* prime
         }
         return hash
+    }
+}
+
+/// A 65,536-bit filter on the low bits of word hashes: `mayContain` is
+/// false only for hashes never inserted, so a false answer skips a lookup.
+struct HashFilter: Sendable {
+    private var words = [UInt64](repeating: 0, count: 1024)
+
+    mutating func insert(_ hash: UInt64) {
+        let bit = Int(truncatingIfNeeded: hash & 0xFFFF)
+        words[bit >> 6] |= 1 << UInt64(bit & 63)
+    }
+
+    func mayContain(_ hash: UInt64) -> Bool {
+        let bit = Int(truncatingIfNeeded: hash & 0xFFFF)
+        return words[bit >> 6] & (1 << UInt64(bit & 63)) != 0
     }
 }
 

@@ -45,6 +45,12 @@ struct ScannedText: Sendable {
             if InvisibleCharacters.isInvisible(scalar) {
                 continue
             }
+            if !Self.hasCompatibilityForms(scalar.value) {
+                normalized.append(scalar)
+                folded.append(Homoglyphs.latin(for: Self.lowercase(scalar)))
+                origin.append(index)
+                continue
+            }
             for piece in Self.compatibilityForm(of: scalar) {
                 normalized.append(piece)
                 folded.append(Homoglyphs.latin(for: Self.lowercase(piece)))
@@ -95,6 +101,15 @@ struct ScannedText: Sendable {
         return mapping.count == 1 ? mapping.first! : scalar
     }
 
+    /// True for fullwidth forms and the blocks that hold compatibility characters.
+    static func hasCompatibilityForms(_ value: UInt32) -> Bool {
+        (0xFF01...0xFF5E).contains(value)
+            || (0x2000...0x24FF).contains(value) || (0x3000...0x33FF).contains(value)
+            || (0xFB00...0xFB4F).contains(value) || (0xFE30...0xFFEF).contains(value)
+            || (0x1D400...0x1D7FF).contains(value) || (0x1F100...0x1F1FF).contains(value)
+            || (0x02B0...0x02FF).contains(value) || (0x1D2C...0x1D6A).contains(value)
+    }
+
     /// NFKC of one scalar. Only the blocks that hold compatibility
     /// characters go through Foundation, which keeps the common case cheap.
     static func compatibilityForm(of scalar: Unicode.Scalar) -> [Unicode.Scalar] {
@@ -102,12 +117,7 @@ struct ScannedText: Sendable {
         if (0xFF01...0xFF5E).contains(value) {
             return [Unicode.Scalar(value - 0xFEE0)!]
         }
-        let hasCompatibilityForms =
-            (0x2000...0x24FF).contains(value) || (0x3000...0x33FF).contains(value)
-            || (0xFB00...0xFB4F).contains(value) || (0xFE30...0xFFEF).contains(value)
-            || (0x1D400...0x1D7FF).contains(value) || (0x1F100...0x1F1FF).contains(value)
-            || (0x02B0...0x02FF).contains(value) || (0x1D2C...0x1D6A).contains(value)
-        guard hasCompatibilityForms else { return [scalar] }
+        guard hasCompatibilityForms(value) else { return [scalar] }
         let mapped = Array(String(scalar).precomposedStringWithCompatibilityMapping.unicodeScalars)
         return mapped.isEmpty ? [scalar] : mapped
     }

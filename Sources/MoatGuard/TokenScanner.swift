@@ -10,6 +10,7 @@ enum TokenScanner {
         var wordsCheckedUntil = 0
         let count = scalars.count
         let patternTable = APIKeyPatterns.byFirstScalar
+        let patternStarts = APIKeyPatterns.firstScalars
         // Local copies of the static sets, so the per-scalar tests skip the lazy-initialization check.
         let punctuation = tokenPunctuation
         let openers = wordOpeners
@@ -23,7 +24,7 @@ enum TokenScanner {
                 index += 1
                 continue
             }
-            if let match = prefixed(scalars, at: index, patternTable: patternTable) {
+            if patternStarts.contains(scalars[index]), let match = prefixed(scalars, at: index, patternTable: patternTable) {
                 result.append(match)
                 index = match.range.upperBound
                 continue

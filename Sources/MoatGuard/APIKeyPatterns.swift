@@ -144,6 +144,9 @@ enum APIKeyPatterns {
     /// Patterns by their first scalar, longest prefix first, so that
     /// `sk-ant-` wins over `sk-`.
     /// Indexed by the ASCII value of the first scalar (every prefix is ASCII).
+    /// The first scalars of all prefixes, to skip positions no prefix starts at.
+    static let firstScalars = ASCIISet(String(patterns.map { $0.prefix.unicodeScalars.first! }.map(Character.init)))
+
     static let byFirstScalar: [[CompiledPattern]] = {
         var table = [[CompiledPattern]](repeating: [], count: 128)
         for pattern in patterns {

@@ -73,8 +73,15 @@ enum Checksums {
     /// I, O, Q, U or V. BG, GB, KN, NK, NT, TN and ZZ are not issued.
     static func ukNINOPrefix(_ first: Unicode.Scalar, _ second: Unicode.Scalar) -> Bool {
         guard first.isASCIILowercase, second.isASCIILowercase,
-              !"dfiquv".unicodeScalars.contains(first), !"dfioquv".unicodeScalars.contains(second) else { return false }
-        let pair = String(first) + String(second)
-        return !["bg", "gb", "kn", "nk", "nt", "tn", "zz"].contains(pair)
+              !ukNINOInvalidFirst.contains(first), !ukNINOInvalidSecond.contains(second) else { return false }
+        return !ukNINOInvalidPairs.contains(first.value << 8 | second.value)
+    }
+
+    private static let ukNINOInvalidFirst = ASCIISet("dfiquv")
+    private static let ukNINOInvalidSecond = ASCIISet("dfioquv")
+    /// Pairs never issued, each as `first << 8 | second`.
+    private static let ukNINOInvalidPairs: [UInt32] = ["bg", "gb", "kn", "nk", "nt", "tn", "zz"].map { pair in
+        let scalars = Array(pair.unicodeScalars)
+        return scalars[0].value << 8 | scalars[1].value
     }
 }

@@ -25,10 +25,15 @@ enum CredentialScanner {
             + make(secrets, password: false, boundary: false) + make(shortSecrets, password: false, boundary: true)
     }()
 
-    /// Keywords by their first scalar, so that most positions test none.
-    private static let keywordsByFirstScalar: [[Keyword]] = {
-        var table = [[Keyword]](repeating: [], count: 128)
-        for keyword in keywords where keyword.word[0].value < 128 { table[Int(keyword.word[0].value)].append(keyword) }
+    /// Keywords by their first two scalars (`first << 7 | second`), for
+    /// keywords whose first two scalars are ASCII. Every keyword has at least
+    /// two scalars, so a position whose pair has no entry starts none.
+    private static let keywordsByFirstPair: [[Keyword]] = {
+        var table = [[Keyword]](repeating: [], count: 128 * 128)
+        for keyword in keywords where keyword.word[0].value < 128 {
+            precondition(keyword.word.count >= 2 && keyword.word[1].value < 128, "credential names start with two ASCII scalars or none")
+            table[Int(keyword.word[0].value) << 7 | Int(keyword.word[1].value)].append(keyword)
+        }
         return table
     }()
     /// Keywords that start outside ASCII (Korean, Chinese).
@@ -46,6 +51,8 @@ enum CredentialScanner {
         var result: [ScoredRange] = []
         let folded = text.folded
         let normalized = text.normalized
+        let keywordTable = keywordsByFirstPair
+        let nonASCIIKeywords = otherKeywords
         var index = 0
         var consumedUntil = 0
         while index < folded.count {
@@ -53,10 +60,17 @@ enum CredentialScanner {
             guard index >= consumedUntil else { continue }
             let first = folded[index].value
             guard first >= 0x61 else { continue }
-            let candidates = first < 128 ? keywordsByFirstScalar[Int(first)] : otherKeywords
+            let candidates: [Keyword]
+            if first < 128 {
+                guard index + 1 < folded.count, folded[index + 1].value < 128 else { continue }
+                candidates = keywordTable[Int(first) << 7 | Int(folded[index + 1].value)]
+            } else {
+                candidates = nonASCIIKeywords
+            }
+            if candidates.isEmpty { continue }
             for keyword in candidates where keyword.word[0] == folded[index] {
                 let end = index + keyword.word.count
-                guard end <= folded.count, folded[index..<end].elementsEqual(keyword.word) else { continue }
+                guard folded.hasScalars(keyword.word, at: index) else { continue }
                 // The credential name must end here: `password_id` and `tokens` are other names.
                 if end < folded.count, folded[end].isWordCharacter || folded[end] == "_" { continue }
                 if keyword.needsBoundary, index > 0, !isIdentifierBoundary(normalized, at: index) { continue }
@@ -166,6 +180,7 @@ enum CredentialScanner {
 
     static func highEntropyNearCredentialWords(in text: ScannedText, excluding: [Range<Int>]) -> [ScoredRange] {
         let cues = credentialCues
+        let punctuation = base64Punctuation
         var result: [ScoredRange] = []
         let scalars = text.normalized
         var index = 0
@@ -175,7 +190,7 @@ enum CredentialScanner {
                 continue
             }
             var end = index
-            while end < scalars.count, scalars[end].isASCIIAlphanumeric || base64Punctuation.contains(scalars[end]) { end += 1 }
+            while end < scalars.count, scalars[end].isASCIIAlphanumeric || punctuation.contains(scalars[end]) { end += 1 }
             let range = index..<end
             index = end + 1
             guard range.count >= 20, !excluding.contains(where: { $0.overlaps(range) }) else { continue }

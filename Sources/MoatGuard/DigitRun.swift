@@ -33,8 +33,7 @@ struct DigitRun: Sendable {
         while index < count {
             let scalar = folded[index]
             let startsRun = scalar.isASCIIDigit || ((scalar == "+" || scalar == "(") && index + 1 < count && (folded[index + 1].isASCIIDigit || folded[index + 1] == "("))
-            let continuesWord = index > 0 && (folded[index - 1].isWordCharacter || folded[index - 1] == "_")
-            guard startsRun, !continuesWord else {
+            guard startsRun, !(index > 0 && (folded[index - 1].isWordCharacter || folded[index - 1] == "_")) else {
                 index += 1
                 continue
             }

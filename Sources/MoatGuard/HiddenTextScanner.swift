@@ -71,12 +71,20 @@ enum HiddenTextScanner {
     /// Words that mix basic Latin letters with Cyrillic or Greek look-alikes.
     static func homoglyphWords(in text: ScannedText, tokens: [WordToken]) -> [Finding] {
         var findings: [Finding] = []
+        // A flagged word needs a look-alike, and most texts contain none at all.
+        guard text.original.contains(where: { $0.value >= 0x80 && Homoglyphs.isConfusable(Self.lowercased($0)) }) else {
+            return findings
+        }
         for token in tokens {
             let span = text.originalSpan(token.range)
             var hasLatin = false
             var hasConfusable = false
             for scalar in text.original[span] {
-                if scalar.isASCIILetter { hasLatin = true }
+                // ASCII has no look-alikes in the table, so it skips the lowercase lookup.
+                if scalar.value < 0x80 {
+                    if scalar.isASCIILetter { hasLatin = true }
+                    continue
+                }
                 if Homoglyphs.isConfusable(Self.lowercased(scalar)) { hasConfusable = true }
             }
             if hasLatin, hasConfusable {

@@ -49,8 +49,24 @@ enum IPAddressScanner {
         return result
     }
 
+    /// True when two colons are separated only by hex digits and dots, which
+    /// every IPv6 candidate contains; most texts have no such pair.
+    private static func hasColonPair(_ folded: [Unicode.Scalar]) -> Bool {
+        var afterColon = false
+        for scalar in folded {
+            if scalar == ":" {
+                if afterColon { return true }
+                afterColon = true
+            } else if afterColon, !(scalar.isASCIIHexDigit || scalar == ".") {
+                afterColon = false
+            }
+        }
+        return false
+    }
+
     static func ipv6(in folded: [Unicode.Scalar]) -> [Range<Int>] {
         var result: [Range<Int>] = []
+        guard hasColonPair(folded) else { return result }
         var index = 0
         let count = folded.count
         while index < count {

@@ -71,11 +71,25 @@ struct InjectionScanner: Sendable {
         "### system", "### instruction", "=====end", "====end", "\\n\\n\\n", "\\ n \\ n \\ n", "</s><s>",
     ].map { Array($0.unicodeScalars) }
 
+    private static let templateMarkerStarts = ASCIISet("<[#=\\")
+
+    /// Returns the first occurrence of the earliest-listed marker that occurs
+    /// at all, found in one pass over the text.
     static func chatTemplateDelimiter(in folded: [Unicode.Scalar]) -> Range<Int>? {
-        guard folded.contains(where: { $0 == "<" || $0 == "[" || $0 == "#" || $0 == "=" || $0 == "\\" }) else { return nil }
-        for marker in templateMarkers {
-            if let range = firstRange(of: marker, in: folded) { return range }
+        let markers = templateMarkers
+        let starts = templateMarkerStarts
+        var found = [Range<Int>?](repeating: nil, count: markers.count)
+        var remaining = markers.count
+        for index in folded.indices where starts.contains(folded[index]) {
+            for (markerIndex, marker) in markers.enumerated() where found[markerIndex] == nil && marker[0] == folded[index] {
+                let end = index + marker.count
+                guard end <= folded.count, folded[index..<end].elementsEqual(marker) else { continue }
+                found[markerIndex] = index..<end
+                remaining -= 1
+            }
+            if remaining == 0 || found[0] != nil { break }
         }
+        for range in found where range != nil { return range }
         return nil
     }
 
@@ -99,11 +113,13 @@ struct InjectionScanner: Sendable {
                     letters += 1
                     if scalar.properties.isUppercase { upper += 1 } else if scalar.properties.isLowercase { hasLower = true }
                 }
+                // One lower-case letter settles the word: it counts as lower case and is not in capitals.
+                if hasLower { break }
             }
             let isCapitals = letters >= 2 && upper == letters
             if hasLower { lowercaseWords += 1 }
-            let joinedBySpace = index > 0 && normalized[tokens[index - 1].range.upperBound..<token.range.lowerBound].allSatisfy { $0 == " " }
             if isCapitals {
+                let joinedBySpace = index > 0 && normalized[tokens[index - 1].range.upperBound..<token.range.lowerBound].allSatisfy { $0 == " " }
                 if runLength == 0 || !joinedBySpace {
                     runStart = index
                     runLength = 0

@@ -45,7 +45,8 @@ enum NationalIDScanner {
         let count = folded.count
         while index + 8 < count {
             defer { index += 1 }
-            guard folded[index + 2].isASCIIDigit || folded[index + 2] == " ", index == 0 || !folded[index - 1].isWordCharacter,
+            guard folded[index].isASCIILowercase, folded[index + 1].isASCIILowercase,
+                  folded[index + 2].isASCIIDigit || folded[index + 2] == " ", index == 0 || !folded[index - 1].isWordCharacter,
                   Checksums.ukNINOPrefix(folded[index], folded[index + 1]) else { continue }
             var position = index + 2
             var digits = 0

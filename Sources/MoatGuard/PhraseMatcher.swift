@@ -36,12 +36,18 @@ struct PhraseMatcher: Sendable {
     private var steps: [[Step]] = []
     private var exactWords: [UInt64: ClassSet] = [:]
     private var prefixWords: [Int: [UInt64: ClassSet]] = [:]
+    /// Keys of ``prefixWords`` in ascending order.
+    private var sortedPrefixLengths: [Int] = []
     /// Whether some prefix word starts with a given pair of scalars below
     /// U+0100, which rules out most words before any hashing.
     private var prefixStarts = [Bool](repeating: false, count: 1 << 16)
     /// Prefix words whose first two scalars are not both below U+0100.
     private var hasWidePrefixes = false
     private var rulesByFirstClass: [Int: [Int]] = [:]
+    /// Hashes of ``exactWords`` and ``prefixWords`` keys, so that most words
+    /// of a text skip the dictionary lookups.
+    private var exactHashes = HashFilter()
+    private var prefixHashes = HashFilter()
 
     init(classes: [String: [String]], rules: [Rule]) {
         self.rules = rules
@@ -61,6 +67,7 @@ struct PhraseMatcher: Sendable {
             let hash = Self.hash(folded[...])
             if isPrefix {
                 prefixWords[folded.count, default: [:]][hash, default: ClassSet()].insert(id)
+                prefixHashes.insert(hash)
                 if folded.count >= 2, folded[0].value < 0x100, folded[1].value < 0x100 {
                     prefixStarts[Int(folded[0].value) << 8 | Int(folded[1].value)] = true
                 } else {
@@ -68,6 +75,7 @@ struct PhraseMatcher: Sendable {
                 }
             } else {
                 exactWords[hash, default: ClassSet()].insert(id)
+                exactHashes.insert(hash)
             }
         }
         for (name, words) in classes.sorted(by: { $0.key < $1.key }) {
@@ -106,11 +114,12 @@ struct PhraseMatcher: Sendable {
                 rulesByFirstClass[id, default: []].append(ruleIndex)
             }
         }
+        sortedPrefixLengths = prefixWords.keys.sorted()
     }
 
     /// Returns the classes of each token, in token order.
     func classify(_ tokens: [WordToken], in folded: [Unicode.Scalar]) -> [ClassSet] {
-        let prefixLengths = prefixWords.keys.sorted()
+        let prefixLengths = sortedPrefixLengths
         return tokens.map { token in
             var set = ClassSet()
             var hash: UInt64 = Self.offsetBasis
@@ -127,12 +136,12 @@ struct PhraseMatcher: Sendable {
                 length += 1
                 guard checksPrefixes else { continue }
                 while nextPrefix < prefixLengths.count, prefixLengths[nextPrefix] < length { nextPrefix += 1 }
-                if nextPrefix < prefixLengths.count, prefixLengths[nextPrefix] == length,
+                if nextPrefix < prefixLengths.count, prefixLengths[nextPrefix] == length, prefixHashes.mayContain(hash),
                    let found = prefixWords[length]?[hash] {
                     set.formUnion(found)
                 }
             }
-            if let found = exactWords[hash] { set.formUnion(found) }
+            if exactHashes.mayContain(hash), let found = exactWords[hash] { set.formUnion(found) }
             return set
         }
     }
@@ -190,6 +199,22 @@ struct PhraseMatcher: Sendable {
     }
 }
 
+/// A 65,536-bit filter on the low bits of word hashes: `mayContain` is
+/// false only for hashes never inserted, so a false answer skips a lookup.
+struct HashFilter: Sendable {
+    private var words = [UInt64](repeating: 0, count: 1024)
+
+    mutating func insert(_ hash: UInt64) {
+        let bit = Int(truncatingIfNeeded: hash & 0xFFFF)
+        words[bit >> 6] |= 1 << UInt64(bit & 63)
+    }
+
+    func mayContain(_ hash: UInt64) -> Bool {
+        let bit = Int(truncatingIfNeeded: hash & 0xFFFF)
+        return words[bit >> 6] & (1 << UInt64(bit & 63)) != 0
+    }
+}
+
 /// A set of up to 256 word-class ids, stored inline so that classifying a
 /// word allocates nothing.
 struct ClassSet: Sendable, Equatable {
@@ -216,14 +241,22 @@ struct ClassSet: Sendable, Equatable {
         (bits.0 & other.bits.0) | (bits.1 & other.bits.1) | (bits.2 & other.bits.2) | (bits.3 & other.bits.3) != 0
     }
 
+    /// The ids in the set, in ascending order.
     var members: [Int] {
         var result: [Int] = []
-        for (word, value) in [bits.0, bits.1, bits.2, bits.3].enumerated() where value != 0 {
-            for bit in 0..<64 where value & (UInt64(1) << UInt64(bit)) != 0 {
-                result.append(word * 64 + bit)
-            }
-        }
+        Self.appendBits(of: bits.0, offset: 0, to: &result)
+        Self.appendBits(of: bits.1, offset: 64, to: &result)
+        Self.appendBits(of: bits.2, offset: 128, to: &result)
+        Self.appendBits(of: bits.3, offset: 192, to: &result)
         return result
+    }
+
+    private static func appendBits(of word: UInt64, offset: Int, to result: inout [Int]) {
+        var remaining = word
+        while remaining != 0 {
+            result.append(offset + remaining.trailingZeroBitCount)
+            remaining &= remaining - 1
+        }
     }
 
     static func == (lhs: ClassSet, rhs: ClassSet) -> Bool {

@@ -18,6 +18,15 @@ struct ScannedText: Sendable {
     let origin: [Int]
 
     init(_ text: String) {
+        // Most prompts are ASCII, where both views equal the input up to case.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            let original = text.utf8.map { Unicode.Scalar($0) }
+            self.original = original
+            self.normalized = original
+            self.folded = original.map(Self.asciiLowercase)
+            self.origin = Array(original.indices)
+            return
+        }
         let original = Array(text.unicodeScalars)
         var normalized: [Unicode.Scalar] = []
         var folded: [Unicode.Scalar] = []
@@ -34,6 +43,12 @@ struct ScannedText: Sendable {
                 continue
             }
             if InvisibleCharacters.isInvisible(scalar) {
+                continue
+            }
+            if !Self.hasCompatibilityForms(scalar.value) {
+                normalized.append(scalar)
+                folded.append(Homoglyphs.latin(for: Self.lowercase(scalar)))
+                origin.append(index)
                 continue
             }
             for piece in Self.compatibilityForm(of: scalar) {
@@ -86,6 +101,15 @@ struct ScannedText: Sendable {
         return mapping.count == 1 ? mapping.first! : scalar
     }
 
+    /// True for fullwidth forms and the blocks that hold compatibility characters.
+    static func hasCompatibilityForms(_ value: UInt32) -> Bool {
+        (0xFF01...0xFF5E).contains(value)
+            || (0x2000...0x24FF).contains(value) || (0x3000...0x33FF).contains(value)
+            || (0xFB00...0xFB4F).contains(value) || (0xFE30...0xFFEF).contains(value)
+            || (0x1D400...0x1D7FF).contains(value) || (0x1F100...0x1F1FF).contains(value)
+            || (0x02B0...0x02FF).contains(value) || (0x1D2C...0x1D6A).contains(value)
+    }
+
     /// NFKC of one scalar. Only the blocks that hold compatibility
     /// characters go through Foundation, which keeps the common case cheap.
     static func compatibilityForm(of scalar: Unicode.Scalar) -> [Unicode.Scalar] {
@@ -93,12 +117,7 @@ struct ScannedText: Sendable {
         if (0xFF01...0xFF5E).contains(value) {
             return [Unicode.Scalar(value - 0xFEE0)!]
         }
-        let hasCompatibilityForms =
-            (0x2000...0x24FF).contains(value) || (0x3000...0x33FF).contains(value)
-            || (0xFB00...0xFB4F).contains(value) || (0xFE30...0xFFEF).contains(value)
-            || (0x1D400...0x1D7FF).contains(value) || (0x1F100...0x1F1FF).contains(value)
-            || (0x02B0...0x02FF).contains(value) || (0x1D2C...0x1D6A).contains(value)
-        guard hasCompatibilityForms else { return [scalar] }
+        guard hasCompatibilityForms(value) else { return [scalar] }
         let mapped = Array(String(scalar).precomposedStringWithCompatibilityMapping.unicodeScalars)
         return mapped.isEmpty ? [scalar] : mapped
     }
@@ -138,6 +157,15 @@ struct ASCIISet: Sendable {
         if value < 64 { return low & (1 << UInt64(value)) != 0 }
         if value < 128 { return high & (1 << UInt64(value - 64)) != 0 }
         return false
+    }
+}
+
+extension Array where Element == Unicode.Scalar {
+    /// True when `needle` occurs at `start`; false when it would run past the end.
+    func hasScalars(_ needle: [Unicode.Scalar], at start: Int) -> Bool {
+        guard start >= 0, start + needle.count <= count else { return false }
+        for offset in needle.indices where self[start + offset] != needle[offset] { return false }
+        return true
     }
 }
 

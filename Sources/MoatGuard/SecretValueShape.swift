@@ -53,15 +53,45 @@ enum SecretValueShape {
     }
 
     static func isPlaceholder(_ value: ArraySlice<Unicode.Scalar>) -> Bool {
-        let lower = value.map { ScannedText.asciiLowercase($0) }
-        for (index, scalar) in lower.enumerated() where markerStarts.contains(scalar) {
-            for marker in placeholderMarkers where marker[0] == scalar && index + marker.count <= lower.count {
-                if lower[index..<(index + marker.count)].elementsEqual(marker) { return true }
+        // Matching lowercases in place because this runs on every long word.
+        let markers = placeholderMarkers
+        let starts = markerStarts
+        for index in value.indices {
+            let scalar = ScannedText.asciiLowercase(value[index])
+            guard starts.contains(scalar) else { continue }
+            for marker in markers where marker[0] == scalar && index + marker.count <= value.endIndex {
+                var offset = 1
+                while offset < marker.count, ScannedText.asciiLowercase(value[index + offset]) == marker[offset] { offset += 1 }
+                if offset == marker.count { return true }
             }
         }
-        if let first = lower.first, first == "$" || first == "%" { return true }
-        if lower.starts(with: ["0", "x"]) || lower.starts(with: ["e", "n", "c", "("]) { return true }
-        return hasSequentialRun(lower, length: 6)
+        if let first = value.first, first == "$" || first == "%" { return true }
+        if startsWithLowercased(value, ["0", "x"]) || startsWithLowercased(value, ["e", "n", "c", "("]) { return true }
+        return hasSequentialLowercasedRun(value, length: 6)
+    }
+
+    private static func startsWithLowercased(_ value: ArraySlice<Unicode.Scalar>, _ prefix: [Unicode.Scalar]) -> Bool {
+        guard value.count >= prefix.count else { return false }
+        for (offset, expected) in prefix.enumerated() where ScannedText.asciiLowercase(value[value.startIndex + offset]) != expected {
+            return false
+        }
+        return true
+    }
+
+    /// ``hasSequentialRun(_:length:)`` on the ASCII-lowercased `scalars`.
+    private static func hasSequentialLowercasedRun(_ scalars: ArraySlice<Unicode.Scalar>, length: Int) -> Bool {
+        guard scalars.count >= length else { return false }
+        var ascending = 1, descending = 1
+        var previous = ScannedText.asciiLowercase(scalars[scalars.startIndex])
+        for index in (scalars.startIndex + 1)..<scalars.endIndex {
+            let current = ScannedText.asciiLowercase(scalars[index])
+            let sameKind = (previous.isASCIIDigit && current.isASCIIDigit) || (previous.isASCIILetter && current.isASCIILetter)
+            ascending = sameKind && current.value == previous.value + 1 ? ascending + 1 : 1
+            descending = sameKind && current.value + 1 == previous.value ? descending + 1 : 1
+            if ascending >= length || descending >= length { return true }
+            previous = current
+        }
+        return false
     }
 
     static func hasSequentialRun(_ scalars: [Unicode.Scalar], length: Int) -> Bool {

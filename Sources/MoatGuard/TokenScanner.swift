@@ -9,20 +9,29 @@ enum TokenScanner {
         var index = 0
         var wordsCheckedUntil = 0
         let count = scalars.count
+        let patternTable = APIKeyPatterns.byFirstScalar
+        let patternStarts = APIKeyPatterns.firstScalars
+        // Local copies of the static sets, so the per-scalar tests skip the lazy-initialization check.
+        let punctuation = tokenPunctuation
+        let openers = wordOpeners
+        let trailers = wordTrailers
+        func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.isASCIIAlphanumeric || punctuation.contains(scalar)
+        }
         while index < count {
             let previous: Unicode.Scalar? = index > 0 ? scalars[index - 1] : nil
             if let previous, previous.isASCIIAlphanumeric {
                 index += 1
                 continue
             }
-            if let match = prefixed(scalars, at: index) {
+            if patternStarts.contains(scalars[index]), let match = prefixed(scalars, at: index, patternTable: patternTable) {
                 result.append(match)
                 index = match.range.upperBound
                 continue
             }
             // Each word gets one layout check; its inner `/` or `=` do not start new words.
             let startsWord = index >= wordsCheckedUntil && isTokenCharacter(scalars[index])
-                && (previous.map { !isTokenCharacter($0) || wordOpeners.contains($0) } ?? true)
+                && (previous.map { !isTokenCharacter($0) || openers.contains($0) } ?? true)
             guard startsWord else {
                 index += 1
                 continue
@@ -30,7 +39,7 @@ enum TokenScanner {
             var wordEnd = index
             while wordEnd < count, isTokenCharacter(scalars[wordEnd]) { wordEnd += 1 }
             wordsCheckedUntil = wordEnd
-            while wordEnd > index + 1, wordTrailers.contains(scalars[wordEnd - 1]) { wordEnd -= 1 }
+            while wordEnd > index + 1, trailers.contains(scalars[wordEnd - 1]) { wordEnd -= 1 }
             if let match = layout(scalars, word: index..<wordEnd) {
                 result.append(match)
                 index = match.range.upperBound
@@ -45,18 +54,14 @@ enum TokenScanner {
     private static let wordOpeners = ASCIISet(":/=")
     private static let wordTrailers = ASCIISet(".:/=")
 
-    private static func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCIIAlphanumeric || tokenPunctuation.contains(scalar)
-    }
-
     /// Matches a vendor prefix at `start`, followed by a body of the vendor's alphabet and length.
-    private static func prefixed(_ scalars: [Unicode.Scalar], at start: Int) -> ScoredRange? {
+    private static func prefixed(_ scalars: [Unicode.Scalar], at start: Int, patternTable: [[APIKeyPatterns.CompiledPattern]]) -> ScoredRange? {
         if start > 0, scalars[start - 1].isASCIIAlphanumeric { return nil }
         guard scalars[start].value < 128 else { return nil }
-        let candidates = APIKeyPatterns.byFirstScalar[Int(scalars[start].value)]
+        let candidates = patternTable[Int(scalars[start].value)]
         for pattern in candidates {
             let prefix = pattern.prefixScalars
-            guard start + prefix.count < scalars.count, scalars[start..<(start + prefix.count)].elementsEqual(prefix) else { continue }
+            guard start + prefix.count < scalars.count, scalars.hasScalars(prefix, at: start) else { continue }
             let bodyStart = start + prefix.count
             var bodyEnd = bodyStart
             while bodyEnd < scalars.count, pattern.alphabet.contains(scalars[bodyEnd]), bodyEnd - bodyStart < pattern.maximumLength {

@@ -85,14 +85,15 @@ let package = Package(
         ),
 
         // Tests.
+        .target(name: "MoatTestSupport", path: "Tests/MoatTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "MoatCoreTests", dependencies: ["MoatCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "MoatGuardTests", dependencies: ["MoatGuard", "MoatHTTP", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatGuardTests", dependencies: ["MoatTestSupport", "MoatGuard", "MoatHTTP", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatJSONTests", dependencies: ["MoatJSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "MoatCryptoTests", dependencies: ["MoatCrypto"], swiftSettings: swiftSettings),
-        .testTarget(name: "MoatJOSETests", dependencies: ["MoatJOSE", "MoatCrypto", "MoatJSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "MoatTOMLTests", dependencies: ["MoatTOML"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatCryptoTests", dependencies: ["MoatTestSupport", "MoatCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatJOSETests", dependencies: ["MoatTestSupport", "MoatJOSE", "MoatCrypto", "MoatJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatTOMLTests", dependencies: ["MoatTestSupport", "MoatTOML"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatHTTPTests", dependencies: ["MoatHTTP", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "MoatDataTests", dependencies: ["MoatData", "MoatSQLite"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatDataTests", dependencies: ["MoatTestSupport", "MoatData", "MoatSQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatAuditTests", dependencies: ["MoatAudit", "MoatSQLite", "MoatCrypto", "MoatJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatConfigTests", dependencies: ["MoatConfig", "MoatTOML"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatAPITests", dependencies: ["MoatAPI", "MoatData", "MoatHTTP", "MoatCore", "MoatJSON"], swiftSettings: swiftSettings),
@@ -116,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MoatEndToEndTests",
-            dependencies: [
+            dependencies: ["MoatTestSupport", 
                 "MoatLauncher", "MoatConfig", "MoatDevIdP", "MoatAPI", "MoatWeb", "MoatIdentity", "MoatAudit",
                 "MoatData", "MoatSQLite", "MoatJOSE", "MoatJSON", "MoatCrypto", "MoatHTTP", "MoatCore",
             ],

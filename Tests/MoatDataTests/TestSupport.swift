@@ -1,4 +1,5 @@
 import Foundation
+import MoatTestSupport
 import MoatData
 
 /// A fresh folder under the system temporary directory, removed when the value is released.
@@ -36,19 +37,7 @@ final class TemporaryFolder: @unchecked Sendable {
 
 enum TestData {
     /// `../shared/testdata` beside the package root, or `MOAT_TESTDATA`.
-    static var root: URL {
-        if let override = ProcessInfo.processInfo.environment["MOAT_TESTDATA"], !override.isEmpty {
-            return URL(fileURLWithPath: override)
-        }
-        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while folder.path != "/" {
-            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
-                return folder.deletingLastPathComponent().appendingPathComponent("shared/testdata")
-            }
-            folder = folder.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: "/nonexistent-testdata")
-    }
+    static var root: URL { TestLocations.sharedTestData }
 }
 
 extension DocumentPolicy {

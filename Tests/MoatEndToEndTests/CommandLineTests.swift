@@ -1,4 +1,5 @@
 import Foundation
+import MoatTestSupport
 import Testing
 
 /// The `moat` executable: errors on stderr with a non-zero exit, results on stdout.
@@ -10,13 +11,7 @@ struct CommandLineTests {
         var error: String
     }
 
-    static var binary: URL {
-        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while folder.path != "/", !FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
-            folder = folder.deletingLastPathComponent()
-        }
-        return folder.appendingPathComponent(".build/debug/moat")
-    }
+    static var binary: URL { TestLocations.packageRoot.appendingPathComponent(".build/debug/moat") }
 
     static func run(_ arguments: [String]) throws -> Run {
         let process = Process()

@@ -1,4 +1,5 @@
 import Foundation
+import MoatTestSupport
 import MoatLauncher
 import Testing
 
@@ -8,19 +9,7 @@ import Testing
 struct ContosoCorpusTests {
     static let restricted: Set<String> = ["Northwind_Health_Plus_Benefits_Details.pdf", "Northwind_Standard_Benefits_Details.pdf"]
 
-    static var testData: URL {
-        if let override = ProcessInfo.processInfo.environment["MOAT_TESTDATA"], !override.isEmpty {
-            return URL(fileURLWithPath: override)
-        }
-        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while folder.path != "/" {
-            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
-                return folder.deletingLastPathComponent().appendingPathComponent("shared/testdata")
-            }
-            folder = folder.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: "/nonexistent-testdata")
-    }
+    static var testData: URL { TestLocations.sharedTestData }
 
     static func writeManifest(corpus: URL) throws -> URL {
         let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".pdf") }.sorted()

@@ -1,22 +1,11 @@
 import Foundation
+import MoatTestSupport
 
 /// Locates the public test vectors kept outside the repository: the
 /// `MOAT_TESTDATA` environment variable, or `../shared/testdata` next to the
 /// package root found by walking up from this file.
 enum TestData {
-    static let directory: URL = {
-        if let override = ProcessInfo.processInfo.environment["MOAT_TESTDATA"], !override.isEmpty {
-            return URL(fileURLWithPath: override, isDirectory: true)
-        }
-        var candidate = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while candidate.path != "/" {
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("Package.swift").path) {
-                return candidate.deletingLastPathComponent().appendingPathComponent("shared/testdata", isDirectory: true)
-            }
-            candidate.deleteLastPathComponent()
-        }
-        preconditionFailure("no Package.swift above \(#filePath); set MOAT_TESTDATA")
-    }()
+    static let directory: URL = TestLocations.sharedTestData
 
     static func wycheproof(_ name: String) throws -> Data {
         try Data(contentsOf: directory.appendingPathComponent("wycheproof").appendingPathComponent(name))

@@ -1,4 +1,5 @@
 import Foundation
+import MoatTestSupport
 
 /// The toml-test corpus (https://github.com/toml-lang/toml-test), kept
 /// outside the repository at `../shared/testdata/toml-test` relative to the
@@ -35,21 +36,7 @@ enum TOMLTestCorpus {
         try Data(contentsOf: testsDirectory.appendingPathComponent(name + "." + fileExtension))
     }
 
-    /// `$MOAT_TESTDATA`, or `../shared/testdata` next to the directory that
-    /// contains Package.swift, found by walking up from this source file.
     private static func testDataDirectory() -> URL {
-        if let override = ProcessInfo.processInfo.environment["MOAT_TESTDATA"], !override.isEmpty {
-            return URL(fileURLWithPath: override)
-        }
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while directory.path != "/" {
-            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
-                return directory.deletingLastPathComponent()
-                    .appendingPathComponent("shared")
-                    .appendingPathComponent("testdata")
-            }
-            directory.deleteLastPathComponent()
-        }
-        return URL(fileURLWithPath: "/nonexistent-testdata")
+        TestLocations.sharedTestData
     }
 }

@@ -63,7 +63,7 @@ extension WebApp {
 
     /// The session's access token, refreshed (with refresh-token rotation) when
     /// it expires within two minutes; nil when it cannot be refreshed.
-    private func freshAccessToken(sessionID: String, requestID: String) async -> String? {
+    func freshAccessToken(sessionID: String, requestID: String) async -> String? {
         guard let session = await sessions.session(id: sessionID) else { return nil }
         if session.accessTokenExpiresAt.timeIntervalSince(clock.now()) > 120 {
             return session.accessToken

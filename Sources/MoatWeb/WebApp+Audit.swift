@@ -10,7 +10,7 @@ extension WebApp {
     /// `GET /v1/audit` with the user's own access token, so the api decides who may
     /// read it (the Admin role). A 403 from the api becomes a 403 page here.
     func adminAudit(_ request: HTTPRequest) async -> HTTPResponse {
-        guard let (_, session) = await currentSession(request) else {
+        guard let (sessionID, session) = await currentSession(request) else {
             return .redirect(to: "/auth/login")
         }
         var filters: [String: String] = [:]
@@ -36,7 +36,13 @@ extension WebApp {
 
         let userName = session.user.name ?? session.user.username ?? ""
         var headers = HTTPHeaders()
-        headers.add("Authorization", "Bearer \(session.accessToken)")
+        // The same refresh as the chat calls, so the page keeps working after the access token expires.
+        guard let accessToken = await freshAccessToken(sessionID: sessionID, requestID: request.requestID) else {
+            var response = HTTPResponse.redirect(to: "/auth/login?return=/admin/audit", status: 303)
+            response.setCookie(sessionCookie(value: "", maxAge: 0))
+            return response
+        }
+        headers.add("Authorization", "Bearer \(accessToken)")
         headers.add("Accept", "application/json")
         headers.add("X-Request-Id", request.requestID)
         let upstream: HTTPClientResponse

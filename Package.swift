@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "MoatCryptoTests", dependencies: ["MoatTestSupport", "MoatCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatJOSETests", dependencies: ["MoatTestSupport", "MoatJOSE", "MoatCrypto", "MoatJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatTOMLTests", dependencies: ["MoatTestSupport", "MoatTOML"], swiftSettings: swiftSettings),
-        .testTarget(name: "MoatHTTPTests", dependencies: ["MoatHTTP", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatHTTPTests", dependencies: ["MoatTestSupport", "MoatHTTP", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatDataTests", dependencies: ["MoatTestSupport", "MoatData", "MoatSQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatAuditTests", dependencies: ["MoatAudit", "MoatSQLite", "MoatCrypto", "MoatJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatConfigTests", dependencies: ["MoatConfig", "MoatTOML"], swiftSettings: swiftSettings),
@@ -109,7 +109,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MoatGatewayTests",
-            dependencies: [
+            dependencies: ["MoatTestSupport", 
                 "MoatGateway", "MoatLauncher", "MoatConfig", "MoatDevIdP", "MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatJSON",
                 "MoatCrypto", "MoatCore", "COpenSSL",
             ],

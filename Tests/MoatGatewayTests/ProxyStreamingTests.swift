@@ -1,5 +1,6 @@
 import COpenSSL
 import Foundation
+import MoatTestSupport
 import MoatHTTP
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import MoatTestSupport
 import MoatCore
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import MoatTestSupport
 
 /// A raw-socket HTTP/1.1 upstream for gateway tests, so that what reaches
 /// the upstream is observed byte for byte, independently of the code under test.

@@ -1,20 +1,27 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A TCP client socket for tests that read a response piece by piece.
 ///
 /// Every call blocks, so tests run them through ``onThread(_:)`` to keep the
 /// cooperative pool free for the server under test.
-final class BlockingSocket: @unchecked Sendable {
+public final class BlockingSocket: @unchecked Sendable {
     // @unchecked: a test uses one socket from one thread at a time.
-    let descriptor: Int32
+    public let descriptor: Int32
     private var pending: [UInt8] = []
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// Connects to 127.0.0.1:`port`; reads give up after `timeoutSeconds`.
-    init(port: Int, timeoutSeconds: Int = 10) throws {
+    public init(port: Int, timeoutSeconds: Int = 10) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(description: "socket() failed with errno \(errno)") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
@@ -33,7 +40,7 @@ final class BlockingSocket: @unchecked Sendable {
     }
 
     /// Wraps an accepted socket.
-    init(descriptor: Int32, timeoutSeconds: Int = 10) {
+    public init(descriptor: Int32, timeoutSeconds: Int = 10) {
         self.descriptor = descriptor
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -43,7 +50,7 @@ final class BlockingSocket: @unchecked Sendable {
         Glibc.close(descriptor)
     }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -52,12 +59,12 @@ final class BlockingSocket: @unchecked Sendable {
         }
     }
 
-    func send(_ text: String) throws {
+    public func send(_ text: String) throws {
         try send(Array(text.utf8))
     }
 
     /// Reads until `marker` has arrived; returns everything up to and including it.
-    func read(until marker: String) throws -> String {
+    public func read(until marker: String) throws -> String {
         let needle = Array(marker.utf8)
         while true {
             if let range = Self.find(needle, in: pending) {
@@ -72,7 +79,7 @@ final class BlockingSocket: @unchecked Sendable {
     }
 
     /// Reads exactly `count` bytes.
-    func read(count: Int) throws -> [UInt8] {
+    public func read(count: Int) throws -> [UInt8] {
         while pending.count < count {
             guard try fill() else { throw Failure(description: "connection closed after \(pending.count) of \(count) bytes") }
         }
@@ -82,7 +89,7 @@ final class BlockingSocket: @unchecked Sendable {
     }
 
     /// Reads until the peer closes the connection.
-    func readToEnd() throws -> [UInt8] {
+    public func readToEnd() throws -> [UInt8] {
         while try fill() {}
         defer { pending = [] }
         return pending
@@ -108,7 +115,7 @@ final class BlockingSocket: @unchecked Sendable {
 }
 
 /// Runs blocking work on a thread of its own.
-func onThread<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+public func onThread<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
     try await withCheckedThrowingContinuation { continuation in
         Thread.detachNewThread {
             continuation.resume(with: Result { try body() })

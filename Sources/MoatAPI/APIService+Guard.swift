@@ -5,12 +5,12 @@ import MoatJSON
 
 /// The guardrail steps of a chat request and how their verdicts are reported.
 ///
-/// Three checkpoints, each with its own policy: the question before
-/// retrieval, every retrieved passage before it reaches the answerer
-/// (indirect prompt injection is dropped, personal data redacted), and the
-/// answer before it reaches the user (secrets, personal data, the
-/// per-request canary, links and images that carry data out, citations of
-/// passages that were not retrieved). Every verdict goes into the audit
+/// There are three checkpoints, each with its own policy. The question is
+/// scanned before retrieval. Every retrieved passage is scanned before it
+/// reaches the answerer: indirect prompt injection is dropped and personal
+/// data redacted. The answer is scanned before it reaches the user for
+/// secrets, personal data, the per-request canary, links and images that
+/// carry data out, and citations of passages that were not retrieved. Every verdict goes into the audit
 /// record; what the user lost is told in `notices`.
 struct GuardedChat {
     let settings: GuardrailSettings
@@ -43,7 +43,7 @@ struct GuardedChat {
         return GuardPolicy(actions: actions, fallbackAction: .flag)
     }()
 
-    /// The text as the audit log keeps it under the `redacted` policy.
+    /// Returns the text as the audit log keeps it under the `redacted` policy.
     static func auditCopy(_ text: String) -> String {
         InputGuard(policy: auditPolicy).scan(text).text
     }

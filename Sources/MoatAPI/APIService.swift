@@ -53,7 +53,7 @@ public final class APIService: HTTPResponder {
         return router
     }
 
-    /// What a handler reports for the audit record besides its response.
+    /// A handler's response and what it reports for the audit record.
     struct Outcome {
         var response: HTTPResponse
         var reason = "ok"

@@ -89,6 +89,32 @@ enum InjectionLexicon {
         ],
         "HYPOTHETICAL": ["theoretical", "hypothetical", "fictional", "imaginary", "theoretischen", "hypothetischen", "fiktiven"],
         "WORLD": ["world", "scenario", "situation", "welt", "szenario", "universe"],
+        // Verbs that ask a model to change its answer: "add … to your response".
+        "RESPONSE_EDIT": [
+            "add", "integrate", "include", "modify", "enhance", "render", "encode", "encrypt", "translate", "provide",
+            "convert", "replace", "rearrange", "remove", "combine", "misspell", "shift", "apply", "introduce",
+            "mention", "suggest", "tease", "anagram", "substitute", "invert", "use", "display",
+        ],
+        "RESPONSE": ["response", "answer", "reply", "message", "output"],
+        // Names a document uses for the model that reads it.
+        "MODEL": ["ai", "assistant", "assistants", "model", "llm", "chatbot", "gpt", "copilot"],
+        // Tasks for a general-purpose assistant, as the first word of a sentence.
+        "ASSISTANT_TASK": [
+            "write", "draft", "compose", "develop", "translate", "describe", "analyze", "analyse", "summarize",
+            "summarise", "generate", "encode", "encrypt", "rearrange", "anagram", "misspell", "render",
+        ],
+        "LANGUAGE_NAME": ["english", "french", "spanish", "german", "japanese", "russian", "chinese", "italian"],
+        // What a user may take back: their own earlier message.
+        "OWN_MESSAGE": [
+            "question", "questions", "message", "messages", "answer", "reply", "comment", "request", "email", "e-mail",
+            "typo", "mistake", "sentence", "search", "query", "prompt", "frage", "nachricht",
+        ],
+        // Browsers, systems and devices that have a setting called developer mode.
+        "DEVICE": [
+            "chrome", "chromium", "firefox", "edge", "safari", "opera", "brave", "browser", "android", "iphone", "ipad",
+            "ios", "windows", "macos", "mac", "linux", "pixel", "samsung", "xiaomi", "phone", "tablet", "device",
+            "settings", "xcode", "vs", "roku", "xbox", "playstation", "kindle", "chromebook", "extension", "extensions",
+        ],
         "CHANGE": ["change", "update", "modify", "replace", "ändere", "ändern", "change", "cambia", "new"],
     ]
 }

@@ -93,15 +93,15 @@ enum InjectionRules {
     /// Extra rules for retrieved passages: text that addresses the model
     /// reading it rather than the human reader of the document.
     static let indirectOnly: [Rule] = [
-        indirect("modify-response", 0.8, "add|integrate|include|modify|enhance|render|encode|encrypt|translate|provide|convert|replace|rearrange|remove|combine|misspell|shift|apply|introduce|mention|suggest|tease|anagram|substitute|invert|use|display ~6 your ~1 response|answer|reply|message|output"),
+        indirect("modify-response", 0.8, "RESPONSE_EDIT ~6 your ~1 RESPONSE"),
         indirect("in-your-response", 0.75, "in|into|to ~1 your ~1 response|answer|reply|output"),
         indirect("your-response", 0.4, "your ~1 response|reply|answer"),
-        indirect("note-to-ai", 0.9, "note|message|instruction|instructions ~2 to|for ~2 ai|assistant|assistants|model|llm|chatbot|gpt|copilot"),
-        indirect("ai-reading-this", 0.8, "ai|assistant|model|llm|chatbot ~3 reading|summarizing|summarising|processing|seeing ~1 this"),
+        indirect("note-to-ai", 0.9, "note|message|instruction|instructions ~2 to|for ~2 MODEL"),
+        indirect("ai-reading-this", 0.8, "MODEL ~3 reading|summarizing|summarising|processing|seeing ~1 this"),
         indirect("can-you", 0.45, "^can|could ~1 you ~3 show|tell|provide|write|give|use|reply|substitute|invert|explain|list"),
         // Documents do tell their reader to write things ("Write about your goals"), so this
         // counts only together with another signal.
-        indirect("llm-task-imperative", 0.4, "^write|draft|compose|develop|translate|describe|analyze|analyse|summarize|summarise|generate|encode|encrypt|rearrange|anagram|misspell|render"),
-        indirect("what-is-in-language", 0.45, "what|how ~4 in ~1 english|french|spanish|german|japanese|russian|chinese|italian"),
+        indirect("llm-task-imperative", 0.4, "^ASSISTANT_TASK"),
+        indirect("what-is-in-language", 0.45, "what|how ~4 in ~1 LANGUAGE_NAME"),
     ]
 }

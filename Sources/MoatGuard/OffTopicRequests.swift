@@ -1,0 +1,113 @@
+/// Finds requests in a retrieved passage that do not belong to it: a
+/// question or a task for a general-purpose assistant ("What is the capital
+/// of Brazil?", "Draft an essay about climate change.") whose content words
+/// occur nowhere else in the passage.
+///
+/// Documents ask their readers things too (FAQs, runbooks), but those
+/// requests share words with the text around them: the answer to a FAQ
+/// repeats the question's subject. An instruction planted in an invoice
+/// e-mail, or a passage that is nothing but a request, does not.
+enum OffTopicRequests {
+    /// A sentence as a range of token indices.
+    private struct Sentence {
+        var tokens: Range<Int>
+        var endsWithQuestionMark: Bool
+    }
+
+    /// Returns the folded-view range of the first off-topic request, or nil.
+    static func firstRequest(in text: ScannedText, tokens: [WordToken]) -> Range<Int>? {
+        let folded = text.folded
+        let sentences = sentences(of: tokens, in: folded)
+        var requests: [Sentence] = []
+        var isInRequest = [Bool](repeating: false, count: tokens.count)
+        for sentence in sentences where isRequest(sentence, tokens: tokens, text: text) {
+            requests.append(sentence)
+            for index in sentence.tokens { isInRequest[index] = true }
+        }
+        guard !requests.isEmpty else { return nil }
+
+        var context = Set<UInt64>()
+        for (index, token) in tokens.enumerated() where !isInRequest[index] {
+            if let stem = contentStem(folded[token.range]) { context.insert(stem) }
+        }
+        for request in requests {
+            if request.endsWithQuestionMark, request.tokens.upperBound < tokens.count,
+               RequestLexicon.answerStarts.contains(PhraseMatcher.hash(folded[tokens[request.tokens.upperBound].range])) {
+                // "Can I work from home? Yes, two days a week.": a FAQ answered in place.
+                continue
+            }
+            var stems = Set<UInt64>()
+            for index in request.tokens.dropFirst() {
+                if let stem = contentStem(folded[tokens[index].range]) { stems.insert(stem) }
+            }
+            guard !stems.isEmpty else { continue }
+            let shared = stems.intersection(context).count
+            // One shared word in four is chance, for example a date or a product name.
+            if shared * 4 <= stems.count {
+                return tokens[request.tokens.lowerBound].range.lowerBound..<tokens[request.tokens.upperBound - 1].range.upperBound
+            }
+        }
+        return nil
+    }
+
+    /// Splits at `.`, `!`, `?` and line breaks. Colons do not end a sentence
+    /// here, so "Determine the sentiment of this review: '…'" stays one request.
+    private static func sentences(of tokens: [WordToken], in folded: [Unicode.Scalar]) -> [Sentence] {
+        var result: [Sentence] = []
+        var start = 0
+        for index in tokens.indices {
+            let gapEnd = index + 1 < tokens.count ? tokens[index + 1].range.lowerBound : folded.count
+            var ends = index + 1 == tokens.count
+            var question = false
+            for scalar in folded[tokens[index].range.upperBound..<gapEnd] {
+                switch scalar {
+                case "?", "\u{FF1F}": ends = true; question = true
+                case ".", "!", "\n", "\u{3002}", "\u{FF01}": ends = true
+                default: break
+                }
+            }
+            if ends {
+                result.append(Sentence(tokens: start..<(index + 1), endsWithQuestionMark: question))
+                start = index + 1
+            }
+        }
+        return result
+    }
+
+    /// A question that starts with a question word and ends with `?`, or a
+    /// sentence that starts with a verb asking for content or analysis and
+    /// does not address the reader as "you". Headings in capitals are skipped
+    /// because they title the text below.
+    private static func isRequest(_ sentence: Sentence, tokens: [WordToken], text: ScannedText) -> Bool {
+        guard sentence.tokens.count >= 3 else { return false }
+        let first = tokens[sentence.tokens.lowerBound]
+        let firstWord = PhraseMatcher.hash(text.folded[first.range])
+        let isQuestion = sentence.endsWithQuestionMark && RequestLexicon.questionStarts.contains(firstWord)
+        let isTask = RequestLexicon.taskVerbs.contains(firstWord)
+            && !RequestLexicon.nounFollowers.contains(PhraseMatcher.hash(text.folded[tokens[sentence.tokens.lowerBound + 1].range]))
+        guard isQuestion || isTask else { return false }
+        // "Write about what you delivered last year": a task about the reader's
+        // own work is addressed to a person, not to an assistant.
+        if isTask, !isQuestion, sentence.tokens.contains(where: { RequestLexicon.secondPerson.contains(PhraseMatcher.hash(text.folded[tokens[$0].range])) }) {
+            return false
+        }
+        return !isCapitalsHeading(sentence, tokens: tokens, normalized: text.normalized)
+    }
+
+    private static func isCapitalsHeading(_ sentence: Sentence, tokens: [WordToken], normalized: [Unicode.Scalar]) -> Bool {
+        for index in sentence.tokens {
+            for scalar in normalized[tokens[index].range] where scalar.properties.isLowercase {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// The hash of a word's first five letters, a crude stem that joins
+    /// "laptop" and "laptops"; nil for stop words, numbers and short words.
+    private static func contentStem(_ word: ArraySlice<Unicode.Scalar>) -> UInt64? {
+        guard word.count >= 3, word.contains(where: { !$0.isASCIIDigit }) else { return nil }
+        guard !RequestLexicon.stopWords.contains(PhraseMatcher.hash(word)) else { return nil }
+        return PhraseMatcher.hash(word.prefix(5))
+    }
+}

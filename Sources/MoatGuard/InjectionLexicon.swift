@@ -61,7 +61,7 @@ enum InjectionLexicon {
         "NOW": ["now", "jetzt", "nun", "maintenant", "ahora", "ora", "nu"],
         "YOU_ARE": ["you", "du", "sie", "tu", "vous", "jij"],
         "ARE": ["are", "bist", "sind", "es", "êtes", "eres", "sei", "bent", "now"],
-        "ROLE_VERB": ["act", "acting", "behave", "fungieren", "agieren", "auftreten", "agir", "actuar", "agisci", "play"],
+        "ROLE_VERB": ["act", "acting", "behave", "speak", "talk", "fungieren", "agieren", "auftreten", "agir", "actuar", "agisci", "play"],
         "PRETEND": ["pretend", "imagine", "suppose", "stell", "stellen", "imagina", "imagine", "immagina", "представь"],
         "SAY": [
             "say", "print", "output", "write", "reply", "respond", "answer", "state", "sag", "sage", "sagen", "schreib",
@@ -79,13 +79,13 @@ enum InjectionLexicon {
             "restrictions", "restriction", "filters", "filter", "limits", "limitations", "censorship", "guidelines",
             "rules", "ethics", "morals", "boundaries", "einschränkungen", "regeln", "grenzen", "zensur",
         ],
-        "CHARACTER": ["character", "characters", "role", "roles", "rolle", "rollen", "personaje", "rôle"],
+        "CHARACTER": ["character", "characters", "role", "roles", "rolle", "rollen", "figur", "personaje", "rôle"],
         "STAY": ["stay", "remain", "remains", "stays", "bleiben", "bleibt", "bleib", "keep"],
         "BREAK": ["break", "breaking", "leave", "drop", "fallen", "aus"],
         "PRAISE": [
             "well", "very", "great", "excellent", "fantastic", "wow", "superbly", "super", "simply", "congratulations",
             "gut", "sehr", "toll", "ausgezeichnet", "ausgezeichnete", "hervorragend", "herzlichen", "einfach", "bravo",
-            "perfect", "perfekt", "okay", "ok",
+            "perfect", "perfekt", "okay", "ok", "good",
         ],
         "HYPOTHETICAL": ["theoretical", "hypothetical", "fictional", "imaginary", "theoretischen", "hypothetischen", "fiktiven"],
         "WORLD": ["world", "scenario", "situation", "welt", "szenario", "universe"],
@@ -107,7 +107,7 @@ enum InjectionLexicon {
         // What a user may take back: their own earlier message.
         "OWN_MESSAGE": [
             "question", "questions", "message", "messages", "answer", "reply", "comment", "request", "email", "e-mail",
-            "typo", "mistake", "sentence", "search", "query", "prompt", "frage", "nachricht",
+            "typo", "mistake", "sentence", "search", "query", "frage", "nachricht",
         ],
         // Browsers, systems and devices that have a setting called developer mode.
         "DEVICE": [

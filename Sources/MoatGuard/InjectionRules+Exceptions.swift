@@ -14,7 +14,7 @@ extension InjectionRules {
         // something they wrote, which is not an instruction the model was given.
         exception(
             "retract-own-message",
-            "OVERRIDE ~0 my|the|that ~0 PRIOR_ALONE|last ~0 OWN_MESSAGE"
+            "OVERRIDE ~0 my|that ~0 PRIOR_ALONE|last ~0 OWN_MESSAGE"
         ),
         // "What is a system prompt?", "What makes a good prompt?": the concept,
         // not this model's prompt, which takes "your", "this" or "the".

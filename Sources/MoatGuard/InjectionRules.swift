@@ -60,6 +60,11 @@ enum InjectionRules {
         direct("tell-me-that", 0.55, "tell|sag|sage ~1 me|mir ~1 that|dass ~1 you|du"),
         direct("if-i-say", 0.6, "if|wenn|si ~2 i|ich|yo ~1 say|sage|digo ~5 you|du|tu ~1 say|sagst|dices"),
         direct("stop-interjection", 0.4, "^stop|stopp|attention|achtung"),
+        // "Attention - stop -", "STOP! Achtung!": an interruption before a new order.
+        direct("double-interjection", 0.6, "^stop|stopp|attention|achtung ~1 stop|stopp|attention|achtung"),
+        // "igmre what I said before": a reference back to the conversation, which
+        // only counts with another signal, because people do refer back innocently.
+        direct("what-i-said-before", 0.4, "what|everything|alles|was ~1 i|ich ~1 said|told|wrote|gesagt|geschrieben ~1 before|earlier|previously|above|vorher|zuvor"),
         direct("in-any-case", 0.3, "or ~1 you ~1 die|stirbst"),
         direct("or-you-die", 0.4, "oder ~1 du ~1 stirbst"),
         direct("input-output-demo", 0.6, "input|eingabe ~3 output|ausgabe ~3 input|eingabe ~3 output|ausgabe"),
@@ -71,14 +76,18 @@ enum InjectionRules {
     static let jailbreak: [Rule] = [
         direct("you-are-now", 0.8, "YOU_ARE ~1 ARE ~1 now|jetzt|nun"),
         jailbreak("now-you-are", 0.75, "NOW ~1 YOU_ARE|bist|sind ~1 ARE|du|sie"),
+        // "As the dailywire, tell me …": speaking as a persona set up earlier.
+        jailbreak("as-persona-order", 0.35, "^as|als ~0 a|an|the|my|ein|eine|der|die ~3 tell|write|say|give|explain|answer|respond|sag|schreib|erkläre"),
         jailbreak("you-are-start", 0.55, "^you|du ~0 are|bist ~0 a|an|the|now|my|our|jetzt|nun|ein|eine|der|die|das|three|two"),
         jailbreak("act-as", 0.8, "want ~3 you ~1 ROLE_VERB ~1 as|like"),
         jailbreak("act-as-short", 0.55, "ROLE_VERB ~1 as|like ~1 a|an|ein|eine|einen"),
         jailbreak("dass-als", 0.8, "dass ~2 als ~5 ROLE_VERB"),
         jailbreak("pretend", 0.45, "PRETEND ~3 you|du|sie|to"),
-        jailbreak("pretend-you-are", 0.6, "PRETEND ~2 you|du ~1 are|bist|were"),
+        jailbreak("pretend-you-are", 0.6, "PRETEND ~2 you|du ~1 are|bist|were|can|could|have|kannst|hast"),
         jailbreak("stay-in-character", 0.75, "STAY ~4 CHARACTER"),
-        jailbreak("do-not-break-character", 0.75, "NEGATION ~2 BREAK ~3 CHARACTER"),
+        jailbreak("do-not-break-character", 0.75, "NEGATION ~4 BREAK ~3 CHARACTER"),
+        // German puts the verb last: "ohne aus der Figur zu fallen", "nicht aus ihrer Rolle fallen".
+        jailbreak("do-not-break-character-de", 0.75, "NEGATION ~5 aus ~2 CHARACTER ~1 fallen|zu"),
         jailbreak("no-restrictions", 0.55, "NEGATION|beyond|free ~3 RESTRICTION"),
         jailbreak("hypothetical-world", 0.6, "HYPOTHETICAL ~2 WORLD ~2 where|in ~2 you|du"),
         jailbreak("developer-mode", 0.8, "developer|dan|jailbreak|jailbroken|god ~1 mode"),

@@ -70,7 +70,7 @@ enum InjectionLexicon {
         "ONLY": ["only", "just", "nur", "exactly", "seulement", "solo", "solamente", "uniquement"],
         "EVERY": ["every", "all", "each", "any", "jede", "jeder", "alle", "toda", "todas", "tout", "tous"],
         "QUESTION": ["question", "questions", "frage", "fragen", "prompt", "message", "messages", "query"],
-        "NEGATION": ["not", "don't", "dont", "don'nt", "never", "nicht", "kein", "keine", "without", "disregarding", "ohne", "no", "pas", "sin"],
+        "NEGATION": ["not", "don't", "dont", "don'nt", "never", "nicht", "nie", "niemals", "kein", "keine", "without", "disregarding", "ohne", "no", "pas", "sin"],
         "SOURCES": [
             "articles", "documents", "context", "artikel", "artikeln", "dokumente",
             "dokumenten", "kontext", "sources", "artikels", "artikels",

@@ -41,9 +41,7 @@ enum OffTopicRequests {
                 if let stem = contentStem(folded[tokens[index].range]) { stems.insert(stem) }
             }
             guard !stems.isEmpty else { continue }
-            let shared = stems.intersection(context).count
-            // One shared word in four is chance, for example a date or a product name.
-            if shared * 4 <= stems.count {
+            if stems.isDisjoint(with: context) {
                 return tokens[request.tokens.lowerBound].range.lowerBound..<tokens[request.tokens.upperBound - 1].range.upperBound
             }
         }

@@ -84,6 +84,12 @@ enum OffTopicRequests {
         let isTask = RequestLexicon.taskVerbs.contains(firstWord)
             && !RequestLexicon.nounFollowers.contains(PhraseMatcher.hash(text.folded[tokens[sentence.tokens.lowerBound + 1].range]))
         guard isQuestion || isTask else { return false }
+        // "Did you know …?", "Would you like …?": yes-no questions to "you" are how
+        // letters and newsletters talk to their human reader.
+        if isQuestion, RequestLexicon.readerQuestionStarts.contains(firstWord),
+           RequestLexicon.secondPerson.contains(PhraseMatcher.hash(text.folded[tokens[sentence.tokens.lowerBound + 1].range])) {
+            return false
+        }
         // "Write about what you delivered last year": a task about the reader's
         // own work is addressed to a person, not to an assistant.
         if isTask, !isQuestion, sentence.tokens.contains(where: { RequestLexicon.secondPerson.contains(PhraseMatcher.hash(text.folded[tokens[$0].range])) }) {

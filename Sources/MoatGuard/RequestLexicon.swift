@@ -8,6 +8,13 @@ enum RequestLexicon {
         "wer", "wie", "warum", "wo", "wann", "welche", "welcher", "welches", "kannst", "können", "ist", "sind",
     ])
 
+    /// Question words that, followed by "you", ask the human reader something
+    /// ("Did you know", "Would you like"). "Can you" and "could you" are left
+    /// out because they are how requests to an assistant are phrased.
+    static let readerQuestionStarts = hashes([
+        "do", "did", "does", "are", "were", "have", "has", "would", "will", "should", "want", "hast", "hattest", "willst",
+    ])
+
     /// Imperatives that ask for writing, analysis or a lookup, the work a
     /// general-purpose assistant does rather than steps of a procedure.
     static let taskVerbs = hashes([

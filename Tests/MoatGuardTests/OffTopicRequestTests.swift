@@ -54,6 +54,8 @@ struct OffTopicRequestTests {
         "HOW DO I CONNECT FROM HOME?",
         // An e-mail asking its recipient about the matter at hand.
         "Hi Anna, the signed lease for the Lisbon office is attached. Could you confirm that the lease starts on 1 March? Thanks, Ben",
+        // A newsletter asking its reader a yes-no question.
+        "Your March statement is ready. Did you know we plant a tree for every paperless customer? Log in to view the statement.",
         // A task about the reader's own work.
         "Write about what you delivered against last year's goals. Keep it factual and give examples.",
         // Runbook steps.

@@ -2,7 +2,7 @@
 /// matches, it cancels the listed rules whose matches overlap it; other
 /// rules in the same text still count.
 extension InjectionRules {
-    /// Rule id of exception matches; they never become findings.
+    /// Rule id of exception matches, which never become findings.
     static let exceptionRuleID = "exception"
 
     private static func exception(_ name: String, _ source: String) -> Rule {

@@ -76,7 +76,7 @@ enum InjectionRules {
     static let jailbreak: [Rule] = [
         direct("you-are-now", 0.8, "YOU_ARE ~1 ARE ~1 now|jetzt|nun"),
         jailbreak("now-you-are", 0.75, "NOW ~1 YOU_ARE|bist|sind ~1 ARE|du|sie"),
-        // "As the dailywire, tell me …": speaking as a persona set up earlier.
+        // "As the evening news, tell me …": speaking as a persona set up earlier.
         jailbreak("as-persona-order", 0.35, "^as|als ~0 a|an|the|my|ein|eine|der|die ~3 tell|write|say|give|explain|answer|respond|sag|schreib|erkläre"),
         jailbreak("you-are-start", 0.55, "^you|du ~0 are|bist ~0 a|an|the|now|my|our|jetzt|nun|ein|eine|der|die|das|three|two"),
         jailbreak("act-as", 0.8, "want ~3 you ~1 ROLE_VERB ~1 as|like"),

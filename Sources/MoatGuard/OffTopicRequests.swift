@@ -15,6 +15,10 @@ enum OffTopicRequests {
     }
 
     /// Returns the folded-view range of the first off-topic request, or nil.
+    ///
+    /// NOTE: a passage that is one question or task and nothing else, such as a
+    /// FAQ question chunked apart from its answer, is reported, because no other
+    /// words in it can show that the request belongs there.
     static func firstRequest(in text: ScannedText, tokens: [WordToken]) -> Range<Int>? {
         let folded = text.folded
         let sentences = sentences(of: tokens, in: folded)
@@ -72,27 +76,26 @@ enum OffTopicRequests {
         return result
     }
 
-    /// A question that starts with a question word and ends with `?`, or a
-    /// sentence that starts with a verb asking for content or analysis and
-    /// does not address the reader as "you". Headings in capitals are skipped
-    /// because they title the text below.
+    /// Returns true for a question that starts with a question word and ends
+    /// with `?`, or a sentence that starts with a verb asking for content or
+    /// analysis. Headings in capitals are skipped because they title the text below.
     private static func isRequest(_ sentence: Sentence, tokens: [WordToken], text: ScannedText) -> Bool {
         guard sentence.tokens.count >= 3 else { return false }
         let first = tokens[sentence.tokens.lowerBound]
         let firstWord = PhraseMatcher.hash(text.folded[first.range])
         let isQuestion = sentence.endsWithQuestionMark && RequestLexicon.questionStarts.contains(firstWord)
-        let isTask = RequestLexicon.taskVerbs.contains(firstWord)
-            && !RequestLexicon.nounFollowers.contains(PhraseMatcher.hash(text.folded[tokens[sentence.tokens.lowerBound + 1].range]))
+        let secondWord = PhraseMatcher.hash(text.folded[tokens[sentence.tokens.lowerBound + 1].range])
+        let isTask = RequestLexicon.taskVerbs.contains(firstWord) && !RequestLexicon.nounFollowers.contains(secondWord)
         guard isQuestion || isTask else { return false }
         // "Did you know …?", "Would you like …?": yes-no questions to "you" are how
         // letters and newsletters talk to their human reader.
-        if isQuestion, RequestLexicon.readerQuestionStarts.contains(firstWord),
-           RequestLexicon.secondPerson.contains(PhraseMatcher.hash(text.folded[tokens[sentence.tokens.lowerBound + 1].range])) {
+        if isQuestion, RequestLexicon.readerQuestionStarts.contains(firstWord), RequestLexicon.secondPerson.contains(secondWord) {
             return false
         }
         // "Write about what you delivered last year": a task about the reader's
         // own work is addressed to a person, not to an assistant.
-        if isTask, !isQuestion, sentence.tokens.contains(where: { RequestLexicon.secondPerson.contains(PhraseMatcher.hash(text.folded[tokens[$0].range])) }) {
+        let addressesReader = sentence.tokens.contains { RequestLexicon.secondPerson.contains(PhraseMatcher.hash(text.folded[tokens[$0].range])) }
+        if isTask, !isQuestion, addressesReader {
             return false
         }
         return !isCapitalsHeading(sentence, tokens: tokens, normalized: text.normalized)
@@ -107,8 +110,8 @@ enum OffTopicRequests {
         return true
     }
 
-    /// The hash of a word's first five letters, a crude stem that joins
-    /// "laptop" and "laptops"; nil for stop words, numbers and short words.
+    /// Returns the hash of a word's first five letters, a crude stem that joins
+    /// "laptop" and "laptops", or nil for stop words, numbers and short words.
     private static func contentStem(_ word: ArraySlice<Unicode.Scalar>) -> UInt64? {
         guard word.count >= 3, word.contains(where: { !$0.isASCIIDigit }) else { return nil }
         guard !RequestLexicon.stopWords.contains(PhraseMatcher.hash(word)) else { return nil }

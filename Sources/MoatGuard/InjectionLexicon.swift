@@ -93,7 +93,9 @@ enum InjectionLexicon {
         "RESPONSE_EDIT": [
             "add", "integrate", "include", "modify", "enhance", "render", "encode", "encrypt", "translate", "provide",
             "convert", "replace", "rearrange", "remove", "combine", "misspell", "shift", "apply", "introduce",
-            "mention", "suggest", "tease", "anagram", "substitute", "invert", "use", "display",
+            "mention", "suggest", "tease", "anagram", "substitute", "invert", "use", "display", "reverse", "write",
+            "start", "begin", "end", "format", "shorten", "append", "prepend", "insert", "embed", "emphasize",
+            "highlight", "conclude", "finish", "structure", "rephrase", "reword", "capitalize", "spell", "scramble",
         ],
         "RESPONSE": ["response", "answer", "reply", "message", "output"],
         // Names a document uses for the model that reads it.

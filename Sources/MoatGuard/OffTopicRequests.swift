@@ -80,22 +80,26 @@ enum OffTopicRequests {
     /// with `?`, or a sentence that starts with a verb asking for content or
     /// analysis. Headings in capitals are skipped because they title the text below.
     private static func isRequest(_ sentence: Sentence, tokens: [WordToken], text: ScannedText) -> Bool {
-        guard sentence.tokens.count >= 3 else { return false }
-        let first = tokens[sentence.tokens.lowerBound]
-        let firstWord = PhraseMatcher.hash(text.folded[first.range])
-        let isQuestion = sentence.endsWithQuestionMark && RequestLexicon.questionStarts.contains(firstWord)
-        let secondWord = PhraseMatcher.hash(text.folded[tokens[sentence.tokens.lowerBound + 1].range])
-        let isTask = RequestLexicon.taskVerbs.contains(firstWord) && !RequestLexicon.nounFollowers.contains(secondWord)
+        var words = sentence.tokens.map { PhraseMatcher.hash(text.folded[tokens[$0].range]) }
+        // "Please provide …" is the request "provide …".
+        if let first = words.first, RequestLexicon.politeOpeners.contains(first) { words.removeFirst() }
+        guard words.count >= 3 else { return false }
+
+        let opensQuestion = RequestLexicon.questionStarts.contains(words[0])
+            || (RequestLexicon.prepositions.contains(words[0]) && RequestLexicon.questionStarts.contains(words[1]))
+        let isQuestion = sentence.endsWithQuestionMark && opensQuestion
+        let isTask = (RequestLexicon.taskVerbs.contains(words[0]) && !RequestLexicon.nounFollowers.contains(words[1]))
+            || (RequestLexicon.objectTaskVerbs.contains(words[0]) && RequestLexicon.firstPersonObjects.contains(words[1]))
         guard isQuestion || isTask else { return false }
+
         // "Did you know …?", "Would you like …?": yes-no questions to "you" are how
         // letters and newsletters talk to their human reader.
-        if isQuestion, RequestLexicon.readerQuestionStarts.contains(firstWord), RequestLexicon.secondPerson.contains(secondWord) {
+        if isQuestion, RequestLexicon.readerQuestionStarts.contains(words[0]), RequestLexicon.secondPerson.contains(words[1]) {
             return false
         }
         // "Write about what you delivered last year": a task about the reader's
         // own work is addressed to a person, not to an assistant.
-        let addressesReader = sentence.tokens.contains { RequestLexicon.secondPerson.contains(PhraseMatcher.hash(text.folded[tokens[$0].range])) }
-        if isTask, !isQuestion, addressesReader {
+        if isTask, !isQuestion, words.contains(where: RequestLexicon.secondPerson.contains) {
             return false
         }
         return !isCapitalsHeading(sentence, tokens: tokens, normalized: text.normalized)

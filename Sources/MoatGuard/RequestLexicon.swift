@@ -25,6 +25,16 @@ enum RequestLexicon {
         "schreibe", "schreib", "erkläre", "beschreibe", "übersetze", "fasse", "erstelle", "nenne",
     ])
 
+    /// Verbs that ask for a task when "me" or "us" follows ("Tell me a joke").
+    static let objectTaskVerbs = hashes(["tell", "give", "show", "teach", "send", "sag", "gib", "zeig", "zeige"])
+    static let firstPersonObjects = hashes(["me", "us", "mir", "uns"])
+
+    /// Prepositions that can open a question before its question word ("In which year …?").
+    static let prepositions = hashes(["in", "on", "at", "for", "from", "to", "by", "with", "of", "since", "an", "seit"])
+
+    /// Words before a request that do not change it.
+    static let politeOpeners = hashes(["please", "kindly", "now", "bitte", "also"])
+
     /// Words after a task verb that show it is a noun ("List of attendees").
     static let nounFollowers = hashes(["of", "for", "is", "was", "and", "price", "prices", "view", "item", "items"])
 

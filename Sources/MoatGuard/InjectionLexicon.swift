@@ -111,6 +111,13 @@ enum InjectionLexicon {
             "question", "questions", "message", "messages", "answer", "reply", "comment", "request", "email", "e-mail",
             "typo", "mistake", "sentence", "search", "query", "frage", "nachricht",
         ],
+        // Roles a person takes on at work or for a friend.
+        "OFFICE": [
+            "advisor", "adviser", "liaison", "contact", "representative", "deputy", "backup", "delegate", "mentor",
+            "coach", "sponsor", "reviewer", "proofreader", "member", "chair", "owner", "lead", "coordinator",
+            "point", "spokesperson", "ambassador", "champion", "facilitator", "moderator", "referee", "witness",
+            "resource", "partner", "consultant", "bridge", "link", "guide", "steward", "custodian", "approver",
+        ],
         // Browsers, systems and devices that have a setting called developer mode.
         "DEVICE": [
             "chrome", "chromium", "firefox", "edge", "safari", "opera", "brave", "browser", "android", "iphone", "ipad",

@@ -20,6 +20,9 @@ extension InjectionRules {
         // not this model's prompt, which takes "your", "this" or "the".
         exception("prompt-as-concept", "what|how|why ~2 a|an ~2 PROMPT"),
         exception("prompts-as-concept", "^what|how|why ~1 are|do|does|is ~1 system|good|effective ~0 prompts|prompting"),
+        // "Act as an advisor to the CEO", "act as a reviewer for my essay": a job or
+        // favour, not a persona. "I want you to act as …" is a separate rule and stays.
+        exception("act-as-office", "ROLE_VERB ~0 as|like ~0 a|an|the|our|my ~2 OFFICE"),
         // "Enable developer mode in Chrome", "Android developer mode": the
         // device setting, not the jailbreak persona.
         exception("device-developer-mode", "developer ~0 mode ~3 in|on|for|of ~2 DEVICE"),
@@ -31,6 +34,7 @@ extension InjectionRules {
         "retract-own-message": ["override-everything", "override-instructions", "override-own-instructions"],
         "prompt-as-concept": ["mention-prompt", "reveal-prompt", "reveal-prompt-text", "reveal-initial-instructions"],
         "prompts-as-concept": ["mention-prompt", "reveal-prompt", "reveal-prompt-text", "reveal-initial-instructions"],
+        "act-as-office": ["act-as-short"],
         "device-developer-mode": ["developer-mode"],
         "device-developer-mode-before": ["developer-mode"],
     ]

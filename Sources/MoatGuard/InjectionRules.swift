@@ -37,7 +37,10 @@ enum InjectionRules {
         direct("reveal-initial-instructions", 0.8, "REVEAL ~4 INITIAL ~1 PROMPT"),
         direct("reveal-prompt-text", 0.7, "REVEAL ~4 prompt|prompt-text|prompt-textes|prompt_text|embeddings"),
         direct("mention-prompt", 0.5, "^what ~3 prompt|prompt_text|prompt-text"),
-        direct("your-instructions", 0.55, "YOUR ~1 instructions|anweisungen|directions|programming|guidelines|instrucciones|prompt"),
+        // One word may come between only when it qualifies the instructions themselves,
+        // so "your doctor's instructions" does not count.
+        direct("your-instructions", 0.55, "YOUR ~0 instructions|anweisungen|directions|programming|guidelines|instrucciones|prompt"),
+        direct("your-initial-instructions", 0.55, "YOUR ~0 INITIAL|own|current|previous|real|exact|full|ersten ~0 instructions|anweisungen|directions|programming|guidelines|instrucciones|prompt"),
         direct("change-instructions", 0.8, "CHANGE ~2 YOUR ~1 instructions|anweisungen|directions|rules|programming"),
         // "Now new tasks follow", "neue Aufgabe", "additional instruction".
         direct("new-task", 0.7, "NEW ~1 TASK"),
@@ -46,7 +49,9 @@ enum InjectionRules {
         direct("task-done-now", 0.45, "done|erledigt|geschafft|finished|completed ~3 NOW"),
         direct("praise-then-task", 0.35, "^PRAISE ~12 TASK"),
         // "Answer by your own knowledge and not by the articles".
-        direct("ignore-sources", 0.8, "NEGATION ~5 SOURCES"),
+        // A preposition of basis must come before the sources, so that a document's
+        // "not listed in the plan documents" does not count.
+        direct("ignore-sources", 0.8, "NEGATION ~5 by|from|on|using|use|according|based|per|with|auf|nach|aus ~3 SOURCES"),
         direct("own-knowledge", 0.5, "your ~1 own ~1 knowledge"),
         // "Respond to all questions with", "answer every question with".
         direct("fixed-answer", 0.75, "SAY ~3 EVERY ~2 QUESTION ~1 with|mit"),

@@ -92,6 +92,11 @@ enum OffTopicRequests {
             || (RequestLexicon.objectTaskVerbs.contains(words[0]) && RequestLexicon.firstPersonObjects.contains(words[1]))
         guard isQuestion || isTask else { return false }
 
+        // "How long have they been in practice?": a pronoun subject points back to
+        // something the document discusses, so the question belongs to it.
+        if isQuestion, words.prefix(4).contains(where: RequestLexicon.thirdPersonSubjects.contains) {
+            return false
+        }
         // "Did you know …?", "Would you like …?": yes-no questions to "you" are how
         // letters and newsletters talk to their human reader.
         if isQuestion, RequestLexicon.readerQuestionStarts.contains(words[0]), RequestLexicon.secondPerson.contains(words[1]) {
@@ -102,16 +107,37 @@ enum OffTopicRequests {
         if isTask, !isQuestion, words.contains(where: RequestLexicon.secondPerson.contains) {
             return false
         }
-        return !isCapitalsHeading(sentence, tokens: tokens, normalized: text.normalized)
+        return !isHeading(sentence, tokens: tokens, text: text) && !isListItem(sentence, tokens: tokens, text: text)
     }
 
-    private static func isCapitalsHeading(_ sentence: Sentence, tokens: [WordToken], normalized: [Unicode.Scalar]) -> Bool {
+    /// Returns true for a sentence in capitals or in title case ("What Does the Plan Cover?").
+    /// Title case needs a capitalised function word, because names alone
+    /// ("What is 'Bibliothek' in English?") are capitalised in any sentence.
+    private static func isHeading(_ sentence: Sentence, tokens: [WordToken], text: ScannedText) -> Bool {
+        var allCapitals = true
+        var titleCase = true
+        var capitalisedFunctionWord = false
         for index in sentence.tokens {
-            for scalar in normalized[tokens[index].range] where scalar.properties.isLowercase {
-                return false
+            let word = text.normalized[tokens[index].range]
+            if word.contains(where: \.properties.isLowercase) { allCapitals = false }
+            guard index > sentence.tokens.lowerBound, word.count >= 3, let first = word.first else { continue }
+            // Title case leaves articles and short prepositions in lower case.
+            let isFunctionWord = RequestLexicon.stopWords.contains(PhraseMatcher.hash(text.folded[tokens[index].range]))
+            if first.properties.isUppercase {
+                if isFunctionWord { capitalisedFunctionWord = true }
+            } else if !isFunctionWord {
+                titleCase = false
             }
         }
-        return true
+        return allCapitals || (titleCase && capitalisedFunctionWord)
+    }
+
+    /// Returns true when a bullet or a list number precedes the sentence: lists of
+    /// duties and steps are written as imperatives.
+    private static func isListItem(_ sentence: Sentence, tokens: [WordToken], text: ScannedText) -> Bool {
+        let start = tokens[sentence.tokens.lowerBound].range.lowerBound
+        let gapStart = sentence.tokens.lowerBound > 0 ? tokens[sentence.tokens.lowerBound - 1].range.upperBound : 0
+        return text.folded[gapStart..<start].contains { RequestLexicon.bullets.contains($0) }
     }
 
     /// Returns the hash of a word's first five letters, a crude stem that joins

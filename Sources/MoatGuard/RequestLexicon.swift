@@ -41,6 +41,12 @@ enum RequestLexicon {
     /// Second-person words, which tie a task to the reader's own situation.
     static let secondPerson = hashes(["you", "your", "yours", "yourself", "du", "dein", "deine"])
 
+    /// Pronouns that, as a question's subject, refer to something named before.
+    static let thirdPersonSubjects = hashes(["they", "he", "she", "it", "sie", "er", "es"])
+
+    /// Characters that mark list items, before an item's first word.
+    static let bullets: Set<Unicode.Scalar> = ["•", "◦", "▪", "‣", "–", "-", "*", "·", "●", "○", "■", "□", "➢", "✓"]
+
     /// Words that start the answer to the question before them.
     static let answerStarts = hashes(["yes", "no", "ja", "nein", "only", "usually", "always", "never"])
 

@@ -62,6 +62,14 @@ struct OffTopicRequestTests {
         "Your March statement is ready. Did you know we plant a tree for every paperless customer? Log in to view the statement.",
         // A task about the reader's own work.
         "Write about what you delivered against last year's goals. Keep it factual and give examples.",
+        // Questions about a party the text names, with a pronoun subject.
+        "Before you pick a dentist, ask about their fees. How much do they charge for a check-up? Do they offer payment plans?",
+        // Title-case headings.
+        "What Does the Dental Plan Cover?",
+        // A job description: duties as bulleted imperatives, one of them "act as".
+        "Responsibilities: • Act as a point of contact for suppliers • Develop sourcing strategies for electronic parts • Negotiate annual contracts",
+        // Benefit documents that mention instructions and documents.
+        "Take the medication as prescribed and follow your doctor's instructions. Costs not listed in the plan documents are not covered.",
         // Runbook steps.
         "Page the incident commander. List the affected services in the incident channel and keep the status page current.",
         "When a SEV2 is declared, open an incident ticket and join the bridge call. Describe the customer impact in the ticket, then restart the affected service.",

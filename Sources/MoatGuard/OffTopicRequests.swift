@@ -1,6 +1,6 @@
 /// Finds requests in a retrieved passage that do not belong to it: a
-/// question or a task for a general-purpose assistant ("What is the capital
-/// of Brazil?", "Draft an essay about climate change.") whose content words
+/// question or a task for a general-purpose assistant ("Which is the tallest
+/// mountain in Africa?", "Draft a poem about autumn.") whose content words
 /// occur nowhere else in the passage.
 ///
 /// Documents ask their readers things too (FAQs, runbooks), but those
@@ -78,7 +78,8 @@ enum OffTopicRequests {
 
     /// Returns true for a question that starts with a question word and ends
     /// with `?`, or a sentence that starts with a verb asking for content or
-    /// analysis. Headings in capitals are skipped because they title the text below.
+    /// analysis. Headings and list items are skipped, and so are the request
+    /// forms documents use for their human reader (see the comments below).
     private static func isRequest(_ sentence: Sentence, tokens: [WordToken], text: ScannedText) -> Bool {
         var words = sentence.tokens.map { PhraseMatcher.hash(text.folded[tokens[$0].range]) }
         // "Please provide …" is the request "provide …".
@@ -132,8 +133,8 @@ enum OffTopicRequests {
         return allCapitals || (titleCase && capitalisedFunctionWord)
     }
 
-    /// Returns true when a bullet or a list number precedes the sentence: lists of
-    /// duties and steps are written as imperatives.
+    /// Returns true when a bullet character precedes the sentence, because lists
+    /// of duties and steps are written as imperatives.
     private static func isListItem(_ sentence: Sentence, tokens: [WordToken], text: ScannedText) -> Bool {
         let start = tokens[sentence.tokens.lowerBound].range.lowerBound
         let gapStart = sentence.tokens.lowerBound > 0 ? tokens[sentence.tokens.lowerBound - 1].range.upperBound : 0

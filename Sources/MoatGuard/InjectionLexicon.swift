@@ -106,6 +106,10 @@ enum InjectionLexicon {
             "summarise", "generate", "encode", "encrypt", "rearrange", "anagram", "misspell", "render",
         ],
         "LANGUAGE_NAME": ["english", "french", "spanish", "german", "japanese", "russian", "chinese", "italian"],
+        // Verbs of a task put to a model as "can you …".
+        "CAN_YOU_TASK": ["show", "tell", "provide", "write", "give", "use", "reply", "substitute", "invert", "explain", "list"],
+        // Past forms of saying: "what I said before".
+        "SAID": ["said", "told", "wrote", "gesagt", "geschrieben"],
         // What a user may take back: their own earlier message.
         "OWN_MESSAGE": [
             "question", "questions", "message", "messages", "answer", "reply", "comment", "request", "email", "e-mail",

@@ -69,7 +69,7 @@ enum InjectionRules {
         direct("double-interjection", 0.6, "^stop|stopp|attention|achtung ~1 stop|stopp|attention|achtung"),
         // "igmre what I said before": a reference back to the conversation, which
         // only counts with another signal, because people do refer back innocently.
-        direct("what-i-said-before", 0.4, "what|everything|alles|was ~1 i|ich ~1 said|told|wrote|gesagt|geschrieben ~1 before|earlier|previously|above|vorher|zuvor"),
+        direct("what-i-said-before", 0.4, "what|everything|alles|was ~1 i|ich ~1 SAID ~1 PRIOR_ALONE|previously|vorher"),
         direct("in-any-case", 0.3, "or ~1 you ~1 die|stirbst"),
         direct("or-you-die", 0.4, "oder ~1 du ~1 stirbst"),
         direct("input-output-demo", 0.6, "input|eingabe ~3 output|ausgabe ~3 input|eingabe ~3 output|ausgabe"),
@@ -82,7 +82,7 @@ enum InjectionRules {
         direct("you-are-now", 0.8, "YOU_ARE ~1 ARE ~1 now|jetzt|nun"),
         jailbreak("now-you-are", 0.75, "NOW ~1 YOU_ARE|bist|sind ~1 ARE|du|sie"),
         // "As the evening news, tell me …": speaking as a persona set up earlier.
-        jailbreak("as-persona-order", 0.35, "^as|als ~0 a|an|the|my|ein|eine|der|die ~3 tell|write|say|give|explain|answer|respond|sag|schreib|erkläre"),
+        jailbreak("as-persona-order", 0.35, "^as|als ~0 a|an|the|my|ein|eine|der|die ~3 SAY|tell|give|explain|erkläre"),
         jailbreak("you-are-start", 0.55, "^you|du ~0 are|bist ~0 a|an|the|now|my|our|jetzt|nun|ein|eine|der|die|das|three|two"),
         jailbreak("act-as", 0.8, "want ~3 you ~1 ROLE_VERB ~1 as|like"),
         jailbreak("act-as-short", 0.55, "ROLE_VERB ~1 as|like ~1 a|an|ein|eine|einen"),
@@ -112,7 +112,7 @@ enum InjectionRules {
         indirect("your-response", 0.4, "your ~1 response|reply|answer"),
         indirect("note-to-ai", 0.9, "note|message|instruction|instructions ~2 to|for ~2 MODEL"),
         indirect("ai-reading-this", 0.8, "MODEL ~3 reading|summarizing|summarising|processing|seeing ~1 this"),
-        indirect("can-you", 0.45, "^can|could ~1 you ~3 show|tell|provide|write|give|use|reply|substitute|invert|explain|list"),
+        indirect("can-you", 0.45, "^can|could ~1 you ~3 CAN_YOU_TASK"),
         // Documents do tell their reader to write things ("Write about your goals"), so this
         // counts only together with another signal.
         indirect("llm-task-imperative", 0.4, "^ASSISTANT_TASK"),

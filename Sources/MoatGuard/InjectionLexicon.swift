@@ -61,7 +61,7 @@ enum InjectionLexicon {
         "NOW": ["now", "jetzt", "nun", "maintenant", "ahora", "ora", "nu"],
         "YOU_ARE": ["you", "du", "sie", "tu", "vous", "jij"],
         "ARE": ["are", "bist", "sind", "es", "êtes", "eres", "sei", "bent", "now"],
-        "ROLE_VERB": ["act", "acting", "behave", "fungieren", "agieren", "auftreten", "agir", "actuar", "agisci", "play"],
+        "ROLE_VERB": ["act", "acting", "behave", "speak", "talk", "fungieren", "agieren", "auftreten", "agir", "actuar", "agisci", "play"],
         "PRETEND": ["pretend", "imagine", "suppose", "stell", "stellen", "imagina", "imagine", "immagina", "представь"],
         "SAY": [
             "say", "print", "output", "write", "reply", "respond", "answer", "state", "sag", "sage", "sagen", "schreib",
@@ -70,7 +70,7 @@ enum InjectionLexicon {
         "ONLY": ["only", "just", "nur", "exactly", "seulement", "solo", "solamente", "uniquement"],
         "EVERY": ["every", "all", "each", "any", "jede", "jeder", "alle", "toda", "todas", "tout", "tous"],
         "QUESTION": ["question", "questions", "frage", "fragen", "prompt", "message", "messages", "query"],
-        "NEGATION": ["not", "don't", "dont", "don'nt", "never", "nicht", "kein", "keine", "without", "disregarding", "ohne", "no", "pas", "sin"],
+        "NEGATION": ["not", "don't", "dont", "don'nt", "never", "nicht", "nie", "niemals", "kein", "keine", "without", "disregarding", "ohne", "no", "pas", "sin"],
         "SOURCES": [
             "articles", "documents", "context", "artikel", "artikeln", "dokumente",
             "dokumenten", "kontext", "sources", "artikels", "artikels",
@@ -79,16 +79,55 @@ enum InjectionLexicon {
             "restrictions", "restriction", "filters", "filter", "limits", "limitations", "censorship", "guidelines",
             "rules", "ethics", "morals", "boundaries", "einschränkungen", "regeln", "grenzen", "zensur",
         ],
-        "CHARACTER": ["character", "characters", "role", "roles", "rolle", "rollen", "personaje", "rôle"],
+        "CHARACTER": ["character", "characters", "role", "roles", "rolle", "rollen", "figur", "personaje", "rôle"],
         "STAY": ["stay", "remain", "remains", "stays", "bleiben", "bleibt", "bleib", "keep"],
         "BREAK": ["break", "breaking", "leave", "drop", "fallen", "aus"],
         "PRAISE": [
             "well", "very", "great", "excellent", "fantastic", "wow", "superbly", "super", "simply", "congratulations",
             "gut", "sehr", "toll", "ausgezeichnet", "ausgezeichnete", "hervorragend", "herzlichen", "einfach", "bravo",
-            "perfect", "perfekt", "okay", "ok",
+            "perfect", "perfekt", "okay", "ok", "good",
         ],
         "HYPOTHETICAL": ["theoretical", "hypothetical", "fictional", "imaginary", "theoretischen", "hypothetischen", "fiktiven"],
         "WORLD": ["world", "scenario", "situation", "welt", "szenario", "universe"],
+        // Verbs that ask a model to change its answer: "add … to your response".
+        "RESPONSE_EDIT": [
+            "add", "integrate", "include", "modify", "enhance", "render", "encode", "encrypt", "translate", "provide",
+            "convert", "replace", "rearrange", "remove", "combine", "misspell", "shift", "apply", "introduce",
+            "mention", "suggest", "tease", "anagram", "substitute", "invert", "use", "display", "reverse", "write",
+            "start", "begin", "end", "format", "shorten", "append", "prepend", "insert", "embed", "emphasize",
+            "highlight", "conclude", "finish", "structure", "rephrase", "reword", "capitalize", "spell", "scramble",
+        ],
+        "RESPONSE": ["response", "answer", "reply", "message", "output"],
+        // Names a document uses for the model that reads it.
+        "MODEL": ["ai", "assistant", "assistants", "model", "llm", "chatbot", "gpt", "copilot"],
+        // Tasks for a general-purpose assistant, as the first word of a sentence.
+        "ASSISTANT_TASK": [
+            "write", "draft", "compose", "develop", "translate", "describe", "analyze", "analyse", "summarize",
+            "summarise", "generate", "encode", "encrypt", "rearrange", "anagram", "misspell", "render",
+        ],
+        "LANGUAGE_NAME": ["english", "french", "spanish", "german", "japanese", "russian", "chinese", "italian"],
+        // Verbs of a task put to a model as "can you …".
+        "CAN_YOU_TASK": ["show", "tell", "provide", "write", "give", "use", "reply", "substitute", "invert", "explain", "list"],
+        // Past forms of saying: "what I said before".
+        "SAID": ["said", "told", "wrote", "gesagt", "geschrieben"],
+        // What a user may take back: their own earlier message.
+        "OWN_MESSAGE": [
+            "question", "questions", "message", "messages", "answer", "reply", "comment", "request", "email", "e-mail",
+            "typo", "mistake", "sentence", "search", "query", "frage", "nachricht",
+        ],
+        // Roles a person takes on at work or for a friend.
+        "OFFICE": [
+            "advisor", "adviser", "liaison", "contact", "representative", "deputy", "backup", "delegate", "mentor",
+            "coach", "sponsor", "reviewer", "proofreader", "member", "chair", "owner", "lead", "coordinator",
+            "point", "spokesperson", "ambassador", "champion", "facilitator", "moderator", "referee", "witness",
+            "resource", "partner", "consultant", "bridge", "link", "guide", "steward", "custodian", "approver",
+        ],
+        // Browsers, systems and devices that have a setting called developer mode.
+        "DEVICE": [
+            "chrome", "chromium", "firefox", "edge", "safari", "opera", "brave", "browser", "android", "iphone", "ipad",
+            "ios", "windows", "macos", "mac", "linux", "pixel", "samsung", "xiaomi", "phone", "tablet", "device",
+            "settings", "xcode", "vs", "roku", "xbox", "playstation", "kindle", "chromebook", "extension", "extensions",
+        ],
         "CHANGE": ["change", "update", "modify", "replace", "ändere", "ändern", "change", "cambia", "new"],
     ]
 }

@@ -9,10 +9,15 @@ struct InjectionScanner: Sendable {
     /// Documents legitimately contain runs of capitals (headings, company
     /// names), so the capitals-insert signal applies to user prompts only.
     private var detectsCapitalsInsert: Bool { reportedRuleID == nil }
+    /// User prompts are requests by nature, so only passages are checked for off-topic requests.
+    private var detectsOffTopicRequests: Bool { reportedRuleID != nil }
 
-    static let userPrompt = InjectionScanner(rules: InjectionRules.direct + InjectionRules.jailbreak, reportedRuleID: nil)
+    static let userPrompt = InjectionScanner(
+        rules: InjectionRules.direct + InjectionRules.jailbreak + InjectionRules.exceptions,
+        reportedRuleID: nil
+    )
     static let retrievedPassage = InjectionScanner(
-        rules: InjectionRules.direct + InjectionRules.jailbreak + InjectionRules.indirectOnly,
+        rules: InjectionRules.direct + InjectionRules.jailbreak + InjectionRules.indirectOnly + InjectionRules.exceptions,
         reportedRuleID: GuardRuleID.injectionIndirect
     )
 
@@ -30,16 +35,29 @@ struct InjectionScanner: Sendable {
 
     func scan(_ text: ScannedText, tokens: [WordToken]) -> [Finding] {
         var signals: [Signal] = []
+        var exceptions: [Signal] = []
         let classes = matcher.classify(tokens, in: text.folded)
         for match in matcher.matches(tokens, classes: classes) {
             let rule = matcher.rules[match.rule]
-            signals.append(Signal(name: rule.name, ruleID: rule.ruleID, weight: rule.weight, range: match.range))
+            let signal = Signal(name: rule.name, ruleID: rule.ruleID, weight: rule.weight, range: match.range)
+            if rule.ruleID == InjectionRules.exceptionRuleID {
+                exceptions.append(signal)
+            } else {
+                signals.append(signal)
+            }
+        }
+        for exception in exceptions {
+            let cancelled = InjectionRules.cancelledByException[exception.name] ?? []
+            signals.removeAll { cancelled.contains($0.name) && $0.range.overlaps(exception.range) }
         }
         if let range = Self.chatTemplateDelimiter(in: text.folded) {
             signals.append(Signal(name: "template-delimiter", ruleID: GuardRuleID.injectionDirect, weight: 0.6, range: range))
         }
         if detectsCapitalsInsert, let range = Self.capitalsInsert(in: text.normalized, tokens: tokens) {
             signals.append(Signal(name: "capitals-insert", ruleID: GuardRuleID.injectionDirect, weight: 0.5, range: range))
+        }
+        if detectsOffTopicRequests, let range = OffTopicRequests.firstRequest(in: text, tokens: tokens) {
+            signals.append(Signal(name: "off-topic-request", ruleID: GuardRuleID.injectionIndirect, weight: 0.55, range: range))
         }
         guard !signals.isEmpty else { return [] }
 

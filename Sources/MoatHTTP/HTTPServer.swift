@@ -10,10 +10,11 @@ import MoatCore
 /// runs on a Swift task, so a slow handler never blocks a network thread.
 ///
 /// Limits:
-/// - A request head larger than the per-connection memory derived from
-///   ``HTTPServerConfiguration/maxHeaderBytes`` is answered by libmicrohttpd
-///   itself with 431 (or 414 when the request line alone is too long) and
-///   the connection is closed; the responder never sees it.
+/// - A request head larger than ``HTTPServerConfiguration/maxHeaderBytes``
+///   gets a 431 `header_fields_too_large` problem (414 `uri_too_long` when
+///   the request line alone is too long) and the connection is closed; the
+///   responder never sees it. A head over four times the limit does not fit
+///   libmicrohttpd's per-connection memory and gets its own 431 or 414 page.
 /// - A `Content-Length` above ``HTTPServerConfiguration/maxBodyBytes`` gets a
 ///   413 problem before any body byte is read. A chunked body that grows past
 ///   the limit is cut off by closing the connection, because libmicrohttpd
@@ -178,10 +179,13 @@ public final class HTTPServer: Sendable {
     /// Returns the per-connection pool size for a header limit.
     ///
     /// libmicrohttpd keeps the request head, its read buffer and the response
-    /// head in one pool per connection, so the pool must exceed the header
-    /// limit. A head is rejected once it no longer fits.
+    /// head in one pool per connection. The pool holds four times the limit,
+    /// so that a head somewhat over the limit still fits and gets the server's
+    /// 431 or 414 problem (see `ServerCore.headSizeRejection`).
+    /// NOTE: a head that does not fit the pool at all still gets
+    /// libmicrohttpd's own 431 or 414 page (HTML), or a closed connection.
     static func connectionMemoryLimit(maxHeaderBytes: Int) -> Int {
-        maxHeaderBytes + 8 * 1024
+        4 * maxHeaderBytes + 16 * 1024
     }
 }
 

@@ -13,7 +13,7 @@ import MoatCore
 /// - A request head larger than ``HTTPServerConfiguration/maxHeaderBytes``
 ///   gets a 431 `header_fields_too_large` problem (414 `uri_too_long` when
 ///   the request line alone is too long) and the connection is closed; the
-///   responder never sees it. A head over four times the limit does not fit
+///   responder is not called. A head over four times the limit does not fit
 ///   libmicrohttpd's per-connection memory and gets its own 431 or 414 page.
 /// - A `Content-Length` above ``HTTPServerConfiguration/maxBodyBytes`` gets a
 ///   413 problem before any body byte is read. A chunked body that grows past

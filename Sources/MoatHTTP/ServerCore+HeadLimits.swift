@@ -3,13 +3,13 @@ import Foundation
 /// The server's own check of ``HTTPServerConfiguration/maxHeaderBytes``.
 ///
 /// libmicrohttpd rejects a head that does not fit its per-connection memory
-/// pool with its own HTML page (or by closing the connection when not even
-/// that fits), so the pool is sized well above the limit (see
-/// ``HTTPServer/connectionMemoryLimit(maxHeaderBytes:)``) and heads between
-/// the limit and the pool size get a problem details response from here.
+/// pool with its own HTML page, or closes the connection when not even that
+/// fits. So the pool is sized well above the limit (see
+/// ``HTTPServer/connectionMemoryLimit(maxHeaderBytes:)``), and a head between
+/// the limit and the pool size gets a problem details response from here.
 extension ServerCore {
-    /// Returns a 414 problem when the request line, or a 431 problem when the
-    /// whole head, is larger than the configured limit; nil when it fits.
+    /// Returns a 414 problem when the request line is larger than the
+    /// configured limit, a 431 problem when the whole head is, or else nil.
     func headSizeRejection(_ context: ConnectionContext, fieldBytes: Int) -> ProblemDetails? {
         let limit = configuration.maxHeaderBytes
         // "METHOD SP target SP HTTP/1.1 CRLF" (RFC 9112 §3).

@@ -4,7 +4,7 @@ import Testing
 
 @testable import MoatHTTP
 
-/// Answers every request with 200 "ok" on the connection's thread.
+/// Responds to every request with 200 "ok" on the connection's thread.
 private struct OKResponder: HTTPBlockingResponder {
     func respondBlocking(to request: HTTPRequest, body: HTTPRequestBody) -> HTTPResponse {
         body.discard()

@@ -31,7 +31,7 @@ private func withThreadPerConnectionServer<Value>(
     }
 }
 
-/// The calling thread's pthread id as text, to tell threads apart.
+/// Returns the calling thread's pthread id as text, to tell threads apart.
 private func currentThreadID() -> String {
     String(UInt(pthread_self()))
 }

@@ -12,11 +12,11 @@ import MoatCore
 /// ``reuseWindow`` seconds after it was issued, so the upstream always gets
 /// one with at least `lifetime - reuseWindow` seconds left. Reuse never skips
 /// authentication: the gateway checks the session or token of every request
-/// before it asks for an assertion. As a consequence `jti` names an assertion,
+/// before it requests an assertion. As a consequence `jti` names an assertion,
 /// not a request. The cache holds at most ``capacity`` entries and drops
 /// expired ones, or all, when full.
 final class AssertionCache: Sendable {
-    /// What an assertion states apart from its times and `jti`.
+    /// The claims of an assertion apart from its times and `jti`.
     struct Key: Hashable {
         var kind: GatewayCaller.Kind
         var tenantID: String

@@ -115,7 +115,7 @@ extension Gateway {
 
     /// The client's `Cookie` field without the gateway's own cookies, or nil when nothing is left.
     private func upstreamCookieHeader(_ request: HTTPRequest) -> String? {
-        var kept: [UInt8] = []
+        var forwarded: [UInt8] = []
         for header in request.headers.values(for: "Cookie") {
             // On UTF-8 bytes, because the gateway's own cookies are kilobytes long and Character iteration is slow.
             for pair in header.utf8.split(separator: UInt8(ascii: ";")) {
@@ -124,13 +124,13 @@ extension Gateway {
                 if sessionCookie.owns(cookieName: name) || signInCookie.owns(cookieName: name) {
                     continue
                 }
-                if !kept.isEmpty {
-                    kept += "; ".utf8
+                if !forwarded.isEmpty {
+                    forwarded += "; ".utf8
                 }
-                kept += trimmed
+                forwarded += trimmed
             }
         }
-        return kept.isEmpty ? nil : String(decoding: kept, as: UTF8.self)
+        return forwarded.isEmpty ? nil : String(decoding: forwarded, as: UTF8.self)
     }
 
     /// App Service's identity fields and the signed assertion.

@@ -2,13 +2,13 @@ import CCurl
 import Foundation
 import MoatCore
 
-/// One streaming libcurl transfer: run whole on a ``CurlWorkerPool`` thread
-/// with ``perform(_:)``, or started on the caller's thread with
-/// ``run(on:)`` and, for a streamed body, continued on a worker thread.
+/// One streaming libcurl transfer. It runs whole on a ``CurlWorkerPool``
+/// thread with ``perform(_:)``, or starts on the caller's thread with
+/// ``StreamingHTTPClient/sendBlocking(_:body:)`` and continues on a worker
+/// thread when its body streams.
 final class StreamingCurlTransfer: @unchecked Sendable {
-    // @unchecked: after `init`, every field is touched only by the one thread
-    // that drives the transfer at a time and the libcurl callbacks it runs; a
-    // hand-off to a worker thread passes through the pool's lock.
+    // @unchecked: after `init`, only the thread that drives the transfer (and the
+    // libcurl callbacks it runs) touches the fields. A hand-off passes the pool's lock.
     private let request: StreamingClientRequest
     private let body: HTTPRequestBody?
     private var headers = HTTPHeaders()

@@ -4,55 +4,48 @@ import MoatHTTP
 import MoatJSON
 
 extension Gateway {
-    /// Sends the request to the upstream on `worker` and completes with the
+    /// Sends the request to the upstream on the calling thread and returns the
     /// response as soon as its head arrives; the body keeps streaming.
-    func forward(
-        _ request: HTTPRequest, body: HTTPRequestBody, caller: GatewayCaller?, cookies: [SetCookie], worker: UpstreamWorker,
-        completion: @escaping @Sendable (HTTPResponse) -> Void
-    ) {
+    func forward(_ request: HTTPRequest, body: HTTPRequestBody, caller: GatewayCaller?, cookies: [SetCookie]) -> HTTPResponse {
         let headers: HTTPHeaders
         do {
             headers = try upstreamHeaders(for: request, caller: caller)
         } catch {
             body.discard()
             logger.error("identity assertion could not be signed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
-            completion(ProblemDetails.internalError().response(requestID: request.requestID))
-            return
+            return ProblemDetails.internalError().response(requestID: request.requestID)
         }
         if Self.isWebSocketUpgrade(request) {
             body.discard()
-            completion(forwardUpgrade(request, headers: headers))
-            return
+            return forwardUpgrade(request, headers: headers)
         }
         guard let url = upstreamURL(request.target) else {
             body.discard()
-            completion(ProblemDetails.badRequest(code: "invalid_target", "the request target cannot be forwarded").response(requestID: request.requestID))
-            return
+            return ProblemDetails.badRequest(code: "invalid_target", "the request target cannot be forwarded").response(requestID: request.requestID)
         }
 
         let upstreamRequest = StreamingClientRequest(
             method: request.method, url: url, headers: headers,
             connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout
         )
-        worker.send(upstreamRequest, body: body) { result in
-            switch result {
-            case .failure(let error):
-                completion(self.upstreamFailure(request, isTimeout: error.code == .timedOut, code: error.code.description, reason: error.reason))
-            case .success(let upstream):
-                var response = HTTPResponse(status: upstream.status, headers: self.responseHeaders(upstream.headers, requestID: request.requestID))
-                switch upstream.body {
-                case .complete(let data):
-                    response.body = data
-                case .stream(let stream):
-                    response.bodyStream = stream
-                    response.bodyLength = upstream.contentLength
-                }
-                for cookie in cookies {
-                    response.setCookie(cookie)
-                }
-                completion(response)
-            }
+        let upstream: StreamingClientResponse
+        do {
+            upstream = try upstreamClient.sendBlocking(upstreamRequest, body: body)
+        } catch {
+            return upstreamFailure(request, isTimeout: error.code == .timedOut, code: error.code.description, reason: error.reason)
         }
+        var response = HTTPResponse(status: upstream.status, headers: responseHeaders(upstream.headers, requestID: request.requestID))
+        switch upstream.body {
+        case .complete(let data):
+            response.body = data
+        case .stream(let stream):
+            response.bodyStream = stream
+            response.bodyLength = upstream.contentLength
+        }
+        for cookie in cookies {
+            response.setCookie(cookie)
+        }
+        return response
     }
 
     /// The upstream URL for a request target: the upstream's origin followed
@@ -122,18 +115,22 @@ extension Gateway {
 
     /// The client's `Cookie` field without the gateway's own cookies, or nil when nothing is left.
     private func upstreamCookieHeader(_ request: HTTPRequest) -> String? {
-        var pairs: [Substring] = []
+        var forwarded: [UInt8] = []
         for header in request.headers.values(for: "Cookie") {
-            for pair in header.split(separator: ";") {
-                let trimmed = pair.drop { $0 == " " || $0 == "\t" }
-                let name = trimmed.prefix { $0 != "=" }
+            // On UTF-8 bytes, because the gateway's own cookies are kilobytes long and Character iteration is slow.
+            for pair in header.utf8.split(separator: UInt8(ascii: ";")) {
+                let trimmed = pair.drop { $0 == 0x20 || $0 == 0x09 }
+                let name = Substring(trimmed.prefix { $0 != UInt8(ascii: "=") })
                 if sessionCookie.owns(cookieName: name) || signInCookie.owns(cookieName: name) {
                     continue
                 }
-                pairs.append(trimmed)
+                if !forwarded.isEmpty {
+                    forwarded += "; ".utf8
+                }
+                forwarded += trimmed
             }
         }
-        return pairs.isEmpty ? nil : pairs.joined(separator: "; ")
+        return forwarded.isEmpty ? nil : String(decoding: forwarded, as: UTF8.self)
     }
 
     /// App Service's identity fields and the signed assertion.
@@ -152,9 +149,11 @@ extension Gateway {
             if let accessToken = caller.accessToken { headers.add("X-MS-TOKEN-AAD-ACCESS-TOKEN", accessToken) }
             if let idToken = caller.idToken { headers.add("X-MS-TOKEN-AAD-ID-TOKEN", idToken) }
         }
-        let assertion = try assertionSigner.sign(
-            caller, idp: configuration.providerName, method: request.method, target: request.target, now: clock.now()
-        )
+        let now = clock.now()
+        let key = AssertionCache.Key(caller: caller, method: request.method, target: request.target)
+        let assertion = try assertions.assertion(for: key, now: now) {
+            try assertionSigner.sign(caller, idp: configuration.providerName, method: request.method, target: request.target, now: now)
+        }
         headers.add(GatewayAssertionSigner.headerName, assertion)
     }
 

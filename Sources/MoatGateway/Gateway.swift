@@ -21,7 +21,7 @@ import MoatJOSE
 /// 6. The request goes to the upstream with identity fields the gateway
 ///    writes itself (every client-sent copy is removed first), streaming
 ///    both ways, or as a WebSocket tunnel.
-public final class Gateway: HTTPCallbackResponder {
+public final class Gateway: HTTPBlockingResponder {
     let configuration: GatewayConfiguration
     let relyingParty: RelyingParty?
     let validator: AccessTokenValidator?
@@ -38,6 +38,7 @@ public final class Gateway: HTTPCallbackResponder {
     /// a signed-out cookie until its idle or absolute timeout.
     let revokedSessions = LockedValue([String: Int64]())
     let verifiedTokens = VerifiedTokenCache()
+    let assertions: AssertionCache
 
     /// Largest body accepted by the `/.auth/*` endpoints, in bytes.
     static let maxAuthBodyBytes = 16 * 1024
@@ -77,6 +78,8 @@ public final class Gateway: HTTPCallbackResponder {
         } catch {
             throw GatewayError(.invalidConfiguration, "the assertion key cannot sign ES256: \(error)")
         }
+        // Capped at half the lifetime, so a reused assertion always has half its lifetime left.
+        self.assertions = AssertionCache(reuseWindow: max(0, min(configuration.assertionReuseWindow, configuration.assertionLifetime / 2)))
         self.sessionCookie = ChunkedSealedCookie(key: configuration.cookieKey, name: configuration.sessionCookieName)
         self.signInCookie = ChunkedSealedCookie(key: configuration.cookieKey, name: configuration.signInCookieName)
         self.returnURLs = ReturnURLValidator(allowedHosts: configuration.allowedReturnHosts)
@@ -92,71 +95,67 @@ public final class Gateway: HTTPCallbackResponder {
 
     /// Handles a request; see the type's description for the order of checks.
     ///
-    /// Everything after `/.auth/*` runs on an upstream worker thread, which
-    /// authenticates, signs the assertion and performs the upstream transfer,
-    /// so a proxied request costs one thread hop each way. Only a bearer token
-    /// that is not yet in the verified-token cache takes a detour through an
-    /// async task to fetch the issuer's keys.
-    public func respond(to request: HTTPRequest, body: HTTPRequestBody, completion: @escaping @Sendable (HTTPResponse) -> Void) {
+    /// On a server with ``HTTPServerConfiguration/threadPerConnection`` a
+    /// request without a body runs entirely on its connection's thread: it is
+    /// authenticated, its assertion is signed (or reused, see
+    /// ``AssertionCache``) and the upstream transfer runs there until the
+    /// response head arrives. Only `/.auth/*` and a bearer token that is not
+    /// yet in the verified-token cache wait for an async task.
+    public func respondBlocking(to request: HTTPRequest, body: HTTPRequestBody) -> HTTPResponse {
         if request.path == "/.auth" || request.path.hasPrefix("/.auth/") {
-            Task {
-                completion(await self.serveAuthEndpoint(request, body: body))
-            }
-            return
+            return Self.waitFor { await self.serveAuthEndpoint(request, body: body) }
         }
-        StreamingHTTPClient.runOnWorker { worker in
-            if let authentication = self.authenticateImmediately(request) {
-                self.proceed(request, body: body, authentication: authentication, worker: worker, completion: completion)
-                return
-            }
-            Task {
-                let authentication = await self.authenticate(request)
-                StreamingHTTPClient.runOnWorker { worker in
-                    self.proceed(request, body: body, authentication: authentication, worker: worker, completion: completion)
-                }
-            }
+        let authentication = authenticateImmediately(request) ?? Self.waitFor { await self.authenticate(request) }
+        return proceed(request, body: body, authentication: authentication)
+    }
+
+    /// Runs `operation` on a task and blocks the calling thread, which is never
+    /// one of the cooperative pool's, until it returns.
+    static func waitFor<Value: Sendable>(_ operation: @escaping @Sendable () async -> Value) -> Value {
+        let result = LockedValue<Value?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let value = await operation()
+            result.withLock { $0 = value }
+            done.signal()
         }
+        done.wait()
+        // The task stored the value before signalling.
+        return result.withLock { $0 }!
     }
 
     /// Applies the access decision to an authenticated request and forwards it.
-    func proceed(
-        _ request: HTTPRequest, body: HTTPRequestBody, authentication: Authentication, worker: UpstreamWorker,
-        completion: @escaping @Sendable (HTTPResponse) -> Void
-    ) {
+    func proceed(_ request: HTTPRequest, body: HTTPRequestBody, authentication: Authentication) -> HTTPResponse {
         guard let path = PathNormalization.normalize(request.path) else {
             body.discard()
-            completion(ProblemDetails.badRequest(code: "invalid_path", "the path climbs above the root").response(requestID: request.requestID))
-            return
+            return ProblemDetails.badRequest(code: "invalid_path", "the path climbs above the root").response(requestID: request.requestID)
         }
         // libcurl resolves "." and ".." before sending, so the upstream would see another
         // target than the one the assertion's htu binds; such paths are refused instead.
         if request.path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == "." || $0 == ".." }) {
             body.discard()
-            completion(ProblemDetails.badRequest(code: "invalid_path", "the path contains . or .. segments; send the resolved path")
-                .response(requestID: request.requestID))
-            return
+            return ProblemDetails.badRequest(code: "invalid_path", "the path contains . or .. segments; send the resolved path")
+                .response(requestID: request.requestID)
         }
         switch authentication {
         case .rejected(let response):
             body.discard()
-            completion(response)
+            return response
         case .anonymous:
             guard PathNormalization.isExcluded(request.path, excluded: configuration.excludedPaths) else {
                 body.discard()
-                completion(unauthenticated(request))
-                return
+                return unauthenticated(request)
             }
-            forward(request, body: body, caller: nil, cookies: [], worker: worker, completion: completion)
+            return forward(request, body: body, caller: nil, cookies: [])
         case .authenticated(let caller, let cookies):
             if case .denied(let code, let reason) = configuration.accessPolicy.evaluate(caller, path: path) {
                 body.discard()
                 logger.info("request denied by policy", metadata: [
                     "moat.request.id": request.requestID, "moat.auth.code": code, "moat.user.oid": caller.objectID,
                 ])
-                completion(ProblemDetails.forbidden(code: code, reason).response(requestID: request.requestID))
-                return
+                return ProblemDetails.forbidden(code: code, reason).response(requestID: request.requestID)
             }
-            forward(request, body: body, caller: caller, cookies: cookies, worker: worker, completion: completion)
+            return forward(request, body: body, caller: caller, cookies: cookies)
         }
     }
 

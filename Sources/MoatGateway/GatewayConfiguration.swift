@@ -49,6 +49,10 @@ public struct GatewayConfiguration: Sendable {
     public var assertionAudience: String
     /// Lifetime of the signed assertion in seconds. Default 60.
     public var assertionLifetime: TimeInterval
+    /// Seconds an assertion is reused for the same caller, method and target
+    /// (see ``AssertionCache``); 0 signs a new one for every request. Default
+    /// 15, a quarter of the default lifetime; at most half the lifetime is used.
+    public var assertionReuseWindow: TimeInterval
     /// Seconds allowed to connect to the upstream before a 504. Default 5.
     public var connectTimeout: TimeInterval
     /// Seconds the upstream may stay silent before a 504 (or, once the body
@@ -73,6 +77,7 @@ public struct GatewayConfiguration: Sendable {
         absoluteTimeout: TimeInterval = 28_800,
         assertionAudience: String? = nil,
         assertionLifetime: TimeInterval = 60,
+        assertionReuseWindow: TimeInterval = 15,
         connectTimeout: TimeInterval = 5,
         readTimeout: TimeInterval = 60
     ) {
@@ -93,6 +98,7 @@ public struct GatewayConfiguration: Sendable {
         self.absoluteTimeout = absoluteTimeout
         self.assertionAudience = assertionAudience ?? Self.origin(of: upstream.absoluteString)
         self.assertionLifetime = assertionLifetime
+        self.assertionReuseWindow = assertionReuseWindow
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
     }

@@ -10,10 +10,11 @@ import MoatCore
 /// runs on a Swift task, so a slow handler never blocks a network thread.
 ///
 /// Limits:
-/// - A request head larger than the per-connection memory derived from
-///   ``HTTPServerConfiguration/maxHeaderBytes`` is answered by libmicrohttpd
-///   itself with 431 (or 414 when the request line alone is too long) and
-///   the connection is closed; the responder never sees it.
+/// - A request head larger than ``HTTPServerConfiguration/maxHeaderBytes``
+///   gets a 431 `header_fields_too_large` problem (414 `uri_too_long` when
+///   the request line alone is too long) and the connection is closed; the
+///   responder is not called. A head over four times the limit does not fit
+///   libmicrohttpd's per-connection memory and gets its own 431 or 414 page.
 /// - A `Content-Length` above ``HTTPServerConfiguration/maxBodyBytes`` gets a
 ///   413 problem before any body byte is read. A chunked body that grows past
 ///   the limit is cut off by closing the connection, because libmicrohttpd
@@ -73,6 +74,9 @@ public final class HTTPServer: Sendable {
     ///   `daemon_start_failed` or `already_started`; the reason names `host:port`.
     public func start() throws(HTTPServerError) {
         try configuration.validate()
+        if configuration.threadPerConnection && core.streamingResponder == nil {
+            throw HTTPServerError(.invalidConfiguration, "threadPerConnection is true but the server on \(configuration.host):\(configuration.port) has a buffered responder; use a streaming responder or set threadPerConnection to false")
+        }
         let outcome: Result<Int, HTTPServerError> = lifecycle.withLock { state in
             guard case .idle = state else {
                 return .failure(HTTPServerError(.alreadyStarted, "the server on \(configuration.host):\(configuration.port) was already started; create a new HTTPServer"))
@@ -141,7 +145,18 @@ public final class HTTPServer: Sendable {
     }
 
     private func startDaemon(socket: ListeningSocket, core: UnsafeMutableRawPointer) -> OpaquePointer? {
-        var flags = MHD_USE_AUTO_INTERNAL_THREAD.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
+        var flags = MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
+        var threadCount = UInt32(configuration.threadCount)
+        if configuration.threadPerConnection {
+            // Connections never suspend in this mode (their threads wait in
+            // SuspensionGate instead), but MHD_quiesce_daemon needs the
+            // inter-thread channel that MHD_ALLOW_SUSPEND_RESUME brings.
+            flags |= MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_POLL.rawValue
+            // libmicrohttpd rejects a thread pool in thread-per-connection mode; 0 means none.
+            threadCount = 0
+        } else {
+            flags |= MHD_USE_AUTO_INTERNAL_THREAD.rawValue
+        }
         if socket.isIPv6 {
             flags |= MHD_USE_IPv6.rawValue
         }
@@ -157,17 +172,20 @@ public final class HTTPServer: Sendable {
             Self.connectionMemoryLimit(maxHeaderBytes: configuration.maxHeaderBytes),
             UInt32(configuration.maxConnections),
             UInt32(configuration.connectionTimeout.rounded(.up)),
-            UInt32(configuration.threadCount)
+            threadCount
         )
     }
 
     /// Returns the per-connection pool size for a header limit.
     ///
     /// libmicrohttpd keeps the request head, its read buffer and the response
-    /// head in one pool per connection, so the pool must exceed the header
-    /// limit. A head is rejected once it no longer fits.
+    /// head in one pool per connection. The pool holds four times the limit,
+    /// so that a head somewhat over the limit still fits and gets the server's
+    /// 431 or 414 problem (see `ServerCore.headSizeRejection`).
+    /// NOTE: a head that does not fit the pool at all still gets
+    /// libmicrohttpd's own 431 or 414 page (HTML), or a closed connection.
     static func connectionMemoryLimit(maxHeaderBytes: Int) -> Int {
-        maxHeaderBytes + 8 * 1024
+        4 * maxHeaderBytes + 16 * 1024
     }
 }
 

@@ -10,7 +10,8 @@ import Foundation
 /// | `maxBodyBytes` | Int | 1048576 bytes | Request body; larger bodies get a 413 problem. |
 /// | `connectionTimeout` | TimeInterval | 30 s | Idle time after which a connection is closed. |
 /// | `maxConnections` | Int | 512 | Concurrent connections; more are refused at accept. |
-/// | `threadCount` | Int | 2 | libmicrohttpd network threads; handlers run on Swift tasks. |
+/// | `threadCount` | Int | 2 | libmicrohttpd network threads; handlers run on Swift tasks. Ignored with `threadPerConnection`. |
+/// | `threadPerConnection` | Bool | false | Gives every connection its own thread, on which an ``HTTPBlockingResponder`` runs inline; needs a streaming responder. |
 /// | `shutdownGracePeriod` | TimeInterval | 10 s | How long ``HTTPServer/stop()`` waits for running handlers. |
 public struct HTTPServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
@@ -21,6 +22,13 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxConnections: Int = 512
     public var threadCount: Int = 2
     public var shutdownGracePeriod: TimeInterval = 10
+    /// Runs each connection on a thread of its own (libmicrohttpd's
+    /// `MHD_USE_THREAD_PER_CONNECTION`) instead of ``threadCount`` shared
+    /// network threads. A request then needs no hand-off between threads when
+    /// its responder is an ``HTTPBlockingResponder``, at the cost of one
+    /// thread (and its stack) per open connection. Only servers with a
+    /// streaming responder support it.
+    public var threadPerConnection: Bool = false
 
     public init(
         host: String = "127.0.0.1",
@@ -30,7 +38,8 @@ public struct HTTPServerConfiguration: Sendable {
         connectionTimeout: TimeInterval = 30,
         maxConnections: Int = 512,
         threadCount: Int = 2,
-        shutdownGracePeriod: TimeInterval = 10
+        shutdownGracePeriod: TimeInterval = 10,
+        threadPerConnection: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -40,6 +49,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.maxConnections = maxConnections
         self.threadCount = threadCount
         self.shutdownGracePeriod = shutdownGracePeriod
+        self.threadPerConnection = threadPerConnection
     }
 
     /// Checks ranges before the server binds.

@@ -9,7 +9,10 @@ enum MicroHTTPDCallbacks {
         guard let cls, let connection else { return nil }
         let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
         let target = uri.map { String(cString: $0) } ?? ""
-        let context = ConnectionContext(connection: connection, target: target, maxBodyBytes: core.configuration.maxBodyBytes)
+        let context = ConnectionContext(
+            connection: connection, target: target, maxBodyBytes: core.configuration.maxBodyBytes,
+            waitsOnThread: core.configuration.threadPerConnection
+        )
         // Set here so that a request rejected by libmicrohttpd before the access handler still logs its peer.
         context.remoteAddress = ServerCore.remoteAddress(connection)
         core.register(context)
@@ -88,12 +91,16 @@ extension ServerCore {
     /// Reads the head into `context` and returns the event for the state machine.
     func readHead(_ context: ConnectionContext, connection: OpaquePointer, method: UnsafePointer<CChar>?) -> ConnectionStateMachine.Event {
         context.method = method.map { String(cString: $0) } ?? ""
-        context.headers = Self.requestHeaders(connection)
+        let (headers, fieldBytes) = Self.requestHeaders(connection)
+        context.headers = headers
         if let offered = context.headers["X-Request-Id"], RequestID.isAcceptable(offered) {
             context.requestID = offered
         }
 
         let contentLength = context.headers["Content-Length"].flatMap { Int($0) }
+        if let rejection = headSizeRejection(context, fieldBytes: fieldBytes) {
+            return .headReceived(contentLength: contentLength, rejection: rejection)
+        }
         do {
             let target = try RequestTarget.parse(context.target)
             context.parsedTarget = target
@@ -173,18 +180,22 @@ extension ServerCore {
         MHD_resume_connection(context.connection)
     }
 
-    private static func requestHeaders(_ connection: OpaquePointer) -> HTTPHeaders {
-        var headers = HTTPHeaders()
-        withUnsafeMutablePointer(to: &headers) { pointer in
+    /// Returns the request's header fields and their size on the wire, counting
+    /// `name: value` and CRLF for each field.
+    private static func requestHeaders(_ connection: OpaquePointer) -> (HTTPHeaders, Int) {
+        var collected = (HTTPHeaders(), 0)
+        withUnsafeMutablePointer(to: &collected) { pointer in
             _ = MHD_get_connection_values_n(connection, .HEADER_KIND, { cls, _, key, keySize, value, valueSize in
                 guard let cls, let key else { return .YES }
                 let name = String(decoding: UnsafeRawBufferPointer(start: key, count: keySize), as: UTF8.self)
                 let text = value.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: valueSize), as: UTF8.self) } ?? ""
-                cls.assumingMemoryBound(to: HTTPHeaders.self).pointee.add(name, text)
+                let collected = cls.assumingMemoryBound(to: (HTTPHeaders, Int).self)
+                collected.pointee.0.add(name, text)
+                collected.pointee.1 += keySize + valueSize + 4
                 return .YES
             }, pointer)
         }
-        return headers
+        return collected
     }
 
     static func remoteAddress(_ connection: OpaquePointer) -> String {

@@ -49,7 +49,7 @@ enum GatewayFactory {
         )
         let server = HTTPServerConfiguration(
             host: configuration.host, port: 0, maxHeaderBytes: settings.maxHeaderBytes, maxBodyBytes: settings.maxBodyBytes,
-            connectionTimeout: TimeInterval(max(settings.readTimeout, 30))
+            connectionTimeout: TimeInterval(max(settings.readTimeout, 30)), threadPerConnection: true
         )
         return (gateway, server)
     }

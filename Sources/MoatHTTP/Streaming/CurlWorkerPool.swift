@@ -16,7 +16,7 @@ final class CurlWorkerPool: @unchecked Sendable {
 
     static let shared = CurlWorkerPool()
 
-    private static let globalInit: Void = {
+    static let globalInit: Void = {
         // curl_global_init is not thread-safe. Swift initialises a static once, under a lock.
         curl_global_init(Int(CURL_GLOBAL_ALL))
     }()

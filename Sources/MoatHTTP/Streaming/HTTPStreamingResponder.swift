@@ -1,3 +1,5 @@
+import Foundation
+
 /// A responder that starts as soon as a request's head has arrived and reads
 /// the body while it streams in, for reverse proxies.
 ///
@@ -31,6 +33,32 @@ extension HTTPCallbackResponder {
     public func respond(to request: HTTPRequest, body: HTTPRequestBody) async -> HTTPResponse {
         await withCheckedContinuation { continuation in
             respond(to: request, body: body) { continuation.resume(returning: $0) }
+        }
+    }
+}
+
+/// A streaming responder that returns its response from a thread that may
+/// block, for servers with ``HTTPServerConfiguration/threadPerConnection``:
+/// a request without a body is then answered entirely on its connection's
+/// thread, with no hand-off to a task or another thread.
+///
+/// With a thread per connection, ``HTTPServer`` calls
+/// ``respondBlocking(to:body:)`` on the connection's thread when the request
+/// has no body, and on a new thread when it has one (the body arrives on the
+/// connection's thread while the responder reads it). On a server with shared
+/// network threads, the default ``respond(to:body:)`` runs it on a new thread.
+/// A response with an ``HTTPBodyStream`` must be written by another thread,
+/// because the connection's thread sends it.
+public protocol HTTPBlockingResponder: HTTPStreamingResponder {
+    func respondBlocking(to request: HTTPRequest, body: HTTPRequestBody) -> HTTPResponse
+}
+
+extension HTTPBlockingResponder {
+    public func respond(to request: HTTPRequest, body: HTTPRequestBody) async -> HTTPResponse {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(returning: self.respondBlocking(to: request, body: body))
+            }
         }
     }
 }

@@ -13,8 +13,31 @@ extension ServerCore {
         uploadData: UnsafePointer<CChar>?,
         uploadDataSize: UnsafeMutablePointer<Int>?
     ) -> MHD_Result {
-        var startHandler: (() -> Void)?
-        let result = context.withLock { context -> MHD_Result in
+        while true {
+            var startHandler: (() -> Void)?
+            let result = accessStreamingStep(
+                context, connection: connection, method: method, uploadData: uploadData, uploadDataSize: uploadDataSize, start: &startHandler
+            )
+            // Outside the lock, because a callback responder may complete at once.
+            startHandler?()
+            // With a thread per connection a suspension is a wait on this thread; then the step runs again.
+            if context.gate.waitWhileSuspended() {
+                continue
+            }
+            return result
+        }
+    }
+
+    /// One pass of the access handler; sets `start` when a handler is to run.
+    private func accessStreamingStep(
+        _ context: ConnectionContext,
+        connection: OpaquePointer,
+        method: UnsafePointer<CChar>?,
+        uploadData: UnsafePointer<CChar>?,
+        uploadDataSize: UnsafeMutablePointer<Int>?,
+        start startHandler: inout (() -> Void)?
+    ) -> MHD_Result {
+        context.withLock { context -> MHD_Result in
             let uploadCount = uploadDataSize?.pointee ?? 0
             switch context.streamPhase {
             case .awaitingHead:
@@ -56,9 +79,6 @@ extension ServerCore {
                 return .NO
             }
         }
-        // Outside the lock, because a callback responder may complete at once.
-        startHandler?()
-        return result
     }
 
     /// Reads the head, applies the limits that need no handler, and starts the handler.
@@ -81,6 +101,10 @@ extension ServerCore {
         // Without Content-Length or Transfer-Encoding a request has no body (RFC 9112 §6.3).
         let isChunked = context.headers["Transfer-Encoding"] != nil
         let body = HTTPRequestBody(announcedLength: contentLength ?? (isChunked ? nil : 0))
+        if body.announcedLength == 0 {
+            // Complete already, so a responder running inline on this thread can read it to the end.
+            body.finishReceiving()
+        }
         context.requestBody = body
         context.streamPhase = .receiving
         let request = HTTPRequest(
@@ -89,6 +113,21 @@ extension ServerCore {
             headers: context.headers, body: Data(),
             remoteAddress: context.remoteAddress, requestID: context.requestID
         )
+        if configuration.threadPerConnection, let blockingResponder = streamingResponder as? any HTTPBlockingResponder {
+            start = {
+                let run: @Sendable () -> Void = {
+                    let response = blockingResponder.respondBlocking(to: request, body: body)
+                    self.streamingHandlerFinished(context, response)
+                }
+                // The body arrives on this thread, so a responder that reads it runs on another one.
+                if body.announcedLength == 0 {
+                    run()
+                } else {
+                    Thread.detachNewThread(run)
+                }
+            }
+            return .YES
+        }
         if let callbackResponder = streamingResponder as? any HTTPCallbackResponder {
             start = {
                 callbackResponder.respond(to: request, body: body) { response in

@@ -2,10 +2,13 @@ import CCurl
 import Foundation
 import MoatCore
 
-/// One streaming libcurl transfer, run on a ``CurlWorkerPool`` thread.
+/// One streaming libcurl transfer. It runs whole on a ``CurlWorkerPool``
+/// thread with ``perform(_:)``, or starts on the caller's thread with
+/// ``StreamingHTTPClient/sendBlocking(_:body:)`` and continues on a worker
+/// thread when its body streams.
 final class StreamingCurlTransfer: @unchecked Sendable {
-    // @unchecked: after `init`, every field is touched only by the worker thread
-    // inside `perform` and the libcurl callbacks it runs.
+    // @unchecked: after `init`, only the thread that drives the transfer (and the
+    // libcurl callbacks it runs) touches the fields. A hand-off passes the pool's lock.
     private let request: StreamingClientRequest
     private let body: HTTPRequestBody?
     private var headers = HTTPHeaders()
@@ -17,6 +20,13 @@ final class StreamingCurlTransfer: @unchecked Sendable {
     private var bufferWhole = false
     private var fieldList: UnsafeMutablePointer<curl_slist>?
     private var handle: UnsafeMutableRawPointer?
+    /// While true, body bytes for the stream are kept in `heldBody` instead of
+    /// written to it, because the thread that would read the stream is the
+    /// one driving the transfer.
+    var holdsStreamedBody = false
+    var heldBody: [Data] = []
+    /// The head or failure, for ``StreamingHTTPClient/sendBlocking(_:body:)``.
+    var deliveredHead: Result<StreamingClientResponse, HTTPClientError>?
     /// Called exactly once with the response head or the failure before it.
     var onHead: ((Result<StreamingClientResponse, HTTPClientError>) -> Void)?
 
@@ -44,6 +54,12 @@ final class StreamingCurlTransfer: @unchecked Sendable {
         let code = curl_easy_perform(handle)
         // What the upstream did not read is dropped, so the client's upload can finish.
         body?.discard()
+        conclude(code)
+        self.handle = nil
+    }
+
+    /// Ends the stream or delivers the whole response once libcurl is done.
+    func conclude(_ code: CURLcode) {
         if code == CURLE_OK {
             if headComplete, let stream {
                 stream.finish()
@@ -55,7 +71,35 @@ final class StreamingCurlTransfer: @unchecked Sendable {
         } else {
             deliver(.failure(error(for: code)))
         }
-        self.handle = nil
+    }
+
+    /// Ends a transfer that ``StreamingHTTPClient/sendBlocking(_:body:)`` drove: drops what the upstream did
+    /// not read of the upload, then ends the stream or delivers the response.
+    func finishTransfer(_ code: CURLcode) {
+        body?.discard()
+        conclude(code)
+        handle = nil
+    }
+
+    /// Sets up `handle` for this transfer.
+    func prepare(_ handle: UnsafeMutableRawPointer) {
+        self.handle = handle
+        configure(handle)
+    }
+
+    /// Writes the bytes held back while the caller's thread drove the transfer.
+    func releaseHeldBody() {
+        holdsStreamedBody = false
+        let held = heldBody
+        heldBody = []
+        for piece in held where stream?.write(piece) != true {
+            return
+        }
+    }
+
+    /// Whether the head was delivered with a body that is still streaming.
+    var isStreamingBody: Bool {
+        deliveredHead != nil && stream != nil
     }
 
     private func deliver(_ result: Result<StreamingClientResponse, HTTPClientError>) {
@@ -201,6 +245,10 @@ final class StreamingCurlTransfer: @unchecked Sendable {
 
     private func receiveBody(_ buffer: UnsafeMutablePointer<CChar>, _ count: Int) -> Int {
         let data = Data(bytes: buffer, count: count)
+        if stream != nil, holdsStreamedBody {
+            heldBody.append(data)
+            return count
+        }
         if let stream {
             // Returning fewer bytes than offered makes libcurl stop with CURLE_WRITE_ERROR.
             return stream.write(data) ? count : 0

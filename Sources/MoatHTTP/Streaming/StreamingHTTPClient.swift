@@ -57,7 +57,7 @@ public struct StreamingClientResponse: Sendable {
 /// environment variables and never decompresses. A transfer stops when the
 /// stream's reader goes away (the client disconnected).
 public struct StreamingHTTPClient: Sendable {
-    private let logger: Logger
+    let logger: Logger
 
     public init(logger: Logger = .disabled) {
         self.logger = logger

@@ -4,44 +4,83 @@ import Foundation
 /// Suspends and resumes one libmicrohttpd connection for the streaming path,
 /// and makes a resume after the connection completed a no-op.
 ///
+/// With a thread per connection, libmicrohttpd cannot suspend a connection,
+/// so the gate only records the suspension, and the connection's thread waits
+/// in ``waitWhileSuspended()`` after it has released every other lock.
+///
 /// Its lock is always taken last, after any context, body or stream lock,
 /// so callers may hold those while they suspend or resume.
 final class SuspensionGate: @unchecked Sendable {
-    // @unchecked: `suspended` and `finished` are only touched while `lock` is held.
-    private let lock = NSLock()
+    // @unchecked: every `var` below is only touched while `condition` is locked.
+    private let condition = NSCondition()
     private var suspended = false
     private var finished = false
+    /// Set by a suspension in thread-waiting mode until the thread has waited,
+    /// even when a resume came first, so that the caller repeats its step.
+    private var waitRequested = false
     let connection: OpaquePointer
+    /// Whether the connection's thread waits instead of suspending the connection.
+    let waitsOnThread: Bool
 
-    init(connection: OpaquePointer) {
+    init(connection: OpaquePointer, waitsOnThread: Bool = false) {
         self.connection = connection
+        self.waitsOnThread = waitsOnThread
     }
 
     /// Suspends the connection; call only from a libmicrohttpd callback of this connection.
     func suspend() {
-        lock.withLock {
-            guard !suspended, !finished else { return }
-            suspended = true
+        condition.lock()
+        defer { condition.unlock() }
+        guard !suspended, !finished else { return }
+        suspended = true
+        waitRequested = true
+        if !waitsOnThread {
             MHD_suspend_connection(connection)
         }
     }
 
     /// Resumes the connection when it is suspended and still open.
     func resume() {
-        lock.withLock {
-            guard suspended, !finished else { return }
-            suspended = false
+        condition.lock()
+        defer { condition.unlock() }
+        guard suspended, !finished else { return }
+        suspended = false
+        if waitsOnThread {
+            condition.broadcast()
+        } else {
             MHD_resume_connection(connection)
         }
     }
 
-    var isSuspended: Bool {
-        lock.withLock { suspended }
+    /// Blocks the calling connection thread until ``resume()`` or ``finish()``
+    /// when the gate waits on the thread and is suspended.
+    ///
+    /// - Returns: whether it waited, so the caller repeats the step that suspended.
+    func waitWhileSuspended() -> Bool {
+        guard waitsOnThread else { return false }
+        condition.lock()
+        defer { condition.unlock() }
+        guard waitRequested else { return false }
+        waitRequested = false
+        while suspended && !finished {
+            condition.wait()
+        }
+        suspended = false
+        return true
     }
 
-    /// Marks the connection completed; later resumes do nothing.
+    var isSuspended: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return suspended
+    }
+
+    /// Marks the connection completed; later resumes do nothing and a waiting thread returns.
     func finish() {
-        lock.withLock { finished = true }
+        condition.lock()
+        defer { condition.unlock() }
+        finished = true
+        condition.broadcast()
     }
 }
 
@@ -62,17 +101,23 @@ final class StreamReaderBox: Sendable {
     /// suspending, -1 at the end of the stream, -2 on failure.
     func read(into buffer: UnsafeMutableRawPointer, maxBytes: Int) -> Int {
         let gate = self.gate
-        let result = stream.read(into: buffer, maxBytes: maxBytes, suspend: { gate.suspend() }, resume: { gate.resume() })
-        switch result {
-        case .bytes(let count):
-            context.withLock { $0.sentBodyBytes += count }
-            return count
-        case .suspended:
-            return 0
-        case .end:
-            return -1
-        case .error:
-            return -2
+        while true {
+            let result = stream.read(into: buffer, maxBytes: maxBytes, suspend: { gate.suspend() }, resume: { gate.resume() })
+            switch result {
+            case .bytes(let count):
+                context.withLock { $0.sentBodyBytes += count }
+                return count
+            case .suspended:
+                // With a thread per connection the thread waits here for the next write, then reads again.
+                if gate.waitWhileSuspended() {
+                    continue
+                }
+                return 0
+            case .end:
+                return -1
+            case .error:
+                return -2
+            }
         }
     }
 }

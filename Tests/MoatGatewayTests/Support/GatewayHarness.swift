@@ -37,7 +37,7 @@ struct GatewayHarness {
     }
 
     static func start(
-        upstream: TestUpstream, maxBodyBytes: Int = 1 << 20, configure: (inout GatewayConfiguration) -> Void = { _ in }
+        upstream: TestUpstream, maxBodyBytes: Int = 1 << 20, threadPerConnection: Bool = true, configure: (inout GatewayConfiguration) -> Void = { _ in }
     ) async throws -> GatewayHarness {
         let gatewayPort = try freePort()
         let gatewayURL = "http://127.0.0.1:\(gatewayPort)"
@@ -71,7 +71,9 @@ struct GatewayHarness {
         let keys = KeySetCache(source: HTTPKeySetSource(issuer: issuer))
         let gateway = try Gateway(configuration: configuration, keys: keys, assertionKey: try PrivateKey.generateEC(curve: .p256), logger: logger)
         let gatewayServer = HTTPServer(
-            configuration: HTTPServerConfiguration(port: gatewayPort, maxBodyBytes: maxBodyBytes, shutdownGracePeriod: 1),
+            configuration: HTTPServerConfiguration(
+                port: gatewayPort, maxBodyBytes: maxBodyBytes, shutdownGracePeriod: 1, threadPerConnection: threadPerConnection
+            ),
             streamingResponder: gateway, logger: logger
         )
         do {

@@ -1,0 +1,32 @@
+import Foundation
+
+/// The server's own check of ``HTTPServerConfiguration/maxHeaderBytes``.
+///
+/// libmicrohttpd rejects a head that does not fit its per-connection memory
+/// pool with its own HTML page, or closes the connection when not even that
+/// fits. So the pool is sized well above the limit (see
+/// ``HTTPServer/connectionMemoryLimit(maxHeaderBytes:)``), and a head between
+/// the limit and the pool size gets a problem details response from here.
+extension ServerCore {
+    /// Returns a 414 problem when the request line is larger than the
+    /// configured limit, a 431 problem when the whole head is, or else nil.
+    func headSizeRejection(_ context: ConnectionContext, fieldBytes: Int) -> ProblemDetails? {
+        let limit = configuration.maxHeaderBytes
+        // "METHOD SP target SP HTTP/1.1 CRLF" (RFC 9112 §3).
+        let requestLineBytes = context.method.utf8.count + context.target.utf8.count + " HTTP/1.1\r\n".utf8.count + 1
+        if requestLineBytes > limit {
+            return ProblemDetails(
+                status: 414, code: "uri_too_long", title: "URI Too Long",
+                detail: "the request line is \(requestLineBytes) bytes but this server accepts at most \(limit); shorten the target, for example by moving query parameters into a POST body"
+            )
+        }
+        let headBytes = requestLineBytes + fieldBytes + 2
+        if headBytes > limit {
+            return ProblemDetails(
+                status: 431, code: "header_fields_too_large", title: "Request Header Fields Too Large",
+                detail: "the request head is \(headBytes) bytes but this server accepts at most \(limit); send fewer or shorter header fields (cookies and Authorization tokens are the usual cause)"
+            )
+        }
+        return nil
+    }
+}

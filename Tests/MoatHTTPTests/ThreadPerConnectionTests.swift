@@ -1,0 +1,134 @@
+import Foundation
+import MoatCore
+import MoatTestSupport
+import Testing
+
+@testable import MoatHTTP
+
+/// A blocking responder built from a closure.
+private struct BlockingHandler: HTTPBlockingResponder {
+    let handle: @Sendable (HTTPRequest, HTTPRequestBody) -> HTTPResponse
+
+    func respondBlocking(to request: HTTPRequest, body: HTTPRequestBody) -> HTTPResponse {
+        handle(request, body)
+    }
+}
+
+private func withThreadPerConnectionServer<Value>(
+    _ handle: @escaping @Sendable (HTTPRequest, HTTPRequestBody) -> HTTPResponse,
+    _ body: (Int) async throws -> Value
+) async throws -> Value {
+    let configuration = HTTPServerConfiguration(maxBodyBytes: 8 << 20, shutdownGracePeriod: 1, threadPerConnection: true)
+    let server = HTTPServer(configuration: configuration, streamingResponder: BlockingHandler(handle: handle), logger: .disabled)
+    try server.start()
+    do {
+        let result = try await body(server.port)
+        await server.stop()
+        return result
+    } catch {
+        await server.stop()
+        throw error
+    }
+}
+
+/// Returns the calling thread's pthread id as text, to tell threads apart.
+private func currentThreadID() -> String {
+    String(UInt(pthread_self()))
+}
+
+@Suite("Thread per connection")
+struct ThreadPerConnectionTests {
+    @Test("requests on one connection share its thread")
+    func requestsShareTheConnectionThread() async throws {
+        try await withThreadPerConnectionServer({ _, _ in .text(currentThreadID()) }) { port in
+            let first = try BlockingSocket(port: port)
+            let second = try BlockingSocket(port: port)
+            let request = "GET /thread HTTP/1.1\r\nHost: test\r\n\r\n"
+            func threadID(_ socket: BlockingSocket) async throws -> String {
+                let reply = try await onThread {
+                    try socket.send(request)
+                    return try socket.read(until: "\r\n\r\n")
+                }
+                let length = try #require(reply.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") })
+                let count = try #require(Int(length.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)))
+                return String(decoding: try await onThread { try socket.read(count: count) }, as: UTF8.self)
+            }
+            let firstA = try await threadID(first)
+            let firstB = try await threadID(first)
+            let secondA = try await threadID(second)
+            #expect(firstA == firstB)
+            #expect(firstA != secondA)
+        }
+    }
+
+    @Test("upload reaches the responder while it streams")
+    func uploadStreamsToResponder() async throws {
+        try await withThreadPerConnectionServer({ _, body in
+            var received = 0
+            while case .data(let data) = body.read(maxBytes: 64 * 1024) {
+                received += data.count
+            }
+            return .text("received \(received)")
+        }) { port in
+            let size = 4 << 20
+            let response = try await HTTPClient().send(HTTPClientRequest(
+                method: "PUT", url: try #require(URL(string: "http://127.0.0.1:\(port)/upload")),
+                body: Data(repeating: 0x41, count: size), timeout: 30
+            ))
+            #expect(response.status == 200)
+            #expect(String(decoding: response.body, as: UTF8.self) == "received \(size)")
+        }
+    }
+
+    @Test("streamed body arrives before it ends")
+    func streamedBodyArrivesIncrementally() async throws {
+        let release = DispatchSemaphore(value: 0)
+        try await withThreadPerConnectionServer({ _, _ in
+            let stream = HTTPBodyStream()
+            Thread.detachNewThread {
+                stream.write(Data("data: first\n\n".utf8))
+                _ = release.wait(timeout: .now() + 15)
+                stream.write(Data("data: second\n\n".utf8))
+                stream.finish()
+            }
+            var response = HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/event-stream")]))
+            response.bodyStream = stream
+            return response
+        }) { port in
+            let socket = try BlockingSocket(port: port)
+            try await onThread { try socket.send("GET /events HTTP/1.1\r\nHost: test\r\n\r\n") }
+            // The writer holds back the second event until the first has arrived.
+            let first = try await onThread { try socket.read(until: "data: first\n\n") }
+            #expect(first.contains("HTTP/1.1 200"))
+            release.signal()
+            let rest = try await onThread { try socket.read(until: "0\r\n\r\n") }
+            #expect(rest.contains("data: second"))
+        }
+    }
+
+    @Test("stop ends a stream that waits for data")
+    func stopEndsWaitingStream() async throws {
+        let stream = HTTPBodyStream()
+        let configuration = HTTPServerConfiguration(shutdownGracePeriod: 1, threadPerConnection: true)
+        let server = HTTPServer(configuration: configuration, streamingResponder: BlockingHandler { _, _ in
+            var response = HTTPResponse(status: 200)
+            response.bodyStream = stream
+            return response
+        }, logger: .disabled)
+        try server.start()
+        let socket = try BlockingSocket(port: server.port)
+        try await onThread { try socket.send("GET /never HTTP/1.1\r\nHost: test\r\n\r\n") }
+        _ = try await onThread { try socket.read(until: "\r\n\r\n") }
+        // The connection's thread now waits for a write that never comes; stop must still return.
+        await server.stop()
+        #expect(!stream.isWritable)
+    }
+
+    @Test("buffered responder is rejected")
+    func bufferedResponderRejected() throws {
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(threadPerConnection: true), responder: Router(), logger: .disabled
+        )
+        #expect(throws: HTTPServerError.self) { try server.start() }
+    }
+}

@@ -51,7 +51,7 @@ let package = Package(
         ),
         .target(
             name: "MoatAPI",
-            dependencies: ["MoatIdentity", "MoatHTTP", "MoatData", "MoatAudit", "MoatGuard", "MoatJSON", "MoatCrypto", "MoatCore"],
+            dependencies: ["CCurl", "MoatIdentity", "MoatHTTP", "MoatData", "MoatAudit", "MoatGuard", "MoatJSON", "MoatCrypto", "MoatCore"],
             swiftSettings: swiftSettings
         ),
         .target(

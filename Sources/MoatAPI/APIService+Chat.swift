@@ -38,7 +38,7 @@ extension APIService {
     /// The guarded answer pipeline shared by every chat route: input guardrail,
     /// retrieval within `scope`, retrieved-content guardrail, answer with a
     /// per-request canary, output guardrail for a reader with `viewerRoles`.
-    /// Answers as JSON, or as server-sent events when the request accepts
+    /// Returns a JSON answer, or a stream of server-sent events when the request accepts
     /// `text/event-stream` (see ``streamedAnswer(_:)``).
     func guardedAnswer(_ request: HTTPRequest, question: String, scope: ReaderScope, viewerRoles: [String], reason: String) async throws -> Outcome {
         var prepared = PreparedAnswer(

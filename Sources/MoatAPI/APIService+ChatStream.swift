@@ -16,7 +16,7 @@ extension APIService {
         case clientDisconnected = "client_disconnected"
     }
 
-    /// Answers `prepared` as server-sent events (docs/guardrails.md, "Output"):
+    /// Streams the answer to `prepared` as server-sent events (docs/guardrails.md, "Streamed output"):
     /// `notice` events for what the guardrails removed so far, `delta` events
     /// with text the output checker released, then `citations` and `done`, or
     /// one `withheld` or `error` event.
@@ -157,7 +157,7 @@ extension APIService {
         value.map { .integer(Int64($0)) } ?? .null
     }
 
-    /// The data of an `error` event: the `code`, `detail` and `request_id` members of a problem detail.
+    /// Returns the data of an `error` event: the `code`, `detail` and `request_id` members of a problem detail.
     static func streamError(requestID: String, code: String, detail: String) -> JSONValue {
         ["request_id": .string(requestID), "code": .string(code), "detail": .string(detail)]
     }

@@ -12,6 +12,8 @@ import MoatJSON
 ///
 /// Routes:
 /// - `POST /v1/chat` `{"question": "..."}`: delegated user tokens with the chat scope and a chat role.
+///   Answers as JSON, or as server-sent events with `Accept: text/event-stream`; streaming needs
+///   a server created with `HTTPServer(configuration:streamingResponder:logger:)`.
 /// - `GET /v1/audit?limit=&before=&user=&action=&decision=&since=&until=`: the Admin role (users) or the audit app role (applications).
 /// - `GET /v1/me`: who the token says the caller is.
 /// - `GET /healthz`: liveness, no authentication.

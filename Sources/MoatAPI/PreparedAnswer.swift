@@ -37,7 +37,7 @@ struct PreparedAnswer: Sendable {
         return documents
     }
 
-    /// The citations of `answer` as the response lists them, with a snippet of up to 300 characters.
+    /// Returns the citations of `answer` as the response lists them, with a snippet of up to 300 characters.
     func citations(_ answer: Answer) -> [JSONValue] {
         let cited = answer.citedPassages.compactMap { index in
             passages.indices.contains(index - 1) ? (index, passages[index - 1]) : nil

@@ -17,7 +17,7 @@ final class ServerSentEventWriter: Sendable {
         self.stream = stream
     }
 
-    /// The response head for this stream: 200, `text/event-stream`, chunked.
+    /// Returns the response head for this stream: 200, `text/event-stream`, chunked.
     func response() -> HTTPResponse {
         var response = HTTPResponse(status: 200, headers: HTTPHeaders([
             ("Content-Type", "text/event-stream; charset=utf-8"),
@@ -28,11 +28,11 @@ final class ServerSentEventWriter: Sendable {
         return response
     }
 
-    /// False once the client has gone away. The server notices a closed
-    /// connection only when it next sends bytes, so this turns false one or
-    /// two events after the disconnect.
+    /// False once the client has gone away or the server has stopped. The
+    /// server notices a closed connection only when it next sends bytes, so
+    /// this turns false one or two events after the disconnect.
     var isClientConnected: Bool {
-        !stream.isCancelled
+        stream.isWritable
     }
 
     /// Queues the event `name` with `data` serialised as JSON.

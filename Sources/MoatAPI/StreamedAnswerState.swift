@@ -61,7 +61,7 @@ struct StreamedAnswerState: Sendable {
         return events
     }
 
-    /// Adds the withheld notice and returns the text that stands for the answer in the audit record.
+    /// Adds the withheld notice and returns the text recorded in place of the answer.
     mutating func withhold() -> String {
         guardrails.withholdAnswer(blockingVerdicts)
     }

@@ -62,7 +62,7 @@ struct OpenAIChatStreamingTests {
                 if delta == "The " { firstSeen.signal() }
                 return true
             }
-            // The stand-in holds the rest until resumed, so the first delta cannot be the whole answer arriving late.
+            // The stand-in keeps the rest back until resumed, so the first delta cannot be the whole answer arriving late.
             let seen = try await onThread { firstSeen.wait(timeout: .now() + 10) == .success }
             #expect(seen)
             standIn.resume()

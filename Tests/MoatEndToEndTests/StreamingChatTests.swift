@@ -1,5 +1,6 @@
 import Foundation
 import MoatAudit
+import MoatConfig
 import MoatCore
 import MoatHTTP
 import MoatJSON
@@ -10,11 +11,14 @@ import Testing
 /// A chat-completions stand-in that streams its reply four characters per
 /// chunk, so secrets, the canary and links arrive split across chunks. It
 /// misbehaves like ``MisbehavingModel``, and answers non-streamed requests
-/// with the same text as one JSON completion.
+/// with the same text as one JSON completion. With ``failAfter`` it breaks
+/// its connection mid-reply, the way a model endpoint that crashes does.
 final class StreamingMisbehavingModel: HTTPStreamingResponder, Sendable {
     static let secret = MisbehavingModel.secret
     /// Chunks sent before the reply waits for ``resume()``; nil never waits.
     let pauseAfter: Int?
+    /// Chunks sent before the reply ends without the chunked terminator; nil sends the whole reply.
+    let failAfter: Int?
     let delayMilliseconds: Int
     private let gate = DispatchSemaphore(value: 0)
     private let ended = DispatchSemaphore(value: 0)
@@ -22,8 +26,9 @@ final class StreamingMisbehavingModel: HTTPStreamingResponder, Sendable {
     /// For each streamed reply, whether every chunk was written.
     private let completions = LockedValue<[Bool]>([])
 
-    init(pauseAfter: Int? = nil, delayMilliseconds: Int = 0) {
+    init(pauseAfter: Int? = nil, failAfter: Int? = nil, delayMilliseconds: Int = 0) {
         self.pauseAfter = pauseAfter
+        self.failAfter = failAfter
         self.delayMilliseconds = delayMilliseconds
     }
 
@@ -33,7 +38,11 @@ final class StreamingMisbehavingModel: HTTPStreamingResponder, Sendable {
         gate.signal()
     }
 
-    /// Waits for a streamed reply to end; true when it was sent whole, false when the reader left, nil on timeout.
+    /// The number of chat-completions requests received so far.
+    var requestCount: Int { canaries.current.count }
+
+    /// Waits for a streamed reply to end; true when it was sent whole, false when the reader left or
+    /// the reply failed on purpose, nil on timeout.
     func waitForStreamEnd(seconds: Double = 15) -> Bool? {
         guard ended.wait(timeout: .now() + seconds) == .success else { return nil }
         return completions.current.last
@@ -90,6 +99,10 @@ final class StreamingMisbehavingModel: HTTPStreamingResponder, Sendable {
         while !rest.isEmpty {
             if sent == pauseAfter {
                 _ = gate.wait(timeout: .now() + 15)
+            }
+            if sent == failAfter {
+                stream.fail()
+                return false
             }
             let chunk: JSONValue = ["choices": [["index": 0, "delta": ["content": .string(String(rest.prefix(4)))], "finish_reason": .null]]]
             guard stream.write(Data("data: ".utf8) + chunk.serialized() + Data("\n\n".utf8)) else { return false }
@@ -148,7 +161,23 @@ struct StreamingChatTests {
         }
     }
 
-    static func start(model: StreamingMisbehavingModel = StreamingMisbehavingModel()) async throws -> Fixture {
+    static func start(
+        model: StreamingMisbehavingModel = StreamingMisbehavingModel(), configure: (inout MoatConfiguration) -> Void = { _ in }
+    ) async throws -> Fixture {
+        let corpus = try writeCorpus()
+        let server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0), streamingResponder: model, logger: .disabled)
+        try server.start()
+        let test = try await TestStack.start(corpus: corpus) { configuration in
+            configuration.llm.endpoint = "http://127.0.0.1:\(server.port)/v1/chat/completions"
+            configuration.llm.model = "misbehaving"
+            configure(&configuration)
+        }
+        let token = try await UserAgent().tokens(test.stack, user: "alice").accessToken
+        return Fixture(test: test, model: model, server: server, token: token)
+    }
+
+    /// Writes a corpus of two documents readable by everyone, one with a secret in it, and returns its folder and manifest.
+    static func writeCorpus() throws -> (folder: String, manifest: String) {
         let corpus = FileManager.default.temporaryDirectory.appendingPathComponent("moat-stream-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
         try """
@@ -176,15 +205,7 @@ struct StreamingChatTests {
             everyone = true
             classification = "internal"
             """.write(to: corpus.appendingPathComponent("manifest.toml"), atomically: true, encoding: .utf8)
-
-        let server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0), streamingResponder: model, logger: .disabled)
-        try server.start()
-        let test = try await TestStack.start(corpus: (corpus.path, corpus.appendingPathComponent("manifest.toml").path)) { configuration in
-            configuration.llm.endpoint = "http://127.0.0.1:\(server.port)/v1/chat/completions"
-            configuration.llm.model = "misbehaving"
-        }
-        let token = try await UserAgent().tokens(test.stack, user: "alice").accessToken
-        return Fixture(test: test, model: model, server: server, token: token)
+        return (corpus.path, corpus.appendingPathComponent("manifest.toml").path)
     }
 
     /// Splits a raw response into its head and its body with the chunked framing removed.
@@ -209,6 +230,11 @@ struct StreamingChatTests {
         let needle = Array(marker.utf8)
         guard bytes.count >= needle.count, start <= bytes.count - needle.count else { return nil }
         return (start...(bytes.count - needle.count)).first { bytes[$0..<$0 + needle.count].elementsEqual(needle) }
+    }
+
+    /// Whether a chunked body ended with its last chunk, the mark of a complete response (RFC 9112 §7.1).
+    static func hasChunkedTerminator(_ raw: [UInt8]) -> Bool {
+        raw.suffix(5).elementsEqual(Array("0\r\n\r\n".utf8))
     }
 
     static func events(_ body: String) throws -> [ReceivedEvent] {

@@ -60,7 +60,8 @@ struct StreamingChatFailureTests {
         #expect(record["reason"]?.stringValue == "answer_failed")
         #expect(record["decision"]?.stringValue == "error")
         // The record keeps at most what the model wrote before it failed: eight chunks of four characters.
-        let recordedAnswer = try #require(record["answer"]?.stringValue)
+        let recordedAnswer = try #require(record["answer"]?["text"]?.stringValue)
+        #expect(!recordedAnswer.isEmpty)
         #expect(StreamingMisbehavingModel.reply(system: "", user: "Where do visitors park?").hasPrefix(recordedAnswer))
         #expect(recordedAnswer.count <= 32)
         #expect(fixture.test.logs.entries.contains { $0.message == "chat stream failed" && $0.metadata["moat.request.id"] == requestID })

@@ -60,7 +60,7 @@ model_pid=""
 test_pid=""
 
 # Sends SIGTERM to the process $1 (named $2) and waits up to 10 seconds
-# before forcing it; moat stops on SIGTERM after letting requests in flight finish.
+# before forcing it. moat stops on SIGTERM after letting requests in flight finish.
 stop_process() {
     local pid="$1" name="$2"
     if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then

@@ -20,7 +20,7 @@ public enum ChatResponseFormat: Sendable, Equatable {
     }
 
     /// The `Accept` value sent to the api. Errors still come back as
-    /// `application/problem+json`, because the api answers a rejected request before it streams.
+    /// `application/problem+json`, because the api rejects a request before it starts the stream.
     var acceptHeader: String {
         switch self {
         case .json: "application/json"

@@ -41,8 +41,8 @@ final class StreamingMisbehavingModel: HTTPStreamingResponder, Sendable {
     /// The number of chat-completions requests received so far.
     var requestCount: Int { canaries.current.count }
 
-    /// Waits for a streamed reply to end; true when it was sent whole, false when the reader left or
-    /// the reply failed on purpose, nil on timeout.
+    /// Waits for a streamed reply to end. Returns true when it was sent whole, false when the
+    /// reader left or the reply failed on purpose, and nil on timeout.
     func waitForStreamEnd(seconds: Double = 15) -> Bool? {
         guard ended.wait(timeout: .now() + seconds) == .success else { return nil }
         return completions.current.last
@@ -232,7 +232,7 @@ struct StreamingChatTests {
         return (start...(bytes.count - needle.count)).first { bytes[$0..<$0 + needle.count].elementsEqual(needle) }
     }
 
-    /// Whether a chunked body ended with its last chunk, the mark of a complete response (RFC 9112 §7.1).
+    /// Returns whether a chunked body ended with its last chunk, the mark of a complete response (RFC 9112 §7.1).
     static func hasChunkedTerminator(_ raw: [UInt8]) -> Bool {
         raw.suffix(5).elementsEqual(Array("0\r\n\r\n".utf8))
     }

@@ -51,7 +51,7 @@ let package = Package(
         ),
         .target(
             name: "MoatAPI",
-            dependencies: ["MoatIdentity", "MoatHTTP", "MoatData", "MoatAudit", "MoatGuard", "MoatJSON", "MoatCrypto", "MoatCore"],
+            dependencies: ["CCurl", "MoatIdentity", "MoatHTTP", "MoatData", "MoatAudit", "MoatGuard", "MoatJSON", "MoatCrypto", "MoatCore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -96,6 +96,7 @@ let package = Package(
         .testTarget(name: "MoatDataTests", dependencies: ["MoatTestSupport", "MoatData", "MoatSQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatAuditTests", dependencies: ["MoatAudit", "MoatSQLite", "MoatCrypto", "MoatJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatConfigTests", dependencies: ["MoatConfig", "MoatTOML"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatWebTests", dependencies: ["MoatWeb", "MoatHTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatAPITests", dependencies: ["MoatAPI", "MoatData", "MoatHTTP", "MoatCore", "MoatJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MoatIdentityTests",

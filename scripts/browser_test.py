@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Drive headless Chromium through Moat's chat page against a running `moat up`.
 
-scripts/browser-test.sh starts moat and calls this script. Two scenarios run,
-each in a fresh browser profile:
+scripts/browser-test.sh starts moat and calls this script. Each scenario
+runs in a fresh browser profile:
 
 - alice signs in at the dev identity provider, asks about the on-call
   allowance, gets an answer whose citations name only documents she may read,
   and signs out. The chat page with the answer is saved as
   docs/screenshot-chat.png.
 - carol asks the same question and no citation names an engineering document.
+- With --stream-web and --model: alice asks a second moat, which answers with
+  the stand-in model of scripts/browser_test_model.py, and sees the first
+  half of the streamed answer before the model is released to write the rest.
 
 Who may read what comes from the demo directory and manifest that `moat up`
 embeds, so the expectations follow those files. The last line of output is
@@ -25,6 +28,7 @@ import sys
 import tempfile
 import time
 import tomllib
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -52,6 +56,11 @@ ON_CALL_DOCUMENT = "oncall-deployment.txt"
 ON_CALL_AMOUNT = "350"
 # Text of #user-roles until the page script has loaded the profile.
 ROLES_PLACEHOLDER = "…"
+# The whole reply of scripts/browser_test_model.py, which no guardrail changes.
+STREAMED_ANSWER = (
+    "This answer streams in pieces. The first half reaches the chat page while the model is still writing, "
+    "and the second half follows once the browser test releases the model [1]."
+)
 
 
 class CheckFailed(Exception):
@@ -252,6 +261,10 @@ class Settings:
     artifacts: Path | None
     moat_log: Path | None
     demo: DemoData
+    # The moat that answers with the stand-in model, its log, and the stand-in's base URL.
+    stream_web_url: str | None
+    stream_moat_log: Path | None
+    model_url: str | None
 
 
 def alice_scenario(browser: ChatBrowser, settings: Settings) -> None:
@@ -307,6 +320,49 @@ def carol_scenario(browser: ChatBrowser, settings: Settings) -> None:
     browser.sign_out()
 
 
+def streamed_answer_scenario(browser: ChatBrowser, settings: Settings) -> None:
+    """alice sees the first half of a streamed answer while the model is paused, then the whole answer."""
+    alice = settings.demo.user("alice")
+    browser.sign_in(alice)
+    browser.visible_element("#question", "the question field").send_keys(ON_CALL_QUESTION)
+    browser.visible_element("#ask", "the Ask button").click()
+
+    def partial_answer(driver: WebDriver) -> str | bool:
+        if driver.find_element(By.ID, "error").is_displayed():
+            raise CheckFailed(f"the chat page shows an error: {driver.find_element(By.ID, 'error').text!r}")
+        busy = driver.find_element(By.ID, "result").get_attribute("aria-busy") == "true"
+        text = driver.find_element(By.ID, "answer").text.strip()
+        return text if busy and text else False
+
+    # The stand-in pauses halfway until released, so text shown now arrived while the model was still writing.
+    partial = browser.wait_for(partial_answer, "the first part of the streamed answer")
+    expect(STREAMED_ANSWER.startswith(partial), f"the partial answer {partial!r} is not the start of the model's reply")
+    expect(len(partial) < len(STREAMED_ANSWER), "the whole answer was shown before the model was released")
+    answer_class = browser.driver.find_element(By.ID, "answer").get_attribute("class")
+    expect(answer_class == "provisional", f"#answer has class {answer_class!r} while streaming, expected 'provisional'")
+    release_model(settings)
+
+    browser.wait_for(
+        lambda driver: driver.find_element(By.ID, "result").get_attribute("aria-busy") == "false",
+        "the streamed answer to finish",
+    )
+    if browser.driver.find_element(By.ID, "error").is_displayed():
+        raise CheckFailed(f"the chat page shows an error: {browser.driver.find_element(By.ID, 'error').text!r}")
+    answer = browser.driver.find_element(By.ID, "answer").text.strip()
+    expect(answer == STREAMED_ANSWER, f"the finished answer is {answer!r}, expected the model's whole reply")
+    expect(browser.citation_headings() != [], "the streamed answer shows no citations")
+    request_id = browser.driver.find_element(By.ID, "request-id").text.strip()
+    expect(request_id != "", "the streamed answer shows no request id")
+    print(f"  alice: {len(partial)} of {len(STREAMED_ANSWER)} characters shown before the model was released")
+
+
+def release_model(settings: Settings) -> None:
+    """Let the paused stand-in model send the rest of its reply."""
+    request = urllib.request.Request(settings.model_url + "/release", data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=settings.timeout) as response:
+        expect(response.status == 204, f"the stand-in model answered /release with {response.status}, expected 204")
+
+
 def save_screenshot(browser: ChatBrowser, path: Path) -> None:
     browser.driver.execute_script("document.getElementById('result').scrollIntoView({block: 'end'});")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -348,7 +404,7 @@ def chromium(settings: Settings) -> Iterator[WebDriver]:
         driver.quit()
 
 
-def report_failure(name: str, error: BaseException, driver: WebDriver | None, settings: Settings) -> None:
+def report_failure(name: str, error: BaseException, driver: WebDriver | None, settings: Settings, moat_log: Path | None) -> None:
     print(f"browser: FAIL {name}: {type(error).__name__}: {error}".rstrip())
     if driver is not None:
         try:
@@ -368,25 +424,38 @@ def report_failure(name: str, error: BaseException, driver: WebDriver | None, se
                 print(f"  console {entry.get('level')}: {entry.get('message')}")
         except WebDriverException as inspection_error:
             print(f"  could not inspect the page: {inspection_error.msg}")
-    if settings.moat_log is not None and settings.moat_log.exists():
-        print(f"  last lines of {settings.moat_log}:")
-        for line in settings.moat_log.read_text(errors="replace").splitlines()[-20:]:
+    if moat_log is not None and moat_log.exists():
+        print(f"  last lines of {moat_log}:")
+        for line in moat_log.read_text(errors="replace").splitlines()[-20:]:
             print(f"    {line}")
 
 
-def run_scenario(name: str, scenario: Callable[[ChatBrowser, Settings], None], settings: Settings) -> bool:
+@dataclass(frozen=True)
+class Scenario:
+    """A named scenario and the moat it runs against."""
+
+    name: str
+    run: Callable[[ChatBrowser, Settings], None]
+    web_url: str
+    moat_log: Path | None
+
+
+def run_scenario(scenario: Scenario, settings: Settings) -> bool:
+    name = scenario.name
     started = time.monotonic()
     driver: WebDriver | None = None
     try:
         with chromium(settings) as driver:
             try:
-                scenario(ChatBrowser(driver, settings.web_url, settings.idp_url, settings.timeout), settings)
+                # The login form's origin is checked only for the moat whose identity provider --idp names.
+                idp_url = settings.idp_url if scenario.web_url == settings.web_url else None
+                scenario.run(ChatBrowser(driver, scenario.web_url, idp_url, settings.timeout), settings)
             except (CheckFailed, TimeoutException, WebDriverException) as error:
-                report_failure(name, error, driver, settings)
+                report_failure(name, error, driver, settings, scenario.moat_log)
                 return False
     except WebDriverException as error:
         # Chromium or chromedriver failed to start or quit.
-        report_failure(name, error, None, settings)
+        report_failure(name, error, None, settings, scenario.moat_log)
         return False
     print(f"browser: PASS {name} ({time.monotonic() - started:.1f} s)")
     return True
@@ -409,7 +478,12 @@ def parse_arguments(argv: list[str]) -> Settings:
     parser.add_argument("--moat-log", type=Path, help="moat's log file, whose tail is printed on failure")
     parser.add_argument("--directory", type=Path, default=DEMO / "directory.toml", help="demo directory TOML")
     parser.add_argument("--manifest", type=Path, default=DEMO / "corpus" / "manifest.toml", help="demo corpus manifest")
+    parser.add_argument("--stream-web", help="base URL of the web tier of the moat that uses the stand-in model")
+    parser.add_argument("--stream-moat-log", type=Path, help="that moat's log file, whose tail is printed on failure")
+    parser.add_argument("--model", help="base URL of scripts/browser_test_model.py; needed with --stream-web")
     arguments = parser.parse_args(argv)
+    if (arguments.stream_web is None) != (arguments.model is None):
+        parser.error("--stream-web and --model go together")
     return Settings(
         web_url=arguments.web.rstrip("/"),
         idp_url=arguments.idp.rstrip("/") if arguments.idp else None,
@@ -420,6 +494,9 @@ def parse_arguments(argv: list[str]) -> Settings:
         artifacts=arguments.artifacts,
         moat_log=arguments.moat_log,
         demo=DemoData.load(arguments.directory, arguments.manifest),
+        stream_web_url=arguments.stream_web.rstrip("/") if arguments.stream_web else None,
+        stream_moat_log=arguments.stream_moat_log,
+        model_url=arguments.model.rstrip("/") if arguments.model else None,
     )
 
 
@@ -429,10 +506,14 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     settings = parse_arguments(argv)
     scenarios = [
-        ("alice-asks-and-signs-out", alice_scenario),
-        ("carol-sees-no-engineering-documents", carol_scenario),
+        Scenario("alice-asks-and-signs-out", alice_scenario, settings.web_url, settings.moat_log),
+        Scenario("carol-sees-no-engineering-documents", carol_scenario, settings.web_url, settings.moat_log),
     ]
-    passed = sum(run_scenario(name, scenario, settings) for name, scenario in scenarios)
+    if settings.stream_web_url is not None:
+        scenarios.append(
+            Scenario("alice-sees-answer-stream-in", streamed_answer_scenario, settings.stream_web_url, settings.stream_moat_log)
+        )
+    passed = sum(run_scenario(scenario, settings) for scenario in scenarios)
     failed = len(scenarios) - passed
     print(f"browser: {passed} passed, {failed} failed")
     return 0 if failed == 0 else 1

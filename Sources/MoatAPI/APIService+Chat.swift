@@ -38,13 +38,15 @@ extension APIService {
     /// The guarded answer pipeline shared by every chat route: input guardrail,
     /// retrieval within `scope`, retrieved-content guardrail, answer with a
     /// per-request canary, output guardrail for a reader with `viewerRoles`.
+    /// Returns a JSON answer, or a stream of server-sent events when the request accepts
+    /// `text/event-stream` (see ``streamedAnswer(_:)``).
     func guardedAnswer(_ request: HTTPRequest, question: String, scope: ReaderScope, viewerRoles: [String], reason: String) async throws -> Outcome {
-        let clearance = scope.clearance
-        let accessFilter = AuditEntry.AccessFilter(userID: scope.userID, groups: scope.groups, clearance: clearance.rawValue)
-        var guardrails = GuardedChat(settings: configuration.guardrails)
-
-        guard let screenedQuestion = guardrails.screenQuestion(question) else {
-            let rules = guardrails.verdicts.compactMap { $0["action"]?.stringValue == "block" ? $0["rule_id"]?.stringValue : nil }
+        var prepared = PreparedAnswer(
+            request: request, question: question, screenedQuestion: question, scope: scope, viewerRoles: viewerRoles, reason: reason,
+            guardrails: GuardedChat(settings: configuration.guardrails)
+        )
+        guard let screenedQuestion = prepared.guardrails.screenQuestion(question) else {
+            let rules = prepared.guardrails.verdicts.compactMap { $0["action"]?.stringValue == "block" ? $0["rule_id"]?.stringValue : nil }
             var problem = ProblemDetails(
                 status: 422, code: "prompt_blocked", title: "Unprocessable Content",
                 detail: "the question was not answered because the input guardrails blocked it (\(Set(rules).sorted().joined(separator: ", "))); rephrase it"
@@ -55,59 +57,61 @@ extension APIService {
             ])
             return Outcome(
                 response: problem.response(requestID: request.requestID), reason: "prompt_blocked",
-                prompt: question, redactedPrompt: GuardedChat.auditCopy(question), accessFilter: accessFilter, verdicts: guardrails.verdicts
+                prompt: question, redactedPrompt: GuardedChat.auditCopy(question), accessFilter: prepared.accessFilter,
+                verdicts: prepared.guardrails.verdicts
             )
         }
+        prepared.screenedQuestion = screenedQuestion
+        prepared.retrieved = try store.search(screenedQuestion, scope: scope, limit: configuration.passagesPerAnswer)
+        prepared.passages = prepared.guardrails.screenPassages(prepared.retrieved)
 
-        let retrieved = try store.search(screenedQuestion, scope: scope, limit: configuration.passagesPerAnswer)
-        let passages = guardrails.screenPassages(retrieved)
-        let canary = "moat-canary-" + SecureRandom.token(byteCount: 12)
-        let answer = try await answerer.answer(question: screenedQuestion, passages: passages, canary: canary)
-        let (shownText, withheld) = guardrails.screenAnswer(answer.text, canary: canary, passageCount: passages.count, roles: viewerRoles)
-        if withheld || passages.count < retrieved.count {
-            logger.notice("guardrail withheld content", metadata: [
-                "moat.request.id": request.requestID, "moat.guard.answer_withheld": "\(withheld)",
-                "moat.guard.passages_withheld": "\(retrieved.count - passages.count)",
-            ])
+        if Self.acceptsEventStream(request) {
+            return streamedAnswer(prepared)
         }
+        let answer = try await answerer.answer(question: screenedQuestion, passages: prepared.passages, canary: prepared.canary)
+        var guardrails = prepared.guardrails
+        let (shownText, withheld) = guardrails.screenAnswer(
+            answer.text, canary: prepared.canary, passageCount: prepared.passages.count, roles: viewerRoles
+        )
+        logWithheldContent(prepared, answerWithheld: withheld)
 
-        let cited = withheld ? [] : answer.citedPassages.compactMap { index in
-            passages.indices.contains(index - 1) ? (index, passages[index - 1]) : nil
-        }
-        let citations: [JSONValue] = cited.map { index, passage in
-            var citation: JSONObject = [
-                "index": .integer(Int64(index)),
-                "document_id": .string(passage.documentID),
-                "title": .string(passage.title),
-                "path": .string(passage.path),
-                "classification": .string(passage.classification.rawValue),
-                "snippet": .string(String(passage.text.prefix(300))),
-            ]
-            citation["page"] = passage.page.map { .integer(Int64($0)) }
-            citation["section"] = passage.section.map { .string($0) }
-            return .object(citation)
-        }
         let body: JSONObject = [
             "request_id": .string(request.requestID),
             "answer": .string(shownText),
-            "citations": .array(citations),
+            "citations": .array(withheld ? [] : prepared.citations(answer)),
             "model": .string(answer.model),
-            "clearance": .string(clearance.rawValue),
+            "clearance": .string(scope.clearance.rawValue),
             "notices": .array(guardrails.notices),
         ]
-        var documents: [AuditEntry.DocumentReference] = []
-        for passage in retrieved where !documents.contains(where: { $0.documentID == passage.documentID }) {
-            documents.append(.init(documentID: passage.documentID, classification: passage.classification.rawValue))
-        }
         return Outcome(
             response: .json(data: JSONValue.object(body).serialized()),
             reason: withheld ? "answer_withheld" : reason,
             prompt: question, redactedPrompt: GuardedChat.auditCopy(screenedQuestion),
             answer: answer.text, redactedAnswer: GuardedChat.auditCopy(shownText),
-            documents: documents, accessFilter: accessFilter, model: answer.model,
+            documents: prepared.documents, accessFilter: prepared.accessFilter, model: answer.model,
             verdicts: guardrails.verdicts,
             tokens: AuditEntry.TokenCounts(prompt: answer.promptTokens, completion: answer.completionTokens)
         )
+    }
+
+    /// Logs that the output guardrail withheld the answer or the retrieved-content guardrail dropped passages.
+    func logWithheldContent(_ prepared: PreparedAnswer, answerWithheld: Bool) {
+        let droppedPassages = prepared.retrieved.count - prepared.passages.count
+        guard answerWithheld || droppedPassages > 0 else { return }
+        logger.notice("guardrail withheld content", metadata: [
+            "moat.request.id": prepared.request.requestID, "moat.guard.answer_withheld": "\(answerWithheld)",
+            "moat.guard.passages_withheld": "\(droppedPassages)",
+        ])
+    }
+
+    /// Whether the `Accept` field lists `text/event-stream` (RFC 9110 §12.5.1), which asks for a streamed answer.
+    static func acceptsEventStream(_ request: HTTPRequest) -> Bool {
+        request.headers.values(for: "Accept").contains { value in
+            value.split(separator: ",").contains { range in
+                let mediaType = range.split(separator: ";", maxSplits: 1).first ?? ""
+                return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "text/event-stream"
+            }
+        }
     }
 
     /// Parses `{"question": "..."}` strictly: duplicate or unknown members, other types and empty questions are rejected.

@@ -70,23 +70,52 @@ struct GuardedChat {
 
     /// Scans the answer for a user with `roles`; returns the text to show and whether it was withheld.
     mutating func screenAnswer(_ answer: String, canary: String, passageCount: Int, roles: [String]) -> (text: String, withheld: Bool) {
-        let guardrail = OutputGuard(
+        let result = outputGuard(canary: canary, passageCount: passageCount).scan(answer, viewerRoles: Set(roles))
+        recordOutput(result.verdicts)
+        if result.isBlocked {
+            return (withholdAnswer(result.verdicts), true)
+        }
+        noteRedactedAnswer(result.verdicts)
+        return (result.text, false)
+    }
+
+    /// The output guardrail of one answer: `canary` is the request's, and the
+    /// answer may cite the passages numbered `1...passageCount`.
+    func outputGuard(canary: String, passageCount: Int) -> OutputGuard {
+        OutputGuard(
             policy: settings.output, canary: canary,
             retrievedDocumentIDs: Set((0..<passageCount).map { String($0 + 1) }),
             allowedLinkHosts: settings.allowedLinkHosts
         )
-        let result = guardrail.scan(answer, viewerRoles: Set(roles))
-        record(result.verdicts, stage: "output")
-        if result.isBlocked {
-            let rules = Self.unique(result.verdicts.filter { $0.action == .block }.map(\.ruleID))
-            notices.append(notice(rules: rules, message: "The answer was withheld because it broke \(rules.joined(separator: ", "))."))
-            return ("The answer was withheld by the output guardrails (\(rules.joined(separator: ", "))). The request id identifies it in the audit log.", true)
-        }
-        let redacted = Self.unique(result.verdicts.filter { $0.action == .redact }.map(\.ruleID))
-        if !redacted.isEmpty {
-            notices.append(notice(rules: redacted, message: "Parts of the answer were removed: \(redacted.joined(separator: ", "))."))
-        }
-        return (result.text, false)
+    }
+
+    /// Adds output verdicts to the audit trail.
+    mutating func recordOutput(_ verdicts: [GuardVerdict]) {
+        record(verdicts, stage: "output")
+    }
+
+    /// Adds a notice naming the rules that redacted parts of the answer, and returns it;
+    /// nil when `verdicts` redact nothing.
+    @discardableResult
+    mutating func noteRedactedAnswer(_ verdicts: [GuardVerdict]) -> JSONValue? {
+        let redacted = Self.unique(verdicts.filter { $0.action == .redact }.map(\.ruleID))
+        guard !redacted.isEmpty else { return nil }
+        let added = notice(rules: redacted, message: "Parts of the answer were removed: \(redacted.joined(separator: ", ")).")
+        notices.append(added)
+        return added
+    }
+
+    /// Adds the notice that the answer was withheld because of the blocking
+    /// `verdicts`, and returns the text shown in its place.
+    mutating func withholdAnswer(_ verdicts: [GuardVerdict]) -> String {
+        let rules = blockingRules(verdicts)
+        notices.append(notice(rules: rules, message: "The answer was withheld because it broke \(rules.joined(separator: ", "))."))
+        return "The answer was withheld by the output guardrails (\(rules.joined(separator: ", "))). The request id identifies it in the audit log."
+    }
+
+    /// The ids of the rules whose verdict blocks, each once, in order of first appearance.
+    func blockingRules(_ verdicts: [GuardVerdict]) -> [String] {
+        Self.unique(verdicts.filter { $0.action == .block }.map(\.ruleID))
     }
 
     private mutating func record(_ found: [GuardVerdict], stage: String, documentID: String? = nil) {

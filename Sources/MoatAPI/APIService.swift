@@ -12,6 +12,8 @@ import MoatJSON
 ///
 /// Routes:
 /// - `POST /v1/chat` `{"question": "..."}`: delegated user tokens with the chat scope and a chat role.
+///   Answers as JSON, or as server-sent events with `Accept: text/event-stream`; streaming needs
+///   a server created with `HTTPServer(configuration:streamingResponder:logger:)`.
 /// - `GET /v1/audit?limit=&before=&user=&action=&decision=&since=&until=`: the Admin role (users) or the audit app role (applications).
 /// - `GET /v1/me`: who the token says the caller is.
 /// - `GET /healthz`: liveness, no authentication.
@@ -68,6 +70,24 @@ public final class APIService: HTTPResponder {
         var model: String?
         var verdicts: [JSONObject] = []
         var tokens = AuditEntry.TokenCounts()
+        /// The audit decision when it does not follow from the status, as for a stream that failed after its 200.
+        var decision: AuditEntry.Decision?
+        /// Set for an answer streamed as server-sent events: `response` carries
+        /// the open stream, and the producer writes the events and, at the end,
+        /// the audit record through the recorder it is given.
+        var streamProducer: StreamProducer?
+    }
+
+    /// Writes a streamed answer; calls the recorder once, with the final outcome, before its last event.
+    typealias StreamProducer = @Sendable (_ record: @escaping @Sendable (Outcome) async -> AuditWrite) async -> Void
+
+    /// Whether an audit record was written.
+    enum AuditWrite: Sendable {
+        case written(sequence: Int64)
+        /// Not written, but the log is configured to fail open, so the response may go out.
+        case droppedFailOpen
+        /// Not written, and the response must not go out.
+        case failedClosed
     }
 
     typealias AuthorizedHandler = @Sendable (HTTPRequest, Principal) async throws -> Outcome
@@ -129,7 +149,20 @@ public final class APIService: HTTPResponder {
             let problem = ProblemDetails(status: 502, code: "answer_failed", title: "Bad Gateway", detail: "the answer could not be produced; try again later")
             outcome = Outcome(response: problem.response(requestID: request.requestID), reason: "answer_failed")
         }
+        if let producer = outcome.streamProducer {
+            startStream(producer, request: request, action: action, started: started, principal: principal, user: nil)
+            return outcome.response
+        }
         return await recorded(request, action: action, started: started, principal: principal, user: nil, outcome: outcome)
+    }
+
+    /// Runs a stream producer on a task of its own, handing it a recorder for the audit record of `request`.
+    func startStream(_ producer: @escaping StreamProducer, request: HTTPRequest, action: String, started: Date, principal: Principal?, user: ActingUser?) {
+        Task {
+            await producer { [self] final in
+                await writeRecord(request, action: action, started: started, principal: principal, user: user, outcome: final)
+            }
+        }
     }
 
     /// Rejections caused by the api's own dependencies rather than by the token.
@@ -150,11 +183,26 @@ public final class APIService: HTTPResponder {
     func recorded(
         _ request: HTTPRequest, action: String, started: Date, principal: Principal?, user: ActingUser?, outcome: Outcome
     ) async -> HTTPResponse {
+        switch await writeRecord(request, action: action, started: started, principal: principal, user: user, outcome: outcome) {
+        case .written, .droppedFailOpen:
+            return outcome.response
+        case .failedClosed:
+            return ProblemDetails(
+                status: 503, code: "audit_unavailable", title: "Service Unavailable",
+                detail: "the audit log cannot be written, so the request was not served"
+            ).response(requestID: request.requestID)
+        }
+    }
+
+    /// Appends the audit record of a finished request, logging a failure.
+    func writeRecord(
+        _ request: HTTPRequest, action: String, started: Date, principal: Principal?, user: ActingUser?, outcome: Outcome
+    ) async -> AuditWrite {
         let status = outcome.response.status
         let entry = AuditEntry(
             requestID: request.requestID, time: started, hop: "api", action: action,
             // 422 is a guardrail refusing the question: a policy decision, like 401 and 403.
-            decision: status < 400 ? .allow : ([401, 403, 422].contains(status) ? .deny : .error),
+            decision: outcome.decision ?? (status < 400 ? .allow : ([401, 403, 422].contains(status) ? .deny : .error)),
             reason: outcome.reason, httpStatus: status,
             tenantID: user?.tenantID ?? principal?.tenantID, objectID: user?.objectID ?? principal?.objectID,
             userName: user?.name ?? principal?.username ?? principal?.name,
@@ -166,21 +214,17 @@ public final class APIService: HTTPResponder {
             latencyMilliseconds: Int(clock.now().timeIntervalSince(started) * 1000)
         )
         do {
-            try await audit.append(entry)
+            return .written(sequence: try await audit.append(entry))
         } catch {
             if audit.isFailOpen {
                 let dropped = audit.countDroppedRecord()
                 logger.critical("audit record NOT written; request served because audit fail-open is on", metadata: [
                     "moat.request.id": request.requestID, "moat.error": "\(error)", "moat.audit.dropped": "\(dropped)",
                 ])
-                return outcome.response
+                return .droppedFailOpen
             }
             logger.error("audit record not written; request failed closed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
-            return ProblemDetails(
-                status: 503, code: "audit_unavailable", title: "Service Unavailable",
-                detail: "the audit log cannot be written, so the request was not served"
-            ).response(requestID: request.requestID)
+            return .failedClosed
         }
-        return outcome.response
     }
 }

@@ -31,3 +31,34 @@ public protocol Answerer: Sendable {
     /// system prompt can be caught; answerers without a prompt ignore it.
     func answer(question: String, passages: [Passage], canary: String) async throws -> Answer
 }
+
+/// Streaming answers, for `Accept: text/event-stream` requests.
+public protocol StreamingAnswerer: Answerer {
+    /// Answers from `passages` like ``Answerer/answer(question:passages:canary:)``,
+    /// calling `onDelta` with each piece of the text, in order, as the model
+    /// produces it, and returns the whole answer once the model is done.
+    ///
+    /// `onDelta` runs on whatever thread receives the piece and returns false
+    /// when the reader has gone away; the answerer then stops the model call.
+    ///
+    /// - Throws: `CancellationError` when `onDelta` returned false or the task
+    ///   was cancelled; ``ModelError`` when the model call fails.
+    func streamAnswer(
+        question: String, passages: [Passage], canary: String, onDelta: @escaping @Sendable (String) -> Bool
+    ) async throws -> Answer
+}
+
+extension Answerer {
+    /// Streams with ``StreamingAnswerer/streamAnswer(question:passages:canary:onDelta:)``
+    /// when the answerer supports it, and otherwise sends the whole answer as one delta.
+    func streamedAnswer(
+        question: String, passages: [Passage], canary: String, onDelta: @escaping @Sendable (String) -> Bool
+    ) async throws -> Answer {
+        if let streaming = self as? any StreamingAnswerer {
+            return try await streaming.streamAnswer(question: question, passages: passages, canary: canary, onDelta: onDelta)
+        }
+        let answer = try await answer(question: question, passages: passages, canary: canary)
+        guard onDelta(answer.text) else { throw CancellationError() }
+        return answer
+    }
+}

@@ -93,6 +93,10 @@ public final class AppCallerAPI: HTTPResponder {
 
         // The record names the user from the verified context, and the calling app.
         let acting = user.map { APIService.ActingUser(tenantID: $0.tenantID, objectID: $0.objectID, name: $0.name) }
+        if let producer = outcome.streamProducer {
+            service.startStream(producer, request: request, action: "chat.app", started: started, principal: principal, user: acting)
+            return outcome.response
+        }
         return await service.recorded(request, action: "chat.app", started: started, principal: principal, user: acting, outcome: outcome)
     }
 

@@ -62,26 +62,8 @@ public struct OpenAIChatAnswerer: Answerer {
     /// - Throws: ``ModelError`` when the request fails, the status is not 200, or the
     ///   body is not JSON with a string at `choices[0].message.content`.
     public func answer(question: String, passages: [Passage], canary: String = "") async throws -> Answer {
-        let sources = passages.enumerated().map { index, passage in
-            "[\(index + 1)] \(passage.title)\(passage.page.map { ", page \($0)" } ?? "")\n\(passage.text)"
-        }.joined(separator: "\n\n")
-        let body: JSONObject = [
-            "model": .string(configuration.model),
-            "temperature": .integer(0),
-            "messages": [
-                ["role": "system", "content": .string(Self.systemPrompt(canary: canary) + "\n\nSources:\n" + sources)],
-                ["role": "user", "content": .string(question)],
-            ],
-        ]
-        var headers = HTTPHeaders()
-        headers.add("Content-Type", "application/json")
-        if let apiKey = configuration.apiKey {
-            if configuration.azureKeyHeader {
-                headers.add("api-key", apiKey)
-            } else {
-                headers.add("Authorization", "Bearer \(apiKey)")
-            }
-        }
+        let body = requestBody(question: question, passages: passages, canary: canary)
+        let headers = requestHeaders()
 
         let response: HTTPClientResponse
         do {
@@ -103,17 +85,57 @@ public struct OpenAIChatAnswerer: Answerer {
         } catch {
             throw ModelError("the model response is not valid JSON: \(error)")
         }
+        return try answer(fromCompletion: json, passageCount: passages.count)
+    }
+
+    /// Reads a complete (not streamed) chat completion.
+    ///
+    /// - Throws: ``ModelError`` when there is no string at `choices[0].message.content`.
+    func answer(fromCompletion json: JSONValue, passageCount: Int) throws -> Answer {
         guard let content = json["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue else {
             throw ModelError("the model response has no choices[0].message.content")
         }
-        // A comparison, not `1...passages.count`, because that range traps when there are no passages.
-        let cited = Self.citationNumbers(in: content).filter { $0 >= 1 && $0 <= passages.count }
         let usage = json["usage"]
         return Answer(
-            text: content, citedPassages: cited, model: configuration.model,
+            text: content, citedPassages: Self.citedPassages(in: content, passageCount: passageCount), model: configuration.model,
             promptTokens: usage?["prompt_tokens"]?.int64Value.map(Int.init),
             completionTokens: usage?["completion_tokens"]?.int64Value.map(Int.init)
         )
+    }
+
+    /// The source numbers cited in `text` that name one of the `passageCount` passages.
+    static func citedPassages(in text: String, passageCount: Int) -> [Int] {
+        // A comparison, not `1...passageCount`, because that range traps when there are no passages.
+        citationNumbers(in: text).filter { $0 >= 1 && $0 <= passageCount }
+    }
+
+    /// The chat-completions request: the system prompt with the numbered sources, then the question.
+    func requestBody(question: String, passages: [Passage], canary: String) -> JSONObject {
+        let sources = passages.enumerated().map { index, passage in
+            "[\(index + 1)] \(passage.title)\(passage.page.map { ", page \($0)" } ?? "")\n\(passage.text)"
+        }.joined(separator: "\n\n")
+        return [
+            "model": .string(configuration.model),
+            "temperature": .integer(0),
+            "messages": [
+                ["role": "system", "content": .string(Self.systemPrompt(canary: canary) + "\n\nSources:\n" + sources)],
+                ["role": "user", "content": .string(question)],
+            ],
+        ]
+    }
+
+    /// `Content-Type` and the API key in the header the endpoint expects.
+    func requestHeaders() -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "application/json")
+        if let apiKey = configuration.apiKey {
+            if configuration.azureKeyHeader {
+                headers.add("api-key", apiKey)
+            } else {
+                headers.add("Authorization", "Bearer \(apiKey)")
+            }
+        }
+        return headers
     }
 
     /// Source numbers written as `[n]` in the answer, in order of first use.

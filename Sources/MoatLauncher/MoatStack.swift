@@ -90,8 +90,15 @@ public final class MoatStack: Sendable {
         }
     }
 
+    /// Starts a server for `responder`. A responder that is also an `HTTPStreamingResponder`
+    /// (the api) gets a streaming server, because only such a server sends streamed bodies.
     static func startServer(host: String, port: Int, responder: any HTTPResponder, logger: Logger) throws -> HTTPServer {
-        let server = HTTPServer(configuration: HTTPServerConfiguration(host: host, port: port), responder: responder, logger: logger)
+        let configuration = HTTPServerConfiguration(host: host, port: port)
+        let server = if let streaming = responder as? any HTTPStreamingResponder {
+            HTTPServer(configuration: configuration, streamingResponder: streaming, logger: logger)
+        } else {
+            HTTPServer(configuration: configuration, responder: responder, logger: logger)
+        }
         try server.start()
         return server
     }

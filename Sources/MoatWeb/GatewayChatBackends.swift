@@ -7,7 +7,8 @@ import MoatJOSE
 import MoatJSON
 
 /// Pattern 1: the api runs in the same process and gets the user's own
-/// access token, which the gateway forwarded.
+/// access token, which the gateway forwarded. A streamed answer is the api's
+/// own event stream, handed to the web tier's server without a copy.
 public struct InProcessChatBackend: GatewayChatBackend {
     let api: any HTTPResponder
 
@@ -15,14 +16,14 @@ public struct InProcessChatBackend: GatewayChatBackend {
         self.api = api
     }
 
-    public func chat(_ body: Data, user: GatewayUser, requestID: String) async -> HTTPResponse {
+    public func chat(_ body: Data, format: ChatResponseFormat, user: GatewayUser, requestID: String) async -> HTTPResponse {
         guard let token = user.accessToken else {
             return ProblemDetails.unauthorized(code: "access_token_missing", "the gateway forwarded no access token; enable gateway.forward_tokens")
                 .response(requestID: requestID)
         }
         let request = HTTPRequest(
             method: "POST", target: "/v1/chat",
-            headers: HTTPHeaders([("Authorization", "Bearer \(token)"), ("Content-Type", "application/json"), ("Accept", "application/json")]),
+            headers: HTTPHeaders([("Authorization", "Bearer \(token)"), ("Content-Type", "application/json"), ("Accept", format.acceptHeader)]),
             body: body, requestID: requestID
         )
         return await api.respond(to: request)
@@ -36,6 +37,8 @@ public struct InProcessChatBackend: GatewayChatBackend {
 /// The context is a JWT (`typ: moat-user-context+jwt`, ES256) with `iss`
 /// (the web tier's URL), `aud` (the api), `iat`, `exp` (60 s), `jti`,
 /// `oid`, `tid`, `name`, `preferred_username`, `htm` and `htu`.
+///
+/// A streamed answer is relayed from the api while it arrives (see ``ChatStreamRelay``).
 public struct AppIdentityChatBackend: GatewayChatBackend {
     /// The header field that carries the user context.
     public static let contextHeader = "X-Moat-User-Context"
@@ -75,7 +78,7 @@ public struct AppIdentityChatBackend: GatewayChatBackend {
         try! JSONWebKeySet(keys: [signer.publicJWK])
     }
 
-    public func chat(_ body: Data, user: GatewayUser, requestID: String) async -> HTTPResponse {
+    public func chat(_ body: Data, format: ChatResponseFormat, user: GatewayUser, requestID: String) async -> HTTPResponse {
         do {
             let token = try await tokens.accessToken()
             let now = Int64(clock.now().timeIntervalSince1970)
@@ -89,9 +92,12 @@ public struct AppIdentityChatBackend: GatewayChatBackend {
             let context = try signer.sign(claims: claims, type: Self.contextType)
             let headers = HTTPHeaders([
                 ("Authorization", "Bearer \(token)"), (Self.contextHeader, context), ("Content-Type", "application/json"),
-                ("Accept", "application/json"), ("X-Request-Id", requestID),
+                ("Accept", format.acceptHeader), ("X-Request-Id", requestID),
             ])
             let url = apiBaseURL.appendingPathComponent(String(Self.chatPath.dropFirst()))
+            if format == .eventStream {
+                return try await ChatStreamRelay(logger: logger).relay(to: url, headers: headers, body: body, requestID: requestID)
+            }
             let reply = try await client.send(HTTPClientRequest(method: "POST", url: url, headers: headers, body: body, timeout: 120, maxResponseBytes: 4 << 20))
             var response = HTTPResponse(status: reply.status, body: reply.body)
             response.headers.set("Content-Type", reply.headers["Content-Type"] ?? "application/json")

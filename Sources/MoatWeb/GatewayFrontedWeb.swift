@@ -20,8 +20,9 @@ public struct GatewayUser: Sendable, Equatable {
 /// Where the gateway-fronted web tier sends questions: the api in the same
 /// process (pattern 1) or over HTTP with the web tier's own identity (pattern 2).
 public protocol GatewayChatBackend: Sendable {
-    /// Sends `{"question": ...}` for `user` and returns the api's response.
-    func chat(_ body: Data, user: GatewayUser, requestID: String) async -> HTTPResponse
+    /// Sends `{"question": ...}` for `user` and returns the api's response:
+    /// JSON, or for `.eventStream` the api's server-sent events relayed while they arrive.
+    func chat(_ body: Data, format: ChatResponseFormat, user: GatewayUser, requestID: String) async -> HTTPResponse
 }
 
 /// `moat web` behind `moat gateway` (patterns 1 and 2): the gateway signs
@@ -116,7 +117,7 @@ public final class GatewayFrontedWebApp: HTTPResponder {
         guard request.headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true else {
             throw ProblemDetails.unsupportedMediaType("send the question as application/json")
         }
-        return await backend.chat(request.body, user: user, requestID: request.requestID)
+        return await backend.chat(request.body, format: ChatResponseFormat.requested(by: request), user: user, requestID: request.requestID)
     }
 
     /// Sends the browser to the gateway's sign-out after checking the form's anti-CSRF token.

@@ -15,6 +15,8 @@ extension WebApp {
 
     /// `POST /api/chat`: forwards `{"question": ...}` to the api with the user's access token.
     /// Needs the session's CSRF token in `X-CSRF-Token` and a same-origin `Origin`.
+    /// With `Accept: text/event-stream` the api's server-sent events are relayed
+    /// while they arrive (see ``ChatStreamRelay``); otherwise the answer is JSON.
     func apiChat(_ request: HTTPRequest) async -> HTTPResponse {
         guard let (id, session) = await currentSession(request) else {
             return notSignedIn(request)
@@ -27,7 +29,40 @@ extension WebApp {
             return ProblemDetails(status: 415, code: "unsupported_media_type", title: "Unsupported Media Type", detail: "send the question as application/json")
                 .response(requestID: request.requestID)
         }
+        if ChatResponseFormat.requested(by: request) == .eventStream {
+            return await forwardStreamed(request, sessionID: id, path: "/v1/chat")
+        }
         return await forward(request, sessionID: id, method: "POST", path: "/v1/chat", body: request.body)
+    }
+
+    /// Calls the api with a fresh access token, asking for server-sent events, and relays the answer.
+    private func forwardStreamed(_ request: HTTPRequest, sessionID: String, path: String) async -> HTTPResponse {
+        guard let accessToken = await freshAccessToken(sessionID: sessionID, requestID: request.requestID) else {
+            return sessionExpired(request)
+        }
+        let headers = HTTPHeaders([
+            ("Authorization", "Bearer \(accessToken)"), ("Accept", ChatResponseFormat.eventStream.acceptHeader),
+            ("X-Request-Id", request.requestID), ("Content-Type", "application/json"),
+        ])
+        let url = configuration.apiBaseURL.appendingPathComponent(String(path.dropFirst()))
+        do {
+            return try await ChatStreamRelay(logger: logger).relay(to: url, headers: headers, body: request.body, requestID: request.requestID)
+        } catch {
+            logger.error("api call failed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
+            return apiUnreachable(request)
+        }
+    }
+
+    private func sessionExpired(_ request: HTTPRequest) -> HTTPResponse {
+        var response = ProblemDetails(status: 401, code: "session_expired", title: "Unauthorized", detail: "the session has expired; sign in again")
+            .response(requestID: request.requestID)
+        response.setCookie(sessionCookie(value: "", maxAge: 0))
+        return response
+    }
+
+    private func apiUnreachable(_ request: HTTPRequest) -> HTTPResponse {
+        ProblemDetails(status: 502, code: "api_unreachable", title: "Bad Gateway", detail: "the api could not be reached; try again shortly")
+            .response(requestID: request.requestID)
     }
 
     private func notSignedIn(_ request: HTTPRequest) -> HTTPResponse {
@@ -38,10 +73,7 @@ extension WebApp {
     /// Calls the api with a fresh access token and passes its JSON or problem response through.
     private func forward(_ request: HTTPRequest, sessionID: String, method: String, path: String, body: Data?) async -> HTTPResponse {
         guard let accessToken = await freshAccessToken(sessionID: sessionID, requestID: request.requestID) else {
-            var response = ProblemDetails(status: 401, code: "session_expired", title: "Unauthorized", detail: "the session has expired; sign in again")
-                .response(requestID: request.requestID)
-            response.setCookie(sessionCookie(value: "", maxAge: 0))
-            return response
+            return sessionExpired(request)
         }
         var headers = HTTPHeaders()
         headers.add("Authorization", "Bearer \(accessToken)")
@@ -56,8 +88,7 @@ extension WebApp {
             return response
         } catch {
             logger.error("api call failed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
-            return ProblemDetails(status: 502, code: "api_unreachable", title: "Bad Gateway", detail: "the api could not be reached; try again shortly")
-                .response(requestID: request.requestID)
+            return apiUnreachable(request)
         }
     }
 

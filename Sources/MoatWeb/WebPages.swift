@@ -35,6 +35,7 @@ enum WebPages {
               <section id="result" hidden>
                 <h2>Answer</h2>
                 <p id="answer"></p>
+                <p id="answer-status" class="meta" role="status"></p>
                 <ul id="notices" class="notices" hidden></ul>
                 <h3>Sources</h3>
                 <ol id="citations"></ol>

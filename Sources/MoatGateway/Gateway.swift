@@ -103,25 +103,10 @@ public final class Gateway: HTTPBlockingResponder {
     /// yet in the verified-token cache wait for an async task.
     public func respondBlocking(to request: HTTPRequest, body: HTTPRequestBody) -> HTTPResponse {
         if request.path == "/.auth" || request.path.hasPrefix("/.auth/") {
-            return Self.waitFor { await self.serveAuthEndpoint(request, body: body) }
+            return BlockingWait.run { await self.serveAuthEndpoint(request, body: body) }
         }
-        let authentication = authenticateImmediately(request) ?? Self.waitFor { await self.authenticate(request) }
+        let authentication = authenticateImmediately(request) ?? BlockingWait.run { await self.authenticate(request) }
         return proceed(request, body: body, authentication: authentication)
-    }
-
-    /// Runs `operation` on a task and blocks the calling thread, which is never
-    /// one of the cooperative pool's, until it returns.
-    static func waitFor<Value: Sendable>(_ operation: @escaping @Sendable () async -> Value) -> Value {
-        let result = LockedValue<Value?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let value = await operation()
-            result.withLock { $0 = value }
-            done.signal()
-        }
-        done.wait()
-        // The task stored the value before signalling.
-        return result.withLock { $0 }!
     }
 
     /// Applies the access decision to an authenticated request and forwards it.

@@ -17,52 +17,6 @@ struct ScannedText: Sendable {
     let folded: [Unicode.Scalar]
     let origin: [Int]
 
-    init(_ text: String) {
-        // Most prompts are ASCII, where both views equal the input up to case.
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
-            let original = text.utf8.map { Unicode.Scalar($0) }
-            self.original = original
-            self.normalized = original
-            self.folded = original.map(Self.asciiLowercase)
-            self.origin = Array(original.indices)
-            return
-        }
-        let original = Array(text.unicodeScalars)
-        var normalized: [Unicode.Scalar] = []
-        var folded: [Unicode.Scalar] = []
-        var origin: [Int] = []
-        normalized.reserveCapacity(original.count)
-        folded.reserveCapacity(original.count)
-        origin.reserveCapacity(original.count)
-
-        for (index, scalar) in original.enumerated() {
-            if scalar.value < 0x80 {
-                normalized.append(scalar)
-                folded.append(Self.asciiLowercase(scalar))
-                origin.append(index)
-                continue
-            }
-            if InvisibleCharacters.isInvisible(scalar) {
-                continue
-            }
-            if !Self.hasCompatibilityForms(scalar.value) {
-                normalized.append(scalar)
-                folded.append(Homoglyphs.latin(for: Self.lowercase(scalar)))
-                origin.append(index)
-                continue
-            }
-            for piece in Self.compatibilityForm(of: scalar) {
-                normalized.append(piece)
-                folded.append(Homoglyphs.latin(for: Self.lowercase(piece)))
-                origin.append(index)
-            }
-        }
-        self.original = original
-        self.normalized = normalized
-        self.folded = folded
-        self.origin = origin
-    }
-
     var count: Int { folded.count }
 
     /// Returns the original scalar range covered by `range` of the folded view.

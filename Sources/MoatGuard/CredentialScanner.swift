@@ -199,8 +199,10 @@ enum CredentialScanner {
             let entropy = SecretValueShape.entropy(word)
             guard entropy >= (isHex ? 3.0 : 3.7), SecretValueShape.characterClasses(word) >= 2,
                   !SecretValueShape.isPlaceholder(word) else { continue }
-            let lineStart = text.folded[..<range.lowerBound].lastIndex(of: "\n").map { $0 + 1 } ?? 0
-            let window = max(lineStart, range.lowerBound - 40)..<range.lowerBound
+            // Only a line break within the 40 scalars before the word can shorten the window.
+            let windowStart = max(0, range.lowerBound - 40)
+            let lineStart = text.folded[windowStart..<range.lowerBound].lastIndex(of: "\n").map { $0 + 1 } ?? windowStart
+            let window = lineStart..<range.lowerBound
             guard cues.occur(near: window.upperBound..<window.upperBound, in: text.folded, before: window.count, after: 0) else { continue }
             result.append(ScoredRange(ruleID: GuardRuleID.secretHighEntropy, score: 0.75, range: range,
                                       detail: "high-entropy string after a credential word"))

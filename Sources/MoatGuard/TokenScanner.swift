@@ -11,6 +11,7 @@ enum TokenScanner {
         let count = scalars.count
         let patternTable = APIKeyPatterns.byFirstScalar
         let patternStarts = APIKeyPatterns.firstScalars
+        let patternPairs = APIKeyPatterns.firstPairs
         // Local copies of the static sets, so the per-scalar tests skip the lazy-initialization check.
         let punctuation = tokenPunctuation
         let openers = wordOpeners
@@ -24,7 +25,9 @@ enum TokenScanner {
                 index += 1
                 continue
             }
-            if patternStarts.contains(scalars[index]), let match = prefixed(scalars, at: index, patternTable: patternTable) {
+            if patternStarts.contains(scalars[index]), index + 1 < count, scalars[index + 1].value < 128,
+               patternPairs[Int(scalars[index].value) << 7 | Int(scalars[index + 1].value)],
+               let match = prefixed(scalars, at: index, patternTable: patternTable) {
                 result.append(match)
                 index = match.range.upperBound
                 continue
@@ -84,19 +87,35 @@ enum TokenScanner {
 
     /// Matches formats recognised by their overall layout rather than a prefix.
     private static func layout(_ scalars: [Unicode.Scalar], word: Range<Int>) -> ScoredRange? {
-        guard word.count >= 20, !SecretValueShape.isPlaceholder(scalars[word]) else { return nil }
+        guard word.count >= 20 else { return nil }
+        // One pass counts the separators that the layouts below need, so most words are rejected without copying them.
+        var dots = 0, colons = 0, hasSlash = false
+        for scalar in scalars[word] {
+            switch scalar {
+            case ".": dots += 1
+            case ":": colons += 1
+            case "/": hasSlash = true
+            default: break
+            }
+        }
+        let first = word.lowerBound
+        let mayBeJWT = scalars[first] == "e" && scalars[first + 1] == "y" && scalars[first + 2] == "J"
+        let mayBeEntra = (38...42).contains(word.count) && scalars[first + 3].isASCIIDigit && scalars[first + 4] == "Q" && scalars[first + 5] == "~"
+        guard mayBeJWT || hasSlash || dots == 2 || colons == 1 || mayBeEntra else { return nil }
+        guard !SecretValueShape.isPlaceholder(scalars[word]) else { return nil }
         let text = String(scalars: scalars[word])
-        let wordScalars = Array(scalars[word])
-        if wordScalars.starts(with: ["e", "y", "J"]), let jwt = JWTShape.match(text) {
+        if mayBeJWT, let jwt = JWTShape.match(text) {
             return ScoredRange(ruleID: GuardRuleID.secretJWT, score: jwt, range: word.lowerBound..<(word.lowerBound + JWTShape.length(text)),
                                detail: "JSON Web Token with a JSON header and payload")
         }
-        for marker in webhookMarkers {
-            if let found = InjectionScanner.firstRange(of: marker, in: wordScalars), wordScalars.count - found.upperBound >= 20 {
-                return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.9, range: word, detail: "webhook URL that embeds its secret")
+        if hasSlash {
+            let wordScalars = Array(scalars[word])
+            for marker in webhookMarkers {
+                if let found = InjectionScanner.firstRange(of: marker, in: wordScalars), wordScalars.count - found.upperBound >= 20 {
+                    return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.9, range: word, detail: "webhook URL that embeds its secret")
+                }
             }
         }
-        let dots = wordScalars.filter { $0 == "." }.count
         let parts = dots == 2 ? text.split(separator: ".", omittingEmptySubsequences: false) : []
         if parts.count == 3, parts[1] == "atlasv1", parts[0].count >= 12, parts[2].count >= 40 {
             return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.9, range: word, detail: "Terraform Cloud token")
@@ -105,12 +124,12 @@ enum TokenScanner {
            parts[1].count == 6, parts[2].count >= 27, SecretValueShape.entropy(parts[2].unicodeScalars) >= 3.5 {
             return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.85, range: word, detail: "Discord bot token")
         }
-        let colon = wordScalars.filter { $0 == ":" }.count == 1 ? text.split(separator: ":") : []
+        let colon = colons == 1 ? text.split(separator: ":") : []
         if colon.count == 2, (8...10).contains(colon[0].count), colon[0].allSatisfy(\.isNumber),
            colon[1].hasPrefix("AA"), colon[1].count >= 35 {
             return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.9, range: word, detail: "Telegram bot token")
         }
-        if (38...42).contains(wordScalars.count), wordScalars[3].isASCIIDigit, wordScalars[4] == "Q", wordScalars[5] == "~" {
+        if mayBeEntra {
             return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.85, range: word, detail: "Microsoft Entra client secret")
         }
         return nil

@@ -36,6 +36,9 @@ enum CredentialScanner {
         }
         return table
     }()
+    /// True where ``keywordsByFirstPair`` has an entry, tested before
+    /// fetching the entry because most pairs have none.
+    private static let firstPairStartsKeyword: [Bool] = keywordsByFirstPair.map { !$0.isEmpty }
     /// Keywords that start outside ASCII (Korean, Chinese).
     private static let otherKeywords = keywords.filter { $0.word[0].value >= 128 }
 
@@ -52,6 +55,7 @@ enum CredentialScanner {
         let folded = text.folded
         let normalized = text.normalized
         let keywordTable = keywordsByFirstPair
+        let pairStartsKeyword = firstPairStartsKeyword
         let nonASCIIKeywords = otherKeywords
         var index = 0
         var consumedUntil = 0
@@ -63,7 +67,9 @@ enum CredentialScanner {
             let candidates: [Keyword]
             if first < 128 {
                 guard index + 1 < folded.count, folded[index + 1].value < 128 else { continue }
-                candidates = keywordTable[Int(first) << 7 | Int(folded[index + 1].value)]
+                let pair = Int(first) << 7 | Int(folded[index + 1].value)
+                guard pairStartsKeyword[pair] else { continue }
+                candidates = keywordTable[pair]
             } else {
                 candidates = nonASCIIKeywords
             }
@@ -194,16 +200,17 @@ enum CredentialScanner {
             let range = index..<end
             index = end + 1
             guard range.count >= 20, !excluding.contains(where: { $0.overlaps(range) }) else { continue }
-            let word = scalars[range]
-            let isHex = word.allSatisfy { $0.isASCIIHexDigit }
-            let entropy = SecretValueShape.entropy(word)
-            guard entropy >= (isHex ? 3.0 : 3.7), SecretValueShape.characterClasses(word) >= 2,
-                  !SecretValueShape.isPlaceholder(word) else { continue }
+            // The cue test runs first because it rejects most long words and costs less than the shape tests.
             // Only a line break within the 40 scalars before the word can shorten the window.
             let windowStart = max(0, range.lowerBound - 40)
             let lineStart = text.folded[windowStart..<range.lowerBound].lastIndex(of: "\n").map { $0 + 1 } ?? windowStart
             let window = lineStart..<range.lowerBound
             guard cues.occur(near: window.upperBound..<window.upperBound, in: text.folded, before: window.count, after: 0) else { continue }
+            let word = scalars[range]
+            let isHex = word.allSatisfy { $0.isASCIIHexDigit }
+            let entropy = SecretValueShape.entropy(word)
+            guard entropy >= (isHex ? 3.0 : 3.7), SecretValueShape.characterClasses(word) >= 2,
+                  !SecretValueShape.isPlaceholder(word) else { continue }
             result.append(ScoredRange(ruleID: GuardRuleID.secretHighEntropy, score: 0.75, range: range,
                                       detail: "high-entropy string after a credential word"))
         }

@@ -6,6 +6,7 @@ extension ScannedText {
     }
 
     private init(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        let lowercaseTable = Self.asciiLowercaseTable
         var highBits: UInt8 = 0
         for byte in bytes { highBits |= byte }
         // Most prompts are ASCII, where both views equal the input up to case.
@@ -16,7 +17,7 @@ extension ScannedText {
                 initialized = count
             }
             let folded = [Unicode.Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
-                for index in 0..<count { buffer[index] = Unicode.Scalar(Self.asciiLowercaseTable[Int(bytes[index])]) }
+                for index in 0..<count { buffer[index] = Unicode.Scalar(lowercaseTable[Int(bytes[index])]) }
                 initialized = count
             }
             self.init(original: original, normalized: original, folded: folded, origin: Array(0..<count))
@@ -41,7 +42,7 @@ extension ScannedText {
                 let scalar = Unicode.Scalar(lead)
                 original.append(scalar)
                 normalized.append(scalar)
-                folded.append(Unicode.Scalar(Self.asciiLowercaseTable[Int(lead)]))
+                folded.append(Unicode.Scalar(lowercaseTable[Int(lead)]))
                 origin.append(index)
                 position += 1
                 continue

@@ -59,8 +59,15 @@ enum EncodedInstructionScanner {
             bytes = Data(base64Encoded: Data(base64))
         }
         guard let bytes, let decoded = String(data: bytes, encoding: .utf8) else { return nil }
-        let printable = decoded.unicodeScalars.filter { $0.properties.isAlphabetic || $0 == " " }.count
-        guard printable * 10 >= decoded.unicodeScalars.count * 7, decoded.contains(" ") else { return nil }
+        var printable = 0
+        var scalarCount = 0
+        for scalar in decoded.unicodeScalars {
+            scalarCount += 1
+            // In ASCII only the letters are alphabetic, so the property lookup is needed above it only.
+            let isAlphabetic = scalar.value < 0x80 ? scalar.isASCIILetter : scalar.properties.isAlphabetic
+            if isAlphabetic || scalar == " " { printable += 1 }
+        }
+        guard printable * 10 >= scalarCount * 7, decoded.contains(" ") else { return nil }
         return decoded
     }
 

@@ -46,7 +46,10 @@ enum NationalIDScanner {
         while index + 8 < count {
             defer { index += 1 }
             guard folded[index].isASCIILowercase, folded[index + 1].isASCIILowercase,
-                  folded[index + 2].isASCIIDigit || folded[index + 2] == " ", index == 0 || !folded[index - 1].isWordCharacter,
+                  folded[index + 2].isASCIIDigit || folded[index + 2] == " ",
+                  // After a space the number needs another space or its first digit, which rules out "is a" and "to be".
+                  folded[index + 2].isASCIIDigit || folded[index + 3].isASCIIDigit || folded[index + 3] == " ",
+                  index == 0 || !folded[index - 1].isWordCharacter,
                   Checksums.ukNINOPrefix(folded[index], folded[index + 1]) else { continue }
             var position = index + 2
             var digits = 0

@@ -86,9 +86,14 @@ extension Unicode.Scalar {
     var isASCIILowercase: Bool { (0x61...0x7A).contains(value) }
     var isASCIIWhitespace: Bool { value == 0x20 || value == 0x09 || value == 0x0A || value == 0x0D }
     /// A letter or digit in any script.
-    var isWordCharacter: Bool {
+    @inline(__always) var isWordCharacter: Bool {
         if value < 0x80 { return isASCIIAlphanumeric }
-        return properties.isAlphabetic || properties.numericType != nil
+        return isNonASCIIWordCharacter
+    }
+    /// The Unicode property lookups of ``isWordCharacter``, kept out of line
+    /// so that the ASCII test inlines into the scanning loops.
+    @inline(never) private var isNonASCIIWordCharacter: Bool {
+        properties.isAlphabetic || properties.numericType != nil
     }
     var digitValue: Int { Int(value) - 0x30 }
 }

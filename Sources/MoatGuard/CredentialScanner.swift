@@ -186,17 +186,18 @@ enum CredentialScanner {
 
     static func highEntropyNearCredentialWords(in text: ScannedText, excluding: [Range<Int>]) -> [ScoredRange] {
         let cues = credentialCues
-        let punctuation = base64Punctuation
+        let alphanumerics = ASCIISet.alphanumerics
+        let wordCharacters = alphanumerics.union(base64Punctuation)
         var result: [ScoredRange] = []
         let scalars = text.normalized
         var index = 0
         while index < scalars.count {
-            guard scalars[index].isASCIIAlphanumeric, index == 0 || !scalars[index - 1].isASCIIAlphanumeric else {
+            guard alphanumerics.contains(scalars[index]), index == 0 || !alphanumerics.contains(scalars[index - 1]) else {
                 index += 1
                 continue
             }
             var end = index
-            while end < scalars.count, scalars[end].isASCIIAlphanumeric || punctuation.contains(scalars[end]) { end += 1 }
+            while end < scalars.count, wordCharacters.contains(scalars[end]) { end += 1 }
             let range = index..<end
             index = end + 1
             guard range.count >= 20, !excluding.contains(where: { $0.overlaps(range) }) else { continue }

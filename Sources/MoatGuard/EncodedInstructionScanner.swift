@@ -10,14 +10,15 @@ enum EncodedInstructionScanner {
     static func scan(_ text: ScannedText, injection: InjectionScanner) -> [Finding] {
         var findings: [Finding] = []
         let scalars = text.normalized
+        let runCharacters = base64Characters
         var index = 0
         while index < scalars.count {
-            guard isBase64Character(scalars[index]) else {
+            guard runCharacters.contains(scalars[index]) else {
                 index += 1
                 continue
             }
             let start = index
-            while index < scalars.count, isBase64Character(scalars[index]) { index += 1 }
+            while index < scalars.count, runCharacters.contains(scalars[index]) { index += 1 }
             guard index - start >= minimumRunLength else { continue }
             guard let decoded = decode(scalars[start..<index]), let finding = instruction(in: decoded, injection: injection) else { continue }
             findings.append(Finding(
@@ -28,9 +29,8 @@ enum EncodedInstructionScanner {
         return findings
     }
 
-    private static func isBase64Character(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCIIAlphanumeric || scalar == "+" || scalar == "/" || scalar == "=" || scalar == "-" || scalar == "_"
-    }
+    /// The alphabets of base64 and base64url with padding; hex digits are a subset.
+    private static let base64Characters = ASCIISet.alphanumerics.union(ASCIISet("+/=-_"))
 
     /// Decodes hex when the run is all hex digits, otherwise base64 or
     /// base64url; nil unless the result is mostly printable UTF-8 text.

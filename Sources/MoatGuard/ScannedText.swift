@@ -79,9 +79,11 @@ struct ScannedText: Sendable {
 
 extension Unicode.Scalar {
     var isASCIIDigit: Bool { (0x30...0x39).contains(value) }
-    var isASCIILetter: Bool { (0x61...0x7A).contains(value) || (0x41...0x5A).contains(value) }
-    var isASCIIAlphanumeric: Bool { isASCIIDigit || isASCIILetter }
-    var isASCIIHexDigit: Bool { isASCIIDigit || (0x61...0x66).contains(value) || (0x41...0x46).contains(value) }
+    // The class tests below look the scalar up in two 64-bit masks (scalars 0-63 and 64-127),
+    // which avoids the branches of chained range tests in the scanning loops.
+    var isASCIILetter: Bool { hasASCIIBit(low: 0, high: 0x07FF_FFFE_07FF_FFFE) }
+    var isASCIIAlphanumeric: Bool { hasASCIIBit(low: 0x03FF_0000_0000_0000, high: 0x07FF_FFFE_07FF_FFFE) }
+    var isASCIIHexDigit: Bool { hasASCIIBit(low: 0x03FF_0000_0000_0000, high: 0x0000_007E_0000_007E) }
     var isASCIIUppercase: Bool { (0x41...0x5A).contains(value) }
     var isASCIILowercase: Bool { (0x61...0x7A).contains(value) }
     var isASCIIWhitespace: Bool { value == 0x20 || value == 0x09 || value == 0x0A || value == 0x0D }
@@ -96,6 +98,11 @@ extension Unicode.Scalar {
         properties.isAlphabetic || properties.numericType != nil
     }
     var digitValue: Int { Int(value) - 0x30 }
+
+    @inline(__always) private func hasASCIIBit(low: UInt64, high: UInt64) -> Bool {
+        guard value < 128 else { return false }
+        return ((value < 64 ? low : high) >> UInt64(value & 63)) & 1 != 0
+    }
 }
 
 /// A set of ASCII scalars tested with two bit masks, for hot loops that
@@ -104,6 +111,9 @@ struct ASCIISet: Sendable {
     private var low: UInt64 = 0
     private var high: UInt64 = 0
 
+    /// `0-9`, `A-Z` and `a-z`.
+    static let alphanumerics = ASCIISet("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
     init(_ characters: String) {
         for scalar in characters.unicodeScalars {
             precondition(scalar.value < 128, "ASCIISet holds ASCII only")
@@ -111,11 +121,17 @@ struct ASCIISet: Sendable {
         }
     }
 
-    func contains(_ scalar: Unicode.Scalar) -> Bool {
+    @inline(__always) func contains(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
-        if value < 64 { return low & (1 << UInt64(value)) != 0 }
-        if value < 128 { return high & (1 << UInt64(value - 64)) != 0 }
-        return false
+        guard value < 128 else { return false }
+        return ((value < 64 ? low : high) >> UInt64(value & 63)) & 1 != 0
+    }
+
+    func union(_ other: ASCIISet) -> ASCIISet {
+        var result = self
+        result.low |= other.low
+        result.high |= other.high
+        return result
     }
 }
 

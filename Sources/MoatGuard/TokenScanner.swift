@@ -13,15 +13,16 @@ enum TokenScanner {
         let patternStarts = APIKeyPatterns.firstScalars
         let patternPairs = APIKeyPatterns.firstPairs
         // Local copies of the static sets, so the per-scalar tests skip the lazy-initialization check.
-        let punctuation = tokenPunctuation
+        let characters = tokenCharacters
+        let alphanumerics = ASCIISet.alphanumerics
         let openers = wordOpeners
         let trailers = wordTrailers
         func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
-            scalar.isASCIIAlphanumeric || punctuation.contains(scalar)
+            characters.contains(scalar)
         }
         while index < count {
             let previous: Unicode.Scalar? = index > 0 ? scalars[index - 1] : nil
-            if let previous, previous.isASCIIAlphanumeric {
+            if let previous, alphanumerics.contains(previous) {
                 index += 1
                 continue
             }
@@ -53,7 +54,7 @@ enum TokenScanner {
         return result
     }
 
-    private static let tokenPunctuation = ASCIISet("-_.:/~+=")
+    private static let tokenCharacters = ASCIISet.alphanumerics.union(ASCIISet("-_.:/~+="))
     private static let wordOpeners = ASCIISet(":/=")
     private static let wordTrailers = ASCIISet(".:/=")
 

@@ -72,7 +72,11 @@ enum HiddenTextScanner {
     static func homoglyphWords(in text: ScannedText, tokens: [WordToken]) -> [Finding] {
         var findings: [Finding] = []
         // A flagged word needs a look-alike, and most texts contain none at all.
-        guard text.original.contains(where: { $0.value >= 0x80 && Homoglyphs.isConfusable(Self.lowercased($0)) }) else {
+        let confusables = confusableBelowTableEnd
+        func isConfusable(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.value < UInt32(confusables.count) ? confusables[Int(scalar.value)] : Homoglyphs.isConfusable(Self.lowercased(scalar))
+        }
+        guard text.original.contains(where: { $0.value >= 0x80 && isConfusable($0) }) else {
             return findings
         }
         for token in tokens {
@@ -85,7 +89,7 @@ enum HiddenTextScanner {
                     if scalar.isASCIILetter { hasLatin = true }
                     continue
                 }
-                if Homoglyphs.isConfusable(Self.lowercased(scalar)) { hasConfusable = true }
+                if isConfusable(scalar) { hasConfusable = true }
             }
             if hasLatin, hasConfusable {
                 findings.append(Finding(ruleID: GuardRuleID.hiddenHomoglyph, score: 0.8, span: span,
@@ -93,6 +97,14 @@ enum HiddenTextScanner {
             }
         }
         return findings
+    }
+
+    /// Whether each scalar below U+2500 is a look-alike once lowercased,
+    /// computed once so that scans skip the Unicode case lookup. Every
+    /// look-alike in ``Homoglyphs`` is below U+2500, but some scalars above
+    /// lowercase to one, so those still take the lookup.
+    private static let confusableBelowTableEnd: [Bool] = (0..<0x2500).map { (value: UInt32) in
+        Homoglyphs.isConfusable(lowercased(Unicode.Scalar(value)!))
     }
 
     private static func lowercased(_ scalar: Unicode.Scalar) -> Unicode.Scalar {

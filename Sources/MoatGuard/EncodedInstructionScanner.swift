@@ -58,7 +58,8 @@ enum EncodedInstructionScanner {
             base64 += [UInt8](repeating: UInt8(ascii: "="), count: (4 - base64.count % 4) % 4)
             bytes = Data(base64Encoded: Data(base64))
         }
-        guard let bytes, let decoded = String(data: bytes, encoding: .utf8) else { return nil }
+        // Without a space byte the text cannot contain the space required below, and most decoded secrets have none.
+        guard let bytes, bytes.contains(0x20), let decoded = String(data: bytes, encoding: .utf8) else { return nil }
         var printable = 0
         var scalarCount = 0
         for scalar in decoded.unicodeScalars {

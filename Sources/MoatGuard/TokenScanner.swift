@@ -41,12 +41,20 @@ enum TokenScanner {
                 continue
             }
             var wordEnd = index
-            while wordEnd < count, isTokenCharacter(scalars[wordEnd]) { wordEnd += 1 }
+            var isAlphanumericWord = true
+            while wordEnd < count, isTokenCharacter(scalars[wordEnd]) {
+                if !alphanumerics.contains(scalars[wordEnd]) { isAlphanumericWord = false }
+                wordEnd += 1
+            }
             wordsCheckedUntil = wordEnd
+            let fullWordEnd = wordEnd
             while wordEnd > index + 1, trailers.contains(scalars[wordEnd - 1]) { wordEnd -= 1 }
             if let match = layout(scalars, word: index..<wordEnd) {
                 result.append(match)
                 index = match.range.upperBound
+            } else if isAlphanumericWord {
+                // Every later position of the word, and the one after it, follows a letter or digit, so none starts a match.
+                index = fullWordEnd + 1
             } else {
                 index += 1
             }

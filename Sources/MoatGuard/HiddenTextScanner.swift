@@ -76,11 +76,17 @@ enum HiddenTextScanner {
         func isConfusable(_ scalar: Unicode.Scalar) -> Bool {
             scalar.value < UInt32(confusables.count) ? confusables[Int(scalar.value)] : Homoglyphs.isConfusable(Self.lowercased(scalar))
         }
-        guard text.original.contains(where: { $0.value >= 0x80 && isConfusable($0) }) else {
-            return findings
+        var confusablePositions: [Int] = []
+        for (index, scalar) in text.original.enumerated() where scalar.value >= 0x80 && isConfusable(scalar) {
+            confusablePositions.append(index)
         }
+        guard !confusablePositions.isEmpty else { return findings }
+        // Spans grow with the tokens, so one cursor over the look-alike positions skips the words without any.
+        var nextConfusable = 0
         for token in tokens {
             let span = text.originalSpan(token.range)
+            while nextConfusable < confusablePositions.count, confusablePositions[nextConfusable] < span.lowerBound { nextConfusable += 1 }
+            guard nextConfusable < confusablePositions.count, confusablePositions[nextConfusable] < span.upperBound else { continue }
             var hasLatin = false
             var hasConfusable = false
             for scalar in text.original[span] {

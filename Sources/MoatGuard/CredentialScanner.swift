@@ -43,7 +43,6 @@ enum CredentialScanner {
     private static let otherKeywords = keywords.filter { $0.word[0].value >= 128 }
 
     private static let valueTerminators = ASCIISet(",;\"'<>()[]{}")
-    private static let base64Punctuation = ASCIISet("+/=_-")
 
     private static let typeNames: Set<String> = [
         "string", "str", "int", "integer", "bool", "boolean", "number", "bytes", "object", "any", "none", "null", "nil",
@@ -187,19 +186,12 @@ enum CredentialScanner {
     static func highEntropyNearCredentialWords(in text: ScannedText, excluding: [Range<Int>]) -> [ScoredRange] {
         let cues = credentialCues
         let alphanumerics = ASCIISet.alphanumerics
-        let wordCharacters = alphanumerics.union(base64Punctuation)
         var result: [ScoredRange] = []
         let scalars = text.normalized
-        var index = 0
-        while index < scalars.count {
-            guard alphanumerics.contains(scalars[index]), index == 0 || !alphanumerics.contains(scalars[index - 1]) else {
-                index += 1
-                continue
-            }
-            var end = index
-            while end < scalars.count, wordCharacters.contains(scalars[end]) { end += 1 }
-            let range = index..<end
-            index = end + 1
+        // A candidate runs from the first letter or digit of a run of base64 characters to the run's end.
+        for run in text.encodedRuns where run.count >= 20 {
+            guard let start = run.first(where: { alphanumerics.contains(scalars[$0]) }) else { continue }
+            let range = start..<run.upperBound
             guard range.count >= 20, !excluding.contains(where: { $0.overlaps(range) }) else { continue }
             // The cue test runs first because it rejects most long words and costs less than the shape tests.
             // Only a line break within the 40 scalars before the word can shorten the window.

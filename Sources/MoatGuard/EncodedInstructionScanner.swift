@@ -9,28 +9,15 @@ enum EncodedInstructionScanner {
 
     static func scan(_ text: ScannedText, injection: InjectionScanner) -> [Finding] {
         var findings: [Finding] = []
-        let scalars = text.normalized
-        let runCharacters = base64Characters
-        var index = 0
-        while index < scalars.count {
-            guard runCharacters.contains(scalars[index]) else {
-                index += 1
-                continue
-            }
-            let start = index
-            while index < scalars.count, runCharacters.contains(scalars[index]) { index += 1 }
-            guard index - start >= minimumRunLength else { continue }
-            guard let decoded = decode(scalars[start..<index]), let finding = instruction(in: decoded, injection: injection) else { continue }
+        for run in text.encodedRuns {
+            guard let decoded = decode(text.normalized[run]), let finding = instruction(in: decoded, injection: injection) else { continue }
             findings.append(Finding(
-                ruleID: GuardRuleID.hiddenEncoded, score: finding.score, span: text.originalSpan(start..<index),
+                ruleID: GuardRuleID.hiddenEncoded, score: finding.score, span: text.originalSpan(run),
                 detail: "encoded text decodes to an instruction (\(finding.detail))"
             ))
         }
         return findings
     }
-
-    /// The alphabets of base64 and base64url with padding; hex digits are a subset.
-    private static let base64Characters = ASCIISet.alphanumerics.union(ASCIISet("+/=-_"))
 
     /// Decodes hex when the run is all hex digits, otherwise base64 or
     /// base64url; nil unless the result is mostly printable UTF-8 text.

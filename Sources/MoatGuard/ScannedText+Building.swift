@@ -20,7 +20,8 @@ extension ScannedText {
                 for index in 0..<count { buffer[index] = Unicode.Scalar(lowercaseTable[Int(bytes[index])]) }
                 initialized = count
             }
-            self.init(original: original, normalized: original, folded: folded, origin: Array(0..<count))
+            self.init(original: original, normalized: original, folded: folded, origin: Array(0..<count),
+                      encodedRuns: Self.encodedRuns(in: original))
             return
         }
 
@@ -58,7 +59,8 @@ extension ScannedText {
             }
         }
         if keepsPositions {
-            self.init(original: original, normalized: original, folded: folded, origin: Array(0..<original.count))
+            self.init(original: original, normalized: original, folded: folded, origin: Array(0..<original.count),
+                      encodedRuns: Self.encodedRuns(in: original))
         } else {
             self.init(mapping: original)
         }
@@ -117,8 +119,28 @@ extension ScannedText {
                 origin.append(index)
             }
         }
-        self.init(original: original, normalized: normalized, folded: folded, origin: origin)
+        self.init(original: original, normalized: normalized, folded: folded, origin: origin, encodedRuns: Self.encodedRuns(in: normalized))
     }
+
+    private static func encodedRuns(in normalized: [Unicode.Scalar]) -> [Range<Int>] {
+        let characters = encodedCharacters
+        let minimumLength = EncodedInstructionScanner.minimumRunLength
+        var runs: [Range<Int>] = []
+        var index = 0
+        while index < normalized.count {
+            guard characters.contains(normalized[index]) else {
+                index += 1
+                continue
+            }
+            let start = index
+            while index < normalized.count, characters.contains(normalized[index]) { index += 1 }
+            if index - start >= minimumLength { runs.append(start..<index) }
+        }
+        return runs
+    }
+
+    /// The alphabets of base64 and base64url with padding; hex digits are a subset.
+    static let encodedCharacters = ASCIISet.alphanumerics.union(ASCIISet("+/=-_"))
 
     private static let asciiLowercaseTable: [UInt8] = (0..<128).map { UInt8(asciiLowercase(Unicode.Scalar(UInt8($0))).value) }
 

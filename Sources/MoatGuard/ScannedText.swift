@@ -16,6 +16,11 @@ struct ScannedText: Sendable {
     let normalized: [Unicode.Scalar]
     let folded: [Unicode.Scalar]
     let origin: [Int]
+    /// Maximal runs of base64 and base64url characters (letters, digits and
+    /// `+/=-_`) in ``normalized`` that are at least
+    /// ``EncodedInstructionScanner/minimumRunLength`` long: the only places
+    /// where encoded instructions and high-entropy secrets can occur.
+    let encodedRuns: [Range<Int>]
 
     var count: Int { folded.count }
 

@@ -29,11 +29,14 @@ struct DigitRun: Sendable {
     /// visit these positions instead of the whole text.
     static func numberStarts(in folded: [Unicode.Scalar]) -> [Int] {
         var positions: [Int] = []
-        for (index, scalar) in folded.enumerated() where scalar.isASCIIDigit || scalar == "+" || scalar == "(" {
+        let starts = numberStartCharacters
+        for (index, scalar) in folded.enumerated() where starts.contains(scalar) {
             positions.append(index)
         }
         return positions
     }
+
+    private static let numberStartCharacters = ASCIISet("0123456789+(")
 
     /// Finds every maximal run in `folded`. A run starts at `+`, `(` or a digit
     /// that does not continue a word, and stops at a line break, a double

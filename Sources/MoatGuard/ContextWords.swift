@@ -1,8 +1,8 @@
 /// Looks for cue words near a candidate, such as "phone" before a number.
 struct ContextWords: Sendable {
     private let words: [[Unicode.Scalar]]
-    /// First scalars of the words when all are ASCII, so most window
-    /// positions are rejected without visiting each word; nil otherwise.
+    /// First scalars of the words, so most window positions are rejected
+    /// without visiting each word, or nil when a word starts outside ASCII.
     private let firstScalars: ASCIISet?
 
     init(_ words: [String]) {

@@ -51,7 +51,7 @@ enum EncodedInstructionScanner {
         var scalarCount = 0
         for scalar in decoded.unicodeScalars {
             scalarCount += 1
-            // In ASCII only the letters are alphabetic, so the property lookup is needed above it only.
+            // Only letters are alphabetic in ASCII, so only other scalars need the property lookup.
             let isAlphabetic = scalar.value < 0x80 ? scalar.isASCIILetter : scalar.properties.isAlphabetic
             if isAlphabetic || scalar == " " { printable += 1 }
         }

@@ -105,7 +105,7 @@ enum HiddenTextScanner {
         return findings
     }
 
-    /// Whether each scalar below U+2500 is a look-alike once lowercased,
+    /// Look-alike flags of the scalars below U+2500 after lowercasing,
     /// computed once so that scans skip the Unicode case lookup. Every
     /// look-alike in ``Homoglyphs`` is below U+2500, but some scalars above
     /// lowercase to one, so those still take the lookup.

@@ -36,7 +36,7 @@ enum IPAddressScanner {
             }
             let continues = position < count && (folded[position].isWordCharacter
                 || (folded[position] == "." && position + 1 < count && folded[position + 1].isASCIIDigit))
-            // A failed candidate needs no skipping: the digits after it continue a word, so none starts an address.
+            // A failed candidate needs no skipping, because the digits after it continue a word and so none starts an address.
             if octets.count == 4, !continues {
                 result.append(index..<position)
                 nextIndex = position

@@ -18,7 +18,7 @@ enum PersonalDataScanner {
                                     matchedText: String(scalars: text.original[span])))
         }
 
-        // Every rule below except e-mail and IPv6 needs a digit, so one pass collects where numbers can start.
+        // Every rule below except e-mail and IPv6 starts from a digit, `+` or `(`, so one pass collects those positions.
         let numberStarts = DigitRun.numberStarts(in: folded)
         for range in IBANScanner.ibans(in: folded, numberStarts: numberStarts) {
             add(GuardRuleID.piiIBAN, 1, range, "IBAN with a valid ISO 13616 mod-97 check")

@@ -43,7 +43,7 @@ struct PhraseMatcher: Sendable {
     private var prefixStarts = [Bool](repeating: false, count: 1 << 16)
     /// Prefix words whose first two scalars are not both below U+0100.
     private var hasWidePrefixes = false
-    /// Rule indices by the class ids of their first step, indexed by class id.
+    /// Rule indices under each class id that their first step accepts.
     private var rulesByFirstClass = [[Int]](repeating: [], count: ClassSet.capacity)
     /// Every class that some rule's first step accepts, so that words
     /// which start no rule skip the candidate search.

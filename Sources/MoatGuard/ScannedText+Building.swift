@@ -139,7 +139,7 @@ extension ScannedText {
         return runs
     }
 
-    /// The alphabets of base64 and base64url with padding; hex digits are a subset.
+    /// The characters of base64 and base64url, padding included. Hex digits are a subset.
     static let encodedCharacters = ASCIISet.alphanumerics.union(ASCIISet("+/=-_"))
 
     private static let asciiLowercaseTable: [UInt8] = (0..<128).map { UInt8(asciiLowercase(Unicode.Scalar(UInt8($0))).value) }

@@ -18,8 +18,8 @@ struct ScannedText: Sendable {
     let origin: [Int]
     /// Maximal runs of base64 and base64url characters (letters, digits and
     /// `+/=-_`) in ``normalized`` that are at least
-    /// ``EncodedInstructionScanner/minimumRunLength`` long: the only places
-    /// where encoded instructions and high-entropy secrets can occur.
+    /// ``EncodedInstructionScanner/minimumRunLength`` long. Encoded
+    /// instructions and high-entropy secrets are looked for only there.
     let encodedRuns: [Range<Int>]
 
     var count: Int { folded.count }

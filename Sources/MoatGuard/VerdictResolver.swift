@@ -51,7 +51,7 @@ enum VerdictResolver {
         return text.withUTF8 { bytes in
             var output: [UInt8] = []
             output.reserveCapacity(bytes.count + 64)
-            // Spans count Unicode scalars; a scalar starts at every byte that is not a UTF-8 continuation byte.
+            // Spans count Unicode scalars, and a scalar starts at every byte that is not a UTF-8 continuation byte.
             var byteOffset = 0
             var scalarOffset = 0
             func advance(to target: Int) -> Int {

@@ -149,12 +149,12 @@ enum APIKeyPatterns {
 
     /// True at `first << 7 | second` when a prefix starts with those two
     /// scalars. Every prefix has at least two, so other pairs start none.
-    static let firstPairs: [Bool] = {
-        var table = [Bool](repeating: false, count: 128 * 128)
+    static let firstPairs: BitTable = {
+        var table = BitTable(count: 128 * 128)
         for pattern in patterns {
             let prefix = pattern.prefixScalars
             precondition(prefix.count >= 2, "API key prefixes have at least two scalars")
-            table[Int(prefix[0].value) << 7 | Int(prefix[1].value)] = true
+            table.insert(Int(prefix[0].value) << 7 | Int(prefix[1].value))
         }
         return table
     }()

@@ -38,7 +38,7 @@ enum CredentialScanner {
     }()
     /// True where ``keywordsByFirstPair`` has an entry, tested before
     /// fetching the entry because most pairs have none.
-    private static let firstPairStartsKeyword: [Bool] = keywordsByFirstPair.map { !$0.isEmpty }
+    private static let firstPairStartsKeyword = BitTable(keywordsByFirstPair.map { !$0.isEmpty })
     /// Keywords that start outside ASCII (Korean, Chinese).
     private static let otherKeywords = keywords.filter { $0.word[0].value >= 128 }
 
@@ -67,7 +67,7 @@ enum CredentialScanner {
             if first < 128 {
                 guard index + 1 < folded.count, folded[index + 1].value < 128 else { continue }
                 let pair = Int(first) << 7 | Int(folded[index + 1].value)
-                guard pairStartsKeyword[pair] else { continue }
+                guard pairStartsKeyword.contains(pair) else { continue }
                 candidates = keywordTable[pair]
             } else {
                 candidates = nonASCIIKeywords

@@ -40,7 +40,7 @@ struct PhraseMatcher: Sendable {
     private var sortedPrefixLengths: [Int] = []
     /// Whether some prefix word starts with a given pair of scalars below
     /// U+0100, which rules out most words before any hashing.
-    private var prefixStarts = [Bool](repeating: false, count: 1 << 16)
+    private var prefixStarts = BitTable(count: 1 << 16)
     /// Prefix words whose first two scalars are not both below U+0100.
     private var hasWidePrefixes = false
     /// Rule indices under each class id that their first step accepts.
@@ -73,7 +73,7 @@ struct PhraseMatcher: Sendable {
                 prefixWords[folded.count, default: [:]][hash, default: ClassSet()].insert(id)
                 prefixHashes.insert(hash)
                 if folded.count >= 2, folded[0].value < 0x100, folded[1].value < 0x100 {
-                    prefixStarts[Int(folded[0].value) << 8 | Int(folded[1].value)] = true
+                    prefixStarts.insert(Int(folded[0].value) << 8 | Int(folded[1].value))
                 } else {
                     hasWidePrefixes = true
                 }
@@ -133,7 +133,7 @@ struct PhraseMatcher: Sendable {
             var checksPrefixes = hasWidePrefixes
             if token.range.count >= 2 {
                 let first = folded[token.range.lowerBound].value, second = folded[token.range.lowerBound + 1].value
-                if first < 0x100, second < 0x100, prefixStarts[Int(first) << 8 | Int(second)] { checksPrefixes = true }
+                if first < 0x100, second < 0x100, prefixStarts.contains(Int(first) << 8 | Int(second)) { checksPrefixes = true }
                 if first >= 0x100 || second >= 0x100 { checksPrefixes = checksPrefixes || hasWidePrefixes }
             }
             for index in token.range {

@@ -27,7 +27,7 @@ enum TokenScanner {
                 continue
             }
             if patternStarts.contains(scalars[index]), index + 1 < count, scalars[index + 1].value < 128,
-               patternPairs[Int(scalars[index].value) << 7 | Int(scalars[index + 1].value)],
+               patternPairs.contains(Int(scalars[index].value) << 7 | Int(scalars[index + 1].value)),
                let match = prefixed(scalars, at: index, patternTable: patternTable) {
                 result.append(match)
                 index = match.range.upperBound

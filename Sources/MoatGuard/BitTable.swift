@@ -1,5 +1,5 @@
 /// A fixed-size table of flags stored one bit each, for lookups in hot
-/// loops: a 65,536-entry table takes 8 KB instead of the 64 KB of `[Bool]`,
+/// loops. A 65,536-entry table takes 8 KB instead of the 64 KB of `[Bool]`,
 /// which leaves the level-1 cache to the text being scanned.
 struct BitTable: Sendable {
     private var words: [UInt64]

@@ -147,6 +147,18 @@ enum APIKeyPatterns {
     /// The first scalars of all prefixes, to skip positions no prefix starts at.
     static let firstScalars = ASCIISet(String(patterns.map { $0.prefix.unicodeScalars.first! }.map(Character.init)))
 
+    /// True at `first << 7 | second` when a prefix starts with those two
+    /// scalars. Every prefix has at least two, so other pairs start none.
+    static let firstPairs: BitTable = {
+        var table = BitTable(count: 128 * 128)
+        for pattern in patterns {
+            let prefix = pattern.prefixScalars
+            precondition(prefix.count >= 2, "API key prefixes have at least two scalars")
+            table.insert(Int(prefix[0].value) << 7 | Int(prefix[1].value))
+        }
+        return table
+    }()
+
     static let byFirstScalar: [[CompiledPattern]] = {
         var table = [[CompiledPattern]](repeating: [], count: 128)
         for pattern in patterns {

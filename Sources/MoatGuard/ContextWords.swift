@@ -1,9 +1,14 @@
 /// Looks for cue words near a candidate, such as "phone" before a number.
 struct ContextWords: Sendable {
     private let words: [[Unicode.Scalar]]
+    /// First scalars of the words, so most window positions are rejected
+    /// without visiting each word, or nil when a word starts outside ASCII.
+    private let firstScalars: ASCIISet?
 
     init(_ words: [String]) {
         self.words = words.map { Array($0.unicodeScalars) }
+        let firsts = self.words.map { $0[0] }
+        self.firstScalars = firsts.allSatisfy { $0.value < 128 } ? ASCIISet(String(String.UnicodeScalarView(firsts))) : nil
     }
 
     /// True when a cue word starts at a word boundary within `before`
@@ -17,6 +22,7 @@ struct ContextWords: Sendable {
     private func contains(in folded: [Unicode.Scalar], _ window: Range<Int>) -> Bool {
         guard !window.isEmpty else { return false }
         for start in window {
+            if let firstScalars, !firstScalars.contains(folded[start]) { continue }
             if start > 0, folded[start - 1].isWordCharacter { continue }
             for word in words where start + word.count <= window.upperBound && folded[start] == word[0] {
                 var offset = 1

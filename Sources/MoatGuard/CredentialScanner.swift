@@ -36,11 +36,13 @@ enum CredentialScanner {
         }
         return table
     }()
+    /// True where ``keywordsByFirstPair`` has an entry, tested before
+    /// fetching the entry because most pairs have none.
+    private static let firstPairStartsKeyword = BitTable(keywordsByFirstPair.map { !$0.isEmpty })
     /// Keywords that start outside ASCII (Korean, Chinese).
     private static let otherKeywords = keywords.filter { $0.word[0].value >= 128 }
 
     private static let valueTerminators = ASCIISet(",;\"'<>()[]{}")
-    private static let base64Punctuation = ASCIISet("+/=_-")
 
     private static let typeNames: Set<String> = [
         "string", "str", "int", "integer", "bool", "boolean", "number", "bytes", "object", "any", "none", "null", "nil",
@@ -52,6 +54,7 @@ enum CredentialScanner {
         let folded = text.folded
         let normalized = text.normalized
         let keywordTable = keywordsByFirstPair
+        let pairStartsKeyword = firstPairStartsKeyword
         let nonASCIIKeywords = otherKeywords
         var index = 0
         var consumedUntil = 0
@@ -63,7 +66,9 @@ enum CredentialScanner {
             let candidates: [Keyword]
             if first < 128 {
                 guard index + 1 < folded.count, folded[index + 1].value < 128 else { continue }
-                candidates = keywordTable[Int(first) << 7 | Int(folded[index + 1].value)]
+                let pair = Int(first) << 7 | Int(folded[index + 1].value)
+                guard pairStartsKeyword.contains(pair) else { continue }
+                candidates = keywordTable[pair]
             } else {
                 candidates = nonASCIIKeywords
             }
@@ -180,28 +185,25 @@ enum CredentialScanner {
 
     static func highEntropyNearCredentialWords(in text: ScannedText, excluding: [Range<Int>]) -> [ScoredRange] {
         let cues = credentialCues
-        let punctuation = base64Punctuation
+        let alphanumerics = ASCIISet.alphanumerics
         var result: [ScoredRange] = []
         let scalars = text.normalized
-        var index = 0
-        while index < scalars.count {
-            guard scalars[index].isASCIIAlphanumeric, index == 0 || !scalars[index - 1].isASCIIAlphanumeric else {
-                index += 1
-                continue
-            }
-            var end = index
-            while end < scalars.count, scalars[end].isASCIIAlphanumeric || punctuation.contains(scalars[end]) { end += 1 }
-            let range = index..<end
-            index = end + 1
+        // A candidate runs from the first letter or digit of a run of base64 characters to the run's end.
+        for run in text.encodedRuns where run.count >= 20 {
+            guard let start = run.first(where: { alphanumerics.contains(scalars[$0]) }) else { continue }
+            let range = start..<run.upperBound
             guard range.count >= 20, !excluding.contains(where: { $0.overlaps(range) }) else { continue }
+            // The cue test runs first because it rejects most long words and costs less than the shape tests.
+            // Only a line break within the 40 scalars before the word can shorten the window.
+            let windowStart = max(0, range.lowerBound - 40)
+            let lineStart = text.folded[windowStart..<range.lowerBound].lastIndex(of: "\n").map { $0 + 1 } ?? windowStart
+            let window = lineStart..<range.lowerBound
+            guard cues.occur(near: window.upperBound..<window.upperBound, in: text.folded, before: window.count, after: 0) else { continue }
             let word = scalars[range]
             let isHex = word.allSatisfy { $0.isASCIIHexDigit }
             let entropy = SecretValueShape.entropy(word)
             guard entropy >= (isHex ? 3.0 : 3.7), SecretValueShape.characterClasses(word) >= 2,
                   !SecretValueShape.isPlaceholder(word) else { continue }
-            let lineStart = text.folded[..<range.lowerBound].lastIndex(of: "\n").map { $0 + 1 } ?? 0
-            let window = max(lineStart, range.lowerBound - 40)..<range.lowerBound
-            guard cues.occur(near: window.upperBound..<window.upperBound, in: text.folded, before: window.count, after: 0) else { continue }
             result.append(ScoredRange(ruleID: GuardRuleID.secretHighEntropy, score: 0.75, range: range,
                                       detail: "high-entropy string after a credential word"))
         }

@@ -23,23 +23,37 @@ struct DigitRun: Sendable {
         scalar == " " || scalar == "-" || scalar == "." || scalar == "/" || scalar == "(" || scalar == ")"
     }
 
+    /// Returns the positions of ASCII digits, `+` and `(` in `folded`, in
+    /// ascending order. Every digit run, IPv4 address, IBAN and UK National
+    /// Insurance number starts at or contains one of them, so those rules
+    /// visit these positions instead of the whole text.
+    static func numberStarts(in folded: [Unicode.Scalar]) -> [Int] {
+        var positions: [Int] = []
+        let starts = numberStartCharacters
+        for (index, scalar) in folded.enumerated() where starts.contains(scalar) {
+            positions.append(index)
+        }
+        return positions
+    }
+
+    private static let numberStartCharacters = ASCIISet("0123456789+(")
+
     /// Finds every maximal run in `folded`. A run starts at `+`, `(` or a digit
     /// that does not continue a word, and stops at a line break, a double
     /// space, a letter or any other character.
-    static func all(in folded: [Unicode.Scalar]) -> [DigitRun] {
+    ///
+    /// - Parameter numberStarts: ``numberStarts(in:)`` of `folded`.
+    static func all(in folded: [Unicode.Scalar], numberStarts: [Int]) -> [DigitRun] {
         var runs: [DigitRun] = []
-        var index = 0
+        var nextIndex = 0
         let count = folded.count
-        while index < count {
+        for index in numberStarts where index >= nextIndex {
             let scalar = folded[index]
             let startsRun = scalar.isASCIIDigit || ((scalar == "+" || scalar == "(") && index + 1 < count && (folded[index + 1].isASCIIDigit || folded[index + 1] == "("))
-            guard startsRun, !(index > 0 && (folded[index - 1].isWordCharacter || folded[index - 1] == "_")) else {
-                index += 1
-                continue
-            }
+            guard startsRun, !(index > 0 && (folded[index - 1].isWordCharacter || folded[index - 1] == "_")) else { continue }
             let run = read(folded, from: index)
             runs.append(run)
-            index = max(run.extensionRange?.upperBound ?? run.range.upperBound, index + 1)
+            nextIndex = max(run.extensionRange?.upperBound ?? run.range.upperBound, index + 1)
         }
         return runs
     }

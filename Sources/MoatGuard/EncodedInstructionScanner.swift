@@ -9,27 +9,14 @@ enum EncodedInstructionScanner {
 
     static func scan(_ text: ScannedText, injection: InjectionScanner) -> [Finding] {
         var findings: [Finding] = []
-        let scalars = text.normalized
-        var index = 0
-        while index < scalars.count {
-            guard isBase64Character(scalars[index]) else {
-                index += 1
-                continue
-            }
-            let start = index
-            while index < scalars.count, isBase64Character(scalars[index]) { index += 1 }
-            guard index - start >= minimumRunLength else { continue }
-            guard let decoded = decode(scalars[start..<index]), let finding = instruction(in: decoded, injection: injection) else { continue }
+        for run in text.encodedRuns {
+            guard let decoded = decode(text.normalized[run]), let finding = instruction(in: decoded, injection: injection) else { continue }
             findings.append(Finding(
-                ruleID: GuardRuleID.hiddenEncoded, score: finding.score, span: text.originalSpan(start..<index),
+                ruleID: GuardRuleID.hiddenEncoded, score: finding.score, span: text.originalSpan(run),
                 detail: "encoded text decodes to an instruction (\(finding.detail))"
             ))
         }
         return findings
-    }
-
-    private static func isBase64Character(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCIIAlphanumeric || scalar == "+" || scalar == "/" || scalar == "=" || scalar == "-" || scalar == "_"
     }
 
     /// Decodes hex when the run is all hex digits, otherwise base64 or
@@ -58,9 +45,17 @@ enum EncodedInstructionScanner {
             base64 += [UInt8](repeating: UInt8(ascii: "="), count: (4 - base64.count % 4) % 4)
             bytes = Data(base64Encoded: Data(base64))
         }
-        guard let bytes, let decoded = String(data: bytes, encoding: .utf8) else { return nil }
-        let printable = decoded.unicodeScalars.filter { $0.properties.isAlphabetic || $0 == " " }.count
-        guard printable * 10 >= decoded.unicodeScalars.count * 7, decoded.contains(" ") else { return nil }
+        // Without a space byte the text cannot contain the space required below, and most decoded secrets have none.
+        guard let bytes, bytes.contains(0x20), let decoded = String(data: bytes, encoding: .utf8) else { return nil }
+        var printable = 0
+        var scalarCount = 0
+        for scalar in decoded.unicodeScalars {
+            scalarCount += 1
+            // Only letters are alphabetic in ASCII, so only other scalars need the property lookup.
+            let isAlphabetic = scalar.value < 0x80 ? scalar.isASCIILetter : scalar.properties.isAlphabetic
+            if isAlphabetic || scalar == " " { printable += 1 }
+        }
+        guard printable * 10 >= scalarCount * 7, decoded.contains(" ") else { return nil }
         return decoded
     }
 

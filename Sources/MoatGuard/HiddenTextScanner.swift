@@ -72,11 +72,21 @@ enum HiddenTextScanner {
     static func homoglyphWords(in text: ScannedText, tokens: [WordToken]) -> [Finding] {
         var findings: [Finding] = []
         // A flagged word needs a look-alike, and most texts contain none at all.
-        guard text.original.contains(where: { $0.value >= 0x80 && Homoglyphs.isConfusable(Self.lowercased($0)) }) else {
-            return findings
+        let confusables = confusableBelowTableEnd
+        func isConfusable(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.value < UInt32(confusables.count) ? confusables[Int(scalar.value)] : Homoglyphs.isConfusable(Self.lowercased(scalar))
         }
+        var confusablePositions: [Int] = []
+        for (index, scalar) in text.original.enumerated() where scalar.value >= 0x80 && isConfusable(scalar) {
+            confusablePositions.append(index)
+        }
+        guard !confusablePositions.isEmpty else { return findings }
+        // Spans grow with the tokens, so one cursor over the look-alike positions skips the words without any.
+        var nextConfusable = 0
         for token in tokens {
             let span = text.originalSpan(token.range)
+            while nextConfusable < confusablePositions.count, confusablePositions[nextConfusable] < span.lowerBound { nextConfusable += 1 }
+            guard nextConfusable < confusablePositions.count, confusablePositions[nextConfusable] < span.upperBound else { continue }
             var hasLatin = false
             var hasConfusable = false
             for scalar in text.original[span] {
@@ -85,7 +95,7 @@ enum HiddenTextScanner {
                     if scalar.isASCIILetter { hasLatin = true }
                     continue
                 }
-                if Homoglyphs.isConfusable(Self.lowercased(scalar)) { hasConfusable = true }
+                if isConfusable(scalar) { hasConfusable = true }
             }
             if hasLatin, hasConfusable {
                 findings.append(Finding(ruleID: GuardRuleID.hiddenHomoglyph, score: 0.8, span: span,
@@ -93,6 +103,14 @@ enum HiddenTextScanner {
             }
         }
         return findings
+    }
+
+    /// Look-alike flags of the scalars below U+2500 after lowercasing,
+    /// computed once so that scans skip the Unicode case lookup. Every
+    /// look-alike in ``Homoglyphs`` is below U+2500, but some scalars above
+    /// lowercase to one, so those still take the lookup.
+    private static let confusableBelowTableEnd: [Bool] = (0..<0x2500).map { (value: UInt32) in
+        Homoglyphs.isConfusable(lowercased(Unicode.Scalar(value)!))
     }
 
     private static func lowercased(_ scalar: Unicode.Scalar) -> Unicode.Scalar {

@@ -13,12 +13,15 @@ enum IBANScanner {
         "tl": 23, "tn": 24, "tr": 26, "ua": 29, "va": 22, "vg": 24, "xk": 20,
     ]
 
-    static func ibans(in folded: [Unicode.Scalar]) -> [Range<Int>] {
+    /// - Parameter numberStarts: ``DigitRun/numberStarts(in:)`` of `folded`;
+    ///   an IBAN starts two letters before its first check digit.
+    static func ibans(in folded: [Unicode.Scalar], numberStarts: [Int]) -> [Range<Int>] {
         var result: [Range<Int>] = []
-        var index = 0
+        var nextIndex = 0
         let count = folded.count
-        while index + 4 < count {
-            defer { index += 1 }
+        for checkDigit in numberStarts {
+            let index = checkDigit - 2
+            guard index >= nextIndex, index >= 0, index + 4 < count else { continue }
             let first = folded[index]
             let second = folded[index + 1]
             guard first.isASCIILetter, second.isASCIILetter,
@@ -42,7 +45,7 @@ enum IBANScanner {
                   position == count || !folded[position].isASCIIAlphanumeric,
                   Checksums.ibanMod97(characters) else { continue }
             result.append(index..<position)
-            index = position - 1
+            nextIndex = position
         }
         return result
     }

@@ -6,19 +6,17 @@ import Glibc
 /// Finds IPv4 addresses in dotted-quad form and IPv6 addresses that
 /// `inet_pton(3)` accepts.
 enum IPAddressScanner {
-    static func addresses(in folded: [Unicode.Scalar]) -> [Range<Int>] {
-        ipv4(in: folded) + ipv6(in: folded)
+    /// - Parameter numberStarts: ``DigitRun/numberStarts(in:)`` of `folded`.
+    static func addresses(in folded: [Unicode.Scalar], numberStarts: [Int]) -> [Range<Int>] {
+        ipv4(in: folded, numberStarts: numberStarts) + ipv6(in: folded)
     }
 
-    static func ipv4(in folded: [Unicode.Scalar]) -> [Range<Int>] {
+    static func ipv4(in folded: [Unicode.Scalar], numberStarts: [Int]) -> [Range<Int>] {
         var result: [Range<Int>] = []
-        var index = 0
+        var nextIndex = 0
         let count = folded.count
-        while index < count {
-            guard folded[index].isASCIIDigit, index == 0 || !(folded[index - 1].isWordCharacter || folded[index - 1] == ".") else {
-                index += 1
-                continue
-            }
+        for index in numberStarts where index >= nextIndex {
+            guard folded[index].isASCIIDigit, index == 0 || !(folded[index - 1].isWordCharacter || folded[index - 1] == ".") else { continue }
             var position = index
             var octets: [Int] = []
             while octets.count < 4 {
@@ -38,12 +36,10 @@ enum IPAddressScanner {
             }
             let continues = position < count && (folded[position].isWordCharacter
                 || (folded[position] == "." && position + 1 < count && folded[position + 1].isASCIIDigit))
+            // A failed candidate needs no skipping, because the digits after it continue a word and so none starts an address.
             if octets.count == 4, !continues {
                 result.append(index..<position)
-                index = position
-            } else {
-                index += 1
-                while index < count, folded[index].isASCIIDigit { index += 1 }
+                nextIndex = position
             }
         }
         return result

@@ -124,7 +124,9 @@ struct InjectionScanner: Sendable {
             var letters = 0
             var upper = 0
             var hasLower = false
-            for scalar in normalized[token.range] {
+            // Indexing instead of slicing keeps the loop from retaining the array once per word.
+            for position in token.range {
+                let scalar = normalized[position]
                 if scalar.value < 0x80 {
                     if scalar.isASCIIUppercase { letters += 1; upper += 1 } else if scalar.isASCIILowercase { letters += 1; hasLower = true }
                 } else if scalar.properties.isAlphabetic {

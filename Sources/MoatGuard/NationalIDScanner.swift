@@ -39,14 +39,22 @@ enum NationalIDScanner {
     }
 
     /// `AB123456C` or `AB 12 34 56 C`, with a valid prefix and suffix A–D.
-    static func ukNINOs(in folded: [Unicode.Scalar]) -> [Range<Int>] {
+    ///
+    /// - Parameter numberStarts: ``DigitRun/numberStarts(in:)`` of `folded`;
+    ///   the prefix letters come right before the first digit or the
+    ///   spaces in front of it.
+    static func ukNINOs(in folded: [Unicode.Scalar], numberStarts: [Int]) -> [Range<Int>] {
         var result: [Range<Int>] = []
-        var index = 0
+        var nextIndex = 0
         let count = folded.count
-        while index + 8 < count {
-            defer { index += 1 }
+        for firstDigit in numberStarts where folded[firstDigit].isASCIIDigit {
+            var numberStart = firstDigit
+            while numberStart > 0, folded[numberStart - 1] == " " { numberStart -= 1 }
+            let index = numberStart - 2
+            guard index >= nextIndex, index >= 0, index + 8 < count else { continue }
             guard folded[index].isASCIILowercase, folded[index + 1].isASCIILowercase,
-                  folded[index + 2].isASCIIDigit || folded[index + 2] == " ", index == 0 || !folded[index - 1].isWordCharacter,
+                  folded[index + 2].isASCIIDigit || folded[index + 2] == " ",
+                  index == 0 || !folded[index - 1].isWordCharacter,
                   Checksums.ukNINOPrefix(folded[index], folded[index + 1]) else { continue }
             var position = index + 2
             var digits = 0
@@ -63,7 +71,7 @@ enum NationalIDScanner {
             guard position < count, ["a", "b", "c", "d"].contains(folded[position]),
                   position + 1 == count || !folded[position + 1].isWordCharacter else { continue }
             result.append(index..<(position + 1))
-            index = position
+            nextIndex = position + 1
         }
         return result
     }

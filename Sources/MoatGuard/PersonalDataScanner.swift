@@ -18,13 +18,15 @@ enum PersonalDataScanner {
                                     matchedText: String(scalars: text.original[span])))
         }
 
-        for range in IBANScanner.ibans(in: folded) {
+        // Every rule below except e-mail and IPv6 starts from a digit, `+` or `(`, so one pass collects those positions.
+        let numberStarts = DigitRun.numberStarts(in: folded)
+        for range in IBANScanner.ibans(in: folded, numberStarts: numberStarts) {
             add(GuardRuleID.piiIBAN, 1, range, "IBAN with a valid ISO 13616 mod-97 check")
         }
-        for range in NationalIDScanner.ukNINOs(in: folded) {
+        for range in NationalIDScanner.ukNINOs(in: folded, numberStarts: numberStarts) {
             add(GuardRuleID.piiUKNINO, 0.9, range, "UK National Insurance number with a valid prefix")
         }
-        let runs = DigitRun.all(in: folded)
+        let runs = DigitRun.all(in: folded, numberStarts: numberStarts)
         for candidate in NationalIDScanner.candidates(in: runs, folded: folded) {
             add(candidate.ruleID, candidate.score, candidate.range, candidate.detail)
         }
@@ -34,7 +36,7 @@ enum PersonalDataScanner {
         for range in EmailScanner.addresses(in: folded) {
             add(GuardRuleID.piiEmail, 0.95, range, "e-mail address")
         }
-        for range in IPAddressScanner.addresses(in: folded) {
+        for range in IPAddressScanner.addresses(in: folded, numberStarts: numberStarts) {
             add(GuardRuleID.piiIPAddress, 0.85, range, "IP address")
         }
         for candidate in PhoneScanner.phones(in: runs, folded: folded) {

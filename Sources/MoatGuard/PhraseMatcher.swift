@@ -40,10 +40,14 @@ struct PhraseMatcher: Sendable {
     private var sortedPrefixLengths: [Int] = []
     /// Whether some prefix word starts with a given pair of scalars below
     /// U+0100, which rules out most words before any hashing.
-    private var prefixStarts = [Bool](repeating: false, count: 1 << 16)
+    private var prefixStarts = BitTable(count: 1 << 16)
     /// Prefix words whose first two scalars are not both below U+0100.
     private var hasWidePrefixes = false
-    private var rulesByFirstClass: [Int: [Int]] = [:]
+    /// Rule indices under each class id that their first step accepts.
+    private var rulesByFirstClass = [[Int]](repeating: [], count: ClassSet.capacity)
+    /// Every class that some rule's first step accepts, so that words
+    /// which start no rule skip the candidate search.
+    private var firstStepClasses = ClassSet()
     /// Hashes of ``exactWords`` and ``prefixWords`` keys, so that most words
     /// of a text skip the dictionary lookups.
     private var exactHashes = HashFilter()
@@ -69,7 +73,7 @@ struct PhraseMatcher: Sendable {
                 prefixWords[folded.count, default: [:]][hash, default: ClassSet()].insert(id)
                 prefixHashes.insert(hash)
                 if folded.count >= 2, folded[0].value < 0x100, folded[1].value < 0x100 {
-                    prefixStarts[Int(folded[0].value) << 8 | Int(folded[1].value)] = true
+                    prefixStarts.insert(Int(folded[0].value) << 8 | Int(folded[1].value))
                 } else {
                     hasWidePrefixes = true
                 }
@@ -111,8 +115,9 @@ struct PhraseMatcher: Sendable {
             precondition(!parsed.isEmpty, "rule \(rule.name) is empty")
             steps.append(parsed)
             for id in parsed[0].classes.members {
-                rulesByFirstClass[id, default: []].append(ruleIndex)
+                rulesByFirstClass[id].append(ruleIndex)
             }
+            firstStepClasses.formUnion(parsed[0].classes)
         }
         sortedPrefixLengths = prefixWords.keys.sorted()
     }
@@ -128,7 +133,7 @@ struct PhraseMatcher: Sendable {
             var checksPrefixes = hasWidePrefixes
             if token.range.count >= 2 {
                 let first = folded[token.range.lowerBound].value, second = folded[token.range.lowerBound + 1].value
-                if first < 0x100, second < 0x100, prefixStarts[Int(first) << 8 | Int(second)] { checksPrefixes = true }
+                if first < 0x100, second < 0x100, prefixStarts.contains(Int(first) << 8 | Int(second)) { checksPrefixes = true }
                 if first >= 0x100 || second >= 0x100 { checksPrefixes = checksPrefixes || hasWidePrefixes }
             }
             for index in token.range {
@@ -149,12 +154,22 @@ struct PhraseMatcher: Sendable {
     /// Returns every rule match, at most one per rule and start word.
     func matches(_ tokens: [WordToken], classes: [ClassSet]) -> [Match] {
         var result: [Match] = []
-        for (start, set) in classes.enumerated() where !set.isEmpty {
-            var candidates: [Int] = []
+        var candidates: [Int] = []
+        for (start, set) in classes.enumerated() where set.intersects(firstStepClasses) {
+            candidates.removeAll(keepingCapacity: true)
             for id in set.members {
-                if let list = rulesByFirstClass[id] { candidates += list }
+                candidates += rulesByFirstClass[id]
             }
-            if candidates.count > 1 { candidates = Array(Set(candidates)).sorted() }
+            if candidates.count > 1 {
+                // Ascending and without duplicates, because a rule whose first step has alternatives is listed under each.
+                candidates.sort()
+                var unique = 1
+                for position in 1..<candidates.count where candidates[position] != candidates[unique - 1] {
+                    candidates[unique] = candidates[position]
+                    unique += 1
+                }
+                candidates.removeLast(candidates.count - unique)
+            }
             for ruleIndex in candidates {
                 if let end = match(ruleIndex, from: start, tokens: tokens, classes: classes) {
                     result.append(Match(rule: ruleIndex, range: tokens[start].range.lowerBound..<tokens[end].range.upperBound))

@@ -16,52 +16,11 @@ struct ScannedText: Sendable {
     let normalized: [Unicode.Scalar]
     let folded: [Unicode.Scalar]
     let origin: [Int]
-
-    init(_ text: String) {
-        // Most prompts are ASCII, where both views equal the input up to case.
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
-            let original = text.utf8.map { Unicode.Scalar($0) }
-            self.original = original
-            self.normalized = original
-            self.folded = original.map(Self.asciiLowercase)
-            self.origin = Array(original.indices)
-            return
-        }
-        let original = Array(text.unicodeScalars)
-        var normalized: [Unicode.Scalar] = []
-        var folded: [Unicode.Scalar] = []
-        var origin: [Int] = []
-        normalized.reserveCapacity(original.count)
-        folded.reserveCapacity(original.count)
-        origin.reserveCapacity(original.count)
-
-        for (index, scalar) in original.enumerated() {
-            if scalar.value < 0x80 {
-                normalized.append(scalar)
-                folded.append(Self.asciiLowercase(scalar))
-                origin.append(index)
-                continue
-            }
-            if InvisibleCharacters.isInvisible(scalar) {
-                continue
-            }
-            if !Self.hasCompatibilityForms(scalar.value) {
-                normalized.append(scalar)
-                folded.append(Homoglyphs.latin(for: Self.lowercase(scalar)))
-                origin.append(index)
-                continue
-            }
-            for piece in Self.compatibilityForm(of: scalar) {
-                normalized.append(piece)
-                folded.append(Homoglyphs.latin(for: Self.lowercase(piece)))
-                origin.append(index)
-            }
-        }
-        self.original = original
-        self.normalized = normalized
-        self.folded = folded
-        self.origin = origin
-    }
+    /// Maximal runs of base64 and base64url characters (letters, digits and
+    /// `+/=-_`) in ``normalized`` that are at least
+    /// ``EncodedInstructionScanner/minimumRunLength`` long. Encoded
+    /// instructions and high-entropy secrets are looked for only there.
+    let encodedRuns: [Range<Int>]
 
     var count: Int { folded.count }
 
@@ -125,18 +84,30 @@ struct ScannedText: Sendable {
 
 extension Unicode.Scalar {
     var isASCIIDigit: Bool { (0x30...0x39).contains(value) }
-    var isASCIILetter: Bool { (0x61...0x7A).contains(value) || (0x41...0x5A).contains(value) }
-    var isASCIIAlphanumeric: Bool { isASCIIDigit || isASCIILetter }
-    var isASCIIHexDigit: Bool { isASCIIDigit || (0x61...0x66).contains(value) || (0x41...0x46).contains(value) }
+    // The class tests below look the scalar up in two 64-bit masks (scalars 0-63 and 64-127),
+    // which avoids the branches of chained range tests in the scanning loops.
+    var isASCIILetter: Bool { hasASCIIBit(low: 0, high: 0x07FF_FFFE_07FF_FFFE) }
+    var isASCIIAlphanumeric: Bool { hasASCIIBit(low: 0x03FF_0000_0000_0000, high: 0x07FF_FFFE_07FF_FFFE) }
+    var isASCIIHexDigit: Bool { hasASCIIBit(low: 0x03FF_0000_0000_0000, high: 0x0000_007E_0000_007E) }
     var isASCIIUppercase: Bool { (0x41...0x5A).contains(value) }
     var isASCIILowercase: Bool { (0x61...0x7A).contains(value) }
     var isASCIIWhitespace: Bool { value == 0x20 || value == 0x09 || value == 0x0A || value == 0x0D }
     /// A letter or digit in any script.
-    var isWordCharacter: Bool {
+    @inline(__always) var isWordCharacter: Bool {
         if value < 0x80 { return isASCIIAlphanumeric }
-        return properties.isAlphabetic || properties.numericType != nil
+        return isNonASCIIWordCharacter
+    }
+    /// The Unicode property lookups of ``isWordCharacter``, kept out of line
+    /// so that the ASCII test inlines into the scanning loops.
+    @inline(never) private var isNonASCIIWordCharacter: Bool {
+        properties.isAlphabetic || properties.numericType != nil
     }
     var digitValue: Int { Int(value) - 0x30 }
+
+    @inline(__always) private func hasASCIIBit(low: UInt64, high: UInt64) -> Bool {
+        guard value < 128 else { return false }
+        return ((value < 64 ? low : high) >> UInt64(value & 63)) & 1 != 0
+    }
 }
 
 /// A set of ASCII scalars tested with two bit masks, for hot loops that
@@ -145,6 +116,9 @@ struct ASCIISet: Sendable {
     private var low: UInt64 = 0
     private var high: UInt64 = 0
 
+    /// `0-9`, `A-Z` and `a-z`.
+    static let alphanumerics = ASCIISet("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
     init(_ characters: String) {
         for scalar in characters.unicodeScalars {
             precondition(scalar.value < 128, "ASCIISet holds ASCII only")
@@ -152,11 +126,17 @@ struct ASCIISet: Sendable {
         }
     }
 
-    func contains(_ scalar: Unicode.Scalar) -> Bool {
+    @inline(__always) func contains(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
-        if value < 64 { return low & (1 << UInt64(value)) != 0 }
-        if value < 128 { return high & (1 << UInt64(value - 64)) != 0 }
-        return false
+        guard value < 128 else { return false }
+        return ((value < 64 ? low : high) >> UInt64(value & 63)) & 1 != 0
+    }
+
+    func union(_ other: ASCIISet) -> ASCIISet {
+        var result = self
+        result.low |= other.low
+        result.high |= other.high
+        return result
     }
 }
 

@@ -6,23 +6,25 @@ enum SecretValueShape {
     /// Shannon entropy in bits per character.
     static func entropy(_ value: some Collection<Unicode.Scalar>) -> Double {
         guard !value.isEmpty else { return 0 }
-        // Counts ASCII in a fixed table and the rest in a dictionary, because secrets are almost always ASCII.
-        var ascii = [Int](repeating: 0, count: 128)
-        var other: [Unicode.Scalar: Int] = [:]
-        for scalar in value {
-            if scalar.value < 128 { ascii[Int(scalar.value)] += 1 } else { other[scalar, default: 0] += 1 }
+        // Counts ASCII in a fixed table on the stack and the rest in a dictionary, because secrets are almost always ASCII.
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 128) { ascii in
+            ascii.initialize(repeating: 0)
+            var other: [Unicode.Scalar: Int] = [:]
+            for scalar in value {
+                if scalar.value < 128 { ascii[Int(scalar.value)] += 1 } else { other[scalar, default: 0] += 1 }
+            }
+            let total = Double(value.count)
+            var sum = 0.0
+            for count in ascii where count > 0 {
+                let p = Double(count) / total
+                sum -= p * log2(p)
+            }
+            for count in other.values {
+                let p = Double(count) / total
+                sum -= p * log2(p)
+            }
+            return sum
         }
-        let total = Double(value.count)
-        var sum = 0.0
-        for count in ascii where count > 0 {
-            let p = Double(count) / total
-            sum -= p * log2(p)
-        }
-        for count in other.values {
-            let p = Double(count) / total
-            sum -= p * log2(p)
-        }
-        return sum
     }
 
     /// Counts which of lower case, upper case, digits and other characters occur.
@@ -34,7 +36,7 @@ enum SecretValueShape {
             else if scalar.isASCIIDigit { digit = true }
             else { other = true }
         }
-        return [lower, upper, digit, other].filter { $0 }.count
+        return (lower ? 1 : 0) + (upper ? 1 : 0) + (digit ? 1 : 0) + (other ? 1 : 0)
     }
 
     private static let placeholderMarkers: [[Unicode.Scalar]] = [

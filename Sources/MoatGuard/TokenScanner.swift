@@ -11,20 +11,24 @@ enum TokenScanner {
         let count = scalars.count
         let patternTable = APIKeyPatterns.byFirstScalar
         let patternStarts = APIKeyPatterns.firstScalars
+        let patternPairs = APIKeyPatterns.firstPairs
         // Local copies of the static sets, so the per-scalar tests skip the lazy-initialization check.
-        let punctuation = tokenPunctuation
+        let characters = tokenCharacters
+        let alphanumerics = ASCIISet.alphanumerics
         let openers = wordOpeners
         let trailers = wordTrailers
         func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
-            scalar.isASCIIAlphanumeric || punctuation.contains(scalar)
+            characters.contains(scalar)
         }
         while index < count {
             let previous: Unicode.Scalar? = index > 0 ? scalars[index - 1] : nil
-            if let previous, previous.isASCIIAlphanumeric {
+            if let previous, alphanumerics.contains(previous) {
                 index += 1
                 continue
             }
-            if patternStarts.contains(scalars[index]), let match = prefixed(scalars, at: index, patternTable: patternTable) {
+            if patternStarts.contains(scalars[index]), index + 1 < count, scalars[index + 1].value < 128,
+               patternPairs.contains(Int(scalars[index].value) << 7 | Int(scalars[index + 1].value)),
+               let match = prefixed(scalars, at: index, patternTable: patternTable) {
                 result.append(match)
                 index = match.range.upperBound
                 continue
@@ -37,12 +41,20 @@ enum TokenScanner {
                 continue
             }
             var wordEnd = index
-            while wordEnd < count, isTokenCharacter(scalars[wordEnd]) { wordEnd += 1 }
+            var isAlphanumericWord = true
+            while wordEnd < count, isTokenCharacter(scalars[wordEnd]) {
+                if !alphanumerics.contains(scalars[wordEnd]) { isAlphanumericWord = false }
+                wordEnd += 1
+            }
             wordsCheckedUntil = wordEnd
+            let fullWordEnd = wordEnd
             while wordEnd > index + 1, trailers.contains(scalars[wordEnd - 1]) { wordEnd -= 1 }
             if let match = layout(scalars, word: index..<wordEnd) {
                 result.append(match)
                 index = match.range.upperBound
+            } else if isAlphanumericWord {
+                // Every later position of the word, and the one after it, follows a letter or digit, so none starts a match.
+                index = fullWordEnd + 1
             } else {
                 index += 1
             }
@@ -50,7 +62,7 @@ enum TokenScanner {
         return result
     }
 
-    private static let tokenPunctuation = ASCIISet("-_.:/~+=")
+    private static let tokenCharacters = ASCIISet.alphanumerics.union(ASCIISet("-_.:/~+="))
     private static let wordOpeners = ASCIISet(":/=")
     private static let wordTrailers = ASCIISet(".:/=")
 
@@ -84,19 +96,35 @@ enum TokenScanner {
 
     /// Matches formats recognised by their overall layout rather than a prefix.
     private static func layout(_ scalars: [Unicode.Scalar], word: Range<Int>) -> ScoredRange? {
-        guard word.count >= 20, !SecretValueShape.isPlaceholder(scalars[word]) else { return nil }
+        guard word.count >= 20 else { return nil }
+        // One pass counts the separators that the layouts below need, so most words are rejected without copying them.
+        var dots = 0, colons = 0, hasSlash = false
+        for scalar in scalars[word] {
+            switch scalar {
+            case ".": dots += 1
+            case ":": colons += 1
+            case "/": hasSlash = true
+            default: break
+            }
+        }
+        let first = word.lowerBound
+        let mayBeJWT = scalars[first] == "e" && scalars[first + 1] == "y" && scalars[first + 2] == "J"
+        let mayBeEntra = (38...42).contains(word.count) && scalars[first + 3].isASCIIDigit && scalars[first + 4] == "Q" && scalars[first + 5] == "~"
+        guard mayBeJWT || hasSlash || dots == 2 || colons == 1 || mayBeEntra else { return nil }
+        guard !SecretValueShape.isPlaceholder(scalars[word]) else { return nil }
         let text = String(scalars: scalars[word])
-        let wordScalars = Array(scalars[word])
-        if wordScalars.starts(with: ["e", "y", "J"]), let jwt = JWTShape.match(text) {
+        if mayBeJWT, let jwt = JWTShape.match(text) {
             return ScoredRange(ruleID: GuardRuleID.secretJWT, score: jwt, range: word.lowerBound..<(word.lowerBound + JWTShape.length(text)),
                                detail: "JSON Web Token with a JSON header and payload")
         }
-        for marker in webhookMarkers {
-            if let found = InjectionScanner.firstRange(of: marker, in: wordScalars), wordScalars.count - found.upperBound >= 20 {
-                return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.9, range: word, detail: "webhook URL that embeds its secret")
+        if hasSlash {
+            let wordScalars = Array(scalars[word])
+            for marker in webhookMarkers {
+                if let found = InjectionScanner.firstRange(of: marker, in: wordScalars), wordScalars.count - found.upperBound >= 20 {
+                    return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.9, range: word, detail: "webhook URL that embeds its secret")
+                }
             }
         }
-        let dots = wordScalars.filter { $0 == "." }.count
         let parts = dots == 2 ? text.split(separator: ".", omittingEmptySubsequences: false) : []
         if parts.count == 3, parts[1] == "atlasv1", parts[0].count >= 12, parts[2].count >= 40 {
             return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.9, range: word, detail: "Terraform Cloud token")
@@ -105,12 +133,12 @@ enum TokenScanner {
            parts[1].count == 6, parts[2].count >= 27, SecretValueShape.entropy(parts[2].unicodeScalars) >= 3.5 {
             return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.85, range: word, detail: "Discord bot token")
         }
-        let colon = wordScalars.filter { $0 == ":" }.count == 1 ? text.split(separator: ":") : []
+        let colon = colons == 1 ? text.split(separator: ":") : []
         if colon.count == 2, (8...10).contains(colon[0].count), colon[0].allSatisfy(\.isNumber),
            colon[1].hasPrefix("AA"), colon[1].count >= 35 {
             return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.9, range: word, detail: "Telegram bot token")
         }
-        if (38...42).contains(wordScalars.count), wordScalars[3].isASCIIDigit, wordScalars[4] == "Q", wordScalars[5] == "~" {
+        if mayBeEntra {
             return ScoredRange(ruleID: GuardRuleID.secretAPIKey, score: 0.85, range: word, detail: "Microsoft Entra client secret")
         }
         return nil

@@ -44,30 +44,34 @@ enum VerdictResolver {
     }
 
     /// Replaces each span (scalar offsets into `text`) with its replacement,
-    /// copying the text between spans as whole substrings.
+    /// copying the UTF-8 bytes between spans unchanged.
     static func redact(_ text: String, _ redactions: [(Range<Int>, String)]) -> String {
         let merged = merge(redactions)
-        let scalars = text.unicodeScalars
-        var output = ""
-        output.reserveCapacity(text.utf8.count + 64)
-        var index = scalars.startIndex
-        var offset = 0
-        func advance(to target: Int) -> String.UnicodeScalarView.Index {
-            while offset < target, index < scalars.endIndex {
-                scalars.formIndex(after: &index)
-                offset += 1
+        var text = text
+        return text.withUTF8 { bytes in
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count + 64)
+            // Spans count Unicode scalars, and a scalar starts at every byte that is not a UTF-8 continuation byte.
+            var byteOffset = 0
+            var scalarOffset = 0
+            func advance(to target: Int) -> Int {
+                while scalarOffset < target, byteOffset < bytes.count {
+                    byteOffset += 1
+                    while byteOffset < bytes.count, bytes[byteOffset] & 0xC0 == 0x80 { byteOffset += 1 }
+                    scalarOffset += 1
+                }
+                return byteOffset
             }
-            return index
+            var copiedUpTo = 0
+            for (span, replacement) in merged {
+                let start = advance(to: span.lowerBound)
+                output.append(contentsOf: bytes[copiedUpTo..<start])
+                output.append(contentsOf: replacement.utf8)
+                copiedUpTo = advance(to: span.upperBound)
+            }
+            output.append(contentsOf: bytes[copiedUpTo...])
+            return String(decoding: output, as: UTF8.self)
         }
-        var copiedUpTo = scalars.startIndex
-        for (span, replacement) in merged {
-            let start = advance(to: span.lowerBound)
-            output += Substring(scalars[copiedUpTo..<start])
-            output += replacement
-            copiedUpTo = advance(to: span.upperBound)
-        }
-        output += Substring(scalars[copiedUpTo...])
-        return output
     }
 
     /// Sorts spans and merges overlapping ones, keeping the first replacement.

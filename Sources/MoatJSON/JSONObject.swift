@@ -7,14 +7,20 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public typealias Element = (key: String, value: JSONValue)
 
     private var members: [Element] = []
-    private var indexByKey: [String: Int] = [:]
+    /// Position of each member by name, built only for objects of more than
+    /// ``linearSearchLimit`` members. Smaller objects, such as JWT headers and
+    /// claim sets, are searched in order, which costs less than hashing the name.
+    private var indexByKey: [String: Int]? = nil
+
+    /// Largest member count searched without the index.
+    static let linearSearchLimit = 24
 
     public init() {}
 
     /// Builds an object in literal order; a repeated key traps, as it does for `Dictionary`.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         for (key, value) in elements {
-            precondition(indexByKey[key] == nil, "duplicate key \"\(key)\" in a JSON object literal")
+            precondition(index(of: key) == nil, "duplicate key \"\(key)\" in a JSON object literal")
             self[key] = value
         }
     }
@@ -30,11 +36,11 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// keeps its position, and assigning nil removes the member.
     public subscript(key: String) -> JSONValue? {
         get {
-            guard let index = indexByKey[key] else { return nil }
+            guard let index = index(of: key) else { return nil }
             return members[index].value
         }
         set {
-            if let index = indexByKey[key] {
+            if let index = index(of: key) {
                 if let newValue {
                     members[index].value = newValue
                 } else {
@@ -42,8 +48,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
                     rebuildIndex()
                 }
             } else if let newValue {
-                indexByKey[key] = members.count
-                members.append((key, newValue))
+                appendNew(key: key, value: newValue)
             }
         }
     }
@@ -52,19 +57,40 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         members.makeIterator()
     }
 
-    /// Appends a member the parser has already checked to be new.
-    mutating func appendNew(key: String, value: JSONValue) {
-        indexByKey[key] = members.count
-        members.append((key, value))
+    /// Reserves room for `count` members without building the index.
+    mutating func reserveCapacity(_ count: Int) {
+        members.reserveCapacity(count)
     }
 
-    func contains(key: String) -> Bool { indexByKey[key] != nil }
+    /// Appends a member the parser has already checked to be new.
+    mutating func appendNew(key: String, value: JSONValue) {
+        members.append((key, value))
+        if indexByKey != nil {
+            indexByKey?[key] = members.count - 1
+        } else if members.count > Self.linearSearchLimit {
+            rebuildIndex()
+        }
+    }
+
+    func contains(key: String) -> Bool { index(of: key) != nil }
+
+    private func index(of key: String) -> Int? {
+        if let indexByKey { return indexByKey[key] }
+        // Comparing the stored UTF-8 lengths first skips most full string comparisons.
+        let length = key.utf8.count
+        return members.firstIndex { $0.key.utf8.count == length && $0.key == key }
+    }
 
     private mutating func rebuildIndex() {
-        indexByKey = [:]
-        for (index, member) in members.enumerated() {
-            indexByKey[member.key] = index
+        guard members.count > Self.linearSearchLimit else {
+            indexByKey = nil
+            return
         }
+        var index = [String: Int](minimumCapacity: members.count * 2)
+        for (position, member) in members.enumerated() {
+            index[member.key] = position
+        }
+        indexByKey = index
     }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {

@@ -69,6 +69,8 @@ struct JSONParser {
         try enterContainer()
         position += 1
         var object = JSONObject()
+        // Token claim sets have about 20 members; reserving avoids repeated growth.
+        object.reserveCapacity(16)
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             position += 1

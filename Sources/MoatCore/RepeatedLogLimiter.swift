@@ -27,9 +27,9 @@ public final class RepeatedLogLimiter: Sendable {
     }
 
     /// - Parameters:
-    ///   - interval: seconds during which repeats of a code are counted, not logged;
-    ///     values below 1 are raised to 1.
-    ///   - clock: source of the time; tests pass a ``ManualClock``.
+    ///   - interval: seconds during which repeats of a code are counted, not
+    ///     logged. Values below 1 are raised to 1.
+    ///   - clock: source of the time. Tests pass a ``ManualClock``.
     public init(interval: TimeInterval = 60, clock: any WallClock = SystemClock()) {
         self.interval = max(interval, 1)
         self.clock = clock

@@ -141,7 +141,7 @@ extension DevIdentityProvider {
         return resources.count > 1 ? "request scopes of one resource at a time" : nil
     }
 
-    /// The tenant name shown on the login page.
+    /// Returns the tenant name shown on the login page.
     private func tenantName(_ authority: SignInAuthority) -> String {
         switch authority {
         case .tenant(let id): directory.tenant(id: id)?.name ?? directory.tenant.name

@@ -2,7 +2,7 @@ import Foundation
 import MoatCore
 import MoatJOSE
 
-/// The signing key file a provider watches, and when it last looked at it.
+/// The signing key file a provider follows, with the time of the last look and the file's modification time then.
 struct SigningKeyFileWatch: Sendable {
     let url: URL
     var lastCheck: Date?
@@ -10,7 +10,7 @@ struct SigningKeyFileWatch: Sendable {
 }
 
 extension DevIdentityProvider {
-    /// Seconds between two looks at the signing key file; requests in between do not touch the file system.
+    /// Seconds between two looks at the signing key file. Requests in between do not touch the file system.
     public static let keyFileCheckInterval: TimeInterval = 2
 
     /// Makes the provider follow the key file at `url`, as `moat idp rotate-key` rewrites it.

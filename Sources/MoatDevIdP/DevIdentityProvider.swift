@@ -85,7 +85,8 @@ public final class DevIdentityProvider: HTTPResponder {
         "/\(authority.pathSegment)/oauth2/v2.0/authorize"
     }
 
-    /// The issuer a discovery document names: a tenant's own, or the `{tenantid}` template for `organizations`.
+    /// Returns the issuer that the authority's discovery document names: a
+    /// tenant's own, or the `{tenantid}` template for `organizations`.
     func issuer(for authority: SignInAuthority) -> String {
         switch authority {
         case .tenant(let id): minter.issuer(baseURL: baseURL, tenantID: id)
@@ -93,10 +94,6 @@ public final class DevIdentityProvider: HTTPResponder {
         }
     }
 
-    /// The issuer of tokens for `user`: that of the user's tenant.
-    func issuer(of user: Directory.User) -> String {
-        minter.issuer(baseURL: baseURL, tenantID: directory.tenant(of: user).id)
-    }
     var isSecure: Bool { baseURL.hasPrefix("https://") }
 
     public func respond(to request: HTTPRequest) async -> HTTPResponse {

@@ -2,12 +2,12 @@ extension Directory {
     /// The home tenant followed by the additional tenants.
     public var tenants: [Tenant] { [tenant] + additionalTenants }
 
-    /// The tenant with this id, or nil when the directory does not declare it.
+    /// Returns the tenant with this id, or nil when the directory does not declare it.
     public func tenant(id: String) -> Tenant? {
         tenants.first { $0.id == id }
     }
 
-    /// The tenant `user` belongs to.
+    /// Returns the tenant `user` belongs to.
     public func tenant(of user: User) -> Tenant {
         user.tenantID.flatMap { tenant(id: $0) } ?? tenant
     }
@@ -29,7 +29,7 @@ public enum SignInAuthority: Sendable, Hashable {
         }
     }
 
-    /// Whether a user of `tenantID` may sign in at this authority.
+    /// Returns whether a user of `tenantID` may sign in at this authority.
     public func admits(tenantID: String) -> Bool {
         switch self {
         case .tenant(let id): id == tenantID

@@ -35,7 +35,7 @@ public enum SigningKeyStore {
         return try signer(for: try PrivateKey(pem: pem))
     }
 
-    /// Where the key replaced by the last rotation is kept: `NAME.previous.pem` next to `url`.
+    /// Returns where the key replaced by the last rotation is kept: `NAME.previous.pem` next to `url`.
     public static func previousKeyURL(for url: URL) -> URL {
         url.deletingPathExtension().appendingPathExtension("previous.pem")
     }

@@ -25,7 +25,7 @@ struct TokenMinter: Sendable {
     /// Access and ID token lifetime in seconds. Default 3600, as Entra ID's default.
     let lifetime: TimeInterval
 
-    /// The v2.0 issuer of a tenant, by default the home tenant.
+    /// Returns the v2.0 issuer of a tenant, by default of the home tenant.
     func issuer(baseURL: String, tenantID: String? = nil) -> String {
         "\(baseURL)/\(tenantID ?? directory.tenant.id)/v2.0"
     }

@@ -7,9 +7,13 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public typealias Element = (key: String, value: JSONValue)
 
     private var members: [Element] = []
+    /// ``nameDigest(_:)`` of each member's name, in member order, so that a
+    /// search compares whole names only where the digests match.
+    private var nameDigests: [UInt32] = []
     /// Position of each member by name, built only for objects of more than
     /// ``linearSearchLimit`` members. Smaller objects, such as JWT headers and
-    /// claim sets, are searched in order, which costs less than hashing the name.
+    /// claim sets, are searched in order, which costs less than hashing the
+    /// name with the standard library's seeded hash.
     private var indexByKey: [String: Int]? = nil
 
     /// Largest member count searched without the index.
@@ -45,6 +49,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
                     members[index].value = newValue
                 } else {
                     members.remove(at: index)
+                    nameDigests.remove(at: index)
                     rebuildIndex()
                 }
             } else if let newValue {
@@ -60,11 +65,13 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// Reserves room for `count` members without building the index.
     mutating func reserveCapacity(_ count: Int) {
         members.reserveCapacity(count)
+        nameDigests.reserveCapacity(count)
     }
 
     /// Appends a member the parser has already checked to be new.
     mutating func appendNew(key: String, value: JSONValue) {
         members.append((key, value))
+        nameDigests.append(Self.nameDigest(key))
         if indexByKey != nil {
             indexByKey?[key] = members.count - 1
         } else if members.count > Self.linearSearchLimit {
@@ -76,9 +83,22 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     private func index(of key: String) -> Int? {
         if let indexByKey { return indexByKey[key] }
-        // Comparing the stored UTF-8 lengths first skips most full string comparisons.
-        let length = key.utf8.count
-        return members.firstIndex { $0.key.utf8.count == length && $0.key == key }
+        let digest = Self.nameDigest(key)
+        for position in nameDigests.indices where nameDigests[position] == digest && members[position].key == key {
+            return position
+        }
+        return nil
+    }
+
+    /// FNV-1a of the name's UTF-8 bytes: unseeded and so only used below
+    /// ``linearSearchLimit`` members, where colliding names cost a few extra
+    /// comparisons at most. Larger objects use the seeded `Dictionary` index.
+    static func nameDigest(_ name: String) -> UInt32 {
+        var digest: UInt32 = 2_166_136_261
+        for byte in name.utf8 {
+            digest = (digest ^ UInt32(byte)) &* 16_777_619
+        }
+        return digest
     }
 
     private mutating func rebuildIndex() {

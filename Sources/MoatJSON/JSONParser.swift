@@ -69,7 +69,7 @@ struct JSONParser {
         try enterContainer()
         position += 1
         var object = JSONObject()
-        // Token claim sets have about 20 members; reserving avoids repeated growth.
+        // Token claim sets have about 20 members, so reserving room avoids repeated growth.
         object.reserveCapacity(16)
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
@@ -169,6 +169,15 @@ struct JSONParser {
             if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { position += 1 }
             guard let next = peek(), isDigit(next) else { throw unexpected(peek(), expecting: "a digit in the exponent") }
             skipDigits()
+        }
+        // Up to 18 digits always fit in Int64, so they are summed without building a string.
+        let digitsStart = bytes[start] == UInt8(ascii: "-") ? start + 1 : start
+        if isInteger, position - digitsStart <= 18 {
+            var magnitude: Int64 = 0
+            for index in digitsStart..<position {
+                magnitude = magnitude * 10 + Int64(bytes[index] - UInt8(ascii: "0"))
+            }
+            return .integer(digitsStart == start ? magnitude : -magnitude)
         }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
         if isInteger, let integer = Int64(text) {

@@ -155,7 +155,7 @@ struct SigningKeyFileRotationTests {
     var keyFile: URL { folder.appendingPathComponent("idp-signing-key.pem") }
     static let request: [(String, String)] = [("grant_type", "client_credentials"), ("scope", "api://moat-api/.default")]
 
-    /// A provider following a fresh key file, as `moat idp` runs.
+    /// Starts a provider that follows a fresh key file, as `moat idp` does.
     func start() throws -> IdentityProviderHarness {
         let harness = IdentityProviderHarness(directory: try TestDirectory.directory.get(), signer: try SigningKeyStore.loadOrCreate(at: keyFile))
         harness.provider.followSigningKeyFile(at: keyFile)
@@ -192,7 +192,7 @@ struct SigningKeyFileRotationTests {
         _ = try SigningKeyStore.rotate(at: keyFile)
         harness.clock.advance(by: DevIdentityProvider.keyFileCheckInterval)
         _ = await harness.get("/healthz")
-        // The default overlap is the token lifetime (3600 s) plus 300 s; the token itself expires first.
+        // The default overlap is the token lifetime (3600 s) plus 300 s, so the token itself has expired by then.
         harness.clock.advance(by: 3600 + 300 + 1)
         let keys = try JSONWebKeySet(data: await harness.get("/\(harness.tenantID)/discovery/v2.0/keys").body)
         let beforeKeyID = try CompactJWS.parse(before).header["kid"]?.stringValue

@@ -11,7 +11,7 @@ struct MultiTenantSignInTests {
     static let allowedPartner = "5b2e1c7d-0f3a-4c8e-9d61-2a7b4e9f0c13"
     static let otherTenant = "e8d4a0b6-7c21-4f59-8a3e-61c0d9b7f245"
 
-    /// The demo directory with two more tenants and one user in each, registered at `webPort`.
+    /// Returns the demo directory with two more tenants and one user in each, registered at `webPort`.
     static func directoryText(webPort: Int) throws -> String {
         let demo = try String(contentsOf: #require(DemoResources.directoryFile), encoding: .utf8)
         let extra = """
@@ -48,7 +48,7 @@ struct MultiTenantSignInTests {
         return text.replacingOccurrences(of: "http://127.0.0.1:8080", with: "http://127.0.0.1:\(webPort)")
     }
 
-    /// A stack whose web tier and api use the `{tenantid}` issuer and allow the home tenant and Contoso.
+    /// Starts a stack whose web tier and api use the `{tenantid}` issuer and allow the home tenant and Contoso.
     static func start() async throws -> TestStack {
         let idpPort = try freePort()
         let webPort = try freePort()

@@ -11,36 +11,28 @@ enum EntraClaims {
     ]
     static let stringArrayClaims = ["roles", "groups", "wids", "amr"]
 
-    /// The expected JSON type of each Entra claim, looked up once per claim in the token.
-    private enum ExpectedType { case string, stringArray, bool, objectOfStrings, object }
-    private static let expectedTypes: [String: ExpectedType] = {
-        var types: [String: ExpectedType] = [:]
-        for name in stringClaims { types[name] = .string }
-        for name in stringArrayClaims { types[name] = .stringArray }
-        types["hasgroups"] = .bool
-        types["_claim_names"] = .objectOfStrings
-        types["_claim_sources"] = .object
-        return types
-    }()
-
     /// Rejects a token whose Entra claims have the wrong JSON type, with `invalid_claim_type`.
     static func checkTypes(_ claims: JSONObject) throws(TokenRejection) {
-        for (name, value) in claims {
-            guard let expected = expectedTypes[name] else { continue }
-            switch expected {
-            case .string:
-                guard value.stringValue != nil else { throw typeError("the \(name) claim is not a string") }
-            case .stringArray:
-                guard isStringArray(value) else { throw typeError("the \(name) claim is not an array of strings") }
-            case .bool:
-                guard value.boolValue != nil else { throw typeError("the \(name) claim is not a boolean") }
-            case .objectOfStrings:
-                guard case .object(let names) = value, names.allSatisfy({ $0.value.stringValue != nil }) else {
-                    throw typeError("the \(name) claim is not an object of strings")
-                }
-            case .object:
-                guard value.objectValue != nil else { throw typeError("the \(name) claim is not an object") }
+        for name in stringClaims {
+            if let value = claims[name], value.stringValue == nil {
+                throw typeError("the \(name) claim is not a string")
             }
+        }
+        for name in stringArrayClaims {
+            if let value = claims[name], !isStringArray(value) {
+                throw typeError("the \(name) claim is not an array of strings")
+            }
+        }
+        if let value = claims["hasgroups"], value.boolValue == nil {
+            throw typeError("the hasgroups claim is not a boolean")
+        }
+        if let value = claims["_claim_names"] {
+            guard case .object(let names) = value, names.allSatisfy({ $0.value.stringValue != nil }) else {
+                throw typeError("the _claim_names claim is not an object of strings")
+            }
+        }
+        if let value = claims["_claim_sources"], value.objectValue == nil {
+            throw typeError("the _claim_sources claim is not an object")
         }
     }
 

@@ -30,17 +30,22 @@ public enum Base64URL {
     /// Token parsing calls this on slices of the received bytes, so no
     /// intermediate `String` is built.
     public static func decode(bytes: UnsafeBufferPointer<UInt8>) throws(JOSEError) -> Data {
+        Data(try decodeToArray(bytes: bytes))
+    }
+
+    /// Decodes like ``decode(bytes:)`` into an array, which the JSON parser reads without another copy.
+    static func decodeToArray(bytes: UnsafeBufferPointer<UInt8>) throws(JOSEError) -> [UInt8] {
         let count = bytes.count
         guard count % 4 != 1 else {
             throw JOSEError(code: .invalidBase64URL, reason: "base64url text of \(count) characters cannot be decoded (length mod 4 is 1)")
         }
         let outputCount = count / 4 * 3 + max(count % 4 - 1, 0)
-        var output = Data(count: outputCount)
-        // `decode(_:into:table:)` writes every output byte unless it reports an error.
-        let invalidIndex = output.withUnsafeMutableBytes { raw in
-            sextets.withUnsafeBufferPointer { table in
-                decode(bytes, into: raw.bindMemory(to: UInt8.self), table: table)
-            }
+        var invalidIndex: Int? = nil
+        // `decode(_:into:table:)` writes every output byte unless it reports an error,
+        // and on an error the array is thrown away.
+        let output = [UInt8](unsafeUninitializedCapacity: outputCount) { buffer, initializedCount in
+            invalidIndex = sextets.withUnsafeBufferPointer { table in decode(bytes, into: buffer, table: table) }
+            initializedCount = invalidIndex == nil ? outputCount : 0
         }
         switch invalidIndex {
         case nil:

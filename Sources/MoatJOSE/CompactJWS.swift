@@ -9,7 +9,9 @@ public struct CompactJWS: Sendable {
     /// The protected header, strict JSON without duplicate members.
     public let header: JSONObject
     /// The decoded payload bytes, not parsed.
-    public let payload: Data
+    public var payload: Data { Data(payloadBytes) }
+    /// The decoded payload, kept as an array that the JSON parser reads without a copy.
+    let payloadBytes: [UInt8]
     /// The exact received ASCII bytes `header.payload`, which the signature covers (RFC 7515 §5.2 step 8).
     public let signingInput: Data
     public let signature: Data
@@ -62,10 +64,10 @@ public struct CompactJWS: Sendable {
         }
         let headerBytes = try decodeSegment(headerSegment, name: "header")
         let payload = try decodeSegment(payloadSegment, name: "payload")
-        let signature = try decodeSegment(signatureSegment, name: "signature")
+        let signature = Data(try decodeSegment(signatureSegment, name: "signature"))
         let header: JSONValue
         do {
-            header = try JSONValue.parse(headerBytes, limits: headerLimits)
+            header = try JSONValue.parse(bytes: headerBytes, limits: headerLimits)
         } catch {
             let code: JOSEError.Code = error.code == .duplicateMember ? .duplicateMember : .invalidJSON
             throw JOSEError(code: code, reason: "token header is not strict JSON: \(error)")
@@ -74,7 +76,7 @@ public struct CompactJWS: Sendable {
             throw JOSEError(code: .invalidJSON, reason: "token header is not a JSON object")
         }
         return CompactJWS(
-            header: headerObject, payload: payload,
+            header: headerObject, payloadBytes: payload,
             signingInput: Data(UnsafeBufferPointer(rebasing: bytes[0..<dots.second])), signature: signature)
     }
 
@@ -84,9 +86,9 @@ public struct CompactJWS: Sendable {
         return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
-    private static func decodeSegment(_ segment: UnsafeBufferPointer<UInt8>, name: String) throws(JOSEError) -> Data {
+    private static func decodeSegment(_ segment: UnsafeBufferPointer<UInt8>, name: String) throws(JOSEError) -> [UInt8] {
         do {
-            return try Base64URL.decode(bytes: segment)
+            return try Base64URL.decodeToArray(bytes: segment)
         } catch {
             throw JOSEError(code: .invalidBase64URL, reason: "token \(name) segment: \(error.reason)")
         }

@@ -11,12 +11,17 @@ extension JSONValue {
     ///
     /// - Throws: ``JSONError`` with the byte offset of the first problem.
     public static func parse(_ data: Data, limits: JSONLimits = .init()) throws(JSONError) -> JSONValue {
-        guard data.count <= limits.maxBytes else {
+        try parse(bytes: [UInt8](data), limits: limits)
+    }
+
+    /// Parses one JSON text from its bytes, with the rules of ``parse(_:limits:)``, without copying them.
+    public static func parse(bytes: [UInt8], limits: JSONLimits = .init()) throws(JSONError) -> JSONValue {
+        guard bytes.count <= limits.maxBytes else {
             throw JSONError(
                 code: .tooLarge, offset: limits.maxBytes,
-                reason: "JSON text is \(data.count) bytes, more than the limit of \(limits.maxBytes) bytes")
+                reason: "JSON text is \(bytes.count) bytes, more than the limit of \(limits.maxBytes) bytes")
         }
-        var parser = JSONParser(bytes: [UInt8](data), maxDepth: limits.maxDepth)
+        var parser = JSONParser(bytes: bytes, maxDepth: limits.maxDepth)
         return try parser.parseDocument()
     }
 }

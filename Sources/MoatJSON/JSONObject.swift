@@ -90,15 +90,39 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         return nil
     }
 
-    /// FNV-1a of the name's UTF-8 bytes: unseeded and so only used below
-    /// ``linearSearchLimit`` members, where colliding names cost a few extra
-    /// comparisons at most. Larger objects use the seeded `Dictionary` index.
+    /// Returns a digest of the name's length and of its first and last eight
+    /// UTF-8 bytes. It is unseeded and so only used below ``linearSearchLimit``
+    /// members, where colliding names cost a few extra comparisons at most.
+    /// Larger objects use the seeded `Dictionary` index.
     static func nameDigest(_ name: String) -> UInt32 {
-        var digest: UInt32 = 2_166_136_261
-        for byte in name.utf8 {
-            digest = (digest ^ UInt32(byte)) &* 16_777_619
+        // Reading at most 16 bytes keeps the cost independent of the name's length.
+        let fromBuffer = name.utf8.withContiguousStorageIfAvailable { bytes in
+            digest(of: UnsafeRawBufferPointer(bytes))
         }
-        return digest
+        return fromBuffer ?? digest(of: Array(name.utf8))
+    }
+
+    private static func digest(of bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBytes { digest(of: $0) }
+    }
+
+    private static func digest(of bytes: UnsafeRawBufferPointer) -> UInt32 {
+        let count = bytes.count
+        var head: UInt64 = 0
+        var tail: UInt64 = 0
+        if count >= 8 {
+            head = bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+            tail = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        } else {
+            for byte in bytes {
+                head = head << 8 | UInt64(byte)
+            }
+        }
+        // A multiply-xorshift mix (the SplitMix64 finalizer) spreads every input bit.
+        var mixed = (head &* 0x9E37_79B9_7F4A_7C15) ^ tail ^ UInt64(count)
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return UInt32(truncatingIfNeeded: mixed ^ (mixed >> 31))
     }
 
     private mutating func rebuildIndex() {

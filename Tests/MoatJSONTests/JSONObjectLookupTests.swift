@@ -27,6 +27,19 @@ struct JSONObjectLookupTests {
         #expect(throws: JSONError.self) { try JSONValue.parse(Data(text.utf8)) }
     }
 
+    @Test("names differing only in middle stay distinct")
+    func middleDifference() throws {
+        // The same length and first and last eight bytes, so only the full comparison distinguishes them.
+        let text = #"{"abcdefgh-1-ijklmnop":1,"abcdefgh-2-ijklmnop":2,"é":3,"":4}"#
+        let object = try #require(try JSONValue.parse(Data(text.utf8)).objectValue)
+
+        #expect(object["abcdefgh-1-ijklmnop"] == .integer(1))
+        #expect(object["abcdefgh-2-ijklmnop"] == .integer(2))
+        #expect(object["abcdefgh-3-ijklmnop"] == nil)
+        #expect(object["é"] == .integer(3))
+        #expect(object[""] == .integer(4))
+    }
+
     @Test("escaped duplicate name is rejected")
     func escapedDuplicateRejected() {
         #expect(throws: JSONError.self) { try JSONValue.parse(Data(#"{"aud":1,"\u0061ud":2}"#.utf8)) }

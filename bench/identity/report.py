@@ -61,10 +61,10 @@ def main():
     if SECTION not in text:
         text = text.rstrip("\n") + f"\n\n{SECTION}\n\n" + (
             "Validations per second of CPU time on one thread (`moat-bench speed`, release build), "
-            "against `openssl speed` verify for the same key size (the higher of a run before and one after), "
-            "which also divides by CPU time, "
+            "against `openssl speed` verify for the same key size, which also divides by CPU time, "
             "and against PyJWT 2 with the same claims and checks. `JWTVerifier` is the whole JOSE "
-            "verification; `AccessTokenValidator` adds the Entra claim rules the api applies.\n"
+            "verification; `AccessTokenValidator` adds the Entra claim rules the api applies. "
+            "The `openssl speed` rate is the higher of a run before and one after `moat-bench`.\n"
         )
     start = text.index(SECTION)
     following = re.search(r"^## ", text[start + len(SECTION):], re.M)

@@ -119,10 +119,7 @@ public final class APIService: HTTPResponder {
                     outcome: Outcome(response: problem.response(requestID: request.requestID), reason: rejection.code.rawValue)
                 )
             }
-            logger.info("token rejected", metadata: [
-                "moat.request.id": request.requestID, "moat.auth.code": rejection.code.rawValue,
-                "moat.auth.detail": rejection.detailCode ?? "",
-            ])
+            validator.logRejection(rejection, requestID: request.requestID, logger: logger)
             // A valid token from an application this api does not serve is forbidden, not unauthenticated.
             let forbidden = rejection.code == .clientNotAllowed
             var problem = ProblemDetails(

@@ -16,7 +16,7 @@ import MoatJOSE
 extension DevIdentityProvider {
     static let loginCookieName = "moat_idp_login"
 
-    func showLogin(_ request: HTTPRequest) async -> HTTPResponse {
+    func showLogin(_ request: HTTPRequest, authority: SignInAuthority) async -> HTTPResponse {
         let parameters = Dictionary(request.queryItems.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
         guard let clientID = parameters["client_id"], let client = directory.app(clientID: clientID) else {
             return errorPage(status: 400, code: "unknown_client", "The client_id is missing or not registered in the directory.")
@@ -29,49 +29,51 @@ extension DevIdentityProvider {
         let clientState = parameters["state"]
         guard parameters["response_type"] == "code" else {
             return redirectError(
-                redirectURI, state: clientState, error: "unsupported_response_type", suberror: "unsupported_response_type",
+                redirectURI, state: clientState, authority: authority, error: "unsupported_response_type", suberror: "unsupported_response_type",
                 "only response_type=code is supported")
         }
         guard let challenge = parameters["code_challenge"] else {
             return redirectError(
-                redirectURI, state: clientState, error: "invalid_request", suberror: "pkce_required", "PKCE is required: send a code_challenge")
+                redirectURI, state: clientState, authority: authority, error: "invalid_request", suberror: "pkce_required", "PKCE is required: send a code_challenge")
         }
         // An S256 challenge is the base64url SHA-256 digest: exactly 43 characters (RFC 7636 §4.2).
         guard challenge.utf8.count == 43, (try? Base64URL.decode(challenge))?.count == 32 else {
             return redirectError(
-                redirectURI, state: clientState, error: "invalid_request", suberror: "malformed_code_challenge",
+                redirectURI, state: clientState, authority: authority, error: "invalid_request", suberror: "malformed_code_challenge",
                 "code_challenge must be 43 base64url characters, the SHA-256 of the code_verifier")
         }
         guard parameters["code_challenge_method"] == "S256" else {
             return redirectError(
-                redirectURI, state: clientState, error: "invalid_request", suberror: "pkce_method_not_s256", "code_challenge_method must be S256")
+                redirectURI, state: clientState, authority: authority, error: "invalid_request", suberror: "pkce_method_not_s256", "code_challenge_method must be S256")
         }
         let scopes = (parameters["scope"] ?? "").split(separator: " ").map(String.init)
         if let problem = scopeProblem(scopes) {
-            return redirectError(redirectURI, state: clientState, error: "invalid_scope", suberror: "invalid_scope", problem)
+            return redirectError(redirectURI, state: clientState, authority: authority, error: "invalid_scope", suberror: "invalid_scope", problem)
         }
         let csrfToken = SecureRandom.token()
         let transactionID = await state.startLogin(LoginTransaction(
             clientID: clientID, redirectURI: redirectURI, scopes: scopes, state: clientState,
-            nonce: parameters["nonce"], codeChallenge: challenge, csrfToken: csrfToken, createdAt: clock.now()
+            nonce: parameters["nonce"], codeChallenge: challenge, csrfToken: csrfToken, createdAt: clock.now(), authority: authority
         ))
         var response = HTTPResponse.html(LoginPage.render(
-            action: authorizePath, transactionID: transactionID, csrfToken: csrfToken,
-            applicationName: client.name, tenantName: directory.tenant.name, message: nil
+            action: authorizePath(for: authority), transactionID: transactionID, csrfToken: csrfToken,
+            applicationName: client.name, tenantName: tenantName(authority), message: nil
         ))
-        response.setCookie(loginCookie(csrfToken))
+        response.setCookie(loginCookie(csrfToken, authority: authority))
         addPageHeaders(&response, formRedirectURI: redirectURI)
         return response
     }
 
-    func submitLogin(_ request: HTTPRequest) async -> HTTPResponse {
+    func submitLogin(_ request: HTTPRequest, authority: SignInAuthority) async -> HTTPResponse {
         let form: [String: String]
         do {
             form = try request.formValues()
         } catch {
             return errorPage(status: 400, code: "malformed_form", "The login form could not be read; start sign-in again from the application.")
         }
-        guard let transactionID = form["transaction"], let transaction = await state.login(id: transactionID) else {
+        guard let transactionID = form["transaction"], let transaction = await state.login(id: transactionID),
+              transaction.authority == authority
+        else {
             return errorPage(
                 status: 400, code: "login_transaction_unknown", "This sign-in has expired or was already used; start sign-in again from the application.")
         }
@@ -84,12 +86,12 @@ extension DevIdentityProvider {
             return errorPage(
                 status: 403, code: "csrf_token_mismatch", "The login form's anti-forgery token is missing or wrong; start sign-in again from the application.")
         }
-        guard let user = authenticate(form["username"] ?? "", form["password"] ?? "") else {
+        guard let user = authenticate(form["username"] ?? "", form["password"] ?? "", authority: authority) else {
             await state.recordFailedLogin(id: transactionID)
             logger.info("sign-in failed", metadata: ["moat.request.id": request.requestID])
             var response = HTTPResponse.html(LoginPage.render(
-                action: authorizePath, transactionID: transactionID, csrfToken: transaction.csrfToken,
-                applicationName: directory.app(clientID: transaction.clientID)?.name ?? "", tenantName: directory.tenant.name,
+                action: authorizePath(for: authority), transactionID: transactionID, csrfToken: transaction.csrfToken,
+                applicationName: directory.app(clientID: transaction.clientID)?.name ?? "", tenantName: tenantName(authority),
                 message: "The user name or password is incorrect."
             ), status: 401)
             addPageHeaders(&response, formRedirectURI: transaction.redirectURI)
@@ -100,20 +102,24 @@ extension DevIdentityProvider {
             clientID: transaction.clientID, redirectURI: transaction.redirectURI, scopes: transaction.scopes,
             nonce: transaction.nonce, codeChallenge: transaction.codeChallenge, userObjectID: user.objectID, issuedAt: clock.now()
         ))
-        logger.info("sign-in succeeded", metadata: ["moat.request.id": request.requestID, "moat.user.oid": user.objectID])
+        logger.info("sign-in succeeded", metadata: [
+            "moat.request.id": request.requestID, "moat.user.oid": user.objectID, "moat.user.tid": directory.tenant(of: user).id,
+        ])
         var pairs = [("code", code)]
         if let clientState = transaction.state { pairs.append(("state", clientState)) }
-        pairs.append(("iss", issuer))
+        // RFC 9207: the issuer of the authority's discovery document, the template for `organizations`.
+        pairs.append(("iss", issuer(for: authority)))
         var response = HTTPResponse.redirect(to: append(pairs, to: transaction.redirectURI), status: 303)
-        var expired = loginCookie("")
+        var expired = loginCookie("", authority: authority)
         expired.maxAge = 0
         response.setCookie(expired)
         return response
     }
 
-    /// Finds the user and compares password digests in constant time.
-    private func authenticate(_ name: String, _ password: String) -> Directory.User? {
-        guard let user = directory.user(signInName: name) else { return nil }
+    /// Finds the user and compares password digests in constant time. A user
+    /// of a tenant other than the authority's fails like a wrong password.
+    private func authenticate(_ name: String, _ password: String, authority: SignInAuthority) -> Directory.User? {
+        guard let user = directory.user(signInName: name), authority.admits(tenantID: directory.tenant(of: user).id) else { return nil }
         let expected = Digest.sha256(Data(user.password.utf8))
         let given = Digest.sha256(Data(password.utf8))
         return ConstantTime.equals(expected, given) ? user : nil
@@ -135,8 +141,16 @@ extension DevIdentityProvider {
         return resources.count > 1 ? "request scopes of one resource at a time" : nil
     }
 
-    private func loginCookie(_ value: String) -> SetCookie {
-        SetCookie(name: Self.loginCookieName, value: value, path: authorizePath, maxAge: 600, secure: isSecure, httpOnly: true, sameSite: .strict)
+    /// Returns the tenant name shown on the login page.
+    private func tenantName(_ authority: SignInAuthority) -> String {
+        switch authority {
+        case .tenant(let id): directory.tenant(id: id)?.name ?? directory.tenant.name
+        case .organizations: "any organization"
+        }
+    }
+
+    private func loginCookie(_ value: String, authority: SignInAuthority) -> SetCookie {
+        SetCookie(name: Self.loginCookieName, value: value, path: authorizePath(for: authority), maxAge: 600, secure: isSecure, httpOnly: true, sameSite: .strict)
     }
 
     func append(_ pairs: [(String, String)], to uri: String) -> String {
@@ -144,10 +158,12 @@ extension DevIdentityProvider {
     }
 
     /// Sends an error back to a verified redirect URI (RFC 6749 §4.1.2.1), with a `suberror` naming the failed rule.
-    private func redirectError(_ redirectURI: String, state: String?, error: String, suberror: String, _ description: String) -> HTTPResponse {
+    private func redirectError(
+        _ redirectURI: String, state: String?, authority: SignInAuthority, error: String, suberror: String, _ description: String
+    ) -> HTTPResponse {
         var pairs = [("error", error), ("error_description", description), ("suberror", suberror)]
         if let state { pairs.append(("state", state)) }
-        pairs.append(("iss", issuer))
+        pairs.append(("iss", issuer(for: authority)))
         return .redirect(to: append(pairs, to: redirectURI), status: 303)
     }
 

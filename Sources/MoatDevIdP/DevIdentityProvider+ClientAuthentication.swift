@@ -62,7 +62,7 @@ extension DevIdentityProvider {
     }
 
     private func authenticateWithAssertion(_ form: [String: String]) async -> Result<Directory.App, ClientAuthenticationFailure> {
-        let verifier = ClientAssertionVerifier(directory: directory, audiences: [tokenEndpoint, issuer], now: clock.now())
+        let verifier = ClientAssertionVerifier(directory: directory, audiences: authorities.map(tokenEndpoint(for:)) + [issuer], now: clock.now())
         switch verifier.verify(type: form["client_assertion_type"], assertion: form["client_assertion"], clientID: form["client_id"]) {
         case .failure(let rejection):
             logger.warning("client assertion rejected", metadata: ["moat.client.id": form["client_id"] ?? "", "moat.auth.code": rejection.code])

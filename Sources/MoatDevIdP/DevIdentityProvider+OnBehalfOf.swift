@@ -61,7 +61,9 @@ extension DevIdentityProvider {
     func incomingTokenVerifier(audiences: [String]) throws(JOSEError) -> JWTVerifier {
         let keySet = try JSONWebKeySet(keys: keyRing.publishedKeys(now: clock.now()))
         let policy = JWTValidationPolicy(
-            issuers: [IssuerPattern(issuer), IssuerPattern(v1Issuer)], audiences: audiences,
+            issuers: directory.tenants.flatMap { tenant in
+                [IssuerPattern(minter.issuer(baseURL: baseURL, tenantID: tenant.id)), IssuerPattern(minter.v1Issuer(baseURL: baseURL, tenantID: tenant.id))]
+            }, audiences: audiences,
             allowedAlgorithms: [keyRing.current.algorithm], requiredClaims: ["iat", "oid", "tid"])
         return JWTVerifier(keySet: keySet, policy: policy)
     }

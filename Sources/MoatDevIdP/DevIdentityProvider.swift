@@ -8,7 +8,10 @@ import MoatJSON
 /// `moat idp`: a development OpenID provider with Entra ID's endpoint layout
 /// and token shapes.
 ///
-/// Endpoints, all under `/{tenant id}`:
+/// Endpoints, under `/{tenant id}` for each tenant of the directory and under
+/// `/organizations`, whose discovery document names the issuer template
+/// `{base}/{tenantid}/v2.0` as Entra ID's does. Tokens always carry the
+/// signed-in user's own tenant in `tid` and `iss`:
 /// - `GET /v2.0/.well-known/openid-configuration` (discovery)
 /// - `GET /discovery/v2.0/keys` (JWKS)
 /// - `GET|POST /oauth2/v2.0/authorize` (login page, authorization code with PKCE S256 only)
@@ -29,6 +32,8 @@ public final class DevIdentityProvider: HTTPResponder {
     let logger: Logger
     private let baseURLValue: LockedValue<String>
     private let routes = LockedValue(Router())
+    /// The key file followed for rotations; nil until ``followSigningKeyFile(at:)``.
+    let keyFileWatch = LockedValue<SigningKeyFileWatch?>(nil)
 
     /// - Parameters:
     ///   - baseURL: scheme, host and port the provider is reached at, without a trailing slash; settable later with ``setBaseURL(_:)`` once the port is known.
@@ -59,7 +64,7 @@ public final class DevIdentityProvider: HTTPResponder {
     ///   plus five minutes. That is the longest a token signed by the old key
     ///   stays valid under a relying party's usual clock leeway.
     public func rotateSigningKey(to signer: JWTSigner, overlap: TimeInterval? = nil) {
-        keyRing.rotate(to: signer, overlap: overlap ?? minter.lifetime + 300, now: clock.now())
+        keyRing.rotate(to: signer, overlap: overlap ?? defaultRotationOverlap, now: clock.now())
         logger.info("signing key rotated", metadata: ["moat.idp.kid": signer.keyID])
     }
 
@@ -67,33 +72,55 @@ public final class DevIdentityProvider: HTTPResponder {
     public var issuer: String { minter.issuer(baseURL: baseURL) }
     /// The issuer of v1.0 access tokens, `{base}/{tenant id}/`.
     public var v1Issuer: String { minter.v1Issuer(baseURL: baseURL) }
-    var tokenEndpoint: String { baseURL + tenantPath + "/oauth2/v2.0/token" }
-    var tenantPath: String { "/\(directory.tenant.id)" }
-    var authorizePath: String { "\(tenantPath)/oauth2/v2.0/authorize" }
+    var tokenEndpoint: String { tokenEndpoint(for: .tenant(directory.tenant.id)) }
+
+    /// Every authority the provider serves: each tenant, then `organizations`.
+    var authorities: [SignInAuthority] { directory.tenants.map { .tenant($0.id) } + [.organizations] }
+
+    func tokenEndpoint(for authority: SignInAuthority) -> String {
+        baseURL + "/\(authority.pathSegment)/oauth2/v2.0/token"
+    }
+
+    func authorizePath(for authority: SignInAuthority) -> String {
+        "/\(authority.pathSegment)/oauth2/v2.0/authorize"
+    }
+
+    /// Returns the issuer that the authority's discovery document names: a
+    /// tenant's own, or the `{tenantid}` template for `organizations`.
+    func issuer(for authority: SignInAuthority) -> String {
+        switch authority {
+        case .tenant(let id): minter.issuer(baseURL: baseURL, tenantID: id)
+        case .organizations: minter.issuer(baseURL: baseURL, tenantID: IssuerPattern.tenantPlaceholder)
+        }
+    }
+
     var isSecure: Bool { baseURL.hasPrefix("https://") }
 
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
-        await routes.current.respond(to: request)
+        reloadSigningKeyIfChanged()
+        return await routes.current.respond(to: request)
     }
 
     private func makeRouter() -> Router {
         var router = Router()
-        let tenant = tenantPath
-        router.get("\(tenant)/v2.0/.well-known/openid-configuration") { [unowned self] _ in discovery() }
-        router.get("\(tenant)/discovery/v2.0/keys") { [unowned self] _ in keys() }
-        router.get("\(tenant)/oauth2/v2.0/authorize") { [unowned self] request in await showLogin(request) }
-        router.post("\(tenant)/oauth2/v2.0/authorize") { [unowned self] request in await submitLogin(request) }
-        router.post("\(tenant)/oauth2/v2.0/token") { [unowned self] request in await token(request) }
-        router.get("\(tenant)/oauth2/v2.0/logout") { [unowned self] request in logout(request) }
+        for authority in authorities {
+            let prefix = "/\(authority.pathSegment)"
+            router.get("\(prefix)/v2.0/.well-known/openid-configuration") { [unowned self] _ in discovery(authority) }
+            router.get("\(prefix)/discovery/v2.0/keys") { [unowned self] _ in keys() }
+            router.get("\(prefix)/oauth2/v2.0/authorize") { [unowned self] request in await showLogin(request, authority: authority) }
+            router.post("\(prefix)/oauth2/v2.0/authorize") { [unowned self] request in await submitLogin(request, authority: authority) }
+            router.post("\(prefix)/oauth2/v2.0/token") { [unowned self] request in await token(request) }
+            router.get("\(prefix)/oauth2/v2.0/logout") { [unowned self] request in logout(request) }
+        }
         router.post("/v1.0/users/:id/getMemberObjects") { [unowned self] request in getMemberObjects(request) }
         router.get("/healthz") { _ in .json(["status": "ok"]) }
         return router
     }
 
-    func discovery() -> HTTPResponse {
-        let base = baseURL + tenantPath
+    func discovery(_ authority: SignInAuthority) -> HTTPResponse {
+        let base = baseURL + "/\(authority.pathSegment)"
         let document: JSONObject = [
-            "issuer": .string(issuer),
+            "issuer": .string(issuer(for: authority)),
             "authorization_endpoint": .string("\(base)/oauth2/v2.0/authorize"),
             "token_endpoint": .string("\(base)/oauth2/v2.0/token"),
             "jwks_uri": .string("\(base)/discovery/v2.0/keys"),

@@ -34,27 +34,24 @@ extension Directory {
         let root = try TOMLParser.parse(text)
         // Unknown keys are errors everywhere, so a misspelt setting never falls back to its default.
         let reader = TOMLReader(table: root)
-        try reader.rejectUnknownKeys(["tenant", "groups", "users", "apps", "assignments"])
-        let tenantTable = try reader.table("tenant")
-        try tenantTable.rejectUnknownKeys(["id", "name", "group_overage_limit"])
-        var tenant = Tenant(id: try tenantTable.guid("id"), name: try tenantTable.string("name"))
-        if let limit = try tenantTable.optionalInteger("group_overage_limit", range: 0...100_000) {
-            tenant.groupOverageLimit = Int(limit)
-        }
+        try reader.rejectUnknownKeys(["tenant", "tenants", "groups", "users", "apps", "assignments"])
+        let tenant = try parseTenant(try reader.table("tenant"))
+        let additionalTenants = try reader.tables("tenants").map(parseTenant)
 
         let groups = try reader.tables("groups").map { entry in
             try entry.rejectUnknownKeys(["name", "id"])
             return Group(name: try entry.string("name"), objectID: try entry.guid("id"))
         }
         let users = try reader.tables("users").map { entry in
-            try entry.rejectUnknownKeys(["name", "id", "display_name", "username", "password", "groups"])
+            try entry.rejectUnknownKeys(["name", "id", "display_name", "username", "password", "groups", "tenant"])
             return User(
                 name: try entry.string("name"),
                 objectID: try entry.guid("id"),
                 displayName: try entry.string("display_name"),
                 username: try entry.string("username"),
                 password: try entry.string("password"),
-                groups: try entry.strings("groups", default: [])
+                groups: try entry.strings("groups", default: []),
+                tenantID: try entry.optionalString("tenant")
             )
         }
         let apps = try reader.tables("apps").map { entry in
@@ -91,13 +88,30 @@ extension Directory {
             try entry.rejectUnknownKeys(["app", "role", "principal"])
             return Assignment(app: try entry.string("app"), role: try entry.string("role"), principal: try entry.string("principal"))
         }
-        let directory = Directory(tenant: tenant, groups: groups, users: users, apps: apps, assignments: assignments)
+        var directory = Directory(tenant: tenant, groups: groups, users: users, apps: apps, assignments: assignments)
+        directory.additionalTenants = additionalTenants
         try directory.validate()
         return directory
     }
 
+    /// Reads `[tenant]` or one `[[tenants]]` entry.
+    private static func parseTenant(_ table: TOMLReader) throws -> Tenant {
+        try table.rejectUnknownKeys(["id", "name", "group_overage_limit"])
+        var tenant = Tenant(id: try table.guid("id"), name: try table.string("name"))
+        if let limit = try table.optionalInteger("group_overage_limit", range: 0...100_000) {
+            tenant.groupOverageLimit = Int(limit)
+        }
+        return tenant
+    }
+
     /// Checks references and uniqueness, naming the first entry at fault.
     public func validate() throws {
+        try requireUnique(tenants.map { $0.id.lowercased() }, what: "tenant id")
+        for user in users {
+            if let tenantID = user.tenantID, tenant(id: tenantID) == nil {
+                throw DirectoryError("user \(user.name) belongs to tenant \(tenantID), which is not defined; add it under [[tenants]]")
+            }
+        }
         try requireUnique(groups.map(\.name), what: "group name")
         try requireUnique(users.map(\.name), what: "user name")
         try requireUnique(apps.map(\.name), what: "app name")

@@ -28,6 +28,8 @@ public struct Directory: Sendable {
         public var password: String
         /// Group names.
         public var groups: [String]
+        /// Id of the tenant the user belongs to; nil means the directory's home ``Directory/tenant``.
+        public var tenantID: String? = nil
     }
 
     public struct AppRole: Sendable {
@@ -71,7 +73,12 @@ public struct Directory: Sendable {
         public var principal: String
     }
 
+    /// The home tenant: the one whose issuer single-tenant clients use, and
+    /// the tenant of applications, groups and users that name no other.
     public var tenant: Tenant
+    /// Further tenants whose users sign in at their own `/{tenant id}/v2.0`
+    /// authority or at the `organizations` authority. Default empty.
+    public var additionalTenants: [Tenant] = []
     public var groups: [Group]
     public var users: [User]
     public var apps: [App]

@@ -13,6 +13,8 @@ struct LoginTransaction: Sendable {
     /// Anti-CSRF token that the login form must post back; also set in a cookie.
     var csrfToken: String
     var createdAt: Date
+    /// The authority whose login page started the sign-in. Only its users may complete it.
+    var authority: SignInAuthority
     var failedAttempts: Int = 0
 }
 

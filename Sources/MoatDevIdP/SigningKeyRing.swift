@@ -35,6 +35,14 @@ final class SigningKeyRing: Sendable {
         }
     }
 
+    /// Publishes an earlier key until `until`, for example one kept on disk across a restart.
+    func retain(_ key: JSONWebKey, until: Date) {
+        keys.withLock { keys in
+            guard !keys.retired.contains(where: { $0.key.keyID == key.keyID }) else { return }
+            keys.retired.append((key, until))
+        }
+    }
+
     /// The keys to publish at `now`: the current key first, then retired keys still inside their window.
     func publishedKeys(now: Date) -> [JSONWebKey] {
         let snapshot = keys.current

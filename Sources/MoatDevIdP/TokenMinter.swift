@@ -14,6 +14,9 @@ import MoatJSON
 /// `aud` is the App ID URI, `iss` is `{base}/{tid}/`, the caller is in
 /// `appid` and the user name in `upn`, and `ver` is `1.0`.
 ///
+/// Tokens for a user carry the user's own tenant in `tid` and `iss`;
+/// app-only tokens carry the home tenant.
+///
 /// A user in more groups than the tenant's overage limit gets `_claim_names`
 /// and `_claim_sources` pointing at `getMemberObjects` instead of `groups`.
 struct TokenMinter: Sendable {
@@ -22,13 +25,14 @@ struct TokenMinter: Sendable {
     /// Access and ID token lifetime in seconds. Default 3600, as Entra ID's default.
     let lifetime: TimeInterval
 
-    func issuer(baseURL: String) -> String {
-        "\(baseURL)/\(directory.tenant.id)/v2.0"
+    /// Returns the v2.0 issuer of a tenant, by default of the home tenant.
+    func issuer(baseURL: String, tenantID: String? = nil) -> String {
+        "\(baseURL)/\(tenantID ?? directory.tenant.id)/v2.0"
     }
 
     /// The v1.0 issuer: Entra ID's `https://sts.windows.net/{tid}/` shape at this provider's address.
-    func v1Issuer(baseURL: String) -> String {
-        "\(baseURL)/\(directory.tenant.id)/"
+    func v1Issuer(baseURL: String, tenantID: String? = nil) -> String {
+        "\(baseURL)/\(tenantID ?? directory.tenant.id)/"
     }
 
     /// Entra ID's `sub` is pairwise: the same user has a different `sub` per application.
@@ -41,23 +45,24 @@ struct TokenMinter: Sendable {
         return ["iat": .integer(issued), "nbf": .integer(issued), "exp": .integer(issued + Int64(lifetime))]
     }
 
-    /// `aud`, `iss`, `ver` and the caller claim for an access token to `resource` requested by `client`.
-    private func envelope(client: Directory.App, resource: Directory.App, baseURL: String, now: Date) -> JSONObject {
+    /// `aud`, `iss`, `ver` and the caller claim for an access token to `resource`
+    /// requested by `client`, issued by the tenant `tenantID`.
+    private func envelope(client: Directory.App, resource: Directory.App, tenantID: String, baseURL: String, now: Date) -> JSONObject {
         var claims = timeClaims(now: now)
         if resource.accessTokenVersion == 1 {
             claims["aud"] = .string(resource.identifierURI ?? resource.clientID)
-            claims["iss"] = .string(v1Issuer(baseURL: baseURL))
+            claims["iss"] = .string(v1Issuer(baseURL: baseURL, tenantID: tenantID))
             claims["appid"] = .string(client.clientID)
             claims["appidacr"] = .string(client.isConfidential ? "1" : "0")
             claims["ver"] = "1.0"
         } else {
             claims["aud"] = .string(resource.clientID)
-            claims["iss"] = .string(issuer(baseURL: baseURL))
+            claims["iss"] = .string(issuer(baseURL: baseURL, tenantID: tenantID))
             claims["azp"] = .string(client.clientID)
             claims["azpacr"] = .string(client.isConfidential ? "1" : "0")
             claims["ver"] = "2.0"
         }
-        claims["tid"] = .string(directory.tenant.id)
+        claims["tid"] = .string(tenantID)
         claims["uti"] = .string(SecureRandom.token(byteCount: 16))
         return claims
     }
@@ -65,7 +70,8 @@ struct TokenMinter: Sendable {
     func delegatedAccessToken(
         user: Directory.User, client: Directory.App, resource: Directory.App, scopes: [String], baseURL: String, now: Date
     ) throws -> String {
-        var claims = envelope(client: client, resource: resource, baseURL: baseURL, now: now)
+        let tenantID = directory.tenant(of: user).id
+        var claims = envelope(client: client, resource: resource, tenantID: tenantID, baseURL: baseURL, now: now)
         claims["name"] = .string(user.displayName)
         claims["oid"] = .string(user.objectID)
         if resource.accessTokenVersion == 1 {
@@ -84,7 +90,7 @@ struct TokenMinter: Sendable {
     }
 
     func appOnlyAccessToken(client: Directory.App, resource: Directory.App, baseURL: String, now: Date) throws -> String {
-        var claims = envelope(client: client, resource: resource, baseURL: baseURL, now: now)
+        var claims = envelope(client: client, resource: resource, tenantID: directory.tenant.id, baseURL: baseURL, now: now)
         claims["idtyp"] = "app"
         claims["oid"] = .string(client.objectID)
         let roles = directory.roles(forApp: client, on: resource)
@@ -94,15 +100,16 @@ struct TokenMinter: Sendable {
     }
 
     func idToken(user: Directory.User, client: Directory.App, nonce: String?, baseURL: String, now: Date) throws -> String {
+        let tenantID = directory.tenant(of: user).id
         var claims = timeClaims(now: now)
         claims["aud"] = .string(client.clientID)
-        claims["iss"] = .string(issuer(baseURL: baseURL))
+        claims["iss"] = .string(issuer(baseURL: baseURL, tenantID: tenantID))
         claims["name"] = .string(user.displayName)
         if let nonce { claims["nonce"] = .string(nonce) }
         claims["oid"] = .string(user.objectID)
         claims["preferred_username"] = .string(user.username)
         claims["sub"] = .string(pairwiseSubject(objectID: user.objectID, clientID: client.clientID))
-        claims["tid"] = .string(directory.tenant.id)
+        claims["tid"] = .string(tenantID)
         claims["ver"] = .string("2.0")
         return try keys.current.sign(claims: claims)
     }
@@ -110,7 +117,7 @@ struct TokenMinter: Sendable {
     /// The user's group object ids as `groups`, or the overage claims when they exceed the tenant's limit.
     private func addGroups(of user: Directory.User, to claims: inout JSONObject, baseURL: String) {
         let groupIDs = directory.groupObjectIDs(of: user)
-        guard groupIDs.count <= directory.tenant.groupOverageLimit else {
+        guard groupIDs.count <= directory.tenant(of: user).groupOverageLimit else {
             let endpoint = "\(baseURL)/v1.0/users/\(user.objectID)/getMemberObjects"
             claims["_claim_names"] = ["groups": "src1"]
             claims["_claim_sources"] = ["src1": ["endpoint": .string(endpoint)]]

@@ -73,9 +73,7 @@ extension Gateway {
             verifiedTokens.store(caller, for: authorization, now: clock.now())
             return .authenticated(caller, cookies: [])
         } catch {
-            logger.info("bearer token rejected", metadata: [
-                "moat.request.id": request.requestID, "moat.auth.code": error.code.rawValue, "moat.auth.detail": error.detailCode ?? "",
-            ])
+            validator.logRejection(error, requestID: request.requestID, logger: logger)
             return .rejected(invalidToken(request, code: error.code.rawValue, error.reason))
         }
     }

@@ -30,12 +30,17 @@ public struct AccessTokenValidator: Sendable {
     private let keys: KeySetCache
     private let clock: any WallClock
     private let groupResolver: (any GroupMembershipResolver)?
+    /// Counts repeated rejections for ``logRejection(_:requestID:logger:)``; copies of the validator share it.
+    let rejectionLog: RepeatedLogLimiter
 
-    /// - Parameter groupResolver: looks up groups for tokens with a group
-    ///   overage. Default nil: such tokens are rejected with `group_overage_unresolved`.
+    /// - Parameters:
+    ///   - groupResolver: looks up groups for tokens with a group overage.
+    ///     Default nil: such tokens are rejected with `group_overage_unresolved`.
+    ///   - rejectionLogInterval: seconds during which repeated rejections with
+    ///     the same code are counted instead of logged. Default 60.
     public init(
         policy: AccessTokenPolicy, keys: KeySetCache, clock: any WallClock = SystemClock(),
-        groupResolver: (any GroupMembershipResolver)? = nil
+        groupResolver: (any GroupMembershipResolver)? = nil, rejectionLogInterval: TimeInterval = 60
     ) {
         self.policy = policy
         self.jwtPolicy = policy.jwtPolicy
@@ -44,6 +49,7 @@ public struct AccessTokenValidator: Sendable {
         self.keys = keys
         self.clock = clock
         self.groupResolver = groupResolver
+        self.rejectionLog = RepeatedLogLimiter(interval: rejectionLogInterval, clock: clock)
     }
 
     /// Validates the value of an `Authorization` header.

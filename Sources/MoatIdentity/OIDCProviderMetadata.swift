@@ -1,4 +1,5 @@
 import Foundation
+import MoatJOSE
 
 /// The members of an OpenID Provider's discovery document that Moat uses
 /// (OpenID Connect Discovery 1.0 §3).
@@ -32,8 +33,13 @@ public struct OIDCProviderMetadata: Sendable, Codable, Equatable {
     }
 
     /// The discovery URL for an issuer: the issuer with `/.well-known/openid-configuration` appended.
+    ///
+    /// For Entra ID's multi-tenant template (`…/{tenantid}/v2.0`) the
+    /// placeholder becomes `organizations`, where Entra ID and `moat idp`
+    /// publish the document whose `issuer` is the template itself.
     public static func discoveryURL(forIssuer issuer: String) -> URL? {
-        let trimmed = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
+        let authority = issuer.replacingOccurrences(of: IssuerPattern.tenantPlaceholder, with: "organizations")
+        let trimmed = authority.hasSuffix("/") ? String(authority.dropLast()) : authority
         return URL(string: trimmed + "/.well-known/openid-configuration")
     }
 }

@@ -7,6 +7,10 @@ import MoatJSON
 
 /// Settings of an OpenID Connect relying party (a confidential web client).
 public struct RelyingPartyConfiguration: Sendable {
+    /// The issuer: exact, or Entra ID's multi-tenant template
+    /// `https://login.microsoftonline.com/{tenantid}/v2.0` of the `organizations`
+    /// and `common` authorities, in which the ID token's `tid` replaces
+    /// `{tenantid}` before the exact comparison (see ``IssuerPattern``).
     public var issuer: String
     public var clientID: String
     /// Client secret sent with HTTP Basic authentication (RFC 6749 §2.3.1).
@@ -16,9 +20,18 @@ public struct RelyingPartyConfiguration: Sendable {
     public var scopes: [String]
     /// Clock leeway in seconds for ID token time claims. Default 60.
     public var leeway: TimeInterval
+    /// Tenant ids (`tid`) whose users may sign in. Default empty: any tenant
+    /// for an exact issuer, whose tokens carry only its own tenant, and no
+    /// tenant at all for a `{tenantid}` template, so a multi-tenant sign-in
+    /// fails closed until the allowed tenants are listed.
+    public var allowedTenants: [String]
 
-    public init(issuer: String, clientID: String, clientSecret: String, redirectURI: String, scopes: [String], leeway: TimeInterval = 60) {
+    public init(
+        issuer: String, clientID: String, clientSecret: String, redirectURI: String, scopes: [String], leeway: TimeInterval = 60,
+        allowedTenants: [String] = []
+    ) {
         self.issuer = issuer
+        self.allowedTenants = allowedTenants
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.redirectURI = redirectURI
@@ -127,7 +140,14 @@ public struct RelyingParty: Sendable {
 
     /// Validates an ID token (OpenID Connect Core §3.1.3.7): signature, `iss`,
     /// `aud` containing this client (and `azp` equal to it when there are
-    /// several audiences), time claims, and the `nonce` of this transaction.
+    /// several audiences), time claims, the `nonce` of this transaction, and
+    /// the `tid` against ``RelyingPartyConfiguration/allowedTenants``.
+    ///
+    /// For a `{tenantid}` issuer template, `iss` must equal the template with
+    /// the token's own `tid` substituted, as ``AccessTokenValidator`` checks it.
+    ///
+    /// - Throws: ``TokenRejection`` with `invalid_id_token`, `nonce_mismatch`,
+    ///   `missing_identity` or `tenant_not_allowed`.
     public func validateIDToken(_ idToken: String, nonce: String) async throws -> SignedInUser {
         let keySet = try await keys.currentKeySet()
         let policy = JWTValidationPolicy(
@@ -149,10 +169,23 @@ public struct RelyingParty: Sendable {
         guard let tenantID = verified.string("tid"), let objectID = verified.string("oid") else {
             throw TokenRejection(.missingIdentity, "the ID token lacks a tid or oid claim")
         }
+        try checkTenant(tenantID)
         return SignedInUser(
             tenantID: tenantID, objectID: objectID,
             name: verified.string("name"), username: verified.string("preferred_username")
         )
+    }
+
+    /// Admits `tenantID` when it is on the allow-list, or, with no list, when the issuer is exact.
+    private func checkTenant(_ tenantID: String) throws(TokenRejection) {
+        let allowed = configuration.allowedTenants
+        if allowed.isEmpty, !IssuerPattern(configuration.issuer).isTenantTemplate { return }
+        guard allowed.contains(where: { $0.lowercased() == tenantID.lowercased() }) else {
+            let fix = allowed.isEmpty
+                ? "the issuer is a multi-tenant template, so list the tenants whose users may sign in"
+                : "add the tenant to the allowed tenants to let its users sign in"
+            throw TokenRejection(.tenantNotAllowed, "tenant \(tenantID.prefix(64)) is not allowed to sign in to this application; \(fix)")
+        }
     }
 
     private func requestToken(_ parameters: [(String, String)]) async throws -> TokenResponse {

@@ -19,33 +19,96 @@ public enum Base64URL {
     ///   (including `=`, `+`, `/` and whitespace), a length of 1 modulo 4, or
     ///   non-zero bits left over in the last character (RFC 4648 §3.5).
     public static func decode(_ text: some StringProtocol) throws(JOSEError) -> Data {
-        let characters = Array(text.utf8)
-        guard characters.count % 4 != 1 else {
-            throw JOSEError(code: .invalidBase64URL, reason: "base64url text of \(characters.count) characters cannot be decoded (length mod 4 is 1)")
-        }
-        var output = [UInt8]()
-        output.reserveCapacity(characters.count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bitCount = 0
-        for (index, character) in characters.enumerated() {
-            guard let value = sextet(character) else {
-                throw JOSEError(
-                    code: .invalidBase64URL,
-                    reason: "character at position \(index) is not in the base64url alphabet (A-Z a-z 0-9 - _, no padding)")
-            }
-            accumulator = accumulator << 6 | UInt32(value)
-            bitCount += 6
-            if bitCount >= 8 {
-                bitCount -= 8
-                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bitCount)))
-                accumulator &= (1 << UInt32(bitCount)) - 1
-            }
-        }
-        guard accumulator == 0 else {
-            throw JOSEError(code: .invalidBase64URL, reason: "base64url text has non-zero unused bits in its last character, so it is not the canonical encoding")
-        }
-        return Data(output)
+        var utf8 = String(text)
+        // withUTF8 is rethrows, which loses the typed error, so the result is carried out in a Result.
+        let result = utf8.withUTF8 { bytes in Result { () throws(JOSEError) in try decode(bytes: bytes) } }
+        return try result.get()
     }
+
+    /// Decodes the ASCII bytes of base64url text, with the rules of ``decode(_:)``.
+    ///
+    /// Token parsing calls this on slices of the received bytes, so no
+    /// intermediate `String` is built.
+    public static func decode(bytes: UnsafeBufferPointer<UInt8>) throws(JOSEError) -> Data {
+        Data(try decodeToArray(bytes: bytes))
+    }
+
+    /// Decodes like ``decode(bytes:)`` into an array, which the JSON parser reads without another copy.
+    static func decodeToArray(bytes: UnsafeBufferPointer<UInt8>) throws(JOSEError) -> [UInt8] {
+        let count = bytes.count
+        guard count % 4 != 1 else {
+            throw JOSEError(code: .invalidBase64URL, reason: "base64url text of \(count) characters cannot be decoded (length mod 4 is 1)")
+        }
+        let outputCount = count / 4 * 3 + max(count % 4 - 1, 0)
+        var invalidIndex: Int? = nil
+        // `decode(_:into:table:)` writes every output byte unless it reports an error,
+        // and on an error the array is thrown away.
+        let output = [UInt8](unsafeUninitializedCapacity: outputCount) { buffer, initializedCount in
+            invalidIndex = sextets.withUnsafeBufferPointer { table in decode(bytes, into: buffer, table: table) }
+            initializedCount = invalidIndex == nil ? outputCount : 0
+        }
+        switch invalidIndex {
+        case nil:
+            return output
+        case -1:
+            throw JOSEError(code: .invalidBase64URL, reason: "base64url text has non-zero unused bits in its last character, so it is not the canonical encoding")
+        case let index?:
+            throw JOSEError(
+                code: .invalidBase64URL,
+                reason: "character at position \(index) is not in the base64url alphabet (A-Z a-z 0-9 - _, no padding)")
+        }
+    }
+
+    /// Decodes into `out`, which has room for exactly the decoded bytes.
+    /// Returns nil on success, the position of the first invalid character,
+    /// or -1 when the last character has non-zero unused bits.
+    private static func decode(
+        _ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>, table: UnsafeBufferPointer<UInt8>
+    ) -> Int? {
+        let count = bytes.count
+        var input = 0
+        var written = 0
+        // Whole groups of four characters make three bytes.
+        while input + 4 <= count {
+            let a = table[Int(bytes[input])], b = table[Int(bytes[input + 1])]
+            let c = table[Int(bytes[input + 2])], d = table[Int(bytes[input + 3])]
+            guard (a | b | c | d) & 0x80 == 0 else { return firstInvalid(bytes, from: input, table: table) }
+            let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+            out[written] = UInt8(truncatingIfNeeded: group >> 16)
+            out[written + 1] = UInt8(truncatingIfNeeded: group >> 8)
+            out[written + 2] = UInt8(truncatingIfNeeded: group)
+            input += 4
+            written += 3
+        }
+        // A final group of two or three characters makes one or two bytes.
+        var group: UInt32 = 0
+        for index in input..<count {
+            let value = table[Int(bytes[index])]
+            guard value & 0x80 == 0 else { return index }
+            group = group << 6 | UInt32(value)
+        }
+        switch count - input {
+        case 2:
+            guard group & 0x0F == 0 else { return -1 }
+            out[written] = UInt8(truncatingIfNeeded: group >> 4)
+        case 3:
+            guard group & 0x03 == 0 else { return -1 }
+            out[written] = UInt8(truncatingIfNeeded: group >> 10)
+            out[written + 1] = UInt8(truncatingIfNeeded: group >> 2)
+        default:
+            break
+        }
+        return nil
+    }
+
+    private static func firstInvalid(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, table: UnsafeBufferPointer<UInt8>) -> Int {
+        var index = start
+        while table[Int(bytes[index])] & 0x80 == 0 { index += 1 }
+        return index
+    }
+
+    /// The 6-bit value of each byte, or 0xFF for bytes outside the base64url alphabet.
+    private static let sextets: [UInt8] = (0...255).map { byte in sextet(UInt8(byte)) ?? 0xFF }
 
     private static func sextet(_ character: UInt8) -> UInt8? {
         switch character {

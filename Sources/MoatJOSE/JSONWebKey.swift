@@ -31,7 +31,9 @@ public struct JSONWebKey: Sendable {
 
     /// Checks a signature with this key's own algorithm, through the pooled
     /// RSA contexts where available and otherwise through ``PublicKey``.
-    func isValidSignature(_ signature: Data, for message: Data) -> Bool {
+    ///
+    /// - Parameter message: the exact signing input; for a JWS, the received `header.payload` bytes.
+    public func isValidSignature(_ signature: Data, for message: Data) -> Bool {
         if let rsaPool { return rsaPool.isValidSignature(signature, for: message) }
         return publicKey.isValidSignature(signature, for: message, algorithm: algorithm.signatureAlgorithm)
     }

@@ -37,16 +37,16 @@ public struct JWTVerifier: Sendable {
     /// - Throws: ``JOSEError`` whose code names the first rule that failed.
     public func verify(_ token: String, now: Date) throws(JOSEError) -> VerifiedJWT {
         let jws = try signatureVerifier.verify(token)
-        let claims = try Self.parseClaims(jws.payload)
+        let claims = try Self.parseClaims(jws.payloadBytes)
         try validateClaims(claims, now: now)
         return VerifiedJWT(header: jws.header, claims: claims)
     }
 
     /// Step 5: the payload must be a strict JSON object.
-    private static func parseClaims(_ payload: Data) throws(JOSEError) -> JSONObject {
+    private static func parseClaims(_ payload: [UInt8]) throws(JOSEError) -> JSONObject {
         let value: JSONValue
         do {
-            value = try JSONValue.parse(payload, limits: JSONLimits(maxDepth: 16, maxBytes: 16 * 1024))
+            value = try JSONValue.parse(bytes: payload, limits: JSONLimits(maxDepth: 16, maxBytes: 16 * 1024))
         } catch {
             let code: JOSEError.Code = error.code == .duplicateMember ? .duplicateMember : .invalidJSON
             throw JOSEError(code: code, reason: "token payload is not strict JSON: \(error)")

@@ -51,18 +51,20 @@ final class RSAVerificationPool: @unchecked Sendable {
 
     func isValidSignature(_ signature: Data, for message: Data) -> Bool {
         guard signature.count == signatureLength else { return false }
-        var digest = [UInt8](repeating: 0, count: 32)
-        var digestLength: UInt32 = 0
-        let hashed = message.withUnsafeBytes { bytes in
-            EVP_Digest(bytes.baseAddress, bytes.count, &digest, &digestLength, Self.sha256, nil) == 1
+        // The digest lives on the stack, so a verification allocates nothing here.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest -> Bool in
+            var digestLength: UInt32 = 0
+            let hashed = message.withUnsafeBytes { bytes in
+                EVP_Digest(bytes.baseAddress, bytes.count, digest.baseAddress, &digestLength, Self.sha256, nil) == 1
+            }
+            guard hashed, digestLength == 32, let context = checkOut() else { return false }
+            let result = signature.withUnsafeBytes { bytes in
+                EVP_PKEY_verify(context, bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, digest.baseAddress, 32)
+            }
+            if result != 1 { ERR_clear_error() }
+            checkIn(context)
+            return result == 1
         }
-        guard hashed, digestLength == 32, let context = checkOut() else { return false }
-        let result = signature.withUnsafeBytes { bytes in
-            EVP_PKEY_verify(context, bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, digest, digest.count)
-        }
-        if result != 1 { ERR_clear_error() }
-        checkIn(context)
-        return result == 1
     }
 
     private func checkOut() -> OpaquePointer? {

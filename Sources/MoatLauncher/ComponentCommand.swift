@@ -38,6 +38,7 @@ public enum ComponentCommand {
                 directory: directory, signer: try SigningKeyStore.loadOrCreate(at: data.signingKey), baseURL: configuration.idp.publicBaseURL ?? idpURL,
                 tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger
             )
+            idp.followSigningKeyFile(at: data.signingKey)
             return try MoatStack.startServer(host: host, port: configuration.idp.port, responder: idp, logger: logger)
         case .api:
             let (api, _) = try APIFactory.make(configuration, directory: directory, data: data, issuer: issuer, idpURL: idpURL, logger: logger)

@@ -25,7 +25,8 @@ enum GatewayFactory {
         let keys = KeySetCache(source: HTTPKeySetSource(issuer: issuer), logger: logger)
         let signIn = RelyingPartyConfiguration(
             issuer: issuer, clientID: clientID, clientSecret: clientSecret,
-            redirectURI: gatewayURL + "/.auth/login/\(settings.provider)/callback", scopes: scopes
+            redirectURI: gatewayURL + "/.auth/login/\(settings.provider)/callback", scopes: scopes,
+            allowedTenants: settings.allowedTenants
         )
         let bearer = bearerAudiences.isEmpty
             ? nil

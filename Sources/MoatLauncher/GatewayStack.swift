@@ -66,6 +66,7 @@ public final class GatewayStack: Sendable {
                     directory: loaded, signer: try SigningKeyStore.loadOrCreate(at: data.signingKey), baseURL: "http://\(host):\(idpPort)",
                     tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger.relabeled("moat.idp")
                 )
+                idp.followSigningKeyFile(at: data.signingKey)
                 servers.append(try MoatStack.startServer(host: host, port: idpPort, responder: idp, logger: logger.relabeled("moat.idp")))
                 issuer = idp.issuer
                 idpURL = "http://\(host):\(idpPort)"

@@ -63,6 +63,7 @@ public final class MoatStack: Sendable {
                 baseURL: configuration.idp.publicBaseURL ?? idpURL,
                 tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger.relabeled("moat.idp")
             )
+            idp.followSigningKeyFile(at: data.signingKey)
             servers.append(try startServer(host: host, port: idpPort, responder: idp, logger: logger.relabeled("moat.idp")))
             let issuer = configuration.api.issuer ?? idp.issuer
 

@@ -24,7 +24,8 @@ enum WebFactory {
         }
         let relyingParty = RelyingPartyConfiguration(
             issuer: issuer, clientID: clientID, clientSecret: secret, redirectURI: webURL + "/auth/callback",
-            scopes: ["openid", "profile", "offline_access", configuration.web.apiScope]
+            scopes: ["openid", "profile", "offline_access", configuration.web.apiScope],
+            allowedTenants: configuration.api.allowedTenants
         )
         let web = WebConfiguration(
             publicBaseURL: webURL, apiBaseURL: apiBase, relyingParty: relyingParty,

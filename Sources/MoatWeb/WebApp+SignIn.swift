@@ -61,6 +61,11 @@ extension WebApp {
             response.setCookie(sessionCookie(value: try cookies.seal(Data(id.utf8), name: configuration.sessionCookieName), maxAge: nil))
             response.setCookie(signInCookie(value: "", maxAge: 0))
             return response
+        } catch let rejection as TokenRejection where rejection.code == .tenantNotAllowed {
+            logger.warning("sign-in failed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(rejection)"])
+            return signInFailed(
+                request, reason: rejection.code.rawValue,
+                "Your organization is not allowed to use this application. Ask its administrator to add your tenant.")
         } catch {
             logger.warning("sign-in failed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
             return signInFailed(request, reason: "token_exchange_failed", "The sign-in could not be completed.")

@@ -19,6 +19,10 @@ let usage = """
                           the dev IdP unless gateway.issuer is set
       idp | api | web [--config FILE] [--data DIR]
                           run one component alone (the same configuration as `up`)
+      idp rotate-key [--config FILE] [--data DIR]
+                          replace the dev IdP's signing key; a running `moat idp` on the
+                          same data folder signs with the new key within seconds and keeps
+                          publishing the old one for the token lifetime plus 5 minutes
       ingest PATH --manifest FILE [--prune true] [--config FILE] [--data DIR]
                           add or replace the documents under PATH; all or nothing;
                           --prune true also removes stored documents missing from PATH
@@ -125,7 +129,17 @@ case "gateway":
         fail("\(error)", code: 1)
     }
 
+case "idp" where options.positional == ["rotate-key"]:
+    let configuration = loadConfiguration()
+    do {
+        let (previous, current) = try KeyRotationCommand.run(configuration)
+        print("signing key rotated: kid \(previous) replaced by \(current)")
+    } catch {
+        fail("\(error)", code: 1)
+    }
+
 case "idp", "api", "web":
+    guard options.positional.isEmpty else { fail("unknown argument \(options.positional[0]) for \(command)\n\n\(usage)") }
     let configuration = loadConfiguration()
     do {
         try await ComponentCommand.run(ComponentCommand.Component(rawValue: command)!, configuration: configuration, logger: makeLogger(configuration))

@@ -149,6 +149,81 @@ struct TokenFormatTests {
     }
 }
 
+@Suite("Signing key file rotation")
+struct SigningKeyFileRotationTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("moat-keys-\(UUID().uuidString)")
+    var keyFile: URL { folder.appendingPathComponent("idp-signing-key.pem") }
+    static let request: [(String, String)] = [("grant_type", "client_credentials"), ("scope", "api://moat-api/.default")]
+
+    /// Starts a provider that follows a fresh key file, as `moat idp` does.
+    func start() throws -> IdentityProviderHarness {
+        let harness = IdentityProviderHarness(directory: try TestDirectory.directory.get(), signer: try SigningKeyStore.loadOrCreate(at: keyFile))
+        harness.provider.followSigningKeyFile(at: keyFile)
+        return harness
+    }
+
+    @Test("rotated key file is picked up by running provider")
+    func rotationPickedUp() async throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let harness = try start()
+        let auditor = try harness.app("moat-auditor")
+        let validator = try apiValidator(harness, allowedClients: [auditor.clientID])
+        let before = try accessToken(await harness.token(Self.request, client: auditor))
+        _ = try await validator.validate(token: before)
+
+        let (previous, current) = try SigningKeyStore.rotate(at: keyFile)
+        // Past the provider's file check interval and the validator's 30 s refetch cooldown for an unknown kid.
+        harness.clock.advance(by: max(DevIdentityProvider.keyFileCheckInterval, 31))
+        let after = try accessToken(await harness.token(Self.request, client: auditor))
+
+        #expect(try CompactJWS.parse(before).header["kid"]?.stringValue == previous.keyID)
+        #expect(try CompactJWS.parse(after).header["kid"]?.stringValue == current.keyID)
+        #expect(try await validator.validate(token: before).objectID == auditor.objectID)
+        #expect(try await validator.validate(token: after).objectID == auditor.objectID)
+    }
+
+    @Test("token of replaced key fails after overlap")
+    func oldTokenFailsAfterOverlap() async throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let harness = try start()
+        let auditor = try harness.app("moat-auditor")
+        let before = try accessToken(await harness.token(Self.request, client: auditor))
+
+        _ = try SigningKeyStore.rotate(at: keyFile)
+        harness.clock.advance(by: DevIdentityProvider.keyFileCheckInterval)
+        _ = await harness.get("/healthz")
+        // The default overlap is the token lifetime (3600 s) plus 300 s, so the token itself has expired by then.
+        harness.clock.advance(by: 3600 + 300 + 1)
+        let keys = try JSONWebKeySet(data: await harness.get("/\(harness.tenantID)/discovery/v2.0/keys").body)
+        let beforeKeyID = try CompactJWS.parse(before).header["kid"]?.stringValue
+
+        #expect(keys.keys.count == 1)
+        #expect(keys.keys.first?.keyID != beforeKeyID)
+    }
+
+    @Test("previous key is published again after restart")
+    func restartKeepsPreviousKey() async throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try SigningKeyStore.loadOrCreate(at: keyFile)
+        let (previous, _) = try SigningKeyStore.rotate(at: keyFile)
+
+        // A provider on the system clock, so the previous key file's modification time is within the overlap.
+        let provider = DevIdentityProvider(
+            directory: try TestDirectory.directory.get(), signer: try SigningKeyStore.load(at: keyFile), baseURL: IdentityProviderHarness.baseURL)
+        provider.followSigningKeyFile(at: keyFile)
+        let harness = IdentityProviderHarness(provider: provider, directory: try TestDirectory.directory.get())
+        let keys = try JSONWebKeySet(data: await harness.get("/\(harness.tenantID)/discovery/v2.0/keys").body)
+
+        #expect(keys.keys.map(\.keyID).contains(previous.keyID))
+        #expect(keys.keys.count == 2)
+    }
+
+    @Test("rotation without key file fails")
+    func rotateWithoutKey() throws {
+        #expect(throws: DirectoryError.self) { try SigningKeyStore.rotate(at: keyFile) }
+    }
+}
+
 /// Runs a dev identity provider on a loopback port for clients that speak HTTP.
 private func withLiveProvider(directory: Directory? = nil, _ body: (DevIdentityProvider, String) async throws -> Void) async throws {
     let provider = DevIdentityProvider(

@@ -17,13 +17,16 @@ SECTION = "## Token validation"
 
 
 def openssl_verify_rates(text):
+    """Return the highest verify rate per algorithm over all `openssl speed` runs in `text`."""
     rates = {}
-    rsa = re.search(r"^rsa 2048 bits\s+\S+s\s+\S+s\s+\S+\s+(\S+)", text, re.M)
-    ecdsa = re.search(r"^\s*256 bits ecdsa \(nistp256\)\s+\S+s\s+\S+s\s+\S+\s+(\S+)", text, re.M)
-    if rsa:
-        rates["RS256"] = float(rsa.group(1))
-    if ecdsa:
-        rates["ES256"] = float(ecdsa.group(1))
+    patterns = {
+        "RS256": r"^rsa 2048 bits\s+\S+s\s+\S+s\s+\S+\s+(\S+)",
+        "ES256": r"^\s*256 bits ecdsa \(nistp256\)\s+\S+s\s+\S+s\s+\S+\s+(\S+)",
+    }
+    for algorithm, pattern in patterns.items():
+        found = [float(value) for value in re.findall(pattern, text, re.M)]
+        if found:
+            rates[algorithm] = max(found)
     return rates
 
 
@@ -60,7 +63,8 @@ def main():
             "Validations per second of CPU time on one thread (`moat-bench speed`, release build), "
             "against `openssl speed` verify for the same key size, which also divides by CPU time, "
             "and against PyJWT 2 with the same claims and checks. `JWTVerifier` is the whole JOSE "
-            "verification; `AccessTokenValidator` adds the Entra claim rules the api applies.\n"
+            "verification; `AccessTokenValidator` adds the Entra claim rules the api applies. "
+            "The `openssl speed` rate is the higher of a run before and one after `moat-bench`.\n"
         )
     start = text.index(SECTION)
     following = re.search(r"^## ", text[start + len(SECTION):], re.M)

@@ -26,8 +26,12 @@ trap 'rm -rf "$work"' EXIT
 pin=""
 if command -v taskset >/dev/null 2>&1; then pin="taskset -c 0"; fi
 
-$pin "$bin_dir/moat-bench" speed --seconds "$seconds" >"$work/moat.json"
+# openssl speed runs before and after moat-bench, and the report divides by
+# the higher of the two rates. A load change during the run then lowers the
+# ratios instead of raising them.
 $pin openssl speed -seconds "$seconds" rsa2048 ecdsap256 >"$work/openssl.txt" 2>/dev/null
+$pin "$bin_dir/moat-bench" speed --seconds "$seconds" >"$work/moat.json"
+$pin openssl speed -seconds "$seconds" rsa2048 ecdsap256 >>"$work/openssl.txt" 2>/dev/null
 $pin "$venv/bin/python" bench/identity/pyjwt_speed.py "$seconds" >"$work/pyjwt.json"
 
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"

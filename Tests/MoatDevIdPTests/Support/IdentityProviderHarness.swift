@@ -31,10 +31,13 @@ struct IdentityProviderHarness {
     }
 
     init(directory: Directory) throws {
+        try self.init(directory: directory, signer: TestDirectory.signer.get())
+    }
+
+    /// A provider that starts with `signer`, for example one loaded from a key file.
+    init(directory: Directory, signer: JWTSigner) {
         self.directory = directory
-        provider = DevIdentityProvider(
-            directory: directory, signer: try TestDirectory.signer.get(), baseURL: Self.baseURL, clock: clock
-        )
+        provider = DevIdentityProvider(directory: directory, signer: signer, baseURL: Self.baseURL, clock: clock)
     }
 
     var tenantID: String { directory.tenant.id }

@@ -7,8 +7,8 @@ import MoatJSON
 
 /// `moat-bench`: measures token validation and serves the interoperability tests.
 ///
-/// - `speed [--seconds N]`: validations per second on one thread, per algorithm
-///   and layer, as JSON lines.
+/// - `speed [--seconds N] [--algorithm RS256|ES256]`: validations per second on
+///   one thread, per algorithm and layer, as JSON lines.
 /// - `sign --out DIR --issuer URL --audience AUD --client ID --tenant TID`: writes
 ///   `jwks.json` and one Entra-shaped token per algorithm (`moat-RS256.jwt`, …)
 ///   for other JOSE libraries to verify.
@@ -24,7 +24,12 @@ struct MoatBench {
         let options = parseOptions(arguments)
         do {
             switch command {
-            case "speed": try await Speed.run(seconds: Double(options["seconds"] ?? "3") ?? 3)
+            case "speed":
+                let only = options["algorithm"].map { name in
+                    guard let algorithm = JWSAlgorithm(rawValue: name) else { fail("--algorithm must be RS256 or ES256, not \(name)") }
+                    return algorithm
+                }
+                try await Speed.run(seconds: Double(options["seconds"] ?? "3") ?? 3, only: only)
             case "sign": try Interop.sign(options)
             case "validate": try await Interop.validate(options)
             default: fail("unknown command \(command); use speed, sign or validate")

@@ -12,12 +12,13 @@ enum Speed {
     static let client = "b1878b01-5e5c-4982-a6c3-6028279da626"
     static let tenant = "1921488a-9834-4920-864a-44dfc001e2df"
 
-    static func run(seconds: Double) async throws {
+    /// - Parameter only: when set, measures only this algorithm, for example under `perf record`.
+    static func run(seconds: Double, only: JWSAlgorithm? = nil) async throws {
         let cases: [(JWSAlgorithm, PrivateKey)] = [
             (.rs256, try PrivateKey.generateRSA(bits: 2048)),
             (.es256, try PrivateKey.generateEC(curve: .p256)),
         ]
-        for (algorithm, key) in cases {
+        for (algorithm, key) in cases where only == nil || only == algorithm {
             let signer = try JWTSigner(privateKey: key, algorithm: algorithm, keyID: "bench-1")
             let now = Date()
             let token = try signer.sign(claims: Claims.accessToken(issuer: issuer, audience: audience, client: client, tenant: tenant, now: now))
@@ -28,6 +29,9 @@ enum Speed {
                 key.publicKey.isValidSignature(jws.signature, for: jws.signingInput, algorithm: algorithm.signatureAlgorithm)
             }
             report(algorithm, layer: "signature only (PublicKey.isValidSignature)", raw)
+            let jwk = keySet.keys[0]
+            let pooled = measure(seconds: seconds) { jwk.isValidSignature(jws.signature, for: jws.signingInput) }
+            report(algorithm, layer: "signature only (JSONWebKey.isValidSignature)", pooled)
             let signatureOnly = JWSVerifier(keySet: keySet, allowedAlgorithms: [algorithm])
             let jwsOnly = measure(seconds: seconds) { (try? signatureOnly.verify(token)) != nil }
             report(algorithm, layer: "JWSVerifier (steps 1-4, no claims)", jwsOnly)

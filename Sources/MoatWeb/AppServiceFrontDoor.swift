@@ -139,7 +139,7 @@ public struct AppServiceFrontDoor: FrontDoor {
             return ProblemDetails.serviceUnavailable(code: "issuer_keys_unavailable", "the issuer's signing keys could not be fetched; try again shortly")
         }
         var problem = ProblemDetails.unauthorized(code: "front_door_token_invalid", "the forwarded \(which) is not valid (\(rejection.code.rawValue)); sign in again")
-        if let detail = rejection.detailCode { problem.extensions["token_error"] = detail }
+        problem.extensions["token_error"] = rejection.detailCode ?? rejection.code.rawValue
         return problem
     }
 }

@@ -31,7 +31,7 @@ extension PatternStack {
             directory = directory.registeringWebApp(named: "moat-web", at: publicURL)
         }
         if pattern == 2 {
-            directory = try directory.grantingAppRole(appCallerRole, on: "moat-api", to: "moat-web")
+            directory = try directory.grantingAppCallerRole()
         }
         guard let webApp = directory.app(named: "moat-web"), let apiApp = directory.app(named: "moat-api") else {
             throw LaunchError("patterns 1 and 2 need the apps moat-web and moat-api in the directory")
@@ -75,17 +75,14 @@ extension PatternStack {
                 accessTokenValidator = AccessTokenValidator(policy: policy, keys: keys)
             } else {
                 let (appBackend, appCallerAPI) = try makeAppIdentityBackend(
-                    configuration, webApp: webApp, apiApp: apiApp, issuer: issuer, webURL: publicURL, apiURL: apiURL, service: service, logger: logger
+                    configuration, data: data, webApp: webApp, apiApp: apiApp, issuer: issuer, webURL: publicURL, apiURL: apiURL, service: service, logger: logger
                 )
                 servers.append(try MoatStack.startServer(host: host, port: apiPort, responder: appCallerAPI, logger: logger.relabeled("moat.api")))
                 backend = appBackend
             }
 
-            let frontDoor = AppServiceFrontDoor(
-                configuration: AppServiceFrontDoor.Configuration(
-                    issuer: issuer, clientID: webClientID, allowedTenants: configuration.api.allowedTenants,
-                    leeway: TimeInterval(configuration.api.leeway), accessTokenValidator: accessTokenValidator
-                ),
+            let frontDoor = WebFactory.appServiceFrontDoor(
+                configuration, issuer: issuer, webClientID: webClientID, accessTokenValidator: accessTokenValidator,
                 keys: keys, logger: logger.relabeled("moat.web")
             )
             let web = GatewayFrontedWebApp(

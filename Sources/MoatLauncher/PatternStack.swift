@@ -41,7 +41,7 @@ public final class PatternStack: Sendable {
     private let servers: [HTTPServer]
 
     /// The app role that lets the web tier call the api with its own identity (pattern 2).
-    static let appCallerRole = "Chat.Invoke"
+    static let appCallerRole = WebFactory.appCallerRole
 
     init(
         pattern: Int, frontDoor: String, gatewayURL: String, webURL: String, apiURL: String?, idpURL: String?, issuer: String,
@@ -82,7 +82,7 @@ public final class PatternStack: Sendable {
             configuration, gatewayURL: gatewayURL, gatewaySecret: try GatewayFactory.devClientSecret(data), provider: configuration.gateway.provider
         )
         if pattern == 2 {
-            directory = try directory.grantingAppRole(appCallerRole, on: "moat-api", to: "moat-web")
+            directory = try directory.grantingAppCallerRole()
         }
         guard let gatewayApp = directory.app(named: GatewayFactory.appName), let gatewaySecret = gatewayApp.clientSecret,
               let webApp = directory.app(named: "moat-web"), let apiApp = directory.app(named: "moat-api")
@@ -116,7 +116,7 @@ public final class PatternStack: Sendable {
                 backend = InProcessChatBackend(api: service)
             } else {
                 let (appBackend, appCallerAPI) = try makeAppIdentityBackend(
-                    configuration, webApp: webApp, apiApp: apiApp, issuer: issuer, webURL: webURL, apiURL: apiURL, service: service, logger: logger
+                    configuration, data: data, webApp: webApp, apiApp: apiApp, issuer: issuer, webURL: webURL, apiURL: apiURL, service: service, logger: logger
                 )
                 servers.append(try MoatStack.startServer(host: host, port: apiPort, responder: appCallerAPI, logger: logger.relabeled("moat.api")))
                 backend = appBackend

@@ -42,13 +42,21 @@ public final class GatewayFrontedWebApp: HTTPResponder {
         /// Origins the sign-out form may end up at through redirects, such as the identity
         /// provider's: browsers apply the page's `form-action` to every redirect of the submission.
         public var signOutOrigins: [String]
+        /// Public keys served without sign-in at ``GatewayFrontedWebApp/userContextKeysPath``: in pattern 2
+        /// the keys that verify the user context this tier sends to an api in another process. Default none.
+        public var userContextKeys: JSONWebKeySet?
 
-        public init(publicURL: String, csrfKey: Data, signOutOrigins: [String] = []) {
+        public init(publicURL: String, csrfKey: Data, signOutOrigins: [String] = [], userContextKeys: JSONWebKeySet? = nil) {
             self.publicURL = publicURL
             self.csrfKey = csrfKey
             self.signOutOrigins = signOutOrigins
+            self.userContextKeys = userContextKeys
         }
     }
+
+    /// Where ``Configuration/userContextKeys`` are served. Outside `/.auth`, which App Service
+    /// authentication answers itself, so an App Service deployment must exclude this path from sign-in.
+    public static let userContextKeysPath = "/.well-known/moat-user-context-keys"
 
     let configuration: Configuration
     let frontDoor: any FrontDoor
@@ -80,6 +88,9 @@ public final class GatewayFrontedWebApp: HTTPResponder {
     private func makeRouter() -> Router {
         var router = Router()
         router.get("/healthz") { _ in .json(["status": "ok"]) }
+        if let keys = configuration.userContextKeys {
+            router.get(Self.userContextKeysPath) { _ in .json(data: keys.serialized()) }
+        }
         router.get("/") { [unowned self] request in try await home(request) }
         router.get("/static/chat.js") { _ in WebAssets.response(WebAssets.chatScript, contentType: "text/javascript; charset=utf-8") }
         router.get("/static/chat.css") { _ in WebAssets.response(WebAssets.styleSheet, contentType: "text/css; charset=utf-8") }

@@ -59,7 +59,7 @@ struct AppServiceFrontDoorTests {
             let csrf = try require(csrfToken(in: String(decoding: home.body, as: UTF8.self)), "the chat page's CSRF token")
 
             let reply = try await frontEnd.send("POST", "/api/chat", headers: fields + [
-                ("Content-Type", "application/json"), ("X-CSRF-Token", csrf), ("Origin", frontEnd.stack.gatewayURL),
+                ("Content-Type", "application/json"), ("X-CSRF-Token", csrf), ("Origin", frontEnd.publicURL),
             ], body: question)
             #expect(reply.status == 200)
             // Pattern 1 passes alice's own token to the api, so her engineering rota is among the sources.
@@ -162,7 +162,7 @@ struct AppServiceFrontDoorTests {
             #expect(crossSite.status == 403)
 
             // The token belongs to one App Service session: another session of the same user does not accept it.
-            let otherSession = AppServiceFrontEnd(stack: frontEnd.stack)
+            let otherSession = AppServiceFrontEnd(issuer: frontEnd.issuer, publicURL: frontEnd.publicURL, webURL: frontEnd.webURL)
             let otherFields = otherSession.headers(for: tokens, objectID: try objectID(of: tokens.accessToken))
             let replayed = try await frontEnd.send("POST", "/api/chat", headers: otherFields + json + [("X-CSRF-Token", csrf)], body: question)
             #expect(replayed.status == 403)
@@ -177,7 +177,7 @@ struct AppServiceFrontDoorTests {
             let home = try await frontEnd.send("GET", "/", headers: fields + [("Accept", "text/html")])
             let csrf = try require(csrfToken(in: String(decoding: home.body, as: UTF8.self)), "the chat page's CSRF token")
             let response = try await frontEnd.send("POST", "/auth/logout", headers: fields + [
-                ("Content-Type", "application/x-www-form-urlencoded"), ("Origin", frontEnd.stack.gatewayURL),
+                ("Content-Type", "application/x-www-form-urlencoded"), ("Origin", frontEnd.publicURL),
             ], body: Data("csrf_token=\(csrf)".utf8))
             #expect(response.status == 303)
             #expect(response.headers["Location"] == "/.auth/logout")
@@ -196,7 +196,7 @@ struct AppServiceFrontDoorTests {
             let csrf = try require(csrfToken(in: String(decoding: home.body, as: UTF8.self)), "the chat page's CSRF token")
 
             let reply = try await frontEnd.send("POST", "/api/chat", headers: fields + [
-                ("Content-Type", "application/json"), ("X-CSRF-Token", csrf), ("Origin", frontEnd.stack.gatewayURL),
+                ("Content-Type", "application/json"), ("X-CSRF-Token", csrf), ("Origin", frontEnd.publicURL),
             ], body: question)
             #expect(reply.status == 200)
             // The api answers with the web tier's app identity, so the engineering-only rota is not readable.

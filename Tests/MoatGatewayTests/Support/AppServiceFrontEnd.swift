@@ -18,16 +18,31 @@ struct AppServiceFrontEnd {
     static let webClientSecret = "moat-web-demo-secret"
     static let apiChatScope = "api://moat-api/Chat"
 
-    let stack: PatternStack
+    /// The issuer App Service signs users in at.
+    let issuer: String
+    /// The app's public URL: the browser's origin and the base of the redirect URI.
+    let publicURL: String
+    /// Where the web tier listens.
+    let webURL: String
     /// App Service's session cookie value for this user agent.
     let sessionCookie = "appservice-session-" + UUID().uuidString
     let client = HTTPClient()
 
+    init(issuer: String, publicURL: String, webURL: String) {
+        self.issuer = issuer
+        self.publicURL = publicURL
+        self.webURL = webURL
+    }
+
+    init(stack: PatternStack) {
+        self.init(issuer: stack.issuer, publicURL: stack.gatewayURL, webURL: stack.webURL)
+    }
+
     /// Signs `user` in with the authorization code flow and returns the token response
     /// that App Service's token store would keep.
     func signIn(_ user: String, scope: String = "openid profile offline_access \(apiChatScope)") async throws -> TokenResponse {
-        let base = String(stack.issuer.dropLast("/v2.0".count)) + "/oauth2/v2.0"
-        let redirectURI = stack.gatewayURL + "/auth/callback"
+        let base = String(issuer.dropLast("/v2.0".count)) + "/oauth2/v2.0"
+        let redirectURI = publicURL + "/auth/callback"
         let pkce = PKCE()
         let query = FormEncoding.encode([
             ("client_id", Self.webClientID), ("response_type", "code"), ("redirect_uri", redirectURI), ("scope", scope),
@@ -78,7 +93,7 @@ struct AppServiceFrontEnd {
     /// Sends a request to the web tier, as App Service forwards it.
     func send(_ method: String, _ path: String, headers: [(String, String)], body: Data? = nil) async throws -> HTTPClientResponse {
         try await client.send(HTTPClientRequest(
-            method: method, url: try require(URL(string: stack.webURL + path)), headers: HTTPHeaders(headers), body: body,
+            method: method, url: try require(URL(string: webURL + path)), headers: HTTPHeaders(headers), body: body,
             timeout: 30, maxResponseBytes: 4 << 20
         ))
     }

@@ -22,8 +22,8 @@ public final class AppCallerAPI: HTTPResponder {
     public struct Configuration: Sendable {
         /// App role the calling web tier needs. Default `Chat.Invoke`.
         public var callerRole: String
-        /// The web tier's keys that sign the user context, fetched and cached so that a
-        /// web tier in another process can publish them and rotate them; `iss` and `aud` it must carry.
+        /// The web tier's user context keys, cached so that a web tier in another process
+        /// can publish and rotate them. The two values after it are the `iss` and `aud` the context must carry.
         public var userContextKeys: KeySetCache
         public var userContextIssuer: String
         public var userContextAudience: String

@@ -24,9 +24,9 @@ import MoatTOML
 /// - `[web]` `port` (integer, 8080), `public_base_url` (string, `http://127.0.0.1:<port>`), `client_id`,
 ///   `client_secret` (prefer the environment variable `MOAT_WEB_CLIENT_SECRET`), `api_scope` (string, `api://moat-api/Chat`),
 ///   `api_url` (string, `http://<host>:<api.port>`): where the web tier calls the api.
-///   `front_door` (string, `moat-gateway`): what signs users in before the web tier of patterns 1 and 2,
-///   `moat-gateway` (its signed assertion is required) or `app-service` (App Service authentication's
-///   forwarded tokens are required); see ``Web/frontDoor``.
+///   `front_door` (string, `moat-gateway`): what signs users in before the web tier of patterns 1 and 2.
+///   With `moat-gateway` the tier requires the gateway's signed assertion. With `app-service` it requires
+///   the tokens that App Service authentication forwards.
 /// - `[llm]` `endpoint` (URL; absent means extractive answers), `model`, `api_key_env` (name of the environment
 ///   variable holding the key, `MOAT_LLM_API_KEY`), `azure_key_header` (bool, false), `clearance` (string, `internal`).
 /// - `[corpus]` `path` and `manifest` (strings; absent means the embedded demo corpus).

@@ -40,8 +40,8 @@ enum APIFactory {
         return (service, ingested)
     }
 
-    /// The api's token rules: `[api]` settings, with the audiences and allowed
-    /// client apps taken from the directory when the configuration names none.
+    /// Builds the api's token rules from the `[api]` settings. The audiences and allowed
+    /// client apps come from the directory when the configuration names none.
     static func tokenPolicy(_ configuration: MoatConfiguration, directory: Directory, apiApp: Directory.App, issuer: String) -> AccessTokenPolicy {
         var audiences = configuration.api.audiences
         if audiences.isEmpty {

@@ -10,9 +10,9 @@ import MoatHTTP
 /// provider through `api.issuer` (default: the dev IdP at `idp.port`).
 ///
 /// With pattern 2, `moat web` is the tier behind a front door (`web.front_door`)
-/// that calls the api with its own app token, and `moat api` also serves
-/// `POST /v1/app/chat`, trusting the user context signed with the key that the
-/// web tier publishes at `<web.public_base_url>/.well-known/moat-user-context-keys`.
+/// and calls the api with its own app token. `moat api` then also serves
+/// `POST /v1/app/chat`. It trusts user contexts signed with the key that the web
+/// tier publishes at `<web.public_base_url>/.well-known/moat-user-context-keys`.
 public enum ComponentCommand {
     public enum Component: String, Sendable, CaseIterable {
         case idp, api, web

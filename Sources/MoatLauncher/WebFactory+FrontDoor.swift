@@ -72,13 +72,13 @@ extension WebFactory {
         )
     }
 
-    /// The user context's `aud`: the api's first configured audience, else its client id in the directory.
+    /// Returns the user context's `aud`: the api's first configured audience, else its client id in the directory.
     static func userContextAudience(_ configuration: MoatConfiguration, apiApp: Directory.App) -> String {
         configuration.api.audiences.first ?? apiApp.clientID
     }
 
-    /// The chat backend of pattern 2: client-credentials tokens for the api and a
-    /// user context signed with the key in the data folder.
+    /// Builds the chat backend of pattern 2, which gets client-credentials tokens for
+    /// the api and signs the user context with the key in the data folder.
     static func makeAppIdentityBackend(
         _ configuration: MoatConfiguration, data: DataFolder, webApp: Directory.App, apiApp: Directory.App, issuer: String,
         webURL: String, apiURL: String, logger: Logger
@@ -104,8 +104,8 @@ extension WebFactory {
         )
     }
 
-    /// The P-256 key that signs the user context, kept in the data folder (mode 0600) so
-    /// that it survives restarts and an api in another process keeps trusting it.
+    /// Loads the P-256 key that signs the user context, or creates it in the data folder
+    /// (mode 0600). Keeping it there lets an api in another process trust it across restarts.
     static func userContextKey(_ data: DataFolder) throws -> PrivateKey {
         let file = data.url.appendingPathComponent("web-user-context-key.pem")
         if let pem = try? String(contentsOf: file, encoding: .utf8) {

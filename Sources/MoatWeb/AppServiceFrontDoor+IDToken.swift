@@ -58,7 +58,7 @@ extension AppServiceFrontDoor {
         do {
             verified = try await keys.verify(token, policy: policy, now: clock.now())
         } catch {
-            throw rejectToken(request, error, which: "ID token")
+            throw rejectToken(request, error, kind: "ID token")
         }
         if verified.audiences.count > 1, verified.string("azp") != configuration.clientID {
             throw reject(request, code: "front_door_token_invalid", "the forwarded ID token has several audiences and azp is not this app")
@@ -67,7 +67,7 @@ extension AppServiceFrontDoor {
             throw reject(request, code: "front_door_token_invalid", "the forwarded ID token lacks a tid or oid string claim")
         }
         guard acceptedTenants.contains(tenantID) else {
-            throw reject(request, code: "front_door_tenant_not_allowed", "tenant \(tenantID) is not allowed; add it to the web tier's allowed tenants")
+            throw reject(request, code: "front_door_tenant_not_allowed", "tenant \(tenantID) is not allowed; add it to api.allowed_tenants")
         }
         return IDTokenClaims(
             tenantID: tenantID, objectID: objectID, name: verified.string("name"), username: verified.string("preferred_username"),

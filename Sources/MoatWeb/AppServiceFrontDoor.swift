@@ -115,7 +115,7 @@ public struct AppServiceFrontDoor: FrontDoor {
         do {
             principal = try await validator.validate(token: token)
         } catch {
-            throw rejectToken(request, error, which: "access token")
+            throw rejectToken(request, error, kind: "access token")
         }
         guard principal.kind == .user else {
             throw reject(request, code: "front_door_token_invalid", "the forwarded access token is an application's token, not a signed-in user's")
@@ -130,15 +130,15 @@ public struct AppServiceFrontDoor: FrontDoor {
     }
 
     /// Maps a token rejection to 503 when the issuer's keys are unavailable, else to 401.
-    func rejectToken(_ request: HTTPRequest, _ rejection: TokenRejection, which: String) -> ProblemDetails {
+    func rejectToken(_ request: HTTPRequest, _ rejection: TokenRejection, kind: String) -> ProblemDetails {
         logger.warning("front door token rejected", metadata: [
             "moat.request.id": request.requestID, "moat.auth.code": rejection.code.rawValue,
-            "moat.auth.detail": rejection.detailCode ?? "", "moat.auth.token": which,
+            "moat.auth.detail": rejection.detailCode ?? "", "moat.auth.token": kind,
         ])
         if rejection.code == .keysUnavailable {
             return ProblemDetails.serviceUnavailable(code: "issuer_keys_unavailable", "the issuer's signing keys could not be fetched; try again shortly")
         }
-        var problem = ProblemDetails.unauthorized(code: "front_door_token_invalid", "the forwarded \(which) is not valid (\(rejection.code.rawValue)); sign in again")
+        var problem = ProblemDetails.unauthorized(code: "front_door_token_invalid", "the forwarded \(kind) is not valid (\(rejection.code.rawValue)); sign in again")
         problem.extensions["token_error"] = rejection.detailCode ?? rejection.code.rawValue
         return problem
     }

@@ -25,7 +25,7 @@ public struct GatewayAssertionFrontDoor: FrontDoor {
     let logger: Logger
 
     /// - Parameter keys: the gateway's assertion keys; build it with
-    ///   ``keySetCache(keysURL:gatewayURL:logger:)`` to fetch them from the gateway.
+    ///   ``keySetCache(keysURL:gatewayURL:timeToLive:refetchCooldown:clock:logger:)`` to fetch them from the gateway.
     public init(gatewayURL: String, audience: String, keys: KeySetCache, clock: any WallClock = SystemClock(), logger: Logger = .disabled) {
         self.gatewayURL = gatewayURL
         self.audience = audience

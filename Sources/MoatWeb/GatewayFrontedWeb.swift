@@ -27,8 +27,9 @@ public protocol GatewayChatBackend: Sendable {
 /// `moat web` behind a front door that signs users in (patterns 1 and 2):
 /// `moat gateway` or App Service authentication, see ``FrontDoor``.
 ///
-/// Every route except `/healthz` and the static assets asks the front door
-/// for the user first, so a request that bypasses it gets 401. The chat
+/// Every route except `/healthz`, the static assets and the published keys
+/// authenticates the request with the front door first, so a request that
+/// bypasses it gets 401. The chat
 /// page's anti-CSRF token is an HMAC of the user and the front door's
 /// per-session value, and state-changing requests also need a same-origin
 /// `Origin` (when the browser sends one).
@@ -54,8 +55,8 @@ public final class GatewayFrontedWebApp: HTTPResponder {
         }
     }
 
-    /// Where ``Configuration/userContextKeys`` are served. Outside `/.auth`, which App Service
-    /// authentication answers itself, so an App Service deployment must exclude this path from sign-in.
+    /// Where ``Configuration/userContextKeys`` are served. The path is outside `/.auth`, because App Service
+    /// authentication handles that prefix itself, and an App Service deployment must exclude it from sign-in.
     public static let userContextKeysPath = "/.well-known/moat-user-context-keys"
 
     let configuration: Configuration
@@ -142,8 +143,8 @@ public final class GatewayFrontedWebApp: HTTPResponder {
         }
     }
 
-    /// The HMAC of the user and the front door's session value; nil without a session value,
-    /// so that no anti-CSRF token exists that every session of a user would share.
+    /// Returns the HMAC of the user and the front door's session value, or nil without a session value.
+    /// A token bound to the user alone would be valid in every session of that user.
     private func csrfToken(_ identity: FrontDoorIdentity) -> String? {
         guard let session = identity.sessionBinding else { return nil }
         let message = "csrf|\(identity.user.tenantID):\(identity.user.objectID)|\(session)"

@@ -37,7 +37,7 @@ private func signer(_ keyID: String) throws -> JWTSigner {
     try JWTSigner(privateKey: try PrivateKey.generateEC(curve: .p256), algorithm: .es256, keyID: keyID)
 }
 
-/// An assertion as the gateway signs it for `GET /api/me`.
+/// Signs an assertion for `GET /api/me` as the gateway does.
 private func assertion(_ signer: JWTSigner, clock: ManualClock) throws -> String {
     let now = Int64(clock.now().timeIntervalSince1970)
     return try signer.sign(claims: [

@@ -204,7 +204,7 @@ def token_store_violations(app_module: Configuration) -> list[str]:
 
 
 def api_scope_at_sign_in_violations(example: Configuration) -> list[str]:
-    """Pattern 1's sign-in requests the api's Chat scope, so the token store holds an access token for the api."""
+    """Pattern 1's sign-in requests the api's Chat scope, so the token store contains an access token for the api."""
     app = module_calls(example, "modules/app").get("app", {})
     scopes = app.get("authentication", {}).get("login_scopes", []) if isinstance(app.get("authentication"), dict) else []
     if "${module.identity.api_chat_scope}" in (scopes or []):
@@ -214,7 +214,7 @@ def api_scope_at_sign_in_violations(example: Configuration) -> list[str]:
 
 
 def user_context_key_violations(example: Configuration) -> list[str]:
-    """Pattern 2's api fetches the web tier's user context key: the path is open and the api knows the web URL."""
+    """Pattern 2's api can fetch the web tier's user context key: the path is open and the api is given the web URL."""
     calls = module_calls(example, "modules/app")
     web, api = calls.get("web", {}), calls.get("api", {})
     violations = []

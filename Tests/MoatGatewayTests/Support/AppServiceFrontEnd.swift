@@ -6,10 +6,10 @@ import MoatJOSE
 import MoatJSON
 import MoatLauncher
 
-/// Plays App Service authentication in front of a pattern started with
-/// `web.front_door = "app-service"`: signs users in at the dev identity
-/// provider as the web registration (as App Service does with its client id
-/// and secret), then forwards requests with the header fields App Service
+/// A test double of App Service authentication in front of a web tier with
+/// `web.front_door = "app-service"`. It signs users in at the dev identity
+/// provider as the web registration, as App Service does with its client id
+/// and secret. Then it forwards requests with the header fields App Service
 /// adds: the token store's tokens, the client principal fields and its
 /// session cookie.
 struct AppServiceFrontEnd {
@@ -75,7 +75,7 @@ struct AppServiceFrontEnd {
         return try StrictJSON.decode(TokenResponse.self, from: response.body)
     }
 
-    /// The header fields App Service adds for a signed-in user: the client principal
+    /// Returns the header fields App Service adds for a signed-in user: the client principal
     /// (`X-MS-CLIENT-PRINCIPAL*`), the token store's tokens and the session cookie.
     func headers(for tokens: TokenResponse, objectID: String) -> [(String, String)] {
         let principal = #"{"auth_typ":"aad","claims":[{"typ":"http://schemas.microsoft.com/identity/claims/objectidentifier","val":"\#(objectID)"}],"name_typ":"name","role_typ":"roles"}"#
@@ -99,7 +99,7 @@ struct AppServiceFrontEnd {
     }
 }
 
-/// The `oid` claim of a compact JWT, read without verification (the web tier verifies it).
+/// Reads the `oid` claim of a compact JWT without verification, which is the web tier's job.
 func objectID(of token: String) throws -> String {
     let parts = token.split(separator: ".")
     guard parts.count == 3 else { throw HarnessFailure("not a compact JWT") }

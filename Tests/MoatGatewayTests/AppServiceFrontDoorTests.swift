@@ -199,7 +199,7 @@ struct AppServiceFrontDoorTests {
                 ("Content-Type", "application/json"), ("X-CSRF-Token", csrf), ("Origin", frontEnd.publicURL),
             ], body: question)
             #expect(reply.status == 200)
-            // The api reads with the web tier's app identity, so the engineering-only rota is not readable.
+            // The api retrieves with the web tier's app identity, which cannot read the engineering-only rota.
             #expect(!String(decoding: reply.body, as: UTF8.self).contains("oncall-deployment.txt"))
 
             let withoutIDToken = try await frontEnd.send("GET", "/api/me", headers: fields.filter { $0.0 != "X-MS-TOKEN-AAD-ID-TOKEN" })

@@ -45,7 +45,7 @@ struct SeparateProcessPatternTests {
                 ("Content-Type", "application/json"), ("X-CSRF-Token", csrf), ("Origin", gateway.gatewayURL),
             ], body: Data(#"{"question":"What is the on-call allowance?"}"#.utf8))
             #expect(reply.status == 200, "reply: \(String(decoding: reply.body, as: UTF8.self))")
-            // The api reads with the web tier's app identity, so the engineering-only rota is not readable.
+            // The api retrieves with the web tier's app identity, which cannot read the engineering-only rota.
             #expect(!String(decoding: reply.body, as: UTF8.self).contains("oncall-deployment.txt"))
 
             let direct = try await HTTPClient().send(HTTPClientRequest(

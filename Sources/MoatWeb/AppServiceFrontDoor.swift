@@ -28,6 +28,10 @@ import MoatJOSE
 /// Roles and groups come from the access token when one is validated, else
 /// from the ID token. The anti-CSRF token is bound to App Service's session
 /// cookie (`AppServiceAuthSession`), or, without it, to the ID token's `sid`.
+///
+/// NOTE: App Service does not refresh the stored tokens by itself, so once they
+/// expire every request gets 401 until the browser calls `/.auth/refresh` or
+/// signs in again; the chat page does neither yet.
 public struct AppServiceFrontDoor: FrontDoor {
     /// Settings: which issuer and registration App Service signs users in with.
     public struct Configuration: Sendable {

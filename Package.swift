@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "MoatGatewayTests",
             dependencies: ["MoatTestSupport", 
-                "MoatGateway", "MoatLauncher", "MoatConfig", "MoatDevIdP", "MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatJSON",
+                "MoatGateway", "MoatLauncher", "MoatWeb", "MoatConfig", "MoatDevIdP", "MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatJSON",
                 "MoatCrypto", "MoatCore", "COpenSSL",
             ],
             swiftSettings: swiftSettings

@@ -12,7 +12,7 @@ import MoatJSON
 /// user in elsewhere (at the gateway).
 ///
 /// The caller must hold ``callerRole`` as an app role, and must name the user
-/// in `X-Moat-User-Context`, a JWT signed by a key in ``userContextKeys``,
+/// in `X-Moat-User-Context`, a JWT signed by a key from ``Configuration/userContextKeys``,
 /// issued for this api, at most two minutes old and bound to this request.
 /// The user is recorded in the audit log but grants nothing: retrieval sees
 /// only documents readable by everyone, up to ``clearance``, because pattern
@@ -22,15 +22,16 @@ public final class AppCallerAPI: HTTPResponder {
     public struct Configuration: Sendable {
         /// App role the calling web tier needs. Default `Chat.Invoke`.
         public var callerRole: String
-        /// Keys that sign the user context, `iss` and `aud` it must carry.
-        public var userContextKeys: JSONWebKeySet
+        /// The web tier's user context keys, cached so that a web tier in another process
+        /// can publish and rotate them. The two values after it are the `iss` and `aud` the context must carry.
+        public var userContextKeys: KeySetCache
         public var userContextIssuer: String
         public var userContextAudience: String
         /// Highest classification answered from. Default `internal`.
         public var clearance: Classification
 
         public init(
-            userContextKeys: JSONWebKeySet, userContextIssuer: String, userContextAudience: String,
+            userContextKeys: KeySetCache, userContextIssuer: String, userContextAudience: String,
             callerRole: String = "Chat.Invoke", clearance: Classification = .internal
         ) {
             self.userContextKeys = userContextKeys
@@ -75,7 +76,7 @@ public final class AppCallerAPI: HTTPResponder {
             guard validated.kind == .application, validated.hasRole(configuration.callerRole) else {
                 throw ProblemDetails.forbidden(code: "missing_role", "this route needs an app-only token with the \(configuration.callerRole) app role")
             }
-            user = try verifyUserContext(request)
+            user = try await verifyUserContext(request)
             outcome = try await answer(request, caller: validated)
         } catch let rejection as TokenRejection {
             var problem = ProblemDetails.unauthorized(code: rejection.code.rawValue, rejection.reason)
@@ -101,7 +102,7 @@ public final class AppCallerAPI: HTTPResponder {
     }
 
     /// Verifies `X-Moat-User-Context` and returns the user it names.
-    private func verifyUserContext(_ request: HTTPRequest) throws -> (tenantID: String, objectID: String, name: String?) {
+    private func verifyUserContext(_ request: HTTPRequest) async throws -> (tenantID: String, objectID: String, name: String?) {
         guard let context = request.headers[Self.contextHeader] else {
             throw ProblemDetails.unauthorized(code: "user_context_missing", "send the signed-in user in \(Self.contextHeader)")
         }
@@ -109,9 +110,24 @@ public final class AppCallerAPI: HTTPResponder {
             issuer: configuration.userContextIssuer, audiences: [configuration.userContextAudience], allowedAlgorithms: [.es256],
             leeway: 30, maxTokenAge: 120, requiredClaims: ["iat", "oid", "tid"]
         )
+        let keys: JSONWebKeySet
+        do {
+            keys = try await configuration.userContextKeys.currentKeySet()
+        } catch {
+            service.logger.error("user context keys unavailable", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
+            throw ProblemDetails.serviceUnavailable(code: "user_context_keys_unavailable", "the web tier's user context keys could not be fetched; try again shortly")
+        }
         let verified: VerifiedJWT
         do {
-            verified = try JWTVerifier(keySet: configuration.userContextKeys, policy: policy).verify(context, now: service.clock.now())
+            verified = try JWTVerifier(keySet: keys, policy: policy).verify(context, now: service.clock.now())
+        } catch let error where error.code == .unknownKey {
+            // The web tier may have a new key: refetch once (the cache limits this to once per cooldown).
+            guard let refreshed = await configuration.userContextKeys.keySetAfterUnknownKeyID(),
+                  let retried = try? JWTVerifier(keySet: refreshed, policy: policy).verify(context, now: service.clock.now())
+            else {
+                throw ProblemDetails.unauthorized(code: "user_context_invalid", "the user context is not valid: \(error.code.name)")
+            }
+            verified = retried
         } catch {
             throw ProblemDetails.unauthorized(code: "user_context_invalid", "the user context is not valid: \(error.code.name)")
         }

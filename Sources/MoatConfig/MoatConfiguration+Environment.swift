@@ -71,6 +71,7 @@ extension MoatConfiguration {
         web.clientSecret = string("MOAT_WEB_CLIENT_SECRET") ?? web.clientSecret
         web.apiScope = string("MOAT_WEB_API_SCOPE") ?? web.apiScope
         web.apiURL = string("MOAT_WEB_API_URL") ?? web.apiURL
+        web.frontDoor = try choice("MOAT_WEB_FRONT_DOOR", Web.frontDoors) ?? web.frontDoor
         llm.endpoint = try url("MOAT_LLM_ENDPOINT") ?? llm.endpoint
         llm.model = string("MOAT_LLM_MODEL") ?? llm.model
         llm.apiKeyEnvironmentVariable = string("MOAT_LLM_API_KEY_ENV") ?? llm.apiKeyEnvironmentVariable

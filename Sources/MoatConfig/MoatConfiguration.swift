@@ -24,6 +24,9 @@ import MoatTOML
 /// - `[web]` `port` (integer, 8080), `public_base_url` (string, `http://127.0.0.1:<port>`), `client_id`,
 ///   `client_secret` (prefer the environment variable `MOAT_WEB_CLIENT_SECRET`), `api_scope` (string, `api://moat-api/Chat`),
 ///   `api_url` (string, `http://<host>:<api.port>`): where the web tier calls the api.
+///   `front_door` (string, `moat-gateway`): what signs users in before the web tier of patterns 1 and 2.
+///   With `moat-gateway` the tier requires the gateway's signed assertion. With `app-service` it requires
+///   the tokens that App Service authentication forwards.
 /// - `[llm]` `endpoint` (URL; absent means extractive answers), `model`, `api_key_env` (name of the environment
 ///   variable holding the key, `MOAT_LLM_API_KEY`), `azure_key_header` (bool, false), `clearance` (string, `internal`).
 /// - `[corpus]` `path` and `manifest` (strings; absent means the embedded demo corpus).
@@ -84,6 +87,11 @@ public struct MoatConfiguration: Sendable, Equatable {
         public var apiScope = "api://moat-api/Chat"
         /// Base URL of the api as the web tier reaches it; nil means `http://<host>:<api.port>`.
         public var apiURL: String?
+        /// The front door of patterns 1 and 2, one of ``frontDoors``: `moat-gateway` (default) or `app-service`.
+        public var frontDoor = "moat-gateway"
+
+        /// The accepted values of `web.front_door`.
+        public static let frontDoors = ["moat-gateway", "app-service"]
     }
 
     public struct LanguageModel: Sendable, Equatable {
@@ -176,13 +184,14 @@ public struct MoatConfiguration: Sendable, Equatable {
             api.clientSecret = try section.optionalString("client_secret")
         }
         if let section = try root.optionalTable("web") {
-            try section.rejectUnknownKeys(["port", "public_base_url", "client_id", "client_secret", "api_scope", "api_url"])
+            try section.rejectUnknownKeys(["port", "public_base_url", "client_id", "client_secret", "api_scope", "api_url", "front_door"])
             web.port = try section.optionalInteger("port", range: 0...65535).map(Int.init) ?? web.port
             web.publicBaseURL = try section.optionalString("public_base_url")
             web.clientID = try section.optionalString("client_id")
             web.clientSecret = try section.optionalString("client_secret")
             web.apiScope = try section.optionalString("api_scope") ?? web.apiScope
             web.apiURL = try section.optionalString("api_url")
+            web.frontDoor = try section.optionalString("front_door") ?? web.frontDoor
         }
         if let section = try root.optionalTable("llm") {
             try section.rejectUnknownKeys(["endpoint", "model", "api_key_env", "azure_key_header", "clearance"])
@@ -250,6 +259,9 @@ public struct MoatConfiguration: Sendable, Equatable {
             guard Self.isHTTPURL(endpoint) else {
                 throw ConfigurationError("llm.endpoint = \"\(endpoint)\" is not an http(s) URL of a chat-completions endpoint")
             }
+        }
+        guard Web.frontDoors.contains(web.frontDoor) else {
+            throw ConfigurationError("web.front_door = \"\(web.frontDoor)\" is not one of moat-gateway, app-service")
         }
         if (corpus.path == nil) != (corpus.manifest == nil) {
             throw ConfigurationError("corpus.path and corpus.manifest go together; set both or neither")

@@ -19,23 +19,7 @@ enum APIFactory {
         guard let apiApp = directory.app(named: "moat-api") ?? directory.apps.first(where: { !$0.scopes.isEmpty }) else {
             throw LaunchError("the directory has no app named moat-api; set api.audiences and api.allowed_client_apps")
         }
-        var audiences = configuration.api.audiences
-        if audiences.isEmpty {
-            audiences = [apiApp.clientID] + (apiApp.identifierURI.map { [$0] } ?? [])
-        }
-        var allowedClients = configuration.api.allowedClientApps
-        if allowedClients.isEmpty {
-            // The web tier, and every application granted an app role on the api.
-            let granted = directory.assignments.filter { $0.app == apiApp.name && $0.principal.hasPrefix("app:") }
-                .compactMap { directory.app(named: String($0.principal.dropFirst(4)))?.clientID }
-            allowedClients = (directory.app(named: "moat-web").map { [$0.clientID] } ?? []) + granted
-        }
-        let policy = AccessTokenPolicy(
-            issuer: issuer, audiences: audiences, allowedClientApps: allowedClients, allowedTenants: configuration.api.allowedTenants,
-            allowedAlgorithms: Set(configuration.api.algorithms.compactMap(JWSAlgorithm.init(rawValue:))),
-            leeway: TimeInterval(configuration.api.leeway), maxTokenAge: TimeInterval(configuration.api.maxTokenAge),
-            v1Issuer: configuration.api.v1Issuer
-        )
+        let policy = tokenPolicy(configuration, directory: directory, apiApp: apiApp, issuer: issuer)
         let source = HTTPKeySetSource(issuer: issuer, jwksURI: configuration.api.jwksURI.flatMap { URL(string: $0) })
         let keys = KeySetCache(source: source, logger: logger)
         let groupResolver = try makeGroupResolver(configuration, apiApp: apiApp, issuer: issuer, idpURL: idpURL, logger: logger)
@@ -54,6 +38,28 @@ enum APIFactory {
             store: store, answerer: try makeAnswerer(configuration, logger: logger), audit: audit, logger: logger
         )
         return (service, ingested)
+    }
+
+    /// Builds the api's token rules from the `[api]` settings. The audiences and allowed
+    /// client apps come from the directory when the configuration names none.
+    static func tokenPolicy(_ configuration: MoatConfiguration, directory: Directory, apiApp: Directory.App, issuer: String) -> AccessTokenPolicy {
+        var audiences = configuration.api.audiences
+        if audiences.isEmpty {
+            audiences = [apiApp.clientID] + (apiApp.identifierURI.map { [$0] } ?? [])
+        }
+        var allowedClients = configuration.api.allowedClientApps
+        if allowedClients.isEmpty {
+            // The web tier, and every application granted an app role on the api.
+            let granted = directory.assignments.filter { $0.app == apiApp.name && $0.principal.hasPrefix("app:") }
+                .compactMap { directory.app(named: String($0.principal.dropFirst(4)))?.clientID }
+            allowedClients = (directory.app(named: "moat-web").map { [$0.clientID] } ?? []) + granted
+        }
+        return AccessTokenPolicy(
+            issuer: issuer, audiences: audiences, allowedClientApps: allowedClients, allowedTenants: configuration.api.allowedTenants,
+            allowedAlgorithms: Set(configuration.api.algorithms.compactMap(JWSAlgorithm.init(rawValue:))),
+            leeway: TimeInterval(configuration.api.leeway), maxTokenAge: TimeInterval(configuration.api.maxTokenAge),
+            v1Issuer: configuration.api.v1Issuer
+        )
     }
 
     /// With `group_overage = "resolve"`, a Graph client that authenticates as

@@ -8,22 +8,22 @@ extension Commands {
     public static func up(_ configuration: MoatConfiguration, pattern: Int, logger: Logger) async throws {
         let stack = try await PatternStack.start(configuration, pattern: pattern, logger: logger)
         let topology = pattern == 1
-            ? "pattern 1: gateway, then web and api in one process"
-            : "pattern 2: gateway, then web, then api with the web tier's app identity"
-        var lines = [
-            "",
-            "Moat is running (\(topology)).",
-            "  Chat (gateway): \(stack.gatewayURL)/",
-            "  Web tier:       \(stack.webURL) (reachable only through the gateway's signed assertion)",
-        ]
+            ? "pattern 1: front door, then web and api in one process"
+            : "pattern 2: front door, then web, then api with the web tier's app identity"
+        var lines = ["", "Moat is running (\(topology)).", "  Chat:           \(stack.gatewayURL)/"]
+        if stack.frontDoor == "app-service" {
+            lines.append("  Web tier:       \(stack.webURL) (requires the tokens App Service authentication forwards)")
+        } else {
+            lines.append("  Web tier:       \(stack.webURL) (reachable only through the gateway's signed assertion)")
+        }
         if let apiURL = stack.apiURL {
             lines.append("  API:            \(apiURL)/v1/app/chat")
         }
         lines += [
-            "  Dev IdP:        \(stack.issuer)/.well-known/openid-configuration",
+            "  Issuer:         \(stack.issuer)/.well-known/openid-configuration",
             "  Documents:      \(stack.ingested.count) ingested",
             "",
-            "Demo sign-ins (password: moat-demo): \(stack.directory.users.map(\.name).joined(separator: ", "))",
+            stack.idpURL == nil ? "Users sign in at \(stack.issuer)." : "Demo sign-ins (password: moat-demo): \(stack.directory.users.map(\.name).joined(separator: ", "))",
             "",
             "Press Ctrl+C to stop.",
             "",

@@ -127,7 +127,11 @@ enum DevDirectory {
         } catch {
             throw LaunchError("cannot read the directory file \(file.path): \(error.localizedDescription)")
         }
-        let directory = try Directory.parse(GatewayFactory.directoryText(text, gatewayURL: gatewayURL, secret: gatewaySecret, provider: provider))
+        var directory = try Directory.parse(GatewayFactory.directoryText(text, gatewayURL: gatewayURL, secret: gatewaySecret, provider: provider))
+        if configuration.idp.directory == nil {
+            // So that `moat web --pattern 2` beside this gateway gets its app role from the demo directory.
+            directory = try directory.grantingAppCallerRole()
+        }
         return directory.registeringGateway(at: gatewayURL, provider: provider)
     }
 }

@@ -12,7 +12,9 @@ import MoatWeb
 
 /// Patterns 1 and 2 on one machine: the dev identity provider and the
 /// gateway in front of the web tier, which trusts only the gateway's signed
-/// assertion.
+/// assertion. With `web.front_door = "app-service"` no gateway starts,
+/// because App Service authentication is the front door, and the web tier
+/// trusts only the tokens it forwards (see ``AppServiceFrontDoor``).
 ///
 /// - Pattern 1: web and api in one process. The gateway forwards the user's
 ///   access token, and the web tier calls the api in-process with it, so the
@@ -23,26 +25,30 @@ import MoatWeb
 ///   header that the api writes to the audit log.
 public final class PatternStack: Sendable {
     public let pattern: Int
-    /// The address browsers use: the gateway.
+    /// `web.front_door`: `moat-gateway` or `app-service`.
+    public let frontDoor: String
+    /// The address browsers use: the gateway, or with App Service as the front door the web tier's public URL.
     public let gatewayURL: String
     /// The web tier behind the gateway.
     public let webURL: String
     /// The api's address in pattern 2; nil in pattern 1, where it runs inside the web tier.
     public let apiURL: String?
-    public let idpURL: String
+    /// The dev identity provider's address; nil when App Service is the front door and `api.issuer` is set.
+    public let idpURL: String?
     public let issuer: String
     public let directory: Directory
     public let ingested: [IngestResult]
     private let servers: [HTTPServer]
 
     /// The app role that lets the web tier call the api with its own identity (pattern 2).
-    static let appCallerRole = "Chat.Invoke"
+    static let appCallerRole = WebFactory.appCallerRole
 
-    private init(
-        pattern: Int, gatewayURL: String, webURL: String, apiURL: String?, idpURL: String, issuer: String,
+    init(
+        pattern: Int, frontDoor: String, gatewayURL: String, webURL: String, apiURL: String?, idpURL: String?, issuer: String,
         directory: Directory, ingested: [IngestResult], servers: [HTTPServer]
     ) {
         self.pattern = pattern
+        self.frontDoor = frontDoor
         self.gatewayURL = gatewayURL
         self.webURL = webURL
         self.apiURL = apiURL
@@ -57,6 +63,9 @@ public final class PatternStack: Sendable {
     public static func start(_ configuration: MoatConfiguration, pattern: Int, logger: Logger) async throws -> PatternStack {
         guard pattern == 1 || pattern == 2 else {
             throw LaunchError("pattern \(pattern) is not 1 or 2; pattern 3 is `moat up` without --pattern")
+        }
+        if configuration.web.frontDoor == "app-service" {
+            return try await startBehindAppService(configuration, pattern: pattern, logger: logger)
         }
         let data = try DataFolder(path: configuration.dataDirectory)
         let host = configuration.host
@@ -73,7 +82,7 @@ public final class PatternStack: Sendable {
             configuration, gatewayURL: gatewayURL, gatewaySecret: try GatewayFactory.devClientSecret(data), provider: configuration.gateway.provider
         )
         if pattern == 2 {
-            directory = try directory.grantingAppRole(appCallerRole, on: "moat-api", to: "moat-web")
+            directory = try directory.grantingAppCallerRole()
         }
         guard let gatewayApp = directory.app(named: GatewayFactory.appName), let gatewaySecret = gatewayApp.clientSecret,
               let webApp = directory.app(named: "moat-web"), let apiApp = directory.app(named: "moat-api")
@@ -106,34 +115,28 @@ public final class PatternStack: Sendable {
             if pattern == 1 {
                 backend = InProcessChatBackend(api: service)
             } else {
-                guard let webSecret = configuration.web.clientSecret ?? webApp.clientSecret, let apiBase = URL(string: apiURL),
-                      let tokenEndpoint = URL(string: issuer.replacingOccurrences(of: "/v2.0", with: "") + "/oauth2/v2.0/token")
-                else {
-                    throw LaunchError("the web tier's client secret is not set; export MOAT_WEB_CLIENT_SECRET")
-                }
-                let tokens = ClientCredentialsClient(
-                    tokenEndpoint: tokenEndpoint, clientID: webApp.clientID, clientSecret: webSecret,
-                    scope: (apiApp.identifierURI ?? apiApp.clientID) + "/.default"
+                let (appBackend, appCallerAPI) = try makeAppIdentityBackend(
+                    configuration, data: data, webApp: webApp, apiApp: apiApp, issuer: issuer, webURL: webURL, apiURL: apiURL, service: service, logger: logger
                 )
-                let appBackend = try AppIdentityChatBackend(
-                    apiBaseURL: apiBase, tokens: tokens, contextKey: try PrivateKey.generateEC(curve: .p256),
-                    issuer: webURL, audience: apiApp.clientID, logger: logger.relabeled("moat.web")
-                )
-                let appCallerAPI = AppCallerAPI(service: service, configuration: AppCallerAPI.Configuration(
-                    userContextKeys: appBackend.contextKeySet, userContextIssuer: webURL, userContextAudience: apiApp.clientID,
-                    callerRole: appCallerRole
-                ))
                 servers.append(try MoatStack.startServer(host: host, port: apiPort, responder: appCallerAPI, logger: logger.relabeled("moat.api")))
                 backend = appBackend
             }
 
+            // The web tier fetches the gateway's assertion keys over HTTP, as it would from another host.
+            guard let keysURL = URL(string: "http://\(host):\(gatewayPort)/.auth/keys") else {
+                throw LaunchError("the gateway address http://\(host):\(gatewayPort) is not a valid URL; check host")
+            }
+            let frontDoor = GatewayAssertionFrontDoor(
+                gatewayURL: gatewayURL, audience: webURL,
+                keys: GatewayAssertionFrontDoor.keySetCache(keysURL: keysURL, gatewayURL: gatewayURL, logger: logger.relabeled("moat.web")),
+                logger: logger.relabeled("moat.web")
+            )
             let web = GatewayFrontedWebApp(
                 configuration: GatewayFrontedWebApp.Configuration(
-                    gatewayURL: gatewayURL, audience: webURL, assertionKeys: gateway.assertionKeySet,
-                    csrfKey: try data.secret(named: "web-csrf.key", byteCount: 32),
+                    publicURL: gatewayURL, csrfKey: try data.secret(named: "web-csrf.key", byteCount: 32),
                     signOutOrigins: [Directory.origin(of: issuer), Directory.origin(of: gatewayURL)].compactMap { $0 }
                 ),
-                backend: backend, logger: logger.relabeled("moat.web")
+                frontDoor: frontDoor, backend: backend, logger: logger.relabeled("moat.web")
             )
             servers.append(try MoatStack.startServer(host: host, port: webPort, responder: web, logger: logger.relabeled("moat.web")))
 
@@ -144,7 +147,7 @@ public final class PatternStack: Sendable {
             servers.append(gatewayServer)
 
             return PatternStack(
-                pattern: pattern, gatewayURL: gatewayURL, webURL: webURL, apiURL: pattern == 2 ? apiURL : nil, idpURL: idpURL,
+                pattern: pattern, frontDoor: configuration.web.frontDoor, gatewayURL: gatewayURL, webURL: webURL, apiURL: pattern == 2 ? apiURL : nil, idpURL: idpURL,
                 issuer: issuer, directory: directory, ingested: ingested, servers: servers
             )
         } catch {

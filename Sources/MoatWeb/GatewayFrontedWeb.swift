@@ -25,48 +25,51 @@ public protocol GatewayChatBackend: Sendable {
     func chat(_ body: Data, format: ChatResponseFormat, user: GatewayUser, requestID: String) async -> HTTPResponse
 }
 
-/// `moat web` behind `moat gateway` (patterns 1 and 2): the gateway signs
-/// users in, and this tier trusts only the gateway's signed assertion.
+/// `moat web` behind a front door that signs users in (patterns 1 and 2):
+/// `moat gateway` or App Service authentication, see ``FrontDoor``.
 ///
-/// Every request needs a valid `X-Moat-Gateway-Assertion`: signed by a key in
-/// ``assertionKeys``, issued by the gateway for this tier's origin, at most
-/// two minutes old, and bound to the request's method and target (`htm`,
-/// `htu`). A request that bypasses the gateway therefore gets 401. The chat
-/// page's anti-CSRF token is an HMAC of the gateway's session hash (`sid`).
+/// Every route except `/healthz`, the static assets and the published keys
+/// authenticates the request with the front door first, so a request that
+/// bypasses it gets 401. The chat
+/// page's anti-CSRF token is an HMAC of the user and the front door's
+/// per-session value, and state-changing requests also need a same-origin
+/// `Origin` (when the browser sends one).
 public final class GatewayFrontedWebApp: HTTPResponder {
-    /// Settings: where the gateway is and which keys sign its assertions.
+    /// Settings: the address browsers use and the anti-CSRF key.
     public struct Configuration: Sendable {
-        /// The gateway's public URL: the assertion's `iss` and the browser's origin.
-        public var gatewayURL: String
-        /// This tier's origin, the assertion's `aud`.
-        public var audience: String
-        /// The gateway's assertion keys (`/.auth/keys`).
-        public var assertionKeys: JSONWebKeySet
+        /// The front door's public URL, which browsers use: the gateway's, or the App Service app's.
+        public var publicURL: String
         /// 32-byte key for the anti-CSRF HMAC.
         public var csrfKey: Data
         /// Origins the sign-out form may end up at through redirects, such as the identity
         /// provider's: browsers apply the page's `form-action` to every redirect of the submission.
         public var signOutOrigins: [String]
+        /// Public keys served without sign-in at ``GatewayFrontedWebApp/userContextKeysPath``: in pattern 2
+        /// the keys that verify the user context this tier sends to an api in another process. Default none.
+        public var userContextKeys: JSONWebKeySet?
 
-        public init(gatewayURL: String, audience: String, assertionKeys: JSONWebKeySet, csrfKey: Data, signOutOrigins: [String] = []) {
-            self.gatewayURL = gatewayURL
-            self.audience = audience
-            self.assertionKeys = assertionKeys
+        public init(publicURL: String, csrfKey: Data, signOutOrigins: [String] = [], userContextKeys: JSONWebKeySet? = nil) {
+            self.publicURL = publicURL
             self.csrfKey = csrfKey
             self.signOutOrigins = signOutOrigins
+            self.userContextKeys = userContextKeys
         }
     }
 
+    /// Where ``Configuration/userContextKeys`` are served. The path is outside `/.auth`, because App Service
+    /// authentication handles that prefix itself, and an App Service deployment must exclude it from sign-in.
+    public static let userContextKeysPath = "/.well-known/moat-user-context-keys"
+
     let configuration: Configuration
+    let frontDoor: any FrontDoor
     let backend: any GatewayChatBackend
-    let clock: any WallClock
     let logger: Logger
     private let routes = LockedValue(Router())
 
-    public init(configuration: Configuration, backend: any GatewayChatBackend, clock: any WallClock = SystemClock(), logger: Logger = .disabled) {
+    public init(configuration: Configuration, frontDoor: any FrontDoor, backend: any GatewayChatBackend, logger: Logger = .disabled) {
         self.configuration = configuration
+        self.frontDoor = frontDoor
         self.backend = backend
-        self.clock = clock
         self.logger = logger
         let router = makeRouter()
         routes.withLock { $0 = router }
@@ -87,23 +90,27 @@ public final class GatewayFrontedWebApp: HTTPResponder {
     private func makeRouter() -> Router {
         var router = Router()
         router.get("/healthz") { _ in .json(["status": "ok"]) }
-        router.get("/") { [unowned self] request in try home(request) }
+        if let keys = configuration.userContextKeys {
+            router.get(Self.userContextKeysPath) { _ in .json(data: keys.serialized()) }
+        }
+        router.get("/") { [unowned self] request in try await home(request) }
         router.get("/static/chat.js") { _ in WebAssets.response(WebAssets.chatScript, contentType: "text/javascript; charset=utf-8") }
         router.get("/static/chat.css") { _ in WebAssets.response(WebAssets.styleSheet, contentType: "text/css; charset=utf-8") }
         router.get("/auth/login") { _ in .redirect(to: "/.auth/login/aad", status: 303) }
-        router.post("/auth/logout") { [unowned self] request in try logout(request) }
-        router.get("/api/me") { [unowned self] request in try me(request) }
+        router.post("/auth/logout") { [unowned self] request in try await logout(request) }
+        router.get("/api/me") { [unowned self] request in try await me(request) }
         router.post("/api/chat") { [unowned self] request in try await chat(request) }
         return router
     }
 
-    private func home(_ request: HTTPRequest) throws -> HTTPResponse {
-        let (user, sid) = try verifiedUser(request)
-        return .html(WebPages.chat(userName: user.name ?? user.username ?? user.objectID, csrfToken: csrfToken(sid)))
+    private func home(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let identity = try await frontDoor.authenticate(request)
+        let user = identity.user
+        return .html(WebPages.chat(userName: user.name ?? user.username ?? user.objectID, csrfToken: csrfToken(identity) ?? ""))
     }
 
-    private func me(_ request: HTTPRequest) throws -> HTTPResponse {
-        let (user, _) = try verifiedUser(request)
+    private func me(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let user = try await frontDoor.authenticate(request).user
         let body: JSONObject = [
             "kind": "user", "tenantID": .string(user.tenantID), "objectID": .string(user.objectID),
             "name": user.name.map { .string($0) } ?? .null, "roles": .array(user.roles.map { .string($0) }),
@@ -112,60 +119,37 @@ public final class GatewayFrontedWebApp: HTTPResponder {
     }
 
     private func chat(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let (user, sid) = try verifiedUser(request)
-        try checkCSRF(request, token: request.headers["X-CSRF-Token"], sid: sid)
+        let identity = try await frontDoor.authenticate(request)
+        try checkCSRF(request, token: request.headers["X-CSRF-Token"], identity: identity)
         guard request.headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true else {
             throw ProblemDetails.unsupportedMediaType("send the question as application/json")
         }
-        return await backend.chat(request.body, format: ChatResponseFormat.requested(by: request), user: user, requestID: request.requestID)
+        return await backend.chat(request.body, format: ChatResponseFormat.requested(by: request), user: identity.user, requestID: request.requestID)
     }
 
-    /// Sends the browser to the gateway's sign-out after checking the form's anti-CSRF token.
-    private func logout(_ request: HTTPRequest) throws -> HTTPResponse {
-        let (_, sid) = try verifiedUser(request)
-        try checkCSRF(request, token: (try? request.formValues())?["csrf_token"], sid: sid)
+    /// Sends the browser to the front door's sign-out after checking the form's anti-CSRF token.
+    private func logout(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let identity = try await frontDoor.authenticate(request)
+        try checkCSRF(request, token: (try? request.formValues())?["csrf_token"], identity: identity)
         return .redirect(to: "/.auth/logout", status: 303)
     }
 
-    private func checkCSRF(_ request: HTTPRequest, token: String?, sid: String) throws {
+    private func checkCSRF(_ request: HTTPRequest, token: String?, identity: FrontDoorIdentity) throws {
         let origin = request.headers["Origin"]
-        guard origin == nil || origin == GatewayFrontedWebApp.origin(of: configuration.gatewayURL),
-              let token, ConstantTime.equals(token, csrfToken(sid))
+        guard origin == nil || origin == GatewayFrontedWebApp.origin(of: configuration.publicURL),
+              let token, let expected = csrfToken(identity), ConstantTime.equals(token, expected)
         else {
+            logger.warning("anti-forgery check failed", metadata: ["moat.request.id": request.requestID, "moat.user.oid": identity.user.objectID])
             throw ProblemDetails.forbidden(code: "csrf_failed", "the anti-forgery token is missing or wrong; reload the page")
         }
     }
 
-    private func csrfToken(_ sid: String) -> String {
-        Base64URL.encode(HMAC.sha256(key: configuration.csrfKey, message: Data(("csrf|" + sid).utf8)))
-    }
-
-    /// Verifies the gateway's assertion and returns the user with the session hash.
-    func verifiedUser(_ request: HTTPRequest) throws -> (GatewayUser, String) {
-        guard let assertion = request.headers["X-Moat-Gateway-Assertion"] else {
-            throw ProblemDetails.unauthorized(code: "gateway_assertion_missing", "this service is reachable only through the gateway")
-        }
-        let policy = JWTValidationPolicy(
-            issuer: configuration.gatewayURL, audiences: [configuration.audience], allowedAlgorithms: [.es256],
-            leeway: 30, maxTokenAge: 120, requiredClaims: ["iat", "oid", "tid"]
-        )
-        let verified: VerifiedJWT
-        do {
-            verified = try JWTVerifier(keySet: configuration.assertionKeys, policy: policy).verify(assertion, now: clock.now())
-        } catch {
-            logger.warning("gateway assertion rejected", metadata: ["moat.request.id": request.requestID, "moat.auth.code": error.code.name])
-            throw ProblemDetails.unauthorized(code: "gateway_assertion_invalid", "the gateway assertion is not valid")
-        }
-        guard verified.string("htm") == request.method, verified.string("htu") == request.target else {
-            throw ProblemDetails.unauthorized(code: "gateway_assertion_invalid", "the gateway assertion was issued for another request")
-        }
-        let strings: (String) -> [String] = { verified.claims[$0]?.arrayValue?.compactMap(\.stringValue) ?? [] }
-        let user = GatewayUser(
-            tenantID: verified.string("tid") ?? "", objectID: verified.string("oid") ?? "", name: verified.string("name"),
-            username: verified.string("preferred_username"), roles: strings("roles"), groups: strings("groups"),
-            accessToken: request.headers["X-MS-TOKEN-AAD-ACCESS-TOKEN"]
-        )
-        return (user, verified.string("sid") ?? "")
+    /// Returns the HMAC of the user and the front door's session value, or nil without a session value.
+    /// A token bound to the user alone would be valid in every session of that user.
+    private func csrfToken(_ identity: FrontDoorIdentity) -> String? {
+        guard let session = identity.sessionBinding else { return nil }
+        let message = "csrf|\(identity.user.tenantID):\(identity.user.objectID)|\(session)"
+        return Base64URL.encode(HMAC.sha256(key: configuration.csrfKey, message: Data(message.utf8)))
     }
 
     static func origin(of url: String) -> String {

@@ -17,8 +17,9 @@ let usage = """
       gateway [--config FILE] [--data DIR] [--upstream URL]
                           put sign-in in front of the app at URL (gateway.upstream), with
                           the dev IdP unless gateway.issuer is set
-      idp | api | web [--config FILE] [--data DIR]
-                          run one component alone (the same configuration as `up`)
+      idp | api | web [--config FILE] [--data DIR] [--pattern 2|3]
+                          run one component alone (the same configuration as `up`);
+                          --pattern 2: web behind web.front_door calling the api's app route
       idp rotate-key [--config FILE] [--data DIR]
                           replace the dev IdP's signing key; a running `moat idp` on the
                           same data folder signs with the new key within seconds and keeps
@@ -141,8 +142,13 @@ case "idp" where options.positional == ["rotate-key"]:
 case "idp", "api", "web":
     guard options.positional.isEmpty else { fail("unknown argument \(options.positional[0]) for \(command)\n\n\(usage)") }
     let configuration = loadConfiguration()
+    let pattern = options.values["pattern"] ?? "3"
+    guard let patternNumber = Int(pattern), (2...3).contains(patternNumber) else {
+        fail("--pattern must be 2 or 3 for \(command); pattern 1 runs web and api in one process: moat up --pattern 1")
+    }
     do {
-        try await ComponentCommand.run(ComponentCommand.Component(rawValue: command)!, configuration: configuration, logger: makeLogger(configuration))
+        try await ComponentCommand.run(
+            ComponentCommand.Component(rawValue: command)!, pattern: patternNumber, configuration: configuration, logger: makeLogger(configuration))
     } catch {
         fail("\(error)", code: 1)
     }

@@ -38,6 +38,7 @@ struct MoatConfigurationEnvironmentTests {
         .init("MOAT_WEB_PUBLIC_BASE_URL", "https://web.example.test") { $0.web.publicBaseURL ?? "nil" },
         .init("MOAT_WEB_CLIENT_ID", "env-client") { $0.web.clientID ?? "nil" },
         .init("MOAT_WEB_CLIENT_SECRET", "env-secret") { $0.web.clientSecret ?? "nil" },
+        .init("MOAT_WEB_FRONT_DOOR", "app-service") { $0.web.frontDoor },
         .init("MOAT_WEB_API_SCOPE", "api://env/Chat") { $0.web.apiScope },
         .init("MOAT_LLM_ENDPOINT", "https://models.example.test/v1/chat/completions") { $0.llm.endpoint ?? "nil" },
         .init("MOAT_LLM_MODEL", "env-model") { $0.llm.model },
@@ -141,6 +142,7 @@ struct MoatConfigurationEnvironmentTests {
         ("MOAT_LLM_CLEARANCE", "secret"),
         ("MOAT_LLM_ENDPOINT", "ftp://models.example.test"),
         ("MOAT_LLM_AZURE_KEY_HEADER", "yes"),
+        ("MOAT_WEB_FRONT_DOOR", "easy-auth"),
     ])
     func invalidValueRejected(variable: String, value: String) {
         let error = configurationError(nil, environment: [variable: value])

@@ -229,6 +229,23 @@ struct MoatConfigurationFileTests {
         #expect(error?.reason == "llm.clearance = \"\(clearance)\" is not one of public, internal, confidential, restricted")
     }
 
+    @Test("front door defaults to the gateway")
+    func frontDoorDefault() throws {
+        #expect(try loadConfiguration(nil).web.frontDoor == "moat-gateway")
+    }
+
+    @Test("front door accepts its two values", arguments: ["moat-gateway", "app-service"])
+    func frontDoorAccepted(frontDoor: String) throws {
+        #expect(try loadConfiguration("[web]\nfront_door = \"\(frontDoor)\"").web.frontDoor == frontDoor)
+    }
+
+    @Test("unknown front door is rejected by key", arguments: ["none", "App-Service", "easy-auth"])
+    func frontDoorRejected(frontDoor: String) {
+        let error = configurationError("[web]\nfront_door = \"\(frontDoor)\"")
+
+        #expect(error?.reason == "web.front_door = \"\(frontDoor)\" is not one of moat-gateway, app-service")
+    }
+
     @Test("unknown log level is rejected by key")
     func logLevelRejected() {
         let error = configurationError("log_level = \"verbose\"")

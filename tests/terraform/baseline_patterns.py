@@ -158,3 +158,75 @@ def moat_variable_violations(configuration: Configuration, known: set[str]) -> l
         for origin, key in names
         if key.startswith("MOAT_") and key not in known
     ]
+
+
+APP_SERVICE_FRONT_DOOR = "app-service"
+USER_CONTEXT_KEYS_PATH = "/.well-known/moat-user-context-keys"
+
+
+def front_door_violations(example: Configuration) -> list[str]:
+    """Each app behind App Service sign-in (mode login) runs Moat's web tier with web.front_door = app-service.
+
+    Moat's default front door is moat gateway, whose signed assertion App Service never sends, so
+    without the setting every request would get 401.
+    """
+    violations = []
+    for name, call in module_calls(example, "modules/app").items():
+        authentication = call.get("authentication")
+        if not isinstance(authentication, dict) or authentication.get("mode") != "login":
+            continue
+        entries = example.object_entries(call.get("app_settings"))
+        if entries.get("MOAT_WEB_FRONT_DOOR") != APP_SERVICE_FRONT_DOOR:
+            violations.append(
+                f"module.{name} signs users in with App Service authentication, so its app_settings must set "
+                f"MOAT_WEB_FRONT_DOOR = \"{APP_SERVICE_FRONT_DOOR}\", not {entries.get('MOAT_WEB_FRONT_DOOR')!r}"
+            )
+        if "MOAT_WEB_CLIENT_ID" not in entries:
+            violations.append(f"module.{name} must set MOAT_WEB_CLIENT_ID, the audience of the ID token App Service forwards")
+    return violations
+
+
+def token_store_violations(app_module: Configuration) -> list[str]:
+    """In mode login the token store is on, because Moat trusts only the tokens it forwards (X-MS-TOKEN-AAD-*)."""
+    resource = app_module.resources_of_type("azapi_update_resource").get("authentication")
+    if resource is None:
+        return ["modules/app has no azapi_update_resource.authentication; App Service authentication is not configured"]
+    body = resource.get("body")
+    store = body.get("properties", {}).get("login", {}).get("tokenStore", {}) if isinstance(body, dict) else {}
+    enabled = store.get("enabled") if isinstance(store, dict) else None
+    login_mode = app_module.locals.get("login_mode")
+    if enabled is True or (enabled == "${local.login_mode}" and login_mode == '${var.authentication.mode == "login"}'):
+        return []
+    return [
+        "azapi_update_resource.authentication must set properties.login.tokenStore.enabled for mode login "
+        f"(found {enabled!r}); without the token store App Service forwards no X-MS-TOKEN-AAD-* header and Moat rejects every request"
+    ]
+
+
+def api_scope_at_sign_in_violations(example: Configuration) -> list[str]:
+    """Pattern 1's sign-in requests the api's Chat scope, so the token store contains an access token for the api."""
+    app = module_calls(example, "modules/app").get("app", {})
+    scopes = app.get("authentication", {}).get("login_scopes", []) if isinstance(app.get("authentication"), dict) else []
+    if "${module.identity.api_chat_scope}" in (scopes or []):
+        return []
+    return [f"module.app authentication.login_scopes must contain module.identity.api_chat_scope, not {scopes!r}; "
+            "otherwise the forwarded access token is Microsoft Graph's and Moat rejects it"]
+
+
+def user_context_key_violations(example: Configuration) -> list[str]:
+    """Pattern 2's api can fetch the web tier's user context key: the path is open and the api is given the web URL."""
+    calls = module_calls(example, "modules/app")
+    web, api = calls.get("web", {}), calls.get("api", {})
+    violations = []
+    paths = web.get("authentication", {}).get("excluded_paths", []) if isinstance(web.get("authentication"), dict) else []
+    if USER_CONTEXT_KEYS_PATH not in (paths or []):
+        violations.append(f"module.web authentication.excluded_paths must contain {USER_CONTEXT_KEYS_PATH!r}, "
+                          f"where the api fetches the user context key without a user; found {paths!r}")
+    if example.object_entries(api.get("app_settings")).get("MOAT_WEB_PUBLIC_BASE_URL") != "${local.web_url}":
+        violations.append("module.api app_settings must set MOAT_WEB_PUBLIC_BASE_URL = local.web_url, "
+                          "the user context's issuer and where its key is published")
+    for variable, command in (("web_command", "moat web --pattern 2"), ("api_command", "moat api --pattern 2")):
+        default = example.variables.get(variable, {}).get("default")
+        if default != command:
+            violations.append(f"variable {variable} must default to {command!r}, not {default!r}")
+    return violations

@@ -298,3 +298,78 @@ def test_unknown_moat_variable_is_reported(tmp_path):
     violations = baseline_patterns.moat_variable_violations(configuration, {"MOAT_WEB_PORT"})
     assert len(violations) == 1, violations
     assert "MOAT_WEB_API_BASE_URL" in violations[0], violations
+
+
+def test_login_app_without_app_service_front_door_is_reported(tmp_path):
+    configuration = configuration_from(tmp_path, """
+        module "app" {
+          source         = "../../modules/app"
+          authentication = { mode = "login" }
+          app_settings   = { MOAT_WEB_FRONT_DOOR = "moat-gateway" }
+        }
+        module "api" {
+          source         = "../../modules/app"
+          authentication = { mode = "bearer" }
+          app_settings   = { MOAT_API_PORT = "8081" }
+        }
+    """)
+    violations = baseline_patterns.front_door_violations(configuration)
+    assert any("module.app" in violation and "MOAT_WEB_FRONT_DOOR" in violation for violation in violations), violations
+    assert any("module.app" in violation and "MOAT_WEB_CLIENT_ID" in violation for violation in violations), violations
+    assert not any("module.api" in violation for violation in violations), violations
+
+
+def test_disabled_token_store_is_reported(tmp_path):
+    configuration = configuration_from(tmp_path, """
+        locals {
+          login_mode = var.authentication.mode == "login"
+        }
+        resource "azapi_update_resource" "authentication" {
+          body = {
+            properties = {
+              login = {
+                tokenStore = {
+                  enabled = false
+                }
+              }
+            }
+          }
+        }
+    """)
+    violations = baseline_patterns.token_store_violations(configuration)
+    assert any("tokenStore.enabled" in violation for violation in violations), violations
+
+
+def test_pattern_one_without_api_scope_is_reported(tmp_path):
+    configuration = configuration_from(tmp_path, """
+        module "app" {
+          source         = "../../modules/app"
+          authentication = { mode = "login", login_scopes = [] }
+        }
+    """)
+    violations = baseline_patterns.api_scope_at_sign_in_violations(configuration)
+    assert any("api_chat_scope" in violation for violation in violations), violations
+
+
+def test_pattern_two_without_user_context_key_is_reported(tmp_path):
+    configuration = configuration_from(tmp_path, """
+        variable "web_command" {
+          default = "moat web"
+        }
+        variable "api_command" {
+          default = "moat api --pattern 2"
+        }
+        module "web" {
+          source         = "../../modules/app"
+          authentication = { mode = "login", excluded_paths = ["/healthz"] }
+        }
+        module "api" {
+          source       = "../../modules/app"
+          app_settings = { MOAT_API_PORT = "8081" }
+        }
+    """)
+    violations = baseline_patterns.user_context_key_violations(configuration)
+    assert any("excluded_paths" in violation for violation in violations), violations
+    assert any("MOAT_WEB_PUBLIC_BASE_URL" in violation for violation in violations), violations
+    assert any("web_command" in violation for violation in violations), violations
+    assert not any("api_command" in violation for violation in violations), violations

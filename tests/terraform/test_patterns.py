@@ -74,3 +74,22 @@ def test_rotated_secret_pins_its_version(name):
                 f"examples/{name} module.{app} must pin {setting} with key_vault_secret_versions = "
                 f"module.identity.web_client_secret_version, so that a rotation restarts the app before the old secret is deleted"
             )
+
+
+@pytest.mark.parametrize("name", examples_of_pattern(1, 2))
+def test_web_tier_trusts_app_service_tokens(name):
+    assert_no_violations(baseline_patterns.front_door_violations(EXAMPLES[name]), "the web tier behind App Service authentication uses front_door = app-service")
+
+
+def test_token_store_forwards_tokens():
+    assert_no_violations(baseline_patterns.token_store_violations(MODULES["app"]), "App Service's token store forwards the tokens Moat validates")
+
+
+@pytest.mark.parametrize("name", examples_of_pattern(1))
+def test_pattern_one_requests_the_api_scope(name):
+    assert_no_violations(baseline_patterns.api_scope_at_sign_in_violations(EXAMPLES[name]), "pattern 1's sign-in obtains an access token for the api")
+
+
+@pytest.mark.parametrize("name", examples_of_pattern(2))
+def test_pattern_two_publishes_the_user_context_key(name):
+    assert_no_violations(baseline_patterns.user_context_key_violations(EXAMPLES[name]), "pattern 2's api can fetch the web tier's user context key")

@@ -1,8 +1,11 @@
 # Pattern 1: one app (chat page and api in one process) behind the gateway.
 # App Service authentication signs users in and, at sign-in, also obtains an
-# access token for the api registration (scope Chat), which it passes to the
-# app in X-MS-TOKEN-AAD-ACCESS-TOKEN. The app validates that token exactly as
-# the api of patterns 2 and 3 does, so roles come from the api registration.
+# access token for the api registration (scope Chat), which its token store
+# passes to the app in X-MS-TOKEN-AAD-ACCESS-TOKEN, with the ID token in
+# X-MS-TOKEN-AAD-ID-TOKEN. Moat's web tier (web.front_door = "app-service")
+# trusts those signed tokens, never the unsigned X-MS-CLIENT-PRINCIPAL
+# headers, and validates the access token exactly as the api of patterns 2
+# and 3 does, so roles come from the api registration.
 
 data "azurerm_client_config" "current" {}
 
@@ -126,6 +129,8 @@ module "app" {
   app_settings = merge(local.llm_settings, {
     MOAT_WEB_PORT                = "8080"
     MOAT_WEB_PUBLIC_BASE_URL     = local.app_url
+    MOAT_WEB_FRONT_DOOR          = "app-service"
+    MOAT_WEB_CLIENT_ID           = module.identity.web_client_id
     MOAT_API_ISSUER              = local.issuer
     MOAT_API_AUDIENCES           = "${module.identity.api_client_id},${module.identity.api_identifier_uri}"
     MOAT_API_ALLOWED_CLIENT_APPS = module.identity.web_client_id

@@ -1,8 +1,11 @@
 # Pattern 2: gateway, then web (BFF), then api. App Service authentication
-# signs users in before any request reaches the web app. The web app calls
-# the api with its own client-credentials token, which carries the app role
-# Chat.Invoke; the api checks the token, the role and the calling app. The
-# api has no public endpoint.
+# signs users in before any request reaches the web app, and its token store
+# passes the user's ID token to the app in X-MS-TOKEN-AAD-ID-TOKEN. Moat's web
+# tier (web.front_door = "app-service") validates that token and calls the api
+# with its own client-credentials token, which carries the app role
+# Chat.Invoke, and names the user in a context header it signs. The api checks
+# the token, the role, the calling app and the context, whose public key it
+# fetches from the web app. The api has no public endpoint.
 
 data "azurerm_client_config" "current" {}
 
@@ -137,6 +140,9 @@ module "api" {
     MOAT_AUDIT_ANSWER_POLICY     = var.audit_content_policy
     MOAT_DATA_DIR                = "/home/moat"
     MOAT_LOG_LEVEL               = "info"
+
+    # Where the web tier publishes the key that signs the user context.
+    MOAT_WEB_PUBLIC_BASE_URL = local.web_url
   })
 
   key_vault_secrets = local.llm_secrets
@@ -163,10 +169,13 @@ module "web" {
 
   # The gateway: no request reaches Moat's web tier before sign-in. The
   # client secret is the same one the web tier uses for client credentials.
+  # The user context keys are public keys that the api fetches without a
+  # user, so App Service authentication lets that one path through.
   authentication = {
     mode                  = "login"
     client_id             = module.identity.web_client_id
     client_secret_setting = "MOAT_WEB_CLIENT_SECRET"
+    excluded_paths        = ["/healthz", "/.well-known/moat-user-context-keys"]
   }
 
   # Client credentials request ".default": the token carries the app roles
@@ -174,7 +183,9 @@ module "web" {
   app_settings = {
     MOAT_WEB_PORT            = "8080"
     MOAT_WEB_PUBLIC_BASE_URL = local.web_url
+    MOAT_WEB_FRONT_DOOR      = "app-service"
     MOAT_WEB_CLIENT_ID       = module.identity.web_client_id
+    MOAT_API_AUDIENCES       = "${module.identity.api_client_id},${module.identity.api_identifier_uri}"
     MOAT_WEB_API_SCOPE       = module.identity.api_default_scope
     MOAT_WEB_API_URL         = module.api.url
     MOAT_API_ISSUER          = local.issuer

@@ -36,15 +36,15 @@ variable "container_registry_id" {
 }
 
 variable "web_command" {
-  description = "Startup command of the web (BFF) container."
+  description = "Startup command of the web (BFF) container: Moat's web tier of pattern 2, behind App Service authentication."
   type        = string
-  default     = "moat web"
+  default     = "moat web --pattern 2"
 }
 
 variable "api_command" {
-  description = "Startup command of the api container."
+  description = "Startup command of the api container: the api with pattern 2's route for the web tier's app token."
   type        = string
-  default     = "moat api"
+  default     = "moat api --pattern 2"
 }
 
 variable "postgresql_administrator" {

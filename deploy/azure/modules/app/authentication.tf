@@ -62,8 +62,12 @@ resource "azapi_update_resource" "authentication" {
       }
 
       login = {
-        # The token store keeps the user's tokens for the app behind the gateway
-        # (X-MS-TOKEN-AAD-ACCESS-TOKEN); a bearer-only api has no sessions.
+        # The token store keeps the user's tokens and forwards them to the app
+        # in X-MS-TOKEN-AAD-ID-TOKEN and X-MS-TOKEN-AAD-ACCESS-TOKEN (the access
+        # token only because login mode configures a client secret). Moat's web
+        # tier with front_door = "app-service" trusts only these signed tokens,
+        # so turning the store off locks every user out. A bearer-only api has
+        # no sessions.
         tokenStore = {
           enabled = local.login_mode
         }

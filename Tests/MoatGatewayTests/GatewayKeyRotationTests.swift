@@ -25,7 +25,7 @@ private final class KeysEndpoint: HTTPResponder {
 
 /// A chat backend that is never reached by these tests' requests.
 private struct UnusedBackend: GatewayChatBackend {
-    func chat(_ body: Data, user: GatewayUser, requestID: String) async -> HTTPResponse {
+    func chat(_ body: Data, format: ChatResponseFormat, user: GatewayUser, requestID: String) async -> HTTPResponse {
         ProblemDetails.internalError().response(requestID: requestID)
     }
 }

@@ -141,26 +141,28 @@ struct PhraseMatcher: Sendable {
         let prefixLengths = sortedPrefixLengths
         return tokens.map { token in
             var set = ClassSet()
-            var hash: UInt64 = Self.offsetBasis
-            var length = 0
-            var nextPrefix = 0
             var checksPrefixes = hasWidePrefixes
             if token.range.count >= 2 {
                 let first = folded[token.range.lowerBound].value, second = folded[token.range.lowerBound + 1].value
                 if first < 0x100, second < 0x100, prefixStarts.contains(Int(first) << 8 | Int(second)) { checksPrefixes = true }
                 if first >= 0x100 || second >= 0x100 { checksPrefixes = checksPrefixes || hasWidePrefixes }
             }
-            for index in token.range {
-                hash = (hash ^ UInt64(folded[index].value)) &* Self.prime
-                length += 1
-                guard checksPrefixes else { continue }
-                while nextPrefix < prefixLengths.count, prefixLengths[nextPrefix] < length { nextPrefix += 1 }
-                if nextPrefix < prefixLengths.count, prefixLengths[nextPrefix] == length, prefixHashes.mayContain(hash),
-                   let found = prefixWords[length]?[hash] {
-                    set.formUnion(found)
+            // The tokenizer hashed the whole word, so only words that may start with a prefix word are walked again.
+            if checksPrefixes {
+                var hash: UInt64 = Self.offsetBasis
+                var length = 0
+                var nextPrefix = 0
+                for index in token.range {
+                    hash = (hash ^ UInt64(folded[index].value)) &* Self.prime
+                    length += 1
+                    while nextPrefix < prefixLengths.count, prefixLengths[nextPrefix] < length { nextPrefix += 1 }
+                    if nextPrefix < prefixLengths.count, prefixLengths[nextPrefix] == length, prefixHashes.mayContain(hash),
+                       let found = prefixWords[length]?[hash] {
+                        set.formUnion(found)
+                    }
                 }
             }
-            if exactHashes.mayContain(hash), let found = exactWords[hash] { set.formUnion(found) }
+            if exactHashes.mayContain(token.hash), let found = exactWords[token.hash] { set.formUnion(found) }
             return set
         }
     }

@@ -58,16 +58,18 @@ extension ScannedText {
         let minimumLength = EncodedInstructionScanner.minimumRunLength
         var runs: [Range<Int>] = []
         var anchors = AnchorPositions()
-        var runStart = -1
+        // Start of the current run, or of the last one after it ended.
+        var runStart = 0
+        var previousIsEncoded = false
         for index in 0..<count {
             let scalarValue = value(index)
             let scalarClasses = scalarValue < 128 ? classes[Int(scalarValue)] : 0
-            if scalarClasses & AnchorClass.encoded != 0 {
-                if runStart < 0 { runStart = index }
-            } else if runStart >= 0 {
-                if index - runStart >= minimumLength { runs.append(runStart..<index) }
-                runStart = -1
-            }
+            let isEncoded = scalarClasses & AnchorClass.encoded != 0
+            // Run edges update `runStart` with a select, not a branch, because runs end at almost every word.
+            let endsLongRun = !isEncoded && previousIsEncoded && index - runStart >= minimumLength
+            if endsLongRun { runs.append(runStart..<index) }
+            runStart = isEncoded && !previousIsEncoded ? index : runStart
+            previousIsEncoded = isEncoded
             // Letters carry the encoded bit only, so most positions stop here.
             guard scalarClasses > AnchorClass.encoded else { continue }
             if scalarClasses & AnchorClass.numberStart != 0 { anchors.numberStarts.append(index) }
@@ -77,7 +79,7 @@ extension ScannedText {
             if scalarClasses & AnchorClass.hyphen != 0 { anchors.hyphens.append(index) }
             if scalarClasses & AnchorClass.templateMarkerStart != 0 { anchors.templateMarkerStarts.append(index) }
         }
-        if runStart >= 0, count - runStart >= minimumLength { runs.append(runStart..<count) }
+        if previousIsEncoded, count - runStart >= minimumLength { runs.append(runStart..<count) }
         return (runs, anchors)
     }
 

@@ -157,11 +157,13 @@ enum CredentialScanner {
     }
 
     /// Finds the password of `scheme://user:password@host` URLs.
-    static func connectionStringPasswords(in scalars: [Unicode.Scalar]) -> [Range<Int>] {
+    ///
+    /// - Parameter colons: ``AnchorPositions/colons`` of `scalars`.
+    static func connectionStringPasswords(in scalars: [Unicode.Scalar], colons: [Int]) -> [Range<Int>] {
         var result: [Range<Int>] = []
         let marker = Array("://".unicodeScalars)
         var searchFrom = 0
-        while let found = InjectionScanner.firstRange(of: marker, in: scalars, from: searchFrom) {
+        while let found = ScannedText.firstRange(of: marker, in: scalars, at: colons, from: searchFrom) {
             searchFrom = found.upperBound
             var end = found.upperBound
             var colon = -1

@@ -23,26 +23,11 @@ struct DigitRun: Sendable {
         scalar == " " || scalar == "-" || scalar == "." || scalar == "/" || scalar == "(" || scalar == ")"
     }
 
-    /// Returns the positions of ASCII digits, `+` and `(` in `folded`, in
-    /// ascending order. Every digit run, IPv4 address, IBAN and UK National
-    /// Insurance number starts at or contains one of them, so those rules
-    /// visit these positions instead of the whole text.
-    static func numberStarts(in folded: [Unicode.Scalar]) -> [Int] {
-        var positions: [Int] = []
-        let starts = numberStartCharacters
-        for (index, scalar) in folded.enumerated() where starts.contains(scalar) {
-            positions.append(index)
-        }
-        return positions
-    }
-
-    private static let numberStartCharacters = ASCIISet("0123456789+(")
-
     /// Finds every maximal run in `folded`. A run starts at `+`, `(` or a digit
     /// that does not continue a word, and stops at a line break, a double
     /// space, a letter or any other character.
     ///
-    /// - Parameter numberStarts: ``numberStarts(in:)`` of `folded`.
+    /// - Parameter numberStarts: ``AnchorPositions/numberStarts`` of `folded`.
     static func all(in folded: [Unicode.Scalar], numberStarts: [Int]) -> [DigitRun] {
         var runs: [DigitRun] = []
         var nextIndex = 0

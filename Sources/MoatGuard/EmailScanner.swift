@@ -2,10 +2,11 @@
 /// labels whose last label is two or more letters (RFC 5321 §4.1.2, without
 /// quoted local parts).
 enum EmailScanner {
-    static func addresses(in folded: [Unicode.Scalar]) -> [Range<Int>] {
+    /// - Parameter atSigns: ``AnchorPositions/atSigns`` of `folded`.
+    static func addresses(in folded: [Unicode.Scalar], atSigns: [Int]) -> [Range<Int>] {
         var result: [Range<Int>] = []
         var lastEnd = 0
-        for at in folded.indices where folded[at] == "@" && at >= lastEnd {
+        for at in atSigns where at >= lastEnd {
             var start = at
             while start > lastEnd, isLocalCharacter(folded[start - 1]) { start -= 1 }
             while start < at, folded[start] == "." { start += 1 }

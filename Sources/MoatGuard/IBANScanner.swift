@@ -13,7 +13,7 @@ enum IBANScanner {
         "tl": 23, "tn": 24, "tr": 26, "ua": 29, "va": 22, "vg": 24, "xk": 20,
     ]
 
-    /// - Parameter numberStarts: ``DigitRun/numberStarts(in:)`` of `folded`;
+    /// - Parameter numberStarts: ``AnchorPositions/numberStarts`` of `folded`;
     ///   an IBAN starts two letters before its first check digit.
     static func ibans(in folded: [Unicode.Scalar], numberStarts: [Int]) -> [Range<Int>] {
         var result: [Range<Int>] = []

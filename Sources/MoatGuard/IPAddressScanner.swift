@@ -6,9 +6,10 @@ import Glibc
 /// Finds IPv4 addresses in dotted-quad form and IPv6 addresses that
 /// `inet_pton(3)` accepts.
 enum IPAddressScanner {
-    /// - Parameter numberStarts: ``DigitRun/numberStarts(in:)`` of `folded`.
-    static func addresses(in folded: [Unicode.Scalar], numberStarts: [Int]) -> [Range<Int>] {
-        ipv4(in: folded, numberStarts: numberStarts) + ipv6(in: folded)
+    /// - Parameter numberStarts: ``AnchorPositions/numberStarts`` of `folded`.
+    /// - Parameter colons: ``AnchorPositions/colons`` of `folded`.
+    static func addresses(in folded: [Unicode.Scalar], numberStarts: [Int], colons: [Int]) -> [Range<Int>] {
+        ipv4(in: folded, numberStarts: numberStarts) + ipv6(in: folded, colons: colons)
     }
 
     static func ipv4(in folded: [Unicode.Scalar], numberStarts: [Int]) -> [Range<Int>] {
@@ -45,24 +46,21 @@ enum IPAddressScanner {
         return result
     }
 
-    /// True when two colons are separated only by hex digits and dots, which
-    /// every IPv6 candidate contains; most texts have no such pair.
-    private static func hasColonPair(_ folded: [Unicode.Scalar]) -> Bool {
-        var afterColon = false
-        for scalar in folded {
-            if scalar == ":" {
-                if afterColon { return true }
-                afterColon = true
-            } else if afterColon, !(scalar.isASCIIHexDigit || scalar == ".") {
-                afterColon = false
-            }
+    /// True when two successive colons are separated only by hex digits and
+    /// dots, which every IPv6 candidate contains; most texts have no such pair.
+    private static func hasColonPair(_ folded: [Unicode.Scalar], colons: [Int]) -> Bool {
+        for (first, second) in zip(colons, colons.dropFirst()) {
+            var position = first + 1
+            while position < second, folded[position].isASCIIHexDigit || folded[position] == "." { position += 1 }
+            if position == second { return true }
         }
         return false
     }
 
-    static func ipv6(in folded: [Unicode.Scalar]) -> [Range<Int>] {
+    /// - Parameter colons: ``AnchorPositions/colons`` of `folded`.
+    static func ipv6(in folded: [Unicode.Scalar], colons: [Int]) -> [Range<Int>] {
         var result: [Range<Int>] = []
-        guard hasColonPair(folded) else { return result }
+        guard hasColonPair(folded, colons: colons) else { return result }
         var index = 0
         let count = folded.count
         while index < count {

@@ -38,4 +38,7 @@ extension InjectionRules {
         "device-developer-mode": ["developer-mode"],
         "device-developer-mode-before": ["developer-mode"],
     ]
+
+    /// Every rule that some exception cancels.
+    static let cancellableRuleNames: Set<String> = Set(cancelledByException.values.joined())
 }

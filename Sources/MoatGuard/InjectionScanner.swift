@@ -13,16 +13,24 @@ struct InjectionScanner: Sendable {
     private var detectsOffTopicRequests: Bool { reportedRuleID != nil }
 
     static let userPrompt = InjectionScanner(
-        rules: InjectionRules.direct + InjectionRules.jailbreak + InjectionRules.exceptions,
+        rules: InjectionRules.direct + InjectionRules.jailbreak,
         reportedRuleID: nil
     )
     static let retrievedPassage = InjectionScanner(
-        rules: InjectionRules.direct + InjectionRules.jailbreak + InjectionRules.indirectOnly + InjectionRules.exceptions,
+        rules: InjectionRules.direct + InjectionRules.jailbreak + InjectionRules.indirectOnly,
         reportedRuleID: GuardRuleID.injectionIndirect
     )
 
+    /// Rule group of the matcher that contains ``InjectionRules/exceptions``.
+    private static let exceptionGroup = 1
+
+    /// - Parameter rules: the rules that report injection. The scanner adds ``InjectionRules/exceptions`` to them.
     init(rules: [PhraseMatcher.Rule], reportedRuleID: String?) {
-        self.matcher = PhraseMatcher(classes: InjectionLexicon.classes, rules: rules)
+        self.matcher = PhraseMatcher(
+            classes: InjectionLexicon.classes,
+            rules: rules + InjectionRules.exceptions,
+            groups: [rules.count, InjectionRules.exceptions.count]
+        )
         self.reportedRuleID = reportedRuleID
     }
 
@@ -35,22 +43,22 @@ struct InjectionScanner: Sendable {
 
     func scan(_ text: ScannedText, tokens: [WordToken]) -> [Finding] {
         var signals: [Signal] = []
-        var exceptions: [Signal] = []
+        var hasCancellableSignal = false
         let classes = matcher.classify(tokens, in: text.folded)
         for match in matcher.matches(tokens, classes: classes) {
             let rule = matcher.rules[match.rule]
-            let signal = Signal(name: rule.name, ruleID: rule.ruleID, weight: rule.weight, range: match.range)
-            if rule.ruleID == InjectionRules.exceptionRuleID {
-                exceptions.append(signal)
-            } else {
-                signals.append(signal)
+            signals.append(Signal(name: rule.name, ruleID: rule.ruleID, weight: rule.weight, range: match.range))
+            if InjectionRules.cancellableRuleNames.contains(rule.name) { hasCancellableSignal = true }
+        }
+        // An exception only removes signals, so it is matched only when a signal it can cancel is present.
+        if hasCancellableSignal {
+            for match in matcher.matches(tokens, classes: classes, group: Self.exceptionGroup) {
+                let exception = matcher.rules[match.rule]
+                let cancelled = InjectionRules.cancelledByException[exception.name] ?? []
+                signals.removeAll { cancelled.contains($0.name) && $0.range.overlaps(match.range) }
             }
         }
-        for exception in exceptions {
-            let cancelled = InjectionRules.cancelledByException[exception.name] ?? []
-            signals.removeAll { cancelled.contains($0.name) && $0.range.overlaps(exception.range) }
-        }
-        if let range = Self.chatTemplateDelimiter(in: text.folded) {
+        if let range = Self.chatTemplateDelimiter(in: text.folded, markerStarts: text.anchors.templateMarkerStarts) {
             signals.append(Signal(name: "template-delimiter", ruleID: GuardRuleID.injectionDirect, weight: 0.6, range: range))
         }
         if detectsCapitalsInsert, let range = Self.capitalsInsert(in: text.normalized, tokens: tokens) {
@@ -89,16 +97,15 @@ struct InjectionScanner: Sendable {
         "### system", "### instruction", "=====end", "====end", "\\n\\n\\n", "\\ n \\ n \\ n", "</s><s>",
     ].map { Array($0.unicodeScalars) }
 
-    private static let templateMarkerStarts = ASCIISet("<[#=\\")
-
     /// Returns the first occurrence of the earliest-listed marker that occurs
-    /// at all, found in one pass over the text.
-    static func chatTemplateDelimiter(in folded: [Unicode.Scalar]) -> Range<Int>? {
+    /// at all, found in one pass over the positions where a marker can start.
+    ///
+    /// - Parameter markerStarts: ``AnchorPositions/templateMarkerStarts`` of `folded`.
+    static func chatTemplateDelimiter(in folded: [Unicode.Scalar], markerStarts: [Int]) -> Range<Int>? {
         let markers = templateMarkers
-        let starts = templateMarkerStarts
         var found = [Range<Int>?](repeating: nil, count: markers.count)
         var remaining = markers.count
-        for index in folded.indices where starts.contains(folded[index]) {
+        for index in markerStarts {
             for (markerIndex, marker) in markers.enumerated() where found[markerIndex] == nil && marker[0] == folded[index] {
                 let end = index + marker.count
                 guard end <= folded.count, folded[index..<end].elementsEqual(marker) else { continue }

@@ -40,7 +40,7 @@ enum NationalIDScanner {
 
     /// `AB123456C` or `AB 12 34 56 C`, with a valid prefix and suffix A–D.
     ///
-    /// - Parameter numberStarts: ``DigitRun/numberStarts(in:)`` of `folded`;
+    /// - Parameter numberStarts: ``AnchorPositions/numberStarts`` of `folded`;
     ///   the prefix letters come right before the first digit or the
     ///   spaces in front of it.
     static func ukNINOs(in folded: [Unicode.Scalar], numberStarts: [Int]) -> [Range<Int>] {

@@ -36,7 +36,7 @@ enum OffTopicRequests {
         }
         for request in requests {
             if request.endsWithQuestionMark, request.tokens.upperBound < tokens.count,
-               RequestLexicon.answerStarts.contains(PhraseMatcher.hash(folded[tokens[request.tokens.upperBound].range])) {
+               RequestLexicon.answerStarts.contains(tokens[request.tokens.upperBound].hash) {
                 // "Can I work from home? Yes, two days a week.": a FAQ answered in place.
                 continue
             }
@@ -81,7 +81,7 @@ enum OffTopicRequests {
     /// analysis. Headings and list items are skipped, and so are the request
     /// forms documents use for their human reader (see the comments below).
     private static func isRequest(_ sentence: Sentence, tokens: [WordToken], text: ScannedText) -> Bool {
-        var words = sentence.tokens.map { PhraseMatcher.hash(text.folded[tokens[$0].range]) }
+        var words = sentence.tokens.map { tokens[$0].hash }
         // "Please provide …" is the request "provide …".
         if let first = words.first, RequestLexicon.politeOpeners.contains(first) { words.removeFirst() }
         guard words.count >= 3 else { return false }
@@ -123,7 +123,7 @@ enum OffTopicRequests {
             if word.contains(where: \.properties.isLowercase) { allCapitals = false }
             guard index > sentence.tokens.lowerBound, word.count >= 3, let first = word.first else { continue }
             // Title case leaves articles and short prepositions in lower case.
-            let isFunctionWord = RequestLexicon.stopWords.contains(PhraseMatcher.hash(text.folded[tokens[index].range]))
+            let isFunctionWord = RequestLexicon.stopWords.contains(tokens[index].hash)
             if first.properties.isUppercase {
                 if isFunctionWord { capitalisedFunctionWord = true }
             } else if !isFunctionWord {

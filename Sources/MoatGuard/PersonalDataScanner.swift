@@ -18,8 +18,8 @@ enum PersonalDataScanner {
                                     matchedText: String(scalars: text.original[span])))
         }
 
-        // Every rule below except e-mail and IPv6 starts from a digit, `+` or `(`, so one pass collects those positions.
-        let numberStarts = DigitRun.numberStarts(in: folded)
+        // Every rule below except e-mail and IPv6 starts from a digit, `+` or `(`, and visits only those positions.
+        let numberStarts = text.anchors.numberStarts
         for range in IBANScanner.ibans(in: folded, numberStarts: numberStarts) {
             add(GuardRuleID.piiIBAN, 1, range, "IBAN with a valid ISO 13616 mod-97 check")
         }
@@ -33,10 +33,10 @@ enum PersonalDataScanner {
         for candidate in CardScanner.cards(in: runs, folded: folded) {
             add(GuardRuleID.piiCard, candidate.score, candidate.range, "payment card number with a valid Luhn check")
         }
-        for range in EmailScanner.addresses(in: folded) {
+        for range in EmailScanner.addresses(in: folded, atSigns: text.anchors.atSigns) {
             add(GuardRuleID.piiEmail, 0.95, range, "e-mail address")
         }
-        for range in IPAddressScanner.addresses(in: folded, numberStarts: numberStarts) {
+        for range in IPAddressScanner.addresses(in: folded, numberStarts: numberStarts, colons: text.anchors.colons) {
             add(GuardRuleID.piiIPAddress, 0.85, range, "IP address")
         }
         for candidate in PhoneScanner.phones(in: runs, folded: folded) {

@@ -43,18 +43,31 @@ struct PhraseMatcher: Sendable {
     private var prefixStarts = BitTable(count: 1 << 16)
     /// Prefix words whose first two scalars are not both below U+0100.
     private var hasWidePrefixes = false
-    /// Rule indices under each class id that their first step accepts.
-    private var rulesByFirstClass = [[Int]](repeating: [], count: ClassSet.capacity)
-    /// Every class that some rule's first step accepts, so that words
-    /// which start no rule skip the candidate search.
-    private var firstStepClasses = ClassSet()
+    /// Per rule group, the rule indices under each class id that their first step accepts.
+    private var rulesByFirstClass: [[[Int]]] = []
+    /// Per rule group, every class that some rule's first step accepts, so
+    /// that words which start no rule skip the candidate search.
+    private var firstStepClasses: [ClassSet] = []
     /// Hashes of ``exactWords`` and ``prefixWords`` keys, so that most words
     /// of a text skip the dictionary lookups.
     private var exactHashes = HashFilter()
     private var prefixHashes = HashFilter()
 
-    init(classes: [String: [String]], rules: [Rule]) {
+    /// Compiles `rules` over the word lists in `classes`.
+    ///
+    /// - Parameter groups: how many of `rules`, in order, belong to each
+    ///   group, so that ``matches(_:classes:group:)`` can match one group at
+    ///   a time on one classification. Nil puts every rule in group 0.
+    init(classes: [String: [String]], rules: [Rule], groups: [Int]? = nil) {
         self.rules = rules
+        let groupSizes = groups ?? [rules.count]
+        precondition(groupSizes.reduce(0, +) == rules.count, "rule groups must cover every rule once")
+        var groupOfRule: [Int] = []
+        for (group, size) in groupSizes.enumerated() {
+            groupOfRule += Array(repeating: group, count: size)
+        }
+        rulesByFirstClass = Array(repeating: Array(repeating: [], count: ClassSet.capacity), count: groupSizes.count)
+        firstStepClasses = Array(repeating: ClassSet(), count: groupSizes.count)
         var classIDs: [String: Int] = [:]
         func classID(_ name: String) -> Int {
             if let id = classIDs[name] { return id }
@@ -114,10 +127,11 @@ struct PhraseMatcher: Sendable {
             }
             precondition(!parsed.isEmpty, "rule \(rule.name) is empty")
             steps.append(parsed)
+            let group = groupOfRule[ruleIndex]
             for id in parsed[0].classes.members {
-                rulesByFirstClass[id].append(ruleIndex)
+                rulesByFirstClass[group][id].append(ruleIndex)
             }
-            firstStepClasses.formUnion(parsed[0].classes)
+            firstStepClasses[group].formUnion(parsed[0].classes)
         }
         sortedPrefixLengths = prefixWords.keys.sorted()
     }
@@ -127,38 +141,43 @@ struct PhraseMatcher: Sendable {
         let prefixLengths = sortedPrefixLengths
         return tokens.map { token in
             var set = ClassSet()
-            var hash: UInt64 = Self.offsetBasis
-            var length = 0
-            var nextPrefix = 0
             var checksPrefixes = hasWidePrefixes
             if token.range.count >= 2 {
                 let first = folded[token.range.lowerBound].value, second = folded[token.range.lowerBound + 1].value
                 if first < 0x100, second < 0x100, prefixStarts.contains(Int(first) << 8 | Int(second)) { checksPrefixes = true }
                 if first >= 0x100 || second >= 0x100 { checksPrefixes = checksPrefixes || hasWidePrefixes }
             }
-            for index in token.range {
-                hash = (hash ^ UInt64(folded[index].value)) &* Self.prime
-                length += 1
-                guard checksPrefixes else { continue }
-                while nextPrefix < prefixLengths.count, prefixLengths[nextPrefix] < length { nextPrefix += 1 }
-                if nextPrefix < prefixLengths.count, prefixLengths[nextPrefix] == length, prefixHashes.mayContain(hash),
-                   let found = prefixWords[length]?[hash] {
-                    set.formUnion(found)
+            // The tokenizer hashed the whole word, so only words that may start with a prefix word are walked again.
+            if checksPrefixes {
+                var hash: UInt64 = Self.offsetBasis
+                var length = 0
+                var nextPrefix = 0
+                for index in token.range {
+                    hash = (hash ^ UInt64(folded[index].value)) &* Self.prime
+                    length += 1
+                    while nextPrefix < prefixLengths.count, prefixLengths[nextPrefix] < length { nextPrefix += 1 }
+                    if nextPrefix < prefixLengths.count, prefixLengths[nextPrefix] == length, prefixHashes.mayContain(hash),
+                       let found = prefixWords[length]?[hash] {
+                        set.formUnion(found)
+                    }
                 }
             }
-            if exactHashes.mayContain(hash), let found = exactWords[hash] { set.formUnion(found) }
+            if exactHashes.mayContain(token.hash), let found = exactWords[token.hash] { set.formUnion(found) }
             return set
         }
     }
 
-    /// Returns every rule match, at most one per rule and start word.
-    func matches(_ tokens: [WordToken], classes: [ClassSet]) -> [Match] {
+    /// Returns every match of the rules in `group`, at most one per rule and
+    /// start word, ordered by start word and then by rule index.
+    func matches(_ tokens: [WordToken], classes: [ClassSet], group: Int = 0) -> [Match] {
         var result: [Match] = []
         var candidates: [Int] = []
-        for (start, set) in classes.enumerated() where set.intersects(firstStepClasses) {
+        let groupFirstStepClasses = firstStepClasses[group]
+        let groupRulesByFirstClass = rulesByFirstClass[group]
+        for (start, set) in classes.enumerated() where set.intersects(groupFirstStepClasses) {
             candidates.removeAll(keepingCapacity: true)
             for id in set.members {
-                candidates += rulesByFirstClass[id]
+                candidates += groupRulesByFirstClass[id]
             }
             if candidates.count > 1 {
                 // Ascending and without duplicates, because a rule whose first step has alternatives is listed under each.

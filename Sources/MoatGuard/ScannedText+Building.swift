@@ -20,8 +20,9 @@ extension ScannedText {
                 for index in 0..<count { buffer[index] = Unicode.Scalar(lowercaseTable[Int(bytes[index])]) }
                 initialized = count
             }
+            let (encodedRuns, anchors) = Self.anchorPass(count: count) { UInt32(bytes[$0]) }
             self.init(original: original, normalized: original, folded: folded, origin: Array(0..<count),
-                      encodedRuns: Self.encodedRuns(in: original))
+                      encodedRuns: encodedRuns, anchors: anchors)
             return
         }
 
@@ -59,8 +60,9 @@ extension ScannedText {
             }
         }
         if keepsPositions {
+            let (encodedRuns, anchors) = Self.anchorPass(over: original)
             self.init(original: original, normalized: original, folded: folded, origin: Array(0..<original.count),
-                      encodedRuns: Self.encodedRuns(in: original))
+                      encodedRuns: encodedRuns, anchors: anchors)
         } else {
             self.init(mapping: original)
         }
@@ -119,24 +121,8 @@ extension ScannedText {
                 origin.append(index)
             }
         }
-        self.init(original: original, normalized: normalized, folded: folded, origin: origin, encodedRuns: Self.encodedRuns(in: normalized))
-    }
-
-    private static func encodedRuns(in normalized: [Unicode.Scalar]) -> [Range<Int>] {
-        let characters = encodedCharacters
-        let minimumLength = EncodedInstructionScanner.minimumRunLength
-        var runs: [Range<Int>] = []
-        var index = 0
-        while index < normalized.count {
-            guard characters.contains(normalized[index]) else {
-                index += 1
-                continue
-            }
-            let start = index
-            while index < normalized.count, characters.contains(normalized[index]) { index += 1 }
-            if index - start >= minimumLength { runs.append(start..<index) }
-        }
-        return runs
+        let (encodedRuns, anchors) = Self.anchorPass(over: normalized)
+        self.init(original: original, normalized: normalized, folded: folded, origin: origin, encodedRuns: encodedRuns, anchors: anchors)
     }
 
     /// The characters of base64 and base64url, padding included. Hex digits are a subset.

@@ -21,6 +21,8 @@ struct ScannedText: Sendable {
     /// ``EncodedInstructionScanner/minimumRunLength`` long. Encoded
     /// instructions and high-entropy secrets are looked for only there.
     let encodedRuns: [Range<Int>]
+    /// Positions of digits and of the punctuation that rules search for.
+    let anchors: AnchorPositions
 
     var count: Int { folded.count }
 

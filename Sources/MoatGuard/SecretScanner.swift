@@ -18,18 +18,18 @@ enum SecretScanner {
                                     matchedText: String(scalars: text.original[span])))
         }
 
-        for block in PrivateKeyScanner.pemBlocks(in: text.normalized) {
+        for block in PrivateKeyScanner.pemBlocks(in: text.normalized, hyphens: text.anchors.hyphens) {
             // An encrypted key is useless without its passphrase, so it scores below the default threshold.
             add(GuardRuleID.secretPrivateKey, block.isEncrypted ? 0.45 : 1, block.range,
                 block.isEncrypted ? "encrypted PEM private key block" : "PEM private key block")
         }
-        for range in PrivateKeyScanner.jsonWebKeyPrivateMembers(in: text.normalized) {
+        for range in PrivateKeyScanner.jsonWebKeyPrivateMembers(in: text.normalized, quotes: text.anchors.quotes) {
             add(GuardRuleID.secretPrivateKey, 0.9, range, "private member of a JSON Web Key")
         }
         for candidate in TokenScanner.tokens(in: text.normalized) {
             add(candidate.ruleID, candidate.score, candidate.range, candidate.detail)
         }
-        for range in CredentialScanner.connectionStringPasswords(in: text.normalized) {
+        for range in CredentialScanner.connectionStringPasswords(in: text.normalized, colons: text.anchors.colons) {
             add(GuardRuleID.secretConnectionString, 0.9, range, "password in a connection string URL")
         }
         for candidate in CredentialScanner.assignments(in: text) {
@@ -44,14 +44,17 @@ enum PrivateKeyScanner {
     private static let begin = Array("-----BEGIN ".unicodeScalars)
     private static let end = Array("-----END ".unicodeScalars)
     private static let dashes = Array("-----".unicodeScalars)
+    private static let typeMemberName = Array("\"kty\"".unicodeScalars)
 
     /// From `-----BEGIN … PRIVATE KEY…-----` to the matching END line, or
     /// to the end of the text when the END line is missing (a truncated key
     /// is still secret).
-    static func pemBlocks(in scalars: [Unicode.Scalar]) -> [(range: Range<Int>, isEncrypted: Bool)] {
+    ///
+    /// - Parameter hyphens: ``AnchorPositions/hyphens`` of `scalars`.
+    static func pemBlocks(in scalars: [Unicode.Scalar], hyphens: [Int]) -> [(range: Range<Int>, isEncrypted: Bool)] {
         var result: [(range: Range<Int>, isEncrypted: Bool)] = []
         var searchFrom = 0
-        while let beginRange = InjectionScanner.firstRange(of: begin, in: scalars, from: searchFrom) {
+        while let beginRange = ScannedText.firstRange(of: begin, in: scalars, at: hyphens, from: searchFrom) {
             let labelStart = beginRange.upperBound
             guard let closing = InjectionScanner.firstRange(of: dashes, in: scalars, from: labelStart) else { break }
             let label = String(scalars: scalars[labelStart..<closing.lowerBound])
@@ -72,8 +75,10 @@ enum PrivateKeyScanner {
 
     /// Finds the `kty` member and the private members (`d`, `p`, `q`, `dp`, `dq`,
     /// `qi`, and `k` of symmetric keys, RFC 7518 §6) of a JSON Web Key.
-    static func jsonWebKeyPrivateMembers(in scalars: [Unicode.Scalar]) -> [Range<Int>] {
-        guard InjectionScanner.firstRange(of: Array("\"kty\"".unicodeScalars), in: scalars) != nil else { return [] }
+    ///
+    /// - Parameter quotes: ``AnchorPositions/quotes`` of `scalars`.
+    static func jsonWebKeyPrivateMembers(in scalars: [Unicode.Scalar], quotes: [Int]) -> [Range<Int>] {
+        guard ScannedText.firstRange(of: typeMemberName, in: scalars, at: quotes) != nil else { return [] }
         var typeMembers: [Range<Int>] = []
         var privateMembers: [Range<Int>] = []
         let privateNames: Set<String> = ["d", "p", "q", "dp", "dq", "qi", "k", "kty"]

@@ -7,6 +7,9 @@ struct WordToken: Sendable {
     var startsSentence: Bool
     /// True when the word directly follows a quotation mark.
     var followsQuote: Bool
+    /// 64-bit FNV-1a hash of the word's folded scalars, the key of
+    /// ``PhraseMatcher``'s word lookups.
+    var hash: UInt64
 }
 
 enum WordTokenizer {
@@ -21,18 +24,23 @@ enum WordTokenizer {
             let scalar = folded[index]
             if scalar.isWordCharacter {
                 let start = index
+                // Hashing here saves the phrase matcher a second walk over every word.
+                var hash = (PhraseMatcher.offsetBasis ^ UInt64(scalar.value)) &* PhraseMatcher.prime
                 index += 1
                 while index < count {
                     let next = folded[index]
                     if next.isWordCharacter {
+                        hash = (hash ^ UInt64(next.value)) &* PhraseMatcher.prime
                         index += 1
                     } else if Self.isInnerJoiner(next), index + 1 < count, folded[index + 1].isWordCharacter {
+                        hash = (hash ^ UInt64(next.value)) &* PhraseMatcher.prime
+                        hash = (hash ^ UInt64(folded[index + 1].value)) &* PhraseMatcher.prime
                         index += 2
                     } else {
                         break
                     }
                 }
-                tokens.append(WordToken(range: start..<index, startsSentence: sentenceBoundary, followsQuote: quote))
+                tokens.append(WordToken(range: start..<index, startsSentence: sentenceBoundary, followsQuote: quote, hash: hash))
                 sentenceBoundary = false
                 quote = false
                 continue

@@ -19,11 +19,12 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .target(name: "CMoatProcess", dependencies: ["COpenSSL"]),
 
         // Foundations.
         .target(name: "MoatCore", swiftSettings: swiftSettings),
         .target(name: "MoatJSON", dependencies: ["MoatCore"], swiftSettings: swiftSettings),
-        .target(name: "MoatCrypto", dependencies: ["COpenSSL", "MoatCore"], swiftSettings: swiftSettings),
+        .target(name: "MoatCrypto", dependencies: ["COpenSSL", "CMoatProcess", "MoatCore"], swiftSettings: swiftSettings),
         .target(name: "MoatJOSE", dependencies: ["COpenSSL", "MoatCrypto", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
         .target(name: "MoatTOML", swiftSettings: swiftSettings),
         .target(name: "MoatConfig", dependencies: ["MoatTOML", "MoatCore"], swiftSettings: swiftSettings),

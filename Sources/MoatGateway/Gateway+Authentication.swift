@@ -38,7 +38,7 @@ extension Gateway {
     }
 
     private func authenticateSession(_ request: HTTPRequest) -> Authentication {
-        guard let session = currentSession(request) else { return .anonymous }
+        guard let (session, caller) = currentSessionAndCaller(request) else { return .anonymous }
         let now = Int64(clock.now().timeIntervalSince1970)
         var cookies: [SetCookie] = []
         if now - session.lastSeen >= Self.renewalInterval {
@@ -46,7 +46,7 @@ extension Gateway {
             renewed.lastSeen = now
             cookies = (try? sessionCookies(for: renewed, replacing: request)) ?? []
         }
-        return .authenticated(caller(from: session), cookies: cookies)
+        return .authenticated(caller, cookies: cookies)
     }
 
     private func authenticateBearer(_ request: HTTPRequest, authorization: String) async -> Authentication {
@@ -70,7 +70,9 @@ extension Gateway {
                 username: principal.username, clientAppID: principal.clientAppID, roles: principal.roles,
                 groups: principal.groups, claims: claims, accessToken: token, idToken: nil, sessionHash: nil
             )
-            verifiedTokens.store(caller, for: authorization, now: clock.now())
+            var cached = caller
+            cached.clientPrincipalHeader = clientPrincipalHeader(for: caller)
+            verifiedTokens.store(cached, for: authorization, now: clock.now())
             return .authenticated(caller, cookies: [])
         } catch {
             validator.logRejection(error, requestID: request.requestID, logger: logger)
@@ -86,18 +88,38 @@ extension Gateway {
     }
 
     /// The live session in the request's cookies, or nil when absent, forged,
-    /// expired (idle or absolute) or from a tenant that is not allowed.
+    /// expired (idle or absolute) or signed out.
     func currentSession(_ request: HTTPRequest) -> GatewaySession? {
-        let cookies = request.cookies
-        guard let plaintext = sessionCookie.open(cookies),
-              let session = GatewaySession(serialized: plaintext)
-        else { return nil }
-        let now = Int64(clock.now().timeIntervalSince1970)
+        currentSessionAndCaller(request)?.session
+    }
+
+    /// Returns the live session and its caller, or nil as ``currentSession(_:)`` does.
+    /// A cookie seen before is found in ``OpenedSessionCache`` instead of being
+    /// decrypted again, but the timeouts and the revocation list are checked on every call.
+    func currentSessionAndCaller(_ request: HTTPRequest) -> (session: GatewaySession, caller: GatewayCaller)? {
+        guard let sealed = sessionCookie.sealedValue(in: request.cookies) else { return nil }
+        let date = clock.now()
+        let key = OpenedSessionCache.key(sealedValue: sealed)
+        let session: GatewaySession
+        let caller: GatewayCaller
+        if let entry = openedSessions.entry(for: key, now: date) {
+            session = entry.session
+            caller = entry.caller
+        } else {
+            guard let plaintext = sessionCookie.open(sealedValue: sealed),
+                  let opened = GatewaySession(serialized: plaintext)
+            else { return nil }
+            session = opened
+            caller = self.caller(from: opened)
+            openedSessions.store(session, caller: caller, for: key, now: date)
+        }
+
+        let now = Int64(date.timeIntervalSince1970)
         guard now - session.lastSeen < Int64(configuration.idleTimeout), now - session.createdAt < Int64(configuration.absoluteTimeout) else {
             return nil
         }
         guard revokedSessions.withLock({ $0[session.id] == nil }) else { return nil }
-        return session
+        return (session, caller)
     }
 
     /// Rejects `session` from now on, until it would have expired anyway.
@@ -109,13 +131,16 @@ extension Gateway {
         }
     }
 
+    /// Returns the caller a session names, with its `X-MS-CLIENT-PRINCIPAL` value encoded.
     func caller(from session: GatewaySession) -> GatewayCaller {
-        GatewayCaller(
+        var caller = GatewayCaller(
             kind: .session, tenantID: session.tenantID, objectID: session.objectID, name: session.name,
             username: session.username, clientAppID: nil, roles: session.roles, groups: session.groups,
             claims: session.claims, accessToken: session.accessToken, idToken: session.idToken,
             sessionHash: FastBase64URL.encode(Digest.sha256(Data(session.id.utf8)).prefix(16))
         )
+        caller.clientPrincipalHeader = clientPrincipalHeader(for: caller)
+        return caller
     }
 
     /// The `Set-Cookie` fields that store `session`, deleting pieces the request

@@ -52,7 +52,7 @@ extension Gateway {
     /// by the target exactly as the client sent it.
     func upstreamURL(_ target: String) -> URL? {
         guard target.hasPrefix("/") else { return nil }
-        return URL(string: GatewayConfiguration.origin(of: configuration.upstream.absoluteString) + target)
+        return URL(string: upstreamOrigin + target)
     }
 
     /// Maps a failed upstream call to 502 or, for timeouts, 504.
@@ -95,7 +95,7 @@ extension Gateway {
             kept.add("Cookie", cookie)
         }
 
-        let upstreamHost = configuration.upstream.host.map { host in configuration.upstream.port.map { "\(host):\($0)" } ?? host } ?? ""
+        let upstreamHost = upstreamAuthority
         let host = configuration.preserveHost ? (request.headers["Host"] ?? upstreamHost) : upstreamHost
         kept.add("Host", host)
         let forwardedFor = trustedPeer ? request.headers["X-Forwarded-For"].map { "\($0), \(request.remoteAddress)" } : nil
@@ -117,12 +117,11 @@ extension Gateway {
     private func upstreamCookieHeader(_ request: HTTPRequest) -> String? {
         var forwarded: [UInt8] = []
         for header in request.headers.values(for: "Cookie") {
-            // On UTF-8 bytes, because the gateway's own cookies are kilobytes long and Character iteration is slow.
-            for pair in header.utf8.split(separator: UInt8(ascii: ";")) {
+            HTTPRequest.forEachCookiePair(in: header) { pair in
                 let trimmed = pair.drop { $0 == 0x20 || $0 == 0x09 }
-                let name = Substring(trimmed.prefix { $0 != UInt8(ascii: "=") })
+                let name = String(decoding: trimmed.prefix { $0 != UInt8(ascii: "=") }, as: UTF8.self)
                 if sessionCookie.owns(cookieName: name) || signInCookie.owns(cookieName: name) {
-                    continue
+                    return
                 }
                 if !forwarded.isEmpty {
                     forwarded += "; ".utf8
@@ -135,13 +134,7 @@ extension Gateway {
 
     /// App Service's identity fields and the signed assertion.
     private func addIdentityFields(to headers: inout HTTPHeaders, caller: GatewayCaller, request: HTTPRequest) throws {
-        let principal: JSONObject = [
-            "auth_typ": .string(configuration.providerName),
-            "claims": .array(caller.claims.map { .object(["typ": .string($0.typ), "val": .string($0.val)]) }),
-            "name_typ": "name",
-            "role_typ": "roles",
-        ]
-        headers.add("X-MS-CLIENT-PRINCIPAL", JSONValue.object(principal).serialized().base64EncodedString())
+        headers.add("X-MS-CLIENT-PRINCIPAL", caller.clientPrincipalHeader ?? clientPrincipalHeader(for: caller))
         headers.add("X-MS-CLIENT-PRINCIPAL-ID", caller.objectID)
         headers.add("X-MS-CLIENT-PRINCIPAL-NAME", caller.username ?? caller.name ?? caller.objectID)
         headers.add("X-MS-CLIENT-PRINCIPAL-IDP", configuration.providerName)
@@ -155,6 +148,18 @@ extension Gateway {
             try assertionSigner.sign(caller, idp: configuration.providerName, method: request.method, target: request.target, now: now)
         }
         headers.add(GatewayAssertionSigner.headerName, assertion)
+    }
+
+    /// Encodes the `X-MS-CLIENT-PRINCIPAL` value for `caller`: App Service's
+    /// JSON principal with the caller's claims, in standard base64.
+    func clientPrincipalHeader(for caller: GatewayCaller) -> String {
+        let principal: JSONObject = [
+            "auth_typ": .string(configuration.providerName),
+            "claims": .array(caller.claims.map { .object(["typ": .string($0.typ), "val": .string($0.val)]) }),
+            "name_typ": "name",
+            "role_typ": "roles",
+        ]
+        return JSONValue.object(principal).serialized().base64EncodedString()
     }
 
     /// The upstream's response fields without hop-by-hop fields, framing

@@ -38,6 +38,11 @@ public final class Gateway: HTTPBlockingResponder {
     /// a signed-out cookie until its idle or absolute timeout.
     let revokedSessions = LockedValue([String: Int64]())
     let verifiedTokens = VerifiedTokenCache()
+    let openedSessions = OpenedSessionCache()
+    /// `scheme://host[:port]` of the upstream, the prefix of every upstream URL.
+    let upstreamOrigin: String
+    /// The upstream's `host[:port]`, for the `Host` field.
+    let upstreamAuthority: String
     let assertions: AssertionCache
 
     /// Largest body accepted by the `/.auth/*` endpoints, in bytes.
@@ -84,6 +89,8 @@ public final class Gateway: HTTPBlockingResponder {
         self.signInCookie = ChunkedSealedCookie(key: configuration.cookieKey, name: configuration.signInCookieName)
         self.returnURLs = ReturnURLValidator(allowedHosts: configuration.allowedReturnHosts)
         self.upstreamClient = StreamingHTTPClient(logger: logger)
+        self.upstreamOrigin = GatewayConfiguration.origin(of: configuration.upstream.absoluteString)
+        self.upstreamAuthority = configuration.upstream.host.map { host in configuration.upstream.port.map { "\(host):\($0)" } ?? host } ?? ""
         self.clock = clock
         self.logger = logger
         let router = makeAuthRouter()
@@ -117,7 +124,7 @@ public final class Gateway: HTTPBlockingResponder {
         }
         // libcurl resolves "." and ".." before sending, so the upstream would see another
         // target than the one the assertion's htu binds; such paths are refused instead.
-        if request.path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == "." || $0 == ".." }) {
+        if PathNormalization.containsDotSegment(request.path) {
             body.discard()
             return ProblemDetails.badRequest(code: "invalid_path", "the path contains . or .. segments; send the resolved path")
                 .response(requestID: request.requestID)

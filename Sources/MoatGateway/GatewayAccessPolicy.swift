@@ -84,6 +84,9 @@ public struct GatewayCaller: Sendable, Equatable {
     public var idToken: String?
     /// A hash of the session id, so the upstream can bind state to the session; nil for bearer callers.
     public var sessionHash: String?
+    /// The `X-MS-CLIENT-PRINCIPAL` value, encoded once when the caller is
+    /// cached; nil means the gateway encodes it for each request.
+    var clientPrincipalHeader: String? = nil
 }
 
 /// One claim as App Service writes it in `X-MS-CLIENT-PRINCIPAL` and `/.auth/me`.

@@ -62,6 +62,12 @@ struct ChunkedSealedCookie: Sendable {
 
     /// Returns the plaintext, or nil for anything not sealed by this key under this name.
     func open(_ cookies: [String: String]) -> Data? {
+        sealedValue(in: cookies).flatMap(open(sealedValue:))
+    }
+
+    /// Returns the sealed value with its pieces joined and the count prefix
+    /// removed, or nil when the first piece or a later one is missing.
+    func sealedValue(in cookies: [String: String]) -> String? {
         guard let first = cookies[name], let dot = first.firstIndex(of: "."),
               let count = Int(first[..<dot]), (1...Self.maxPieces).contains(count)
         else { return nil }
@@ -70,6 +76,12 @@ struct ChunkedSealedCookie: Sendable {
             guard let piece = cookies[pieceName(index)] else { return nil }
             sealed += piece
         }
+        return sealed
+    }
+
+    /// Returns the plaintext of a value from ``sealedValue(in:)``, or nil for
+    /// anything not sealed by this key under this name.
+    func open(sealedValue sealed: String) -> Data? {
         guard let bytes = FastBase64URL.decode(sealed) else { return nil }
         return try? AESGCM.open(bytes, key: key, associatedData: Data(name.utf8))
     }

@@ -18,7 +18,11 @@ extension HTTPHeaders {
         guard name.utf8.allSatisfy(isTokenByte) else {
             return .invalid(reason: "header name \(name.debugDescription) contains a character outside the RFC 9110 token set")
         }
-        guard value.utf8.allSatisfy(isFieldValueByte) else {
+        // Scanned through a buffer pointer when the string is contiguous, which is several times
+        // faster than iterating String.UTF8View for the kilobyte-long values a gateway sends.
+        let valueIsValid = value.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(isFieldValueByte) }
+            ?? value.utf8.allSatisfy(isFieldValueByte)
+        guard valueIsValid else {
             return .invalid(reason: "value of header \(name) contains a control character such as CR, LF or NUL")
         }
         return .valid
@@ -40,8 +44,12 @@ extension HTTPHeaders {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+            UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            true
         default:
-            Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+            false
         }
     }
 

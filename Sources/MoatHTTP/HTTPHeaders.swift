@@ -51,6 +51,11 @@ public struct HTTPHeaders: Sendable, Sequence {
         fields.removeAll { Self.namesMatch($0.name, name) }
     }
 
+    /// Removes every field for which `shouldRemove` returns true and keeps the order of the rest.
+    public mutating func removeAll(where shouldRemove: (Field) throws -> Bool) rethrows {
+        try fields.removeAll(where: shouldRemove)
+    }
+
     /// The number of fields, duplicates included.
     public var count: Int { fields.count }
 

@@ -8,26 +8,38 @@ extension HTTPRequest {
     public var cookies: [String: String] {
         var result: [String: String] = [:]
         for header in headers.values(for: "Cookie") {
-            // Split on UTF-8 bytes, because a session cookie can be kilobytes long
-            // and Character iteration over it was a visible per-request cost.
-            for pair in header.utf8.split(separator: UInt8(ascii: ";")) {
-                guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else { continue }
-                let name = Self.trimmingSpaces(pair[..<equals])
+            Self.forEachCookiePair(in: header) { pair in
+                guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else { return }
+                let name = String(decoding: Self.trimmingSpaces(pair[..<equals]), as: UTF8.self)
                 let value = Self.trimmingSpaces(pair[pair.index(after: equals)...])
-                guard !name.isEmpty, result[name] == nil else { continue }
-                result[name] = value
+                guard !name.isEmpty, result[name] == nil else { return }
+                result[name] = String(decoding: value, as: UTF8.self)
             }
         }
         return result
     }
 
-    /// Returns `bytes` as a string without leading and trailing spaces and tabs (RFC 6265 §5.2 trims WSP).
-    static func trimmingSpaces(_ bytes: Substring.UTF8View) -> String {
+    /// Calls `body` with the bytes of each `;`-separated pair of a `Cookie`
+    /// field value, untrimmed and in order, skipping empty pairs.
+    ///
+    /// Works on a buffer of the UTF-8 bytes, because a session cookie can be
+    /// kilobytes long and splitting `String.UTF8View` was a visible per-request cost.
+    public static func forEachCookiePair(in header: String, _ body: (Slice<UnsafeBufferPointer<UInt8>>) -> Void) {
+        var header = header
+        header.withUTF8 { bytes in
+            for pair in bytes.split(separator: UInt8(ascii: ";")) {
+                body(pair)
+            }
+        }
+    }
+
+    /// Returns `bytes` without leading and trailing spaces and tabs (RFC 6265 §5.2 trims WSP).
+    static func trimmingSpaces(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
         let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
         guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
-            return ""
+            return bytes[bytes.startIndex..<bytes.startIndex]
         }
-        return String(decoding: bytes[first...last], as: UTF8.self)
+        return bytes[first...last]
     }
 }
 

@@ -1,17 +1,21 @@
+import Foundation
+
 /// Request ids: the value of `X-Request-Id` and of the `moat.request.id`
 /// log key.
 public enum RequestID {
     /// Returns a new id of 32 lower-case hex digits (16 random bytes from the
     /// system's cryptographically secure generator).
     public static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
+        var random = (UInt64(0), UInt64(0))
+        // One arc4random_buf call for all 16 bytes, which glibc 2.36 serves with one
+        // getrandom(2) call, where two SystemRandomNumberGenerator.next() calls made two.
+        withUnsafeMutableBytes(of: &random) { arc4random_buf($0.baseAddress!, $0.count) }
         let digits = Array("0123456789abcdef".utf8)
         var id = [UInt8]()
         id.reserveCapacity(32)
-        for _ in 0..<2 {
-            let random = generator.next()
+        for word in [random.0, random.1] {
             for shift in stride(from: 60, through: 0, by: -4) {
-                id.append(digits[Int(random >> UInt64(shift) & 0xF)])
+                id.append(digits[Int(word >> UInt64(shift) & 0xF)])
             }
         }
         return String(decoding: id, as: UTF8.self)

@@ -169,6 +169,9 @@ final class ServerCore: Sendable {
 
     /// Writes the access log line or the abort line of a finished request.
     func logCompletion(_ context: ConnectionContext, action: ConnectionStateMachine.Action, termination: String) {
+        // The metadata is built before `Logger` filters by level, and formatting
+        // the duration was a visible per-request cost when info lines are off.
+        guard logger.level <= .info else { return }
         var metadata = context.logMetadata
         metadata["moat.http.duration_ms"] = context.elapsedMilliseconds
         switch action {

@@ -89,6 +89,27 @@ struct PathNormalizationTests {
         #expect(PathNormalization.normalize(input) == expected)
     }
 
+    @Test("more forms resolve as before", arguments: [
+        ("/a/.", "/a"), ("/a/..", "/"), ("/a//", "/a/"), ("//", "/"), ("/a/.b/c", "/a/.b/c"), ("/a/.../c", "/a/.../c"),
+        ("/a/b..", "/a/b.."), ("/.well-known/x", "/.well-known/x"), ("/a/./", "/a/"), ("/a/b", "/a/b"),
+    ])
+    func normalizesMoreForms(input: String, expected: String) {
+        #expect(PathNormalization.normalize(input) == expected)
+    }
+
+    @Test("path without slash is rejected")
+    func relativePathRejected() {
+        #expect(PathNormalization.normalize("a/b") == nil)
+    }
+
+    @Test("dot segments are found", arguments: [
+        ("/a/./b", true), ("/a/../b", true), ("/.", true), ("/..", true), ("/a/.", true),
+        ("/a/.b", false), ("/a/...", false), ("/a//b", false), ("/", false), ("/a.b/c", false),
+    ])
+    func dotSegmentsFound(path: String, found: Bool) {
+        #expect(PathNormalization.containsDotSegment(path) == found)
+    }
+
     @Test("climbing above the root is rejected")
     func aboveRootIsRejected() {
         #expect(PathNormalization.normalize("/../etc/passwd") == nil)

@@ -133,3 +133,24 @@ struct SpoofingTests {
         }
     }
 }
+
+@Suite("Forwarding header names")
+struct ForwardingHeaderNameTests {
+    @Test("canonical name lowers case and maps underscores", arguments: [
+        ("X_MS_Client_Principal", "x-ms-client-principal"), ("content-type", "content-type"), ("Host", "host"),
+        ("X-Moat-Gateway-Assertion-With-A-Long-Name", "x-moat-gateway-assertion-with-a-long-name"), ("", ""),
+    ])
+    func canonicalName(name: String, expected: String) {
+        #expect(ForwardingHeaders.canonicalName(name) == expected)
+    }
+
+    @Test("hop-by-hop fields and Connection tokens are removed")
+    func hopByHopRemoved() {
+        var headers = HTTPHeaders([
+            ("Connection", "keep-alive, X-Secret ,\tX_Other"), ("Keep-Alive", "timeout=5"), ("X-Secret", "1"),
+            ("x-other", "2"), ("Accept", "*/*"), ("TE", "trailers"), ("Date", "today"),
+        ])
+        ForwardingHeaders.removeHopByHop(&headers)
+        #expect(headers.map(\.name) == ["Accept", "Date"])
+    }
+}

@@ -59,3 +59,31 @@ struct HTTPHeadersTests {
         #expect(HTTPHeaders.validate(name: name, value: "v") != .valid)
     }
 }
+
+@Suite("Header tokens and request ids")
+struct HeaderTokenTests {
+    @Test("every tchar is a token byte and nothing else is")
+    func tokenBytes() {
+        let tchar = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        for byte in UInt8(0)...UInt8(255) {
+            #expect(HTTPHeaders.isTokenByte(byte) == tchar.contains(byte), "byte \(byte)")
+        }
+    }
+
+    @Test("removeAll keeps the order of the rest")
+    func removeAllKeepsOrder() {
+        var headers = HTTPHeaders([("A", "1"), ("B", "2"), ("a", "3"), ("C", "4")])
+        headers.removeAll { HTTPHeaders.namesMatch($0.name, "a") }
+        #expect(headers.map(\.name) == ["B", "C"])
+    }
+
+    @Test("request ids are 32 hex digits and differ")
+    func requestIDs() {
+        let ids = (0..<100).map { _ in RequestID.generate() }
+        for id in ids {
+            #expect(id.utf8.count == 32)
+            #expect(id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+        }
+        #expect(Set(ids).count == ids.count)
+    }
+}

@@ -12,6 +12,9 @@
 #            identity fields and assertion signed on every request)
 #   session  as gateway, but with a signed-in session cookie instead of a token
 #
+# For the two gateway targets it also prints the gateway process's CPU time
+# per request, which varies less with the machine's load than requests/s.
+#
 # Installs nginx and wrk with apt-get when missing. Builds moat in release
 # mode unless MOAT_BINARY is set. Everything listens on 127.0.0.1 and stops
 # when the script exits. Environment: BENCH_DURATION (seconds, 10),
@@ -125,13 +128,22 @@ status="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $toke
 status="$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $session_cookie" "http://127.0.0.1:$gateway_port/")"
 [ "$status" = 200 ] || { echo "bench: the gateway returned $status for the session cookie" >&2; exit 1; }
 
-# Prints "requests_per_second p50_ms p99_ms non2xx" for one wrk run.
+# Prints "requests_per_second p50_ms p99_ms non2xx" for one wrk run. With
+# cpu_pid set, also prints that process's CPU time (user and system) per
+# request in microseconds, read from /proc/PID/stat around the timed run.
 measure() {
     local url="$1"
     shift
     wrk -t2 -c1 -d2s "$@" "$url" >/dev/null 2>&1 || true
-    wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" "$url" | python3 -c '
-import re, sys
+    local ticks_before=0
+    if [ -n "${cpu_pid:-}" ]; then ticks_before="$(awk '{print $14 + $15}' "/proc/$cpu_pid/stat")"; fi
+    wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" "$url" >"$work_dir/wrk.txt"
+    local cpu_seconds=""
+    if [ -n "${cpu_pid:-}" ]; then
+        cpu_seconds="$(awk -v before="$ticks_before" -v tick="$(getconf CLK_TCK)" '{print ($14 + $15 - before) / tick}' "/proc/$cpu_pid/stat")"
+    fi
+    CPU_SECONDS="$cpu_seconds" python3 -c '
+import os, re, sys
 text = sys.stdin.read()
 def ms(label):
     match = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
@@ -140,24 +152,32 @@ def ms(label):
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
 p50, p99 = ms("50%"), ms("99%")
-print(f"{rps:.0f} {p50:.3f} {p99:.3f} {errors.group(1) if errors else 0}")
-'
+line = f"{rps:.0f} {p50:.3f} {p99:.3f} {errors.group(1) if errors else 0}"
+cpu_seconds = os.environ.get("CPU_SECONDS", "")
+if cpu_seconds:
+    requests = int(re.search(r"(\d+) requests in", text).group(1))
+    line += f" {float(cpu_seconds) * 1e6 / requests:.1f}"
+print(line)
+' <"$work_dir/wrk.txt"
 }
 
 echo "bench: $connections connections, ${duration}s per target"
 read -r direct_rps direct_p50 direct_p99 direct_errors < <(measure "http://127.0.0.1:$upstream_port/")
 read -r nginx_rps nginx_p50 nginx_p99 nginx_errors < <(measure "http://127.0.0.1:$nginx_port/" -H "Authorization: Bearer $token")
-read -r gateway_rps gateway_p50 gateway_p99 gateway_errors < <(measure "http://127.0.0.1:$gateway_port/" -H "Authorization: Bearer $token")
-read -r session_rps session_p50 session_p99 session_errors < <(measure "http://127.0.0.1:$gateway_port/" -H "Cookie: $session_cookie")
+cpu_pid="$moat_pid"
+read -r gateway_rps gateway_p50 gateway_p99 gateway_errors gateway_cpu < <(measure "http://127.0.0.1:$gateway_port/" -H "Authorization: Bearer $token")
+read -r session_rps session_p50 session_p99 session_errors session_cpu < <(measure "http://127.0.0.1:$gateway_port/" -H "Cookie: $session_cookie")
+cpu_pid=""
 
 python3 - "$output" "$connections" "$duration" \
     "$direct_rps" "$direct_p50" "$direct_p99" "$direct_errors" \
     "$nginx_rps" "$nginx_p50" "$nginx_p99" "$nginx_errors" \
     "$gateway_rps" "$gateway_p50" "$gateway_p99" "$gateway_errors" \
-    "$session_rps" "$session_p50" "$session_p99" "$session_errors" <<'PY'
+    "$session_rps" "$session_p50" "$session_p99" "$session_errors" "$gateway_cpu" "$session_cpu" <<'PY'
 import sys
 output, connections, duration = sys.argv[1], sys.argv[2], sys.argv[3]
-values = sys.argv[4:]
+values = sys.argv[4:20]
+gateway_cpu, session_cpu = sys.argv[20], sys.argv[21]
 rows = {}
 for index, name in enumerate(["direct", "nginx", "gateway", "session"]):
     rps, p50, p99, errors = values[index * 4:index * 4 + 4]
@@ -180,6 +200,7 @@ ratio = rows["gateway"][0] / rows["nginx"][0]
 session_ratio = rows["session"][0] / rows["nginx"][0]
 lines.append("")
 lines.append(f"Gateway throughput is {ratio:.2f} of nginx's with a bearer token and {session_ratio:.2f} with a session cookie (goal: at least 0.5);")
+lines.append(f"The gateway process used {gateway_cpu} µs of CPU time per request with a token and {session_cpu} µs with a session.")
 lines.append(f"p99 added over the upstream is {rows['gateway'][2] - direct_p99:.2f} ms with a token and {rows['session'][2] - direct_p99:.2f} ms with a session (goal: under 2 ms).")
 text = "\n".join(lines) + "\n"
 open(output, "w").write(text)

@@ -153,7 +153,8 @@ final class StreamingCurlTransfer: @unchecked Sendable {
         }
 
         var fields: [String] = []
-        for field in request.headers where !["content-length", "transfer-encoding", "expect"].contains(field.name.lowercased()) {
+        let framingFields = ["Content-Length", "Transfer-Encoding", "Expect"]
+        for field in request.headers where !framingFields.contains(where: { HTTPHeaders.namesMatch($0, field.name) }) {
             // libcurl drops a field written as "Name:"; "Name;" sends it with an empty value.
             fields.append(field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)")
         }

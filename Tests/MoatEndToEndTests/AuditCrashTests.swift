@@ -1,4 +1,5 @@
 import Foundation
+import MoatCore
 import MoatAudit
 import MoatCrypto
 import MoatDevIdP
@@ -12,7 +13,7 @@ struct AuditCrashTests {
     /// A `moat up` child process on free ports with its own data folder.
     final class RunningMoat: @unchecked Sendable {
         // @unchecked: the fields are set once in `start` before the value is shared.
-        let process = Process()
+        var process: ChildProcess?
         let dataFolder: URL
         var apiURL = ""
         var webURL = ""
@@ -24,8 +25,6 @@ struct AuditCrashTests {
 
         /// Starts the binary and waits for its banner, which names the URLs.
         func start() throws {
-            process.executableURL = CommandLineTests.binary
-            process.arguments = ["up", "--data", dataFolder.path]
             var environment = ProcessInfo.processInfo.environment
             for name in ["MOAT_IDP_PORT", "MOAT_API_PORT", "MOAT_WEB_PORT"] {
                 environment[name] = "0"
@@ -33,15 +32,16 @@ struct AuditCrashTests {
             // A short interval so that checkpoints are written while the requests stream in.
             environment["MOAT_AUDIT_CHECKPOINT_INTERVAL"] = "1"
             environment["MOAT_AUDIT_CHECKPOINT_EVERY"] = "50"
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let child = try ChildProcess(
+                executable: CommandLineTests.binary.path, arguments: ["up", "--data", dataFolder.path],
+                environment: environment, output: .capture, error: .discard
+            )
+            process = child
+            guard let output = child.standardOutput else { throw TestFailure("moat up has no captured output") }
             var banner = ""
             let deadline = Date().addingTimeInterval(60)
             while !banner.contains("Press Ctrl+C"), Date() < deadline {
-                let chunk = output.fileHandleForReading.availableData
+                let chunk = output.availableData
                 guard !chunk.isEmpty else { break }
                 banner += String(decoding: chunk, as: UTF8.self)
             }
@@ -58,12 +58,12 @@ struct AuditCrashTests {
         }
 
         func kill() {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process?.send(SIGKILL)
+            process?.wait()
         }
 
         deinit {
-            if process.isRunning { kill() }
+            kill()
             try? FileManager.default.removeItem(at: dataFolder)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MoatCore
 import MoatTestSupport
 import Testing
 
@@ -14,18 +15,20 @@ struct CommandLineTests {
     static var binary: URL { TestLocations.packageRoot.appendingPathComponent(".build/debug/moat") }
 
     static func run(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self), error: String(decoding: errorData, as: UTF8.self))
+        let process = try ChildProcess(executable: binary.path, arguments: arguments)
+        // Standard error on another thread, so that neither pipe can fill up and block the child.
+        let errorData = LockedValue(Data())
+        let errors = process.standardError
+        let errorReader = DispatchWorkItem { let bytes = errors?.readDataToEndOfFile() ?? Data(); errorData.withLock { $0 = bytes } }
+        DispatchQueue.global().async(execute: errorReader)
+        let outputData = process.standardOutput?.readDataToEndOfFile() ?? Data()
+        errorReader.wait()
+        let status: Int32
+        switch process.wait() {
+        case .exited(let code): status = code
+        case .signalled(let number): status = 128 + number
+        }
+        return Run(status: status, output: String(decoding: outputData, as: UTF8.self), error: String(decoding: errorData.current, as: UTF8.self))
     }
 
     static func temporaryFolder() throws -> URL {

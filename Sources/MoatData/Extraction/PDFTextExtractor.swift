@@ -19,37 +19,38 @@ struct PDFTextExtractor: Sendable {
             )
         }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
         // The file URL is absolute, so its path never starts with "-" and cannot be read as an option.
-        process.arguments = ["-enc", "UTF-8", file.standardizedFileURL.path, "-"]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-
+        let process: ChildProcess
         do {
-            try process.run()
+            process = try ChildProcess(executable: executable, arguments: ["-enc", "UTF-8", file.standardizedFileURL.path, "-"])
         } catch {
-            throw DataError(.extractionFailed, "cannot extract text from \(relativePath): starting \(executable) failed: \(error)")
+            throw DataError(.extractionFailed, "cannot extract text from \(relativePath): \(error)")
         }
 
         // Read standard error on another thread so that neither pipe can fill up and block the child.
         let errorData = LockedValue(Data())
-        let errorReader = DispatchWorkItem { let bytes = errors.fileHandleForReading.readDataToEndOfFile(); errorData.withLock { $0 = bytes } }
+        let errors = process.standardError
+        let errorReader = DispatchWorkItem { let bytes = errors?.readDataToEndOfFile() ?? Data(); errorData.withLock { $0 = bytes } }
         DispatchQueue.global().async(execute: errorReader)
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        let timedOut = LockedValue(false)
+        let watchdog = DispatchWorkItem {
+            timedOut.withLock { $0 = true }
+            process.send(SIGKILL)
+        }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
 
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = process.standardOutput?.readDataToEndOfFile() ?? Data()
+        let termination = process.wait()
         watchdog.cancel()
         errorReader.wait()
 
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+        guard termination == .exited(0) else {
             let message = Self.firstLine(of: errorData.current)
-            let status = process.terminationReason == .exit ? "exit status \(process.terminationStatus)" : "terminated after \(Int(timeout)) s or by a signal"
+            let status: String
+            switch termination {
+            case .exited(let code): status = "exit status \(code)"
+            case .signalled: status = timedOut.current ? "terminated after \(Int(timeout)) s" : "terminated by a signal"
+            }
             throw DataError(
                 .extractionFailed,
                 "cannot extract text from \(relativePath): pdftotext failed (\(status)): \(message); check that the file is a readable, unencrypted PDF"

@@ -25,7 +25,7 @@ extension APIService {
 
     func chat(_ request: HTTPRequest, _ principal: Principal) async throws -> Outcome {
         try authorizeChat(principal)
-        let question = try parseQuestion(request.body)
+        let question = try parseQuestion(request)
         guard let userClearance = configuration.clearance(for: principal) else {
             throw ProblemDetails(status: 403, code: "no_clearance", title: "Forbidden", detail: "none of the user's roles has a document clearance")
         }
@@ -114,7 +114,16 @@ extension APIService {
         }
     }
 
-    /// Parses `{"question": "..."}` strictly: duplicate or unknown members, other types and empty questions are rejected.
+    /// Parses `{"question": "..."}` strictly: a Content-Type other than JSON,
+    /// duplicate or unknown members, other types and empty questions are rejected.
+    func parseQuestion(_ request: HTTPRequest) throws -> String {
+        let mediaType = request.headers["Content-Type"]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard mediaType == "application/json" else {
+            throw ProblemDetails.unsupportedMediaType("send the question as application/json (Content-Type: application/json)")
+        }
+        return try parseQuestion(request.body)
+    }
+
     func parseQuestion(_ body: Data) throws -> String {
         let json: JSONValue
         do {

@@ -13,8 +13,9 @@ import MoatJSON
 ///
 /// The caller must hold ``callerRole`` as an app role, and must name the user
 /// in `X-Moat-User-Context`, a JWT signed by a key from ``Configuration/userContextKeys``,
-/// issued for this api, at most two minutes old and bound to this request.
-/// The user is recorded in the audit log but grants nothing: retrieval sees
+/// issued for this api, at most two minutes old and bound to this request,
+/// and the user it names must hold one of the api's chat roles (its `roles`
+/// claim). The user is recorded in the audit log but grants nothing: retrieval sees
 /// only documents readable by everyone, up to ``clearance``, because pattern
 /// 2 has no per-user data rules.
 public final class AppCallerAPI: HTTPResponder {
@@ -136,13 +137,23 @@ public final class AppCallerAPI: HTTPResponder {
         else {
             throw ProblemDetails.unauthorized(code: "user_context_invalid", "the user context was issued for another request")
         }
+        // The user needs a chat role here too, not only the calling app: a context
+        // without a roles array grants nothing.
+        let roles = verified.strings("roles")
+        let chatRoles = service.configuration.chatRoles
+        guard roles.contains(where: chatRoles.contains) else {
+            throw ProblemDetails.forbidden(
+                code: "missing_role",
+                "the signed-in user has none of the roles \(chatRoles.joined(separator: ", ")); ask an administrator to assign one"
+            )
+        }
         return (tenantID, objectID, verified.string("name"))
     }
 
     /// Answers from documents readable by everyone, up to the configured clearance,
     /// through the same guardrails as user chat.
     private func answer(_ request: HTTPRequest, caller: Principal) async throws -> APIService.Outcome {
-        let question = try service.parseQuestion(request.body)
+        let question = try service.parseQuestion(request)
         let clearance = min(configuration.clearance, service.answerer.clearance)
         let scope = ReaderScope(userID: caller.userID, groups: [], clearance: clearance)
         return try await service.guardedAnswer(request, question: question, scope: scope, viewerRoles: [], reason: "on_behalf_of_user")

@@ -157,6 +157,17 @@ public struct RelyingParty: Sendable {
         let verified: VerifiedJWT
         do {
             verified = try JWTVerifier(keySet: keySet, policy: policy).verify(idToken, now: clock.now())
+        } catch let error where error.code == .unknownKey {
+            // The provider rotated its key: refetch once (the cache limits how
+            // often), as for access tokens, then verify against the new set.
+            guard let refreshed = await keys.keySetAfterUnknownKeyID() else {
+                throw TokenRejection(.invalidIDToken, detailCode: error.code.name, error.reason)
+            }
+            do {
+                verified = try JWTVerifier(keySet: refreshed, policy: policy).verify(idToken, now: clock.now())
+            } catch {
+                throw TokenRejection(.invalidIDToken, detailCode: error.code.name, error.reason)
+            }
         } catch {
             throw TokenRejection(.invalidIDToken, detailCode: error.code.name, error.reason)
         }

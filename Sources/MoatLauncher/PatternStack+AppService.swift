@@ -68,11 +68,13 @@ extension PatternStack {
             )
 
             let backend: any GatewayChatBackend
-            var accessTokenValidator: AccessTokenValidator?
+            // Both patterns read the user's roles on the api from the access token App
+            // Service forwards: pattern 1 also calls the api with it, pattern 2 only
+            // passes the roles on in the signed user context.
+            let policy = APIFactory.tokenPolicy(apiSettings, directory: directory, apiApp: apiApp, issuer: issuer)
+            let accessTokenValidator = AccessTokenValidator(policy: policy, keys: keys)
             if pattern == 1 {
                 backend = InProcessChatBackend(api: service)
-                let policy = APIFactory.tokenPolicy(apiSettings, directory: directory, apiApp: apiApp, issuer: issuer)
-                accessTokenValidator = AccessTokenValidator(policy: policy, keys: keys)
             } else {
                 let (appBackend, appCallerAPI) = try makeAppIdentityBackend(
                     configuration, data: data, webApp: webApp, apiApp: apiApp, issuer: issuer, webURL: publicURL, apiURL: apiURL, service: service, logger: logger

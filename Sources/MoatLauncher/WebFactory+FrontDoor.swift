@@ -30,7 +30,21 @@ extension WebFactory {
         let frontDoor: any FrontDoor
         let publicURL: String
         if configuration.web.frontDoor == "app-service" {
-            frontDoor = appServiceFrontDoor(configuration, issuer: issuer, webClientID: configuration.web.clientID ?? webApp.clientID, accessTokenValidator: nil, logger: logger)
+            // The user's roles on the api come from the api access token App Service forwards.
+            var apiSettings = configuration
+            if apiSettings.api.allowedClientApps.isEmpty {
+                apiSettings.api.allowedClientApps = [configuration.web.clientID ?? webApp.clientID]
+            }
+            let keys = KeySetCache(
+                source: HTTPKeySetSource(issuer: issuer, jwksURI: configuration.api.jwksURI.flatMap { URL(string: $0) }), logger: logger
+            )
+            let validator = AccessTokenValidator(
+                policy: APIFactory.tokenPolicy(apiSettings, directory: directory, apiApp: apiApp, issuer: issuer), keys: keys
+            )
+            frontDoor = appServiceFrontDoor(
+                configuration, issuer: issuer, webClientID: configuration.web.clientID ?? webApp.clientID,
+                accessTokenValidator: validator, keys: keys, logger: logger
+            )
             publicURL = webURL
         } else {
             guard let gatewayURL = configuration.gateway.publicBaseURL, let keysURL = URL(string: gatewayURL + "/.auth/keys") else {

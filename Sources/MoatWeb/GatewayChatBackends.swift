@@ -89,6 +89,8 @@ public struct AppIdentityChatBackend: GatewayChatBackend {
             ]
             if let name = user.name { claims["name"] = .string(name) }
             if let username = user.username { claims["preferred_username"] = .string(username) }
+            // The api checks the user's app roles again at its own hop.
+            claims["roles"] = .array(user.roles.map { .string($0) })
             let context = try signer.sign(claims: claims, type: Self.contextType)
             let headers = HTTPHeaders([
                 ("Authorization", "Bearer \(token)"), (Self.contextHeader, context), ("Content-Type", "application/json"),

@@ -63,7 +63,7 @@ struct OpenAIChatStreamingTests {
                 return true
             }
             // The stand-in keeps the rest back until resumed, so the first delta cannot be the whole answer arriving late.
-            let seen = try await onThread { firstSeen.wait(timeout: .now() + 10) == .success }
+            let seen = try await onThread { firstSeen.wait(timeout: .now() + 60) == .success }
             #expect(seen)
             standIn.resume()
             return try await streamed

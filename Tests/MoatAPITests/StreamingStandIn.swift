@@ -64,7 +64,7 @@ final class StreamingChatStandIn: HTTPStreamingResponder, Sendable {
     private func send(to stream: HTTPBodyStream, includeUsage: Bool) -> Ending {
         for (index, piece) in pieces.enumerated() {
             if index == pauseAfter {
-                _ = gate.wait(timeout: .now() + 10)
+                _ = gate.wait(timeout: .now() + 60)
             }
             let chunk: JSONValue = [
                 "id": "chatcmpl-stream", "object": "chat.completion.chunk",

@@ -115,6 +115,13 @@ struct APIAuthorizationTests {
             #expect(try reply.json()["request_id"] as? String != nil)
         }
 
+        for contentType in ["text/plain", "application/x-www-form-urlencoded", nil] as [String?] {
+            var headers = [("Authorization", bearer)]
+            if let contentType { headers.append(("Content-Type", contentType)) }
+            let reply = try await agent.send("POST", stack.apiURL + "/v1/chat", headers: headers, body: Data("{\"question\":\"annual leave\"}".utf8))
+            #expect(reply.status == 415, "Content-Type \(contentType ?? "none") gave \(reply.status)")
+        }
+
         let oversized = "{\"question\":\"\(String(repeating: "x", count: 2 << 20))\"}"
         let tooLarge = try await Self.chat(agent, stack, authorization: bearer, body: oversized)
         #expect(tooLarge.status == 413)

@@ -14,7 +14,8 @@ private func okUpstream() throws -> TestUpstream {
 
 private func get(_ harness: GatewayHarness, _ target: String, _ headers: [(String, String)] = []) async throws -> HTTPClientResponse {
     let socketTarget = harness.gatewayURL + target
-    return try await HTTPClient().send(HTTPClientRequest(url: try require(URL(string: socketTarget)), headers: HTTPHeaders(headers)))
+    // A generous timeout: under a full parallel test run the machine can be slow, and a real hang still fails.
+    return try await HTTPClient().send(HTTPClientRequest(url: try require(URL(string: socketTarget)), headers: HTTPHeaders(headers), timeout: 60))
 }
 
 @Suite("Access rules")

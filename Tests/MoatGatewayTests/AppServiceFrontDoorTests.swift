@@ -184,11 +184,11 @@ struct AppServiceFrontDoorTests {
         }
     }
 
-    @Test("pattern 2 chats with the ID token alone")
-    func patternTwoUsesIDToken() async throws {
+    @Test("pattern 2 takes the user's api roles from the forwarded access token")
+    func patternTwoUsesAPIToken() async throws {
         try await withAppServicePattern(2) { frontEnd in
-            // Pattern 2's sign-in requests no api scope, so the access token is Microsoft Graph's.
-            let tokens = try await frontEnd.signIn("alice", scope: "openid profile https://graph.microsoft.com/User.Read")
+            // The sign-in requests the api's Chat scope, so App Service forwards a token carrying the user's roles.
+            let tokens = try await frontEnd.signIn("alice")
             let idToken = try require(tokens.idToken, "the ID token")
             let fields = frontEnd.headers(for: tokens, objectID: try objectID(of: idToken))
             let home = try await frontEnd.send("GET", "/", headers: fields + [("Accept", "text/html")])
@@ -202,9 +202,20 @@ struct AppServiceFrontDoorTests {
             // The api retrieves with the web tier's app identity, which cannot read the engineering-only rota.
             #expect(!String(decoding: reply.body, as: UTF8.self).contains("oncall-deployment.txt"))
 
-            let withoutIDToken = try await frontEnd.send("GET", "/api/me", headers: fields.filter { $0.0 != "X-MS-TOKEN-AAD-ID-TOKEN" })
-            #expect(withoutIDToken.status == 401)
-            #expect(problemCode(withoutIDToken) == "front_door_token_missing")
+            let withoutAccessToken = try await frontEnd.send("GET", "/api/me", headers: fields.filter { $0.0 != "X-MS-TOKEN-AAD-ACCESS-TOKEN" })
+            #expect(withoutAccessToken.status == 401)
+            #expect(problemCode(withoutAccessToken) == "front_door_token_missing")
+
+            // frank signs in but holds no role on the api: the api refuses him at its own hop.
+            let frank = try await frontEnd.signIn("frank")
+            let frankFields = frontEnd.headers(for: frank, objectID: try objectID(of: try require(frank.idToken, "frank's ID token")))
+            let frankHome = try await frontEnd.send("GET", "/", headers: frankFields + [("Accept", "text/html")])
+            let frankCSRF = try require(csrfToken(in: String(decoding: frankHome.body, as: UTF8.self)), "frank's CSRF token")
+            let refused = try await frontEnd.send("POST", "/api/chat", headers: frankFields + [
+                ("Content-Type", "application/json"), ("X-CSRF-Token", frankCSRF), ("Origin", frontEnd.publicURL),
+            ], body: question)
+            #expect(refused.status == 403)
+            #expect(problemCode(refused) == "missing_role")
         }
     }
 }

@@ -65,6 +65,18 @@ struct PatternTests {
         }
     }
 
+    @Test("a user without a chat role gets 403 in every gateway pattern", arguments: [1, 2])
+    func userWithoutRoleIsRefused(pattern: Int) async throws {
+        try await withPattern(pattern) { stack in
+            let browser = Browser()
+            // frank signs in but holds no app role on the api.
+            _ = try await browser.signIn(gatewayURL: stack.gatewayURL, target: "/", user: "frank")
+            let reply = try await ask(browser, stack, "What are the core office hours?")
+            #expect(reply.status == 403)
+            #expect(String(decoding: reply.body, as: UTF8.self).contains("missing_role"))
+        }
+    }
+
     @Test("web tier rejects requests that bypass the gateway", arguments: [1, 2])
     func webTierNeedsAssertion(pattern: Int) async throws {
         try await withPattern(pattern) { stack in

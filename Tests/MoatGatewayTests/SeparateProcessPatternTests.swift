@@ -88,7 +88,7 @@ struct SeparateProcessPatternTests {
             let webURL = "http://127.0.0.1:\(shared.web.port)"
             let frontEnd = AppServiceFrontEnd(issuer: try require(shared.api.issuer), publicURL: webURL, webURL: webURL)
 
-            let tokens = try await frontEnd.signIn("alice", scope: "openid profile https://graph.microsoft.com/User.Read")
+            let tokens = try await frontEnd.signIn("alice")
             let fields = frontEnd.headers(for: tokens, objectID: try objectID(of: try require(tokens.idToken, "the ID token")))
             let home = try await frontEnd.send("GET", "/", headers: fields + [("Accept", "text/html")])
             #expect(home.status == 200)

@@ -107,7 +107,7 @@ struct StreamingServerTests {
             let piece = [UInt8](repeating: 0x61, count: 1 << 20)
             try await onThread { try socket.send(piece) }
             // The handler sees bytes while 7 MiB are still unsent, so the body is not held back whole.
-            let seen = try await onThread { firstPieceSeen.wait(timeout: .now() + 10) == .success }
+            let seen = try await onThread { firstPieceSeen.wait(timeout: .now() + 60) == .success }
             #expect(seen)
             for _ in 1..<8 {
                 try await onThread { try socket.send(piece) }

@@ -203,13 +203,15 @@ def token_store_violations(app_module: Configuration) -> list[str]:
     ]
 
 
-def api_scope_at_sign_in_violations(example: Configuration) -> list[str]:
-    """Pattern 1's sign-in requests the api's Chat scope, so the token store contains an access token for the api."""
-    app = module_calls(example, "modules/app").get("app", {})
+def api_scope_at_sign_in_violations(example: Configuration, module: str = "app") -> list[str]:
+    """The sign-in in front of Moat's web tier (module `app` in pattern 1, `web` in
+    pattern 2) requests the api's Chat scope, so the token store contains an access
+    token for the api that carries the user's roles."""
+    app = module_calls(example, "modules/app").get(module, {})
     scopes = app.get("authentication", {}).get("login_scopes", []) if isinstance(app.get("authentication"), dict) else []
     if "${module.identity.api_chat_scope}" in (scopes or []):
         return []
-    return [f"module.app authentication.login_scopes must contain module.identity.api_chat_scope, not {scopes!r}; "
+    return [f"module.{module} authentication.login_scopes must contain module.identity.api_chat_scope, not {scopes!r}; "
             "otherwise the forwarded access token is Microsoft Graph's and Moat rejects it"]
 
 

@@ -91,5 +91,10 @@ def test_pattern_one_requests_the_api_scope(name):
 
 
 @pytest.mark.parametrize("name", examples_of_pattern(2))
+def test_pattern_two_requests_the_api_scope(name):
+    assert_no_violations(baseline_patterns.api_scope_at_sign_in_violations(EXAMPLES[name], module="web"), "pattern 2's sign-in obtains an access token for the api")
+
+
+@pytest.mark.parametrize("name", examples_of_pattern(2))
 def test_pattern_two_publishes_the_user_context_key(name):
     assert_no_violations(baseline_patterns.user_context_key_violations(EXAMPLES[name]), "pattern 2's api can fetch the web tier's user context key")

@@ -75,14 +75,15 @@ module "data" {
 }
 
 module "identity" {
-  source                 = "../../modules/identity"
-  name_prefix            = var.name_prefix
-  name_suffix            = local.suffix
-  owner_object_ids       = [data.azurerm_client_config.current.object_id]
-  web_redirect_uris      = ["${local.web_url}/.auth/login/aad/callback"]
-  grant_chat_invoke_role = true
-  user_role_assignments  = var.user_role_assignments
-  key_vault_id           = module.data.key_vault_id
+  source                     = "../../modules/identity"
+  name_prefix                = var.name_prefix
+  name_suffix                = local.suffix
+  owner_object_ids           = [data.azurerm_client_config.current.object_id]
+  web_redirect_uris          = ["${local.web_url}/.auth/login/aad/callback"]
+  grant_chat_invoke_role     = true
+  grant_delegated_chat_scope = true
+  user_role_assignments      = var.user_role_assignments
+  key_vault_id               = module.data.key_vault_id
 }
 
 locals {
@@ -170,12 +171,16 @@ module "web" {
   # The gateway: no request reaches Moat's web tier before sign-in. The
   # client secret is the same one the web tier uses for client credentials.
   # The user context keys are public keys that the api fetches without a
-  # user, so App Service authentication lets that one path through.
+  # user, so App Service authentication lets that one path through. The
+  # sign-in also requests the api's Chat scope: the web tier reads the user's
+  # roles on the api from that token and the api checks them again in the
+  # signed user context; the api itself is called with the web app's token.
   authentication = {
     mode                  = "login"
     client_id             = module.identity.web_client_id
     client_secret_setting = "MOAT_WEB_CLIENT_SECRET"
     excluded_paths        = ["/healthz", "/.well-known/moat-user-context-keys"]
+    login_scopes          = [module.identity.api_chat_scope]
   }
 
   # Client credentials request ".default": the token carries the app roles

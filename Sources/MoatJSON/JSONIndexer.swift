@@ -53,14 +53,22 @@ struct JSONIndexer {
         case UInt8(ascii: "\""):
             let shape = try skipString()
             return ScannedValue(kind: .string, isPlain: !shape.hasEscapes)
-        default:
-            // Literals and numbers build no heap value, so the full parser's code is reused as is.
-            switch try parser.parseValue() {
-            case .null: return ScannedValue(kind: .null)
-            case .bool(let value): return ScannedValue(kind: .bool, integer: value ? 1 : 0)
+        case UInt8(ascii: "t"):
+            try parser.expectLiteral("true")
+            return ScannedValue(kind: .bool, integer: 1)
+        case UInt8(ascii: "f"):
+            try parser.expectLiteral("false")
+            return ScannedValue(kind: .bool, integer: 0)
+        case UInt8(ascii: "n"):
+            try parser.expectLiteral("null")
+            return ScannedValue(kind: .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            switch try parser.scanNumber() {
             case .integer(let value): return ScannedValue(kind: .integer, integer: value)
-            default: return ScannedValue(kind: .double)
+            case .double: return ScannedValue(kind: .double)
             }
+        default:
+            throw parser.unexpected(byte, expecting: "a JSON value")
         }
     }
 
@@ -142,6 +150,7 @@ struct JSONIndexer {
         var hasEscapes = false
         var isASCII = true
         while true {
+            parser.skipPlainASCII()
             guard let byte = parser.peek() else {
                 throw parser.error(.unexpectedCharacter, "JSON text ended inside a string")
             }

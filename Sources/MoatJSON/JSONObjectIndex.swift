@@ -117,26 +117,32 @@ public struct JSONObjectIndex: Sendable {
     // MARK: - Lookup and decoding
 
     private func position(of name: JSONMemberName) -> Int? {
-        for position in members.indices {
-            let candidate = members[position].name
-            if candidate.isPlain && name.isASCII {
-                if candidate.count == name.count && candidate.word == name.word && hasTail(candidate, of: name) {
-                    return position
+        let fastPath = name.isInline
+        // Built on first use, for names that compare as strings.
+        var text: String? = nil
+        return members.withUnsafeBufferPointer { members -> Int? in
+            for position in members.indices {
+                let candidate = members[position].name
+                if candidate.isPlain && fastPath {
+                    if candidate.count == name.count && candidate.word == name.words.0 && hasTail(candidate, of: name) {
+                        return position
+                    }
+                } else {
+                    if text == nil { text = name.text }
+                    if decodeName(candidate) == text { return position }
                 }
-            } else if decodeName(candidate) == name.text {
-                return position
             }
+            return nil
         }
-        return nil
     }
 
     /// Compares the bytes after the first eight, which ``MemberName/word`` already covers.
     private func hasTail(_ candidate: MemberName, of name: JSONMemberName) -> Bool {
         guard name.count > 8 else { return true }
-        for offset in 8..<name.count where bytes[candidate.start + offset] != name.utf8[offset] {
-            return false
-        }
-        return true
+        let end = candidate.end
+        let start = candidate.start + 8
+        guard MemberName.leadingWord(of: bytes, from: start, to: end) == name.words.1 else { return false }
+        return start + 8 >= end || MemberName.leadingWord(of: bytes, from: start + 8, to: end) == name.words.2
     }
 
     private func decodeName(_ name: MemberName) -> String {
@@ -174,23 +180,51 @@ public enum JSONValueKind: UInt8, Sendable {
 /// Prepare names once, for example as `static let` constants, because
 /// preparing costs a copy of the name's bytes.
 public struct JSONMemberName: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
-    public let text: String
-    let utf8: [UInt8]
-    let word: UInt64
-    let isASCII: Bool
+    /// The first ``inlineCapacity`` UTF-8 bytes as little-endian words, zero-padded,
+    /// so that a lookup compares words instead of reading the name's storage.
+    let words: (UInt64, UInt64, UInt64)
+    let count: Int
+    /// True when the whole name is ASCII and fits in ``words``.
+    let isInline: Bool
+    /// The name when it is not inline; nil otherwise, so that copying a name
+    /// costs no reference counting in the common case.
+    private let longText: String?
+
+    /// Longest name compared by its words; longer names compare as strings.
+    static let inlineCapacity = 24
 
     public init(_ text: String) {
-        self.text = text
-        self.utf8 = Array(text.utf8)
-        self.word = MemberName.leadingWord(of: utf8, from: 0, to: utf8.count)
-        self.isASCII = utf8.allSatisfy { $0 < 0x80 }
+        let utf8 = Array(text.utf8)
+        self.count = utf8.count
+        self.isInline = utf8.count <= Self.inlineCapacity && utf8.allSatisfy { $0 < 0x80 }
+        self.longText = isInline ? nil : text
+        self.words = (
+            MemberName.leadingWord(of: utf8, from: 0, to: utf8.count),
+            MemberName.leadingWord(of: utf8, from: 8, to: utf8.count),
+            MemberName.leadingWord(of: utf8, from: 16, to: utf8.count)
+        )
     }
 
     public init(stringLiteral value: String) { self.init(value) }
 
-    var count: Int { utf8.count }
+    /// The name as text.
+    public var text: String {
+        if let longText { return longText }
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(count)
+        for (index, word) in [words.0, words.1, words.2].enumerated() {
+            for shift in stride(from: 0, to: 64, by: 8) where index * 8 + shift / 8 < count {
+                utf8.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
+            }
+        }
+        return String(decoding: utf8, as: UTF8.self)
+    }
 
     public var description: String { text }
+
+    public static func == (lhs: JSONMemberName, rhs: JSONMemberName) -> Bool { lhs.text == rhs.text }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(text) }
 }
 
 /// Where a member name lies between its quotes, with its first eight bytes as one word.
@@ -224,6 +258,7 @@ struct MemberName {
     static func leadingWord(of bytes: [UInt8], from start: Int, to end: Int) -> UInt64 {
         var word: UInt64 = 0
         var shift: UInt64 = 0
+        guard start < end else { return 0 }
         for position in start..<min(end, start + 8) {
             word |= UInt64(bytes[position]) << shift
             shift += 8

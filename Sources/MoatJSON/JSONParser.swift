@@ -154,8 +154,22 @@ struct JSONParser {
 
     // MARK: - Numbers
 
-    /// RFC 8259 §6: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
     mutating func parseNumber() throws(JSONError) -> JSONValue {
+        switch try scanNumber() {
+        case .integer(let value): .integer(value)
+        case .double(let value): .double(value)
+        }
+    }
+
+    /// A number as ``scanNumber()`` returns it, without the heap box that an
+    /// indirect ``JSONValue`` case costs.
+    enum ScannedNumber {
+        case integer(Int64)
+        case double(Double)
+    }
+
+    /// RFC 8259 §6: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    mutating func scanNumber() throws(JSONError) -> ScannedNumber {
         let start = position
         if peek() == UInt8(ascii: "-") { position += 1 }
         // Integer part: a single zero, or a non-zero digit followed by digits.
@@ -351,6 +365,22 @@ struct JSONParser {
     mutating func expect(_ byte: UInt8, _ what: String) throws(JSONError) {
         guard peek() == byte else { throw unexpected(peek(), expecting: what) }
         position += 1
+    }
+
+    /// Moves past printable ASCII other than `"` and `\\`, the bytes a string
+    /// may contain as they are. Reads through a buffer pointer, because this
+    /// loop covers most bytes of a token's claim set.
+    mutating func skipPlainASCII() {
+        let end = bytes.withUnsafeBufferPointer { buffer -> Int in
+            var index = position
+            while index < buffer.count {
+                let byte = buffer[index]
+                guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { break }
+                index += 1
+            }
+            return index
+        }
+        position = end
     }
 
     /// RFC 8259 §2: only space, tab, line feed and carriage return are whitespace.

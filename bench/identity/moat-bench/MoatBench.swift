@@ -9,6 +9,7 @@ import MoatJSON
 ///
 /// - `speed [--seconds N] [--algorithm RS256|ES256]`: validations per second on
 ///   one thread, per algorithm and layer, as JSON lines.
+/// - `breakdown [--seconds N]`: nanoseconds per call of each RS256 step, for profiling.
 /// - `sign --out DIR --issuer URL --audience AUD --client ID --tenant TID`: writes
 ///   `jwks.json` and one Entra-shaped token per algorithm (`moat-RS256.jwt`, …)
 ///   for other JOSE libraries to verify.
@@ -30,9 +31,10 @@ struct MoatBench {
                     return algorithm
                 }
                 try await Speed.run(seconds: Double(options["seconds"] ?? "3") ?? 3, only: only)
+            case "breakdown": try await Breakdown.run(seconds: Double(options["seconds"] ?? "1") ?? 1)
             case "sign": try Interop.sign(options)
             case "validate": try await Interop.validate(options)
-            default: fail("unknown command \(command); use speed, sign or validate")
+            default: fail("unknown command \(command); use speed, breakdown, sign or validate")
             }
         } catch {
             fail("moat-bench \(command) failed: \(error)")

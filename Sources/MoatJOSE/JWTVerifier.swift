@@ -39,7 +39,7 @@ public struct JWTVerifier: Sendable {
         let jws = try signatureVerifier.verify(token)
         let claims = try Self.parseClaims(jws.payloadBytes)
         try validateClaims(claims, now: now)
-        return VerifiedJWT(header: jws.header, claimIndex: claims)
+        return VerifiedJWT(headerIndex: jws.headerIndex, claimIndex: claims)
     }
 
     /// Step 5: the payload must be a strict JSON object. It is indexed, not

@@ -4,20 +4,23 @@ import MoatJSON
 
 /// A JWT whose signature and claims passed ``JWTVerifier``.
 public struct VerifiedJWT: Sendable {
-    public let header: JSONObject
+    /// The protected header, decoded on each read.
+    public var header: JSONObject { headerIndex.object() }
+    /// The protected header, validated, whose members are decoded only when read.
+    public let headerIndex: JSONObjectIndex
     /// The claim set, validated as strict JSON, whose members are decoded only when read.
     public let claimIndex: JSONObjectIndex
     /// ``claims`` once built, so that repeated reads decode the claim set once.
     private let decodedClaims: LockedValue<JSONObject?>
 
     public init(header: JSONObject, claims: JSONObject) {
-        self.header = header
+        self.headerIndex = JSONObjectIndex(header)
         self.claimIndex = JSONObjectIndex(claims)
         self.decodedClaims = LockedValue(claims)
     }
 
-    init(header: JSONObject, claimIndex: JSONObjectIndex) {
-        self.header = header
+    init(headerIndex: JSONObjectIndex, claimIndex: JSONObjectIndex) {
+        self.headerIndex = headerIndex
         self.claimIndex = claimIndex
         self.decodedClaims = LockedValue(nil)
     }

@@ -14,7 +14,8 @@ struct JSONIndexer {
 
     /// Largest member count checked for duplicates by comparing names pairwise;
     /// larger objects use a set of decoded names, so the check stays linear.
-    static let pairwiseLimit = 24
+    /// It equals ``JSONObject/linearSearchLimit``, so that both parsers treat names alike.
+    static let pairwiseLimit = JSONObject.linearSearchLimit
 
     init(bytes: [UInt8], maxDepth: Int) {
         parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
@@ -175,14 +176,15 @@ struct JSONIndexer {
     // MARK: - Duplicate names
 
     /// Rejects `name` when the innermost open object already has a member of
-    /// that name. Names compare as Swift strings do, by canonical equivalence,
-    /// exactly as ``JSONObject`` compares them.
+    /// that name, comparing names exactly as ``JSONObject`` does: by their
+    /// Unicode scalars up to ``pairwiseLimit`` members, and by `String`
+    /// equality (canonical equivalence) in larger objects.
     private mutating func checkUnique(
         _ name: MemberName, namesStart: Int, decodedNames: inout Set<String>?, keyOffset: Int
     ) throws(JSONError) {
         let count = openNames.count - namesStart
         var isDuplicate = false
-        if count >= Self.pairwiseLimit {
+        if count > Self.pairwiseLimit {
             if decodedNames == nil {
                 decodedNames = Set(openNames[namesStart...].map { decode($0) })
             }
@@ -204,7 +206,7 @@ struct JSONIndexer {
         if first.isPlain && second.isPlain {
             return first.hasSameBytes(as: second, in: parser.bytes)
         }
-        return decode(first) == decode(second)
+        return decode(first).utf8.elementsEqual(decode(second).utf8)
     }
 
     private func decode(_ name: MemberName) -> String {

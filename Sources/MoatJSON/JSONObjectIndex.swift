@@ -9,9 +9,9 @@
 ///
 /// Lookups scan the members in order, comparing the length and first eight
 /// bytes of each name before the rest. They are meant for objects of tens of
-/// members. Names compare by canonical equivalence, as `String` and
-/// ``JSONObject`` do, so a name sent with escapes or in another Unicode form
-/// finds the same member.
+/// members. Names compare by their Unicode scalars, escapes decoded, and in
+/// objects of more than ``JSONObject/linearSearchLimit`` members by `String`
+/// equality (canonical equivalence), exactly as ``JSONObject`` compares them.
 public struct JSONObjectIndex: Sendable {
     /// The JSON text.
     public let bytes: [UInt8]
@@ -129,11 +129,16 @@ public struct JSONObjectIndex: Sendable {
                     }
                 } else {
                     if text == nil { text = name.text }
-                    if decodeName(candidate) == text { return position }
+                    if namesMatch(decodeName(candidate), text!) { return position }
                 }
             }
             return nil
         }
+    }
+
+    private func namesMatch(_ candidate: String, _ name: String) -> Bool {
+        if members.count > JSONObject.linearSearchLimit { return candidate == name }
+        return candidate.utf8.elementsEqual(name.utf8)
     }
 
     /// Compares the bytes after the first eight, which ``MemberName/word`` already covers.

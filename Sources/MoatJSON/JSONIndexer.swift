@@ -11,6 +11,8 @@ struct JSONIndexer {
     private var openNames: [MemberName] = []
     /// Members of the top-level object, in text order.
     private(set) var members: [IndexedMember] = []
+    /// ``MemberName/lookupKey`` of each member, in member order.
+    private(set) var lookupKeys: [UInt64] = []
 
     /// Largest member count checked for duplicates by comparing names pairwise;
     /// larger objects use a set of decoded names, so the check stays linear.
@@ -31,6 +33,8 @@ struct JSONIndexer {
         parser.skipWhitespace()
         let isObject = parser.peek() == UInt8(ascii: "{")
         members.reserveCapacity(16)
+        lookupKeys.reserveCapacity(16)
+        openNames.reserveCapacity(16)
         _ = try skipValue(recordMembers: isObject)
         parser.skipWhitespace()
         guard parser.position == parser.bytes.count else {
@@ -105,6 +109,7 @@ struct JSONIndexer {
             let value = try skipValue()
             if recordMembers {
                 members.append(IndexedMember(name: name, valueStart: valueStart, valueEnd: parser.position, value: value))
+                lookupKeys.append(name.lookupKey)
             }
             parser.skipWhitespace()
             switch parser.peek() {

@@ -16,6 +16,10 @@ public struct JSONObjectIndex: Sendable {
     /// The JSON text.
     public let bytes: [UInt8]
     let members: [IndexedMember]
+    /// ``MemberName/lookupKey`` of each member: a compact array that a lookup scans first.
+    private let lookupKeys: [UInt64]
+    /// True when some name has escapes or non-ASCII bytes and so compares only as a string.
+    private let hasStringNames: Bool
     private let maxDepth: Int
 
     /// Validates `bytes` as one JSON text under `limits`.
@@ -30,7 +34,7 @@ public struct JSONObjectIndex: Sendable {
         }
         var indexer = JSONIndexer(bytes: bytes, maxDepth: limits.maxDepth)
         guard try indexer.indexDocument() else { return nil }
-        return JSONObjectIndex(bytes: bytes, members: indexer.members, maxDepth: limits.maxDepth)
+        return JSONObjectIndex(bytes: bytes, indexer: indexer, maxDepth: limits.maxDepth)
     }
 
     /// Indexes an object already in memory, by serializing it.
@@ -39,12 +43,14 @@ public struct JSONObjectIndex: Sendable {
         var indexer = JSONIndexer(bytes: bytes, maxDepth: Int.max)
         // Serialized output is valid JSON, so indexing it cannot fail.
         _ = try? indexer.indexDocument()
-        self.init(bytes: bytes, members: indexer.members, maxDepth: Int.max)
+        self.init(bytes: bytes, indexer: indexer, maxDepth: Int.max)
     }
 
-    private init(bytes: [UInt8], members: [IndexedMember], maxDepth: Int) {
+    private init(bytes: [UInt8], indexer: JSONIndexer, maxDepth: Int) {
         self.bytes = bytes
-        self.members = members
+        self.members = indexer.members
+        self.lookupKeys = indexer.lookupKeys
+        self.hasStringNames = indexer.lookupKeys.contains(MemberName.stringNameKey)
         self.maxDepth = maxDepth
     }
 
@@ -98,10 +104,22 @@ public struct JSONObjectIndex: Sendable {
     /// The member when it is an array of strings; nil when absent, of another
     /// type, or holding any element that is not a string.
     public func strings(_ name: JSONMemberName) -> [String]? {
-        guard let position = position(of: name), members[position].value.isStringArray,
-              case .array(let elements) = decodeValue(members[position])
+        guard let position = position(of: name), members[position].value.kind == .array,
+              members[position].value.isStringArray
         else { return nil }
-        return elements.compactMap(\.stringValue)
+        // Reads the strings one by one, which skips building a JSONValue per element.
+        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth, position: members[position].valueStart + 1, depth: 2)
+        var strings: [String] = []
+        parser.skipWhitespace()
+        while parser.peek() == UInt8(ascii: "\"") {
+            // The array was validated by the indexing pass, so decoding cannot fail.
+            guard let string = try? parser.parseString() else { return nil }
+            strings.append(string)
+            parser.skipWhitespace()
+            if parser.peek() == UInt8(ascii: ",") { parser.position += 1 }
+            parser.skipWhitespace()
+        }
+        return strings
     }
 
     /// Builds the whole object, decoding every member.
@@ -117,23 +135,23 @@ public struct JSONObjectIndex: Sendable {
     // MARK: - Lookup and decoding
 
     private func position(of name: JSONMemberName) -> Int? {
-        let fastPath = name.isInline
-        // Built on first use, for names that compare as strings.
-        var text: String? = nil
-        return members.withUnsafeBufferPointer { members -> Int? in
-            for position in members.indices {
-                let candidate = members[position].name
-                if candidate.isPlain && fastPath {
-                    if candidate.count == name.count && candidate.word == name.words.0 && hasTail(candidate, of: name) {
-                        return position
-                    }
-                } else {
-                    if text == nil { text = name.text }
-                    if namesMatch(decodeName(candidate), text!) { return position }
+        // Names are unique in the object, so the first match is the only one.
+        if name.isInline {
+            let key = name.words.0
+            let found = lookupKeys.withUnsafeBufferPointer { keys -> Int? in
+                for position in keys.indices where keys[position] == key {
+                    let candidate = members[position].name
+                    if candidate.count == name.count && hasTail(candidate, of: name) { return position }
                 }
+                return nil
             }
-            return nil
+            if found != nil || !hasStringNames { return found }
         }
+        let text = name.text
+        for position in members.indices where !(name.isInline && members[position].name.isPlain) {
+            if namesMatch(decodeName(members[position].name), text) { return position }
+        }
+        return nil
     }
 
     private func namesMatch(_ candidate: String, _ name: String) -> Bool {
@@ -249,6 +267,14 @@ struct MemberName {
     }
 
     var count: Int { end - start }
+
+    /// The key a lookup compares first: ``word`` for a plain name, whose bytes
+    /// are ASCII and never zero (a NUL must be escaped), so the word also
+    /// fixes names of up to eight bytes. Other names get ``stringNameKey``.
+    var lookupKey: UInt64 { isPlain ? word : Self.stringNameKey }
+
+    /// The key of names that compare only as strings; no ASCII word has a 0xFF byte.
+    static let stringNameKey = UInt64.max
 
     func hasSameBytes(as other: MemberName, in bytes: [UInt8]) -> Bool {
         guard count == other.count, word == other.word else { return false }

@@ -1,5 +1,4 @@
 import Foundation
-import MoatCore
 import MoatJSON
 
 /// A JWT whose signature and claims passed ``JWTVerifier``.
@@ -10,31 +9,22 @@ public struct VerifiedJWT: Sendable {
     public let headerIndex: JSONObjectIndex
     /// The claim set, validated as strict JSON, whose members are decoded only when read.
     public let claimIndex: JSONObjectIndex
-    /// ``claims`` once built, so that repeated reads decode the claim set once.
-    private let decodedClaims: LockedValue<JSONObject?>
 
     public init(header: JSONObject, claims: JSONObject) {
         self.headerIndex = JSONObjectIndex(header)
         self.claimIndex = JSONObjectIndex(claims)
-        self.decodedClaims = LockedValue(claims)
     }
 
     init(headerIndex: JSONObjectIndex, claimIndex: JSONObjectIndex) {
         self.headerIndex = headerIndex
         self.claimIndex = claimIndex
-        self.decodedClaims = LockedValue(nil)
     }
 
-    /// The whole claim set, decoded on first use. Reading single claims
-    /// through ``string(_:)``, ``strings(_:)`` or ``claimIndex`` costs less.
-    public var claims: JSONObject {
-        decodedClaims.withLock { cached in
-            if let cached { return cached }
-            let object = claimIndex.object()
-            cached = object
-            return object
-        }
-    }
+    /// The whole claim set, decoded again on each read, so read it once.
+    /// Reading single claims through ``string(_:)``, ``strings(_:)`` or
+    /// ``claimIndex`` costs less. The validator does not cache it, because
+    /// a lock per token would cost more than most callers' reads.
+    public var claims: JSONObject { claimIndex.object() }
 
     public var issuer: String? { claimIndex.string(RegisteredClaim.issuer) }
     public var subject: String? { claimIndex.string(RegisteredClaim.subject) }

@@ -7,9 +7,8 @@
 /// validator reads a few members of each token once: building a whole
 /// ``JSONObject`` costs more than the reads.
 ///
-/// Lookups scan the members in order, comparing the length and first eight
-/// bytes of each name before the rest. They are meant for objects of tens of
-/// members. Names compare by their Unicode scalars, escapes decoded, and in
+/// A lookup scans an array of each name's first eight bytes and compares the
+/// rest of a name only on a match, so it suits objects of tens of members. Names compare by their Unicode scalars, escapes decoded, and in
 /// objects of more than ``JSONObject/linearSearchLimit`` members by `String`
 /// equality (canonical equivalence), exactly as ``JSONObject`` compares them.
 public struct JSONObjectIndex: Sendable {

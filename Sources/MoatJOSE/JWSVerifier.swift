@@ -119,7 +119,9 @@ enum HeaderParameter {
     static let critical: JSONMemberName = "crit"
     static let base64URLEncodePayload: JSONMemberName = "b64"
     static let certificateChain: JSONMemberName = "x5c"
-    /// Parameters that point at keys outside the configured set (§4.1.2 to §4.1.5), other than `x5c`.
+    /// Parameters that point at keys outside the configured set, other than
+    /// `x5c`: `jku` (§4.1.2), `x5u` (§4.1.5) and `jwk` (§4.1.3). Moat never
+    /// follows them and rejects tokens that carry them.
     static let keyLocations: [JSONMemberName] = ["jku", "x5u", "jwk"]
     /// Parameters that §4.1 defines as strings; any other JSON type rejects the token.
     static let strings: [JSONMemberName] = ["typ", "cty", "x5t", "x5t#S256"]

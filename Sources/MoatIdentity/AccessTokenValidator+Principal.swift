@@ -6,20 +6,21 @@ extension AccessTokenValidator {
     /// Steps 3 to 6 of validation on a token whose signature and registered claims passed.
     /// `groupsOverage` is true when the groups must be looked up (step 7).
     func principal(from token: VerifiedJWT) throws(TokenRejection) -> (principal: Principal, groupsOverage: Bool) {
-        let claims = token.claims
+        let claims = token.claimIndex
         try EntraClaims.checkTypes(claims)
         let version = try tokenVersion(claims)
 
-        if claims["nonce"] != nil {
+        if claims.contains(EntraClaims.nonce) {
             throw TokenRejection(.notAnAccessToken, "the token carries a nonce, so it is an ID token; send an access token for this API")
         }
-        let scopeText = claims["scp"]?.stringValue
-        let roles = EntraClaims.strings(claims["roles"])
+        // checkTypes has rejected a scp that is not a string and roles or groups that are not string arrays.
+        let scopeText = claims.string(EntraClaims.scope)
+        let roles = claims.strings(EntraClaims.roles) ?? []
         guard scopeText != nil || !roles.isEmpty else {
             throw TokenRejection(.notAnAccessToken, "the token has neither scp nor roles, so it is not an access token for this API")
         }
 
-        guard let tenantID = claims["tid"]?.stringValue, let objectID = claims["oid"]?.stringValue,
+        guard let tenantID = claims.string(EntraClaims.tenantID), let objectID = claims.string(EntraClaims.objectID),
               !tenantID.isEmpty, !objectID.isEmpty
         else {
             throw TokenRejection(.missingIdentity, "the token lacks a tid or oid string claim")
@@ -28,8 +29,8 @@ extension AccessTokenValidator {
             throw TokenRejection(.tenantNotAllowed, "tenant \(tenantID) is not allowed to call this API; add it to the API's allowed tenants")
         }
 
-        let clientClaim = version == .v2 ? "azp" : "appid"
-        let clientAppID = claims[clientClaim]?.stringValue
+        let clientClaim = version == .v2 ? EntraClaims.authorizedParty : EntraClaims.applicationID
+        let clientAppID = claims.string(clientClaim)
         guard let clientAppID, policy.allowedClientApps.contains(clientAppID) else {
             throw TokenRejection(
                 .clientNotAllowed,
@@ -37,25 +38,26 @@ extension AccessTokenValidator {
             )
         }
 
-        let isAppOnly = claims["idtyp"]?.stringValue == "app" || (scopeText == nil && !roles.isEmpty)
-        let overage = claims["groups"] == nil && EntraClaims.signalsGroupOverage(claims)
+        let isAppOnly = claims.string(EntraClaims.identityType) == "app" || (scopeText == nil && !roles.isEmpty)
+        let groups = claims.strings(EntraClaims.groups)
+        let overage = groups == nil && EntraClaims.signalsGroupOverage(claims)
         let principal = Principal(
             kind: isAppOnly ? .application : .user,
             tenantID: tenantID,
             objectID: objectID,
-            name: claims["name"]?.stringValue,
-            username: claims["preferred_username"]?.stringValue ?? claims["upn"]?.stringValue,
+            name: claims.string(EntraClaims.name),
+            username: claims.string(EntraClaims.preferredUsername) ?? claims.string(EntraClaims.userPrincipalName),
             clientAppID: clientAppID,
             roles: roles,
-            groups: EntraClaims.strings(claims["groups"]),
+            groups: groups ?? [],
             scopes: scopeText.map { $0.split(separator: " ").map(String.init) } ?? []
         )
         return (principal, overage)
     }
 
     /// The token's `ver`, which must be a configured version whose issuer is the token's `iss`.
-    private func tokenVersion(_ claims: JSONObject) throws(TokenRejection) -> EntraTokenVersion {
-        guard let text = claims["ver"]?.stringValue, let version = EntraTokenVersion(rawValue: text) else {
+    private func tokenVersion(_ claims: JSONObjectIndex) throws(TokenRejection) -> EntraTokenVersion {
+        guard let text = claims.string(EntraClaims.version), let version = EntraTokenVersion(rawValue: text) else {
             throw TokenRejection(.unsupportedTokenVersion, "the token's ver claim is not \"2.0\" or \"1.0\"; request an access token for this API")
         }
         guard let pattern = issuerPatterns.first(where: { $0.version == version })?.pattern else {
@@ -64,7 +66,8 @@ extension AccessTokenValidator {
                 "the token has ver \(text), which this API does not accept; set the API's v1 issuer or request a v2.0 token")
         }
         // The JOSE layer accepted `iss` for some configured version; it must be this token's version.
-        guard pattern.expectedIssuer(for: claims) == claims["iss"]?.stringValue else {
+        let tenantID = pattern.isTenantTemplate ? claims.string(EntraClaims.tenantID) : nil
+        guard pattern.expectedIssuer(tenantID: tenantID) == claims.string(RegisteredClaim.issuer) else {
             throw TokenRejection(
                 .invalidToken, detailCode: JOSEError.Code.issuerMismatch.name,
                 "the token's issuer belongs to another token version than its ver \(text)")

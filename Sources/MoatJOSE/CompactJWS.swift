@@ -6,8 +6,10 @@ import MoatJSON
 /// - Warning: nothing here is authenticated. Use ``JWSVerifier`` or
 ///   ``JWTVerifier``, which check the signature before returning these parts.
 public struct CompactJWS: Sendable {
-    /// The protected header, strict JSON without duplicate members.
-    public let header: JSONObject
+    /// The protected header, strict JSON without duplicate members, decoded on each read.
+    public var header: JSONObject { headerIndex.object() }
+    /// The protected header, validated, whose members are decoded only when read.
+    public let headerIndex: JSONObjectIndex
     /// The decoded payload bytes, not parsed.
     public var payload: Data { Data(payloadBytes) }
     /// The decoded payload, kept as an array that the JSON parser reads without a copy.
@@ -65,18 +67,18 @@ public struct CompactJWS: Sendable {
         let headerBytes = try decodeSegment(headerSegment, name: "header")
         let payload = try decodeSegment(payloadSegment, name: "payload")
         let signature = Data(try decodeSegment(signatureSegment, name: "signature"))
-        let header: JSONValue
+        let header: JSONObjectIndex?
         do {
-            header = try JSONValue.parse(bytes: headerBytes, limits: headerLimits)
+            header = try JSONObjectIndex.parse(bytes: headerBytes, limits: headerLimits)
         } catch {
             let code: JOSEError.Code = error.code == .duplicateMember ? .duplicateMember : .invalidJSON
             throw JOSEError(code: code, reason: "token header is not strict JSON: \(error)")
         }
-        guard case .object(let headerObject) = header else {
+        guard let header else {
             throw JOSEError(code: .invalidJSON, reason: "token header is not a JSON object")
         }
         return CompactJWS(
-            header: headerObject, payloadBytes: payload,
+            headerIndex: header, payloadBytes: payload,
             signingInput: Data(UnsafeBufferPointer(rebasing: bytes[0..<dots.second])), signature: signature)
     }
 

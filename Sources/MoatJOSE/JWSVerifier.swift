@@ -7,12 +7,6 @@ import MoatJSON
 ///
 /// Use it for signed payloads that are not JWT claim sets; use ``JWTVerifier`` for tokens.
 public struct JWSVerifier: Sendable {
-    /// Header parameters that point at keys outside the configured set (RFC 7515
-    /// §4.1.2 to §4.1.6). Moat never follows them, and rejects tokens that carry them.
-    static let forbiddenHeaders = ["jku", "x5u", "jwk", "x5c"]
-    /// Header parameters that RFC 7515 §4.1 defines as strings; any other JSON type rejects the token.
-    static let stringHeaders = ["typ", "cty", "x5t", "x5t#S256"]
-
     public let keySet: JSONWebKeySet
     public let allowedAlgorithms: Set<JWSAlgorithm>
     /// Maximum token length in bytes. Default 16 KiB.
@@ -47,8 +41,8 @@ public struct JWSVerifier: Sendable {
     /// - Returns: the parsed token, whose payload is now authenticated.
     public func verify(_ token: String) throws(JOSEError) -> CompactJWS {
         let jws = try CompactJWS.parse(token, maxLength: maxTokenLength)
-        let algorithm = try checkHeader(jws.header)
-        let key = try selectKey(jws.header, algorithm: algorithm)
+        let algorithm = try checkHeader(jws.headerIndex)
+        let key = try selectKey(jws.headerIndex, algorithm: algorithm)
         guard key.isValidSignature(jws.signature, for: jws.signingInput) else {
             throw JOSEError(code: .invalidSignature, reason: "\(algorithm.rawValue) signature does not verify with key \"\(key.keyID ?? "(no kid)")\"")
         }
@@ -56,28 +50,29 @@ public struct JWSVerifier: Sendable {
     }
 
     /// Step 2: returns the header's algorithm once the header is acceptable.
-    private func checkHeader(_ header: JSONObject) throws(JOSEError) -> JWSAlgorithm {
-        if header["crit"] != nil {
+    private func checkHeader(_ header: JSONObjectIndex) throws(JOSEError) -> JWSAlgorithm {
+        if header.contains(HeaderParameter.critical) {
             throw JOSEError(code: .unsupportedCriticalHeader, reason: "header lists critical extensions in \"crit\"; none are supported")
         }
-        if header["b64"] != nil {
+        if header.contains(HeaderParameter.base64URLEncodePayload) {
             throw JOSEError(code: .unsupportedCriticalHeader, reason: "header parameter \"b64\" (RFC 7797 unencoded payload) is not supported")
         }
-        if let chain = header["x5c"], let pinnedCertificate, Self.startsWith(chain, pinnedCertificate) {
-            // The chain only repeats the registered certificate, so it adds no key and no trust.
-        } else if header["x5c"] != nil {
-            throw JOSEError(code: .forbiddenHeader, reason: "header parameter \"x5c\" is rejected; keys come only from the configured key set")
+        if let chain = header.value(HeaderParameter.certificateChain) {
+            // A chain that only repeats the registered certificate adds no key and no trust.
+            guard let pinnedCertificate, Self.startsWith(chain, pinnedCertificate) else {
+                throw JOSEError(code: .forbiddenHeader, reason: "header parameter \"x5c\" is rejected; keys come only from the configured key set")
+            }
         }
-        if let name = Self.forbiddenHeaders.first(where: { $0 != "x5c" && header[$0] != nil }) {
+        if let name = HeaderParameter.keyLocations.first(where: { header.contains($0) }) {
             throw JOSEError(code: .forbiddenHeader, reason: "header parameter \"\(name)\" is rejected; keys come only from the configured key set")
         }
-        if let name = Self.stringHeaders.first(where: { header[$0] != nil && header[$0]?.stringValue == nil }) {
+        if let name = HeaderParameter.strings.first(where: { header.kind(of: $0).map { $0 != .string } ?? false }) {
             throw JOSEError(code: .invalidHeader, reason: "header parameter \"\(name)\" is not a string")
         }
-        guard let value = header["alg"] else {
+        guard let kind = header.kind(of: HeaderParameter.algorithm) else {
             throw JOSEError(code: .unsupportedAlgorithm, reason: "header has no \"alg\"")
         }
-        guard case .string(let name) = value else {
+        guard kind == .string, let name = header.string(HeaderParameter.algorithm) else {
             throw JOSEError(code: .invalidHeader, reason: "header \"alg\" is not a string")
         }
         guard let algorithm = JWSAlgorithm(rawValue: name) else {
@@ -99,13 +94,13 @@ public struct JWSVerifier: Sendable {
     }
 
     /// Step 3: the key named by `kid`, whose own algorithm must be the header's.
-    private func selectKey(_ header: JSONObject, algorithm: JWSAlgorithm) throws(JOSEError) -> JSONWebKey {
+    private func selectKey(_ header: JSONObjectIndex, algorithm: JWSAlgorithm) throws(JOSEError) -> JSONWebKey {
         var keyID: String? = nil
-        if let value = header["kid"] {
-            guard case .string(let kid) = value else {
+        if let kind = header.kind(of: HeaderParameter.keyID) {
+            guard kind == .string else {
                 throw JOSEError(code: .invalidHeader, reason: "header \"kid\" is not a string")
             }
-            keyID = kid
+            keyID = header.string(HeaderParameter.keyID)
         }
         let key = try keySet.key(forKeyID: keyID)
         guard key.algorithm == algorithm else {
@@ -115,4 +110,19 @@ public struct JWSVerifier: Sendable {
         }
         return key
     }
+}
+
+/// Names of the JWS header parameters that ``JWSVerifier`` checks (RFC 7515 §4.1), prepared for lookups.
+enum HeaderParameter {
+    static let algorithm: JSONMemberName = "alg"
+    static let keyID: JSONMemberName = "kid"
+    static let critical: JSONMemberName = "crit"
+    static let base64URLEncodePayload: JSONMemberName = "b64"
+    static let certificateChain: JSONMemberName = "x5c"
+    /// Parameters that point at keys outside the configured set, other than
+    /// `x5c`: `jku` (§4.1.2), `x5u` (§4.1.5) and `jwk` (§4.1.3). Moat never
+    /// follows them and rejects tokens that carry them.
+    static let keyLocations: [JSONMemberName] = ["jku", "x5u", "jwk"]
+    /// Parameters that §4.1 defines as strings; any other JSON type rejects the token.
+    static let strings: [JSONMemberName] = ["typ", "cty", "x5t", "x5t#S256"]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MoatJSON
 
 /// The claim and algorithm rules a ``JWTVerifier`` applies beyond the signature check.
 public struct JWTValidationPolicy: Sendable {
@@ -27,7 +28,11 @@ public struct JWTValidationPolicy: Sendable {
     /// Maximum age in seconds counted from `iat`; when set, `iat` becomes required. Default nil (no limit).
     public var maxTokenAge: TimeInterval?
     /// Claims that must be present in addition to `exp`, `iss` and `aud`, which are always required.
-    public var requiredClaims: [String]
+    public var requiredClaims: [String] {
+        didSet { requiredClaimNames = requiredClaims.map { JSONMemberName($0) } }
+    }
+    /// ``requiredClaims`` prepared for lookups once, not on every token.
+    private(set) var requiredClaimNames: [JSONMemberName]
     /// DER bytes of a certificate already registered for the signer. When set,
     /// an `x5c` header whose first certificate is exactly these bytes is
     /// tolerated, as MSAL sends with certificate credentials. The key still
@@ -57,6 +62,7 @@ public struct JWTValidationPolicy: Sendable {
         self.storedLeeway = Self.clampLeeway(leeway)
         self.maxTokenAge = maxTokenAge
         self.requiredClaims = requiredClaims
+        self.requiredClaimNames = requiredClaims.map { JSONMemberName($0) }
     }
 
     private static func clampLeeway(_ value: TimeInterval) -> TimeInterval {

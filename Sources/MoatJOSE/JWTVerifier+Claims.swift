@@ -9,22 +9,27 @@ extension JWTVerifier {
     /// 2. Presence: `exp`, `iss`, `aud`, every ``JWTValidationPolicy/requiredClaims``
     ///    entry, and `iat` when a maximum age is set → else `missing_claim`.
     /// 3. `iss` equals exactly what one of the policy's issuers expects
-    ///    (``IssuerPattern/expectedIssuer(for:)``) → else `issuer_mismatch`.
+    ///    (``IssuerPattern/expectedIssuer(tenantID:)``) → else `issuer_mismatch`.
     /// 4. `aud` contains one of the policy audiences → else `audience_mismatch`.
     /// 5. `nbf` ≤ now + leeway → else `token_not_yet_valid`.
     /// 6. `iat` ≤ now + leeway → else `issued_in_future`.
     /// 7. `exp` > now − leeway → else `token_expired`.
     /// 8. now − `iat` ≤ maximum age + leeway → else `token_too_old`.
-    public func validateClaims(_ claims: JSONObject, now: Date) throws(JOSEError) {
+    public func validateClaims(_ claims: JSONObjectIndex, now: Date) throws(JOSEError) {
         try Self.checkTypes(claims)
-        var required = ["exp", "iss", "aud"] + policy.requiredClaims
-        if policy.maxTokenAge != nil { required.append("iat") }
-        if let missing = required.first(where: { claims[$0] == nil }) {
+        let alwaysRequired = [RegisteredClaim.expirationTime, RegisteredClaim.issuer, RegisteredClaim.audience]
+        if let missing = alwaysRequired.first(where: { !claims.contains($0) }) {
             throw JOSEError(code: .missingClaim, reason: "required claim \"\(missing)\" is missing")
         }
+        if let missing = policy.requiredClaimNames.first(where: { !claims.contains($0) }) {
+            throw JOSEError(code: .missingClaim, reason: "required claim \"\(missing)\" is missing")
+        }
+        if policy.maxTokenAge != nil, !claims.contains(RegisteredClaim.issuedAt) {
+            throw JOSEError(code: .missingClaim, reason: "required claim \"iat\" is missing")
+        }
 
-        let issuer = claims["iss"]?.stringValue ?? ""
-        guard policy.issuers.contains(where: { $0.expectedIssuer(for: claims) == issuer }) else {
+        let issuer = claims.string(RegisteredClaim.issuer) ?? ""
+        guard issuerIsExpected(issuer, claims) else {
             throw JOSEError(code: .issuerMismatch, reason: "issuer \"\(issuer.prefix(200))\" is not one of the expected \(policy.issuers.map(\.template))")
         }
         let audiences = Self.audiences(claims)
@@ -34,14 +39,14 @@ extension JWTVerifier {
 
         let current = now.timeIntervalSince1970
         let leeway = policy.leeway
-        if let notBefore = claims["nbf"]?.doubleValue, notBefore > current + leeway {
+        if let notBefore = claims.number(RegisteredClaim.notBefore), notBefore > current + leeway {
             throw JOSEError(code: .tokenNotYetValid, reason: "token is not valid before \(notBefore), now is \(current) with \(leeway) s leeway")
         }
-        let issuedAt = claims["iat"]?.doubleValue
+        let issuedAt = claims.number(RegisteredClaim.issuedAt)
         if let issuedAt, issuedAt > current + leeway {
             throw JOSEError(code: .issuedInFuture, reason: "token was issued at \(issuedAt), after now \(current) plus \(leeway) s leeway")
         }
-        let expiresAt = claims["exp"]?.doubleValue ?? -.infinity
+        let expiresAt = claims.number(RegisteredClaim.expirationTime) ?? -.infinity
         guard expiresAt > current - leeway else {
             throw JOSEError(code: .tokenExpired, reason: "token expired at \(expiresAt), now is \(current) with \(leeway) s leeway")
         }
@@ -50,32 +55,44 @@ extension JWTVerifier {
         }
     }
 
-    private static func checkTypes(_ claims: JSONObject) throws(JOSEError) {
-        for name in ["iss", "sub", "jti"] {
-            if let value = claims[name], value.stringValue == nil {
+    /// Checks a claim set held as a ``JSONObject`` by the rules of ``validateClaims(_:now:)-(JSONObjectIndex,_)``.
+    public func validateClaims(_ claims: JSONObject, now: Date) throws(JOSEError) {
+        try validateClaims(JSONObjectIndex(claims), now: now)
+    }
+
+    /// Reads `tid` only when a multi-tenant issuer template needs it.
+    private func issuerIsExpected(_ issuer: String, _ claims: JSONObjectIndex) -> Bool {
+        var tenantID: String?? = nil
+        for pattern in policy.issuers {
+            if pattern.isTenantTemplate, tenantID == nil {
+                tenantID = .some(claims.string(IssuerPattern.tenantIDClaim))
+            }
+            if pattern.expectedIssuer(tenantID: tenantID ?? nil) == issuer { return true }
+        }
+        return false
+    }
+
+    private static func checkTypes(_ claims: JSONObjectIndex) throws(JOSEError) {
+        for name in [RegisteredClaim.issuer, RegisteredClaim.subject, RegisteredClaim.jwtID] {
+            if let kind = claims.kind(of: name), kind != .string {
                 throw JOSEError(code: .invalidClaimType, reason: "claim \"\(name)\" must be a string")
             }
         }
-        if let audience = claims["aud"] {
-            let isString = audience.stringValue != nil
-            let isStringArray = audience.arrayValue.map { $0.allSatisfy { $0.stringValue != nil } } ?? false
-            guard isString || isStringArray else {
+        if let kind = claims.kind(of: RegisteredClaim.audience) {
+            guard kind == .string || claims.isStringArray(RegisteredClaim.audience) else {
                 throw JOSEError(code: .invalidClaimType, reason: "claim \"aud\" must be a string or an array of strings")
             }
         }
         // RFC 7519 §2 NumericDate: a JSON number; the parser already rejects non-finite values.
-        for name in ["exp", "nbf", "iat"] {
-            if let value = claims[name], value.doubleValue == nil {
+        for name in [RegisteredClaim.expirationTime, RegisteredClaim.notBefore, RegisteredClaim.issuedAt] {
+            if let kind = claims.kind(of: name), kind != .integer, kind != .double {
                 throw JOSEError(code: .invalidClaimType, reason: "claim \"\(name)\" must be a number (NumericDate)")
             }
         }
     }
 
-    static func audiences(_ claims: JSONObject) -> [String] {
-        switch claims["aud"] {
-        case .string(let single)?: [single]
-        case .array(let list)?: list.compactMap(\.stringValue)
-        default: []
-        }
+    static func audiences(_ claims: JSONObjectIndex) -> [String] {
+        if let single = claims.string(RegisteredClaim.audience) { return [single] }
+        return claims.strings(RegisteredClaim.audience) ?? []
     }
 }

@@ -39,21 +39,22 @@ public struct JWTVerifier: Sendable {
         let jws = try signatureVerifier.verify(token)
         let claims = try Self.parseClaims(jws.payloadBytes)
         try validateClaims(claims, now: now)
-        return VerifiedJWT(header: jws.header, claims: claims)
+        return VerifiedJWT(headerIndex: jws.headerIndex, claimIndex: claims)
     }
 
-    /// Step 5: the payload must be a strict JSON object.
-    private static func parseClaims(_ payload: [UInt8]) throws(JOSEError) -> JSONObject {
-        let value: JSONValue
+    /// Step 5: the payload must be a strict JSON object. It is indexed, not
+    /// decoded, because the claim checks read only some members.
+    private static func parseClaims(_ payload: [UInt8]) throws(JOSEError) -> JSONObjectIndex {
+        let index: JSONObjectIndex?
         do {
-            value = try JSONValue.parse(bytes: payload, limits: JSONLimits(maxDepth: 16, maxBytes: 16 * 1024))
+            index = try JSONObjectIndex.parse(bytes: payload, limits: JSONLimits(maxDepth: 16, maxBytes: 16 * 1024))
         } catch {
             let code: JOSEError.Code = error.code == .duplicateMember ? .duplicateMember : .invalidJSON
             throw JOSEError(code: code, reason: "token payload is not strict JSON: \(error)")
         }
-        guard case .object(let claims) = value else {
+        guard let index else {
             throw JOSEError(code: .invalidJSON, reason: "token payload is not a JSON object")
         }
-        return claims
+        return index
     }
 }

@@ -3,37 +3,61 @@ import MoatJSON
 
 /// A JWT whose signature and claims passed ``JWTVerifier``.
 public struct VerifiedJWT: Sendable {
-    public let header: JSONObject
-    public let claims: JSONObject
+    /// The protected header, decoded on each read.
+    public var header: JSONObject { headerIndex.object() }
+    /// The protected header, validated, whose members are decoded only when read.
+    public let headerIndex: JSONObjectIndex
+    /// The claim set, validated as strict JSON, whose members are decoded only when read.
+    public let claimIndex: JSONObjectIndex
 
     public init(header: JSONObject, claims: JSONObject) {
-        self.header = header
-        self.claims = claims
+        self.headerIndex = JSONObjectIndex(header)
+        self.claimIndex = JSONObjectIndex(claims)
     }
 
-    public var issuer: String? { string("iss") }
-    public var subject: String? { string("sub") }
+    init(headerIndex: JSONObjectIndex, claimIndex: JSONObjectIndex) {
+        self.headerIndex = headerIndex
+        self.claimIndex = claimIndex
+    }
+
+    /// The whole claim set, decoded again on each read, so read it once.
+    /// Reading single claims through ``string(_:)``, ``strings(_:)`` or
+    /// ``claimIndex`` costs less. The validator does not cache it, because
+    /// a lock per token would cost more than most callers' reads.
+    public var claims: JSONObject { claimIndex.object() }
+
+    public var issuer: String? { claimIndex.string(RegisteredClaim.issuer) }
+    public var subject: String? { claimIndex.string(RegisteredClaim.subject) }
     /// `aud` as a list: a single string becomes a one-element list.
-    public var audiences: [String] { JWTVerifier.audiences(claims) }
-    public var expiresAt: Date? { date("exp") }
-    public var issuedAt: Date? { date("iat") }
-    public var notBefore: Date? { date("nbf") }
+    public var audiences: [String] { JWTVerifier.audiences(claimIndex) }
+    public var expiresAt: Date? { date(RegisteredClaim.expirationTime) }
+    public var issuedAt: Date? { date(RegisteredClaim.issuedAt) }
+    public var notBefore: Date? { date(RegisteredClaim.notBefore) }
 
     /// The claim when it is a string; nil when absent or of another type.
     public func string(_ claim: String) -> String? {
-        claims[claim]?.stringValue
+        claimIndex.string(JSONMemberName(claim))
     }
 
     /// The claim when it is an array of strings; `[]` when absent or of any
     /// other type. A single string is not promoted to a list, so a `roles`
     /// claim sent as `"Admin"` grants nothing.
     public func strings(_ claim: String) -> [String] {
-        guard let list = claims[claim]?.arrayValue else { return [] }
-        let strings = list.compactMap(\.stringValue)
-        return strings.count == list.count ? strings : []
+        claimIndex.strings(JSONMemberName(claim)) ?? []
     }
 
-    private func date(_ claim: String) -> Date? {
-        claims[claim]?.doubleValue.map(Date.init(timeIntervalSince1970:))
+    private func date(_ claim: JSONMemberName) -> Date? {
+        claimIndex.number(claim).map(Date.init(timeIntervalSince1970:))
     }
+}
+
+/// Names of the registered claims of RFC 7519 §4.1, prepared for lookups.
+public enum RegisteredClaim {
+    public static let issuer: JSONMemberName = "iss"
+    public static let subject: JSONMemberName = "sub"
+    public static let audience: JSONMemberName = "aud"
+    public static let expirationTime: JSONMemberName = "exp"
+    public static let notBefore: JSONMemberName = "nbf"
+    public static let issuedAt: JSONMemberName = "iat"
+    public static let jwtID: JSONMemberName = "jti"
 }

@@ -28,14 +28,22 @@ extension JSONValue {
 
 /// A recursive-descent parser over the raw bytes; recursion depth is bounded by `maxDepth`.
 struct JSONParser {
-    private let bytes: [UInt8]
-    private let maxDepth: Int
-    private var position = 0
-    private var depth = 0
+    let bytes: [UInt8]
+    let maxDepth: Int
+    var position = 0
+    var depth = 0
 
     init(bytes: [UInt8], maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+    }
+
+    /// A parser that starts at `position`, inside containers nested `depth` deep.
+    init(bytes: [UInt8], maxDepth: Int, position: Int, depth: Int) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+        self.position = position
+        self.depth = depth
     }
 
     mutating func parseDocument() throws(JSONError) -> JSONValue {
@@ -54,7 +62,7 @@ struct JSONParser {
 
     // MARK: - Values
 
-    private mutating func parseValue() throws(JSONError) -> JSONValue {
+    mutating func parseValue() throws(JSONError) -> JSONValue {
         guard let byte = peek() else {
             throw error(.unexpectedCharacter, "JSON text ended where a value was expected")
         }
@@ -137,7 +145,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func enterContainer() throws(JSONError) {
+    mutating func enterContainer() throws(JSONError) {
         depth += 1
         guard depth <= maxDepth else {
             throw error(.tooDeep, "arrays and objects nest deeper than the limit of \(maxDepth) levels")
@@ -146,8 +154,22 @@ struct JSONParser {
 
     // MARK: - Numbers
 
+    mutating func parseNumber() throws(JSONError) -> JSONValue {
+        switch try scanNumber() {
+        case .integer(let value): .integer(value)
+        case .double(let value): .double(value)
+        }
+    }
+
+    /// A number as ``scanNumber()`` returns it, without the heap box that an
+    /// indirect ``JSONValue`` case costs.
+    enum ScannedNumber {
+        case integer(Int64)
+        case double(Double)
+    }
+
     /// RFC 8259 §6: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-    private mutating func parseNumber() throws(JSONError) -> JSONValue {
+    mutating func scanNumber() throws(JSONError) -> ScannedNumber {
         let start = position
         if peek() == UInt8(ascii: "-") { position += 1 }
         // Integer part: a single zero, or a non-zero digit followed by digits.
@@ -196,21 +218,21 @@ struct JSONParser {
         return .double(double)
     }
 
-    private mutating func skipDigits() {
+    mutating func skipDigits() {
         while let byte = peek(), isDigit(byte) { position += 1 }
     }
 
-    private func isDigit(_ byte: UInt8) -> Bool {
+    func isDigit(_ byte: UInt8) -> Bool {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
     }
 
     // MARK: - Strings
 
-    /// Parses a string starting at its opening quote, validating UTF-8 as it goes.
-    /// Parses a string, copying runs of plain ASCII in one step: token claim
+    /// Parses a string starting at its opening quote, validating UTF-8 and
+    /// copying runs of plain ASCII in one step: token claim
     /// sets are mostly such runs, and appending scalar by scalar dominated
     /// token validation time.
-    private mutating func parseString() throws(JSONError) -> String {
+    mutating func parseString() throws(JSONError) -> String {
         position += 1
         let runStart = position
         while position < bytes.count {
@@ -248,7 +270,7 @@ struct JSONParser {
     }
 
     /// RFC 8259 §7 escapes; a `\u` surrogate must be a high one followed by `\u` low one.
-    private mutating func parseEscape() throws(JSONError) -> Unicode.Scalar {
+    mutating func parseEscape() throws(JSONError) -> Unicode.Scalar {
         let start = position
         position += 1
         guard let byte = peek() else { throw error(.unexpectedCharacter, "JSON text ended inside an escape") }
@@ -305,7 +327,7 @@ struct JSONParser {
 
     /// Decodes one multi-byte UTF-8 sequence by the table in RFC 3629 §4,
     /// which excludes overlong forms, surrogates and values above U+10FFFF.
-    private mutating func decodeUTF8Scalar() throws(JSONError) -> Unicode.Scalar {
+    mutating func decodeUTF8Scalar() throws(JSONError) -> Unicode.Scalar {
         let lead = bytes[position]
         let length: Int
         var value: UInt32
@@ -333,34 +355,50 @@ struct JSONParser {
 
     // MARK: - Helpers
 
-    private mutating func expectLiteral(_ literal: String) throws(JSONError) {
+    mutating func expectLiteral(_ literal: String) throws(JSONError) {
         for byte in literal.utf8 {
             guard peek() == byte else { throw unexpected(peek(), expecting: "the literal \(literal)") }
             position += 1
         }
     }
 
-    private mutating func expect(_ byte: UInt8, _ what: String) throws(JSONError) {
+    mutating func expect(_ byte: UInt8, _ what: String) throws(JSONError) {
         guard peek() == byte else { throw unexpected(peek(), expecting: what) }
         position += 1
     }
 
+    /// Moves past printable ASCII other than `"` and `\\`, the bytes a string
+    /// may contain as they are. Reads through a buffer pointer, because this
+    /// loop covers most bytes of a token's claim set.
+    mutating func skipPlainASCII() {
+        let end = bytes.withUnsafeBufferPointer { buffer -> Int in
+            var index = position
+            while index < buffer.count {
+                let byte = buffer[index]
+                guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { break }
+                index += 1
+            }
+            return index
+        }
+        position = end
+    }
+
     /// RFC 8259 §2: only space, tab, line feed and carriage return are whitespace.
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while let byte = peek(), byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
             position += 1
         }
     }
 
-    private func peek() -> UInt8? {
+    func peek() -> UInt8? {
         position < bytes.count ? bytes[position] : nil
     }
 
-    private func error(_ code: JSONError.Code, _ reason: String) -> JSONError {
+    func error(_ code: JSONError.Code, _ reason: String) -> JSONError {
         JSONError(code: code, offset: position, reason: reason)
     }
 
-    private func unexpected(_ byte: UInt8?, expecting what: String) -> JSONError {
+    func unexpected(_ byte: UInt8?, expecting what: String) -> JSONError {
         guard let byte else { return error(.unexpectedCharacter, "JSON text ended where \(what) was expected") }
         let shown = (0x21..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : String(format: "byte 0x%02X", byte)
         return error(.unexpectedCharacter, "found \(shown) where \(what) was expected")

@@ -7,8 +7,10 @@ import MoatJSON
 
 /// `moat-bench`: measures token validation and serves the interoperability tests.
 ///
-/// - `speed [--seconds N] [--algorithm RS256|ES256]`: validations per second on
-///   one thread, per algorithm and layer, as JSON lines.
+/// - `speed [--seconds N] [--algorithm RS256|ES256] [--layer validator]`: validations
+///   per second on one thread, per algorithm and layer, as JSON lines; `--layer
+///   validator` measures only ``AccessTokenValidator``, for profiling.
+/// - `breakdown [--seconds N]`: nanoseconds per call of each RS256 step, for profiling.
 /// - `sign --out DIR --issuer URL --audience AUD --client ID --tenant TID`: writes
 ///   `jwks.json` and one Entra-shaped token per algorithm (`moat-RS256.jwt`, …)
 ///   for other JOSE libraries to verify.
@@ -29,10 +31,12 @@ struct MoatBench {
                     guard let algorithm = JWSAlgorithm(rawValue: name) else { fail("--algorithm must be RS256 or ES256, not \(name)") }
                     return algorithm
                 }
-                try await Speed.run(seconds: Double(options["seconds"] ?? "3") ?? 3, only: only)
+                try await Speed.run(
+                    seconds: Double(options["seconds"] ?? "3") ?? 3, only: only, validatorOnly: options["layer"] == "validator")
+            case "breakdown": try await Breakdown.run(seconds: Double(options["seconds"] ?? "1") ?? 1)
             case "sign": try Interop.sign(options)
             case "validate": try await Interop.validate(options)
-            default: fail("unknown command \(command); use speed, sign or validate")
+            default: fail("unknown command \(command); use speed, breakdown, sign or validate")
             }
         } catch {
             fail("moat-bench \(command) failed: \(error)")

@@ -13,7 +13,8 @@ enum Speed {
     static let tenant = "1921488a-9834-4920-864a-44dfc001e2df"
 
     /// - Parameter only: when set, measures only this algorithm, for example under `perf record`.
-    static func run(seconds: Double, only: JWSAlgorithm? = nil) async throws {
+    /// - Parameter validatorOnly: when true, measures only ``AccessTokenValidator``, for profiling.
+    static func run(seconds: Double, only: JWSAlgorithm? = nil, validatorOnly: Bool = false) async throws {
         let cases: [(JWSAlgorithm, PrivateKey)] = [
             (.rs256, try PrivateKey.generateRSA(bits: 2048)),
             (.es256, try PrivateKey.generateEC(curve: .p256)),
@@ -23,6 +24,16 @@ enum Speed {
             let now = Date()
             let token = try signer.sign(claims: Claims.accessToken(issuer: issuer, audience: audience, client: client, tenant: tenant, now: now))
             let keySet = try JSONWebKeySet(keys: [signer.publicJWK])
+
+            let validator = AccessTokenValidator(
+                policy: AccessTokenPolicy(
+                    issuer: issuer, audiences: [audience], allowedClientApps: [client], allowedAlgorithms: [algorithm]),
+                keys: KeySetCache(source: StaticKeySetSource(issuer: issuer, keySet: keySet)))
+            if validatorOnly {
+                let full = await measureAsync(seconds: seconds) { (try? await validator.validate(token: token)) != nil }
+                report(algorithm, layer: "AccessTokenValidator", full)
+                continue
+            }
 
             let jws = try CompactJWS.parse(token)
             let raw = measure(seconds: seconds) {
@@ -42,10 +53,6 @@ enum Speed {
             let jose = measure(seconds: seconds) { (try? verifier.verify(token, now: now)) != nil }
             report(algorithm, layer: "JWTVerifier", jose)
 
-            let validator = AccessTokenValidator(
-                policy: AccessTokenPolicy(
-                    issuer: issuer, audiences: [audience], allowedClientApps: [client], allowedAlgorithms: [algorithm]),
-                keys: KeySetCache(source: StaticKeySetSource(issuer: issuer, keySet: keySet)))
             let full = await measureAsync(seconds: seconds) { (try? await validator.validate(token: token)) != nil }
             report(algorithm, layer: "AccessTokenValidator", full)
         }

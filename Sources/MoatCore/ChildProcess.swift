@@ -17,7 +17,7 @@ public final class ChildProcess: @unchecked Sendable {
         case capture, discard, inherit
     }
 
-    /// How the child ended.
+    /// A child's end: its exit status or the signal that stopped it.
     public enum Termination: Sendable, Equatable {
         case exited(Int32)
         case signalled(Int32)

@@ -65,7 +65,7 @@ final class SigningKeyRing: Sendable {
         let now = clock.now()
         keys.withLock { keys in
             keys.promoteUpcoming(now: now)
-            keys.retired.removeAll { $0.publishedUntil <= now }
+            keys.retired.removeAll { $0.publishedUntil <= now || $0.key.keyID == signer.keyID }
             guard keys.current.keyID != signer.keyID else {
                 keys.upcoming = nil
                 return

@@ -13,7 +13,10 @@
 typedef void *(*moat_mhd_uri_log_callback)(void *cls, const char *uri,
                                            struct MHD_Connection *connection);
 
-/* Starts a daemon on an already bound and listening socket. */
+/* Starts a daemon on an already bound and listening socket. A thread_count
+   of 0 leaves out MHD_OPTION_THREAD_POOL_SIZE, because libmicrohttpd logs a
+   warning for a pool size of 0 and rejects any pool in thread-per-connection
+   mode. */
 static inline struct MHD_Daemon *
 moat_mhd_start_daemon(unsigned int flags, MHD_socket listen_socket,
                       MHD_AccessHandlerCallback access_handler, void *access_cls,
@@ -23,6 +26,10 @@ moat_mhd_start_daemon(unsigned int flags, MHD_socket listen_socket,
                       size_t memory_limit, unsigned int connection_limit,
                       unsigned int timeout_seconds, unsigned int thread_count)
 {
+    struct MHD_OptionItem thread_pool[] = {
+        { thread_count > 0 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t) thread_count, NULL },
+        { MHD_OPTION_END, 0, NULL },
+    };
     return MHD_start_daemon(flags, 0, NULL, NULL, access_handler, access_cls,
                             MHD_OPTION_EXTERNAL_LOGGER, logger, logger_cls,
                             MHD_OPTION_LISTEN_SOCKET, listen_socket,
@@ -31,7 +38,7 @@ moat_mhd_start_daemon(unsigned int flags, MHD_socket listen_socket,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory_limit,
                             MHD_OPTION_CONNECTION_LIMIT, connection_limit,
                             MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
-                            MHD_OPTION_THREAD_POOL_SIZE, thread_count,
+                            MHD_OPTION_ARRAY, thread_pool,
                             MHD_OPTION_STRICT_FOR_CLIENT, (int) 1,
                             MHD_OPTION_END);
 }

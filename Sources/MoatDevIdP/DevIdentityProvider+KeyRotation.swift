@@ -16,26 +16,35 @@ extension DevIdentityProvider {
     /// Makes the provider follow the key file at `url`, as `moat idp rotate-key` rewrites it.
     ///
     /// When `url` has a `.previous.pem` key whose rotation (the file's
-    /// modification time) lies within the overlap window, that key is
-    /// published again, so a restart during the window keeps older tokens valid.
+    /// modification time) lies within the lead, that key signs again until
+    /// the lead ends. Within the overlap window after the lead, that key is
+    /// published again. So a restart during a rotation neither gets ahead of
+    /// relying parties nor breaks older tokens.
     public func followSigningKeyFile(at url: URL) {
+        let now = clock.now()
         let modified = Self.modificationDate(of: url)
-        keyFileWatch.withLock { $0 = SigningKeyFileWatch(url: url, lastCheck: clock.now(), modified: modified) }
+        keyFileWatch.withLock { $0 = SigningKeyFileWatch(url: url, lastCheck: now, modified: modified) }
         let previousURL = SigningKeyStore.previousKeyURL(for: url)
         guard let rotatedAt = Self.modificationDate(of: previousURL),
               let previous = try? SigningKeyStore.load(at: previousURL),
               previous.keyID != keyRing.current.keyID
         else { return }
-        let until = rotatedAt.addingTimeInterval(defaultRotationOverlap)
-        if until > clock.now() {
+        let signsFrom = rotatedAt.addingTimeInterval(signingKeyLead)
+        let until = signsFrom.addingTimeInterval(defaultRotationOverlap)
+        if signsFrom > now {
+            keyRing.resumeRotation(from: previous, signsFrom: signsFrom, overlap: defaultRotationOverlap)
+            logger.info("previous signing key signs until the rotation lead ends", metadata: ["moat.idp.kid": previous.keyID])
+        } else if until > now {
             keyRing.retain(previous.publicJWK, until: until)
             logger.info("previous signing key published", metadata: ["moat.idp.kid": previous.keyID])
         }
     }
 
-    /// Switches to the key in the followed file when the file changed since
-    /// the last look, at most once per ``keyFileCheckInterval``. The replaced
-    /// key stays published for the default overlap (token lifetime plus five minutes).
+    /// Rotates to the key in the followed file when the file changed since
+    /// the last look, at most once per ``keyFileCheckInterval``. The new key
+    /// is published at once and signs after ``signingKeyLead``, and the
+    /// replaced key stays published for the default overlap (token lifetime
+    /// plus five minutes) after that.
     ///
     /// Every request calls this, so a running provider picks up a rotation
     /// within seconds without a background task.

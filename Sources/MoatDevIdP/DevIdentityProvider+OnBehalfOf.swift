@@ -59,7 +59,7 @@ extension DevIdentityProvider {
 
     /// Verifies tokens this provider issued (v2.0 or v1.0 issuer) for one of `audiences`.
     func incomingTokenVerifier(audiences: [String]) throws(JOSEError) -> JWTVerifier {
-        let keySet = try JSONWebKeySet(keys: keyRing.publishedKeys(now: clock.now()))
+        let keySet = try JSONWebKeySet(keys: keyRing.publishedKeys())
         let policy = JWTValidationPolicy(
             issuers: directory.tenants.flatMap { tenant in
                 [IssuerPattern(minter.issuer(baseURL: baseURL, tenantID: tenant.id)), IssuerPattern(minter.v1Issuer(baseURL: baseURL, tenantID: tenant.id))]

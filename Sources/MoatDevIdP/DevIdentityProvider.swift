@@ -27,6 +27,8 @@ public final class DevIdentityProvider: HTTPResponder {
     public let directory: Directory
     let minter: TokenMinter
     let keyRing: SigningKeyRing
+    /// Seconds a rotated key is published in the JWKS before it signs tokens.
+    public let signingKeyLead: TimeInterval
     let state: IdentityProviderState
     let clock: any WallClock
     let logger: Logger
@@ -38,12 +40,16 @@ public final class DevIdentityProvider: HTTPResponder {
     /// - Parameters:
     ///   - baseURL: scheme, host and port the provider is reached at, without a trailing slash; settable later with ``setBaseURL(_:)`` once the port is known.
     ///   - tokenLifetime: seconds; default 3600.
+    ///   - signingKeyLead: seconds a rotated key is published before it signs; default 60. It must be
+    ///     longer than the relying parties' refetch cooldown for an unknown `kid` (30 s in `KeySetCache`),
+    ///     or they reject the first tokens signed with the new key.
     public init(
         directory: Directory, signer: JWTSigner, baseURL: String, tokenLifetime: TimeInterval = 3600,
-        clock: any WallClock = SystemClock(), logger: Logger = .disabled
+        signingKeyLead: TimeInterval = 60, clock: any WallClock = SystemClock(), logger: Logger = .disabled
     ) {
         self.directory = directory
-        self.keyRing = SigningKeyRing(current: signer)
+        self.keyRing = SigningKeyRing(current: signer, clock: clock)
+        self.signingKeyLead = signingKeyLead
         self.minter = TokenMinter(keys: keyRing, directory: directory, lifetime: tokenLifetime)
         self.state = IdentityProviderState(clock: clock)
         self.clock = clock
@@ -57,15 +63,20 @@ public final class DevIdentityProvider: HTTPResponder {
         baseURLValue.withLock { $0 = baseURL }
     }
 
-    /// Makes `signer` sign every new token. The previous key stays in the
-    /// JWKS for `overlap` seconds, so tokens it signed keep validating.
+    /// Publishes `signer` in the JWKS at once and makes it sign every new
+    /// token after `lead` seconds. The previous key keeps signing during the
+    /// lead and stays in the JWKS for `overlap` seconds after the switch, so
+    /// tokens it signed keep validating.
     ///
-    /// - Parameter overlap: seconds. The default, nil, means the token lifetime
-    ///   plus five minutes. That is the longest a token signed by the old key
-    ///   stays valid under a relying party's usual clock leeway.
-    public func rotateSigningKey(to signer: JWTSigner, overlap: TimeInterval? = nil) {
-        keyRing.rotate(to: signer, overlap: overlap ?? defaultRotationOverlap, now: clock.now())
-        logger.info("signing key rotated", metadata: ["moat.idp.kid": signer.keyID])
+    /// - Parameters:
+    ///   - lead: seconds; the default, nil, means ``signingKeyLead``. Zero switches at once.
+    ///   - overlap: seconds. The default, nil, means the token lifetime
+    ///     plus five minutes. That is the longest a token signed by the old key
+    ///     stays valid under a relying party's usual clock leeway.
+    public func rotateSigningKey(to signer: JWTSigner, lead: TimeInterval? = nil, overlap: TimeInterval? = nil) {
+        let lead = lead ?? signingKeyLead
+        keyRing.rotate(to: signer, lead: lead, overlap: overlap ?? defaultRotationOverlap)
+        logger.info("signing key rotated", metadata: ["moat.idp.kid": signer.keyID, "moat.idp.lead_seconds": "\(lead)"])
     }
 
     public var baseURL: String { baseURLValue.current }
@@ -143,7 +154,7 @@ public final class DevIdentityProvider: HTTPResponder {
     }
 
     func keys() -> HTTPResponse {
-        let keySet = try? JSONWebKeySet(keys: keyRing.publishedKeys(now: clock.now()))
+        let keySet = try? JSONWebKeySet(keys: keyRing.publishedKeys())
         var response = HTTPResponse.json(data: keySet?.serialized() ?? Data("{\"keys\":[]}".utf8))
         response.headers.set("Cache-Control", "public, max-age=300")
         return response

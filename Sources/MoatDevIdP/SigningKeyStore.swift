@@ -43,8 +43,9 @@ public enum SigningKeyStore {
     /// Replaces the key at `url` with a new 2048-bit key and keeps the old one
     /// at ``previousKeyURL(for:)``. Returns the old and the new signer.
     ///
-    /// A running `moat idp` started with this file publishes both keys for its
-    /// overlap window once it notices the change, and signs with the new key.
+    /// A running `moat idp` started with this file publishes both keys once it
+    /// notices the change, signs with the new key after its signing key lead,
+    /// and keeps publishing the old key for the overlap window after that.
     ///
     /// - Throws: ``DirectoryError`` when there is no key at `url` yet or a file cannot be written.
     public static func rotate(at url: URL) throws -> (previous: JWTSigner, current: JWTSigner) {

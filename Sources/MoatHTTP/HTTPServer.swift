@@ -152,7 +152,8 @@ public final class HTTPServer: Sendable {
             // SuspensionGate instead), but MHD_quiesce_daemon needs the
             // inter-thread channel that MHD_ALLOW_SUSPEND_RESUME brings.
             flags |= MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_POLL.rawValue
-            // libmicrohttpd rejects a thread pool in thread-per-connection mode; 0 means none.
+            // libmicrohttpd rejects a thread pool in thread-per-connection mode.
+            // With 0 the shim passes no pool size option at all.
             threadCount = 0
         } else {
             flags |= MHD_USE_AUTO_INTERNAL_THREAD.rawValue

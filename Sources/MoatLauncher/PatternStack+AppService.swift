@@ -90,7 +90,8 @@ extension PatternStack {
             let web = GatewayFrontedWebApp(
                 configuration: GatewayFrontedWebApp.Configuration(
                     publicURL: publicURL, csrfKey: try data.secret(named: "web-csrf.key", byteCount: 32),
-                    signOutOrigins: [Directory.origin(of: issuer), Directory.origin(of: publicURL)].compactMap { $0 }
+                    signOutOrigins: [Directory.origin(of: issuer), Directory.origin(of: publicURL)].compactMap { $0 },
+                    publicURLSetting: "web.public_base_url"
                 ),
                 frontDoor: frontDoor, backend: backend, logger: logger.relabeled("moat.web")
             )

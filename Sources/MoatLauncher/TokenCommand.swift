@@ -44,12 +44,17 @@ public enum TokenCommand {
                 ("scope", "openid profile \(apiURI)/Chat"), ("state", SecureRandom.token()),
                 ("code_challenge", pkce.challenge), ("code_challenge_method", "S256"),
             ])
-            let page = try await client.send(HTTPClientRequest(method: "GET", url: try url(base + "/authorize?" + query)))
+            let page: HTTPClientResponse
+            do {
+                page = try await client.send(HTTPClientRequest(method: "GET", url: try url(base + "/authorize?" + query)))
+            } catch let error as HTTPClientError where error.code == .connectionFailed {
+                throw LaunchError("cannot connect to the identity provider at \(base) (\(error)); start it with `moat up` or `moat idp`, or set host and idp.port to where it runs")
+            }
             let html = String(decoding: page.body, as: UTF8.self)
             guard page.status == 200, let transaction = hiddenField("transaction", in: html), let csrf = hiddenField("csrf_token", in: html),
                   let cookie = page.headers.values(for: "Set-Cookie").first?.split(separator: ";").first
             else {
-                throw LaunchError("the identity provider at \(base) did not show its login page (HTTP \(page.status)); is `moat up` running?")
+                throw authorizeFailure(status: page.status, location: page.headers["Location"], body: page.body, base: base, redirectURI: redirectURI)
             }
             var headers = HTTPHeaders()
             headers.add("Content-Type", "application/x-www-form-urlencoded")

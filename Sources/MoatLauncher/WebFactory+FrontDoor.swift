@@ -29,6 +29,7 @@ extension WebFactory {
 
         let frontDoor: any FrontDoor
         let publicURL: String
+        let publicURLSetting: String
         if configuration.web.frontDoor == "app-service" {
             // The user's roles on the api come from the api access token App Service forwards.
             var apiSettings = configuration
@@ -46,6 +47,7 @@ extension WebFactory {
                 accessTokenValidator: validator, keys: keys, logger: logger
             )
             publicURL = webURL
+            publicURLSetting = "web.public_base_url"
         } else {
             guard let gatewayURL = configuration.gateway.publicBaseURL, let keysURL = URL(string: gatewayURL + "/.auth/keys") else {
                 throw LaunchError("the web tier behind moat gateway needs the gateway's address; set gateway.public_base_url (MOAT_GATEWAY_PUBLIC_BASE_URL)")
@@ -56,13 +58,14 @@ extension WebFactory {
                 keys: GatewayAssertionFrontDoor.keySetCache(keysURL: keysURL, gatewayURL: gatewayURL, logger: logger), logger: logger
             )
             publicURL = gatewayURL
+            publicURLSetting = "gateway.public_base_url"
         }
         logger.info("web tier behind a front door", metadata: ["moat.web.front_door": configuration.web.frontDoor, "moat.web.url": webURL, "moat.api.url": apiURL])
         return GatewayFrontedWebApp(
             configuration: GatewayFrontedWebApp.Configuration(
                 publicURL: publicURL, csrfKey: try data.secret(named: "web-csrf.key", byteCount: 32),
                 signOutOrigins: [Directory.origin(of: issuer), Directory.origin(of: publicURL)].compactMap { $0 },
-                userContextKeys: backend.contextKeySet
+                userContextKeys: backend.contextKeySet, publicURLSetting: publicURLSetting
             ),
             frontDoor: frontDoor, backend: backend, logger: logger
         )

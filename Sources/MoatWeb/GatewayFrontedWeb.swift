@@ -47,9 +47,16 @@ public final class GatewayFrontedWebApp: HTTPResponder {
         /// Public keys served without sign-in at ``GatewayFrontedWebApp/userContextKeysPath``: in pattern 2
         /// the keys that verify the user context this tier sends to an api in another process. Default none.
         public var userContextKeys: JSONWebKeySet?
+        /// The configuration key that sets ``publicURL``, named in the error for a request from
+        /// another origin. Default `gateway.public_base_url`.
+        public var publicURLSetting: String
 
-        public init(publicURL: String, csrfKey: Data, signOutOrigins: [String] = [], userContextKeys: JSONWebKeySet? = nil) {
+        public init(
+            publicURL: String, csrfKey: Data, signOutOrigins: [String] = [], userContextKeys: JSONWebKeySet? = nil,
+            publicURLSetting: String = "gateway.public_base_url"
+        ) {
             self.publicURL = publicURL
+            self.publicURLSetting = publicURLSetting
             self.csrfKey = csrfKey
             self.signOutOrigins = signOutOrigins
             self.userContextKeys = userContextKeys
@@ -135,10 +142,14 @@ public final class GatewayFrontedWebApp: HTTPResponder {
     }
 
     private func checkCSRF(_ request: HTTPRequest, token: String?, identity: FrontDoorIdentity) throws {
-        let origin = request.headers["Origin"]
-        guard origin == nil || origin == GatewayFrontedWebApp.origin(of: configuration.publicURL),
-              let token, let expected = csrfToken(identity), ConstantTime.equals(token, expected)
-        else {
+        if let rejection = OriginCheck.rejection(request, expected: GatewayFrontedWebApp.origin(of: configuration.publicURL), setting: configuration.publicURLSetting) {
+            logger.warning("cross-origin request rejected", metadata: [
+                "moat.request.id": request.requestID, "moat.user.oid": identity.user.objectID,
+                "moat.http.origin": request.headers["Origin"] ?? request.headers["Referer"] ?? "",
+            ])
+            throw rejection
+        }
+        guard let token, let expected = csrfToken(identity), ConstantTime.equals(token, expected) else {
             logger.warning("anti-forgery check failed", metadata: ["moat.request.id": request.requestID, "moat.user.oid": identity.user.objectID])
             throw ProblemDetails.forbidden(code: "csrf_failed", "the anti-forgery token is missing or wrong; reload the page")
         }

@@ -21,7 +21,10 @@ extension WebApp {
         guard let (id, session) = await currentSession(request) else {
             return notSignedIn(request)
         }
-        guard isSameOrigin(request), let token = request.headers["X-CSRF-Token"], ConstantTime.equals(token, session.csrfToken) else {
+        if let rejection = originRejection(request) {
+            return rejection.response(requestID: request.requestID)
+        }
+        guard let token = request.headers["X-CSRF-Token"], ConstantTime.equals(token, session.csrfToken) else {
             return ProblemDetails(status: 403, code: "csrf_failed", title: "Forbidden", detail: "the X-CSRF-Token header is missing or wrong; reload the page")
                 .response(requestID: request.requestID)
         }

@@ -82,7 +82,10 @@ extension WebApp {
             return response
         }
         let form = (try? request.formValues()) ?? [:]
-        guard isSameOrigin(request), let token = form["csrf_token"], ConstantTime.equals(token, session.csrfToken) else {
+        if let rejection = originRejection(request) {
+            return rejection.response(requestID: request.requestID)
+        }
+        guard let token = form["csrf_token"], ConstantTime.equals(token, session.csrfToken) else {
             return ProblemDetails(status: 403, code: "csrf_failed", title: "Forbidden", detail: "the sign-out form's anti-forgery token is missing or wrong; reload the page")
                 .response(requestID: request.requestID)
         }
@@ -111,15 +114,12 @@ extension WebApp {
         return candidate
     }
 
-    /// Checks `Origin` (or, without it, `Referer`) against our own origin; a request with neither is allowed,
-    /// because the CSRF token is the primary defence and some clients send no `Origin`.
-    func isSameOrigin(_ request: HTTPRequest) -> Bool {
-        if let origin = request.headers["Origin"] {
-            return origin == configuration.origin
-        }
-        if let referer = request.headers["Referer"] {
-            return referer == configuration.origin || referer.hasPrefix(configuration.origin + "/")
-        }
-        return true
+    /// Returns the 403 problem for a cross-origin state-changing request, or nil (see ``OriginCheck``).
+    func originRejection(_ request: HTTPRequest) -> ProblemDetails? {
+        guard let rejection = OriginCheck.rejection(request, expected: configuration.origin, setting: "web.public_base_url") else { return nil }
+        logger.warning("cross-origin request rejected", metadata: [
+            "moat.request.id": request.requestID, "moat.http.origin": request.headers["Origin"] ?? request.headers["Referer"] ?? "",
+        ])
+        return rejection
     }
 }

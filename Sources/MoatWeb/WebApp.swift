@@ -67,7 +67,7 @@ public final class WebApp: HTTPResponder {
         )
         response.headers.set("X-Frame-Options", "DENY")
         // Under the server's default `no-referrer`, Chromium 156 sends `Origin: null` and
-        // no `Referer` with the sign-out form's same-origin POST, so `isSameOrigin` rejects
+        // no `Referer` with the sign-out form's same-origin POST, so `originRejection` rejects
         // it. `same-origin` restores both headers and still sends nothing to other sites.
         response.headers.set("Referrer-Policy", "same-origin")
         if configuration.isSecure {

@@ -67,6 +67,19 @@ enum WebAssets {
           showNotices(summary.notices);
         }
 
+        // Empties and hides the previous answer, so that an error shown for the next
+        // question cannot be read as belonging to the old answer and its request id.
+        function clearResult() {
+          show("result", false);
+          element("answer").textContent = "";
+          element("answer").className = "";
+          element("answer-status").textContent = "";
+          element("request-id").textContent = "";
+          element("model").textContent = "";
+          showNotices([]);
+          showCitations([]);
+        }
+
         function showJSONAnswer(body) {
           element("answer").textContent = body.answer;
           showSummary(body);
@@ -172,6 +185,7 @@ enum WebAssets {
           const button = element("ask");
           button.disabled = true;
           show("error", false);
+          clearResult();
           try {
             const response = await fetch("/api/chat", {
               method: "POST",

@@ -22,8 +22,9 @@ let usage = """
                           --pattern 2: web behind web.front_door calling the api's app route
       idp rotate-key [--config FILE] [--data DIR]
                           replace the dev IdP's signing key; a running `moat idp` on the
-                          same data folder signs with the new key within seconds and keeps
-                          publishing the old one for the token lifetime plus 5 minutes
+                          same data folder publishes the new key within seconds, signs with
+                          it 60 seconds later, and keeps publishing the old one for the
+                          token lifetime plus 5 minutes after that
       ingest PATH --manifest FILE [--prune true] [--config FILE] [--data DIR]
                           add or replace the documents under PATH; all or nothing;
                           --prune true also removes stored documents missing from PATH

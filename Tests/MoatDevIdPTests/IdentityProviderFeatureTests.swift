@@ -124,7 +124,7 @@ struct TokenFormatTests {
         let request: [(String, String)] = [("grant_type", "client_credentials"), ("scope", "api://moat-api/.default")]
         let before = try accessToken(await harness.token(request, client: auditor))
 
-        harness.provider.rotateSigningKey(to: try SigningKeyStore.signer(for: PrivateKey.generateRSA(bits: 2048)), overlap: 600)
+        harness.provider.rotateSigningKey(to: try SigningKeyStore.signer(for: PrivateKey.generateRSA(bits: 2048)), lead: 0, overlap: 600)
         let after = try accessToken(await harness.token(request, client: auditor))
         let validator = try apiValidator(harness, allowedClients: [auditor.clientID])
 
@@ -139,7 +139,7 @@ struct TokenFormatTests {
         let keysPath = "/\(harness.tenantID)/discovery/v2.0/keys"
         let count = { (response: HTTPResponse) in try JSONWebKeySet(data: response.body).keys.count }
 
-        harness.provider.rotateSigningKey(to: try SigningKeyStore.signer(for: PrivateKey.generateRSA(bits: 2048)), overlap: 600)
+        harness.provider.rotateSigningKey(to: try SigningKeyStore.signer(for: PrivateKey.generateRSA(bits: 2048)), lead: 0, overlap: 600)
         let during = try count(await harness.get(keysPath))
         harness.clock.advance(by: 601)
         let afterwards = try count(await harness.get(keysPath))
@@ -172,14 +172,42 @@ struct SigningKeyFileRotationTests {
         _ = try await validator.validate(token: before)
 
         let (previous, current) = try SigningKeyStore.rotate(at: keyFile)
-        // Past the provider's file check interval and the validator's 30 s refetch cooldown for an unknown kid.
-        harness.clock.advance(by: max(DevIdentityProvider.keyFileCheckInterval, 31))
-        let after = try accessToken(await harness.token(Self.request, client: auditor))
+        // The provider reads the file after its check interval. The validator fetched the
+        // key set moments ago, so an unknown kid now would wait out its 30 s refetch cooldown.
+        harness.clock.advance(by: DevIdentityProvider.keyFileCheckInterval)
+        let duringLead = try accessToken(await harness.token(Self.request, client: auditor))
+        let keysDuringLead = try JSONWebKeySet(data: await harness.get("/\(harness.tenantID)/discovery/v2.0/keys").body).keys.map(\.keyID)
+        harness.clock.advance(by: harness.provider.signingKeyLead)
+        let afterLead = try accessToken(await harness.token(Self.request, client: auditor))
 
         #expect(try CompactJWS.parse(before).header["kid"]?.stringValue == previous.keyID)
-        #expect(try CompactJWS.parse(after).header["kid"]?.stringValue == current.keyID)
+        #expect(try CompactJWS.parse(duringLead).header["kid"]?.stringValue == previous.keyID)
+        #expect(keysDuringLead.contains(previous.keyID))
+        #expect(keysDuringLead.contains(current.keyID))
+        #expect(try CompactJWS.parse(afterLead).header["kid"]?.stringValue == current.keyID)
         #expect(try await validator.validate(token: before).objectID == auditor.objectID)
-        #expect(try await validator.validate(token: after).objectID == auditor.objectID)
+        #expect(try await validator.validate(token: duringLead).objectID == auditor.objectID)
+        #expect(try await validator.validate(token: afterLead).objectID == auditor.objectID)
+    }
+
+    @Test("relying party accepts first token of new key")
+    func relyingPartyReadyAtSwitch() async throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let harness = try start()
+        let auditor = try harness.app("moat-auditor")
+        _ = try SigningKeyStore.rotate(at: keyFile)
+        harness.clock.advance(by: DevIdentityProvider.keyFileCheckInterval)
+        _ = await harness.get("/healthz")
+
+        // This relying party fetches the key set for the first time during the lead, so its
+        // cooldown is still running when the new key starts signing, and no refetch happens.
+        harness.clock.advance(by: harness.provider.signingKeyLead - 1)
+        let validator = try apiValidator(harness, allowedClients: [auditor.clientID])
+        _ = try await validator.validate(token: try accessToken(await harness.token(Self.request, client: auditor)))
+        harness.clock.advance(by: 1)
+        let first = try accessToken(await harness.token(Self.request, client: auditor))
+
+        #expect(try await validator.validate(token: first).objectID == auditor.objectID)
     }
 
     @Test("token of replaced key fails after overlap")
@@ -192,8 +220,9 @@ struct SigningKeyFileRotationTests {
         _ = try SigningKeyStore.rotate(at: keyFile)
         harness.clock.advance(by: DevIdentityProvider.keyFileCheckInterval)
         _ = await harness.get("/healthz")
-        // The default overlap is the token lifetime (3600 s) plus 300 s, so the token itself has expired by then.
-        harness.clock.advance(by: 3600 + 300 + 1)
+        // The overlap starts when the new key signs, after the lead. The default overlap is the
+        // token lifetime (3600 s) plus 300 s, so the token itself has expired by then.
+        harness.clock.advance(by: harness.provider.signingKeyLead + 3600 + 300 + 1)
         let keys = try JSONWebKeySet(data: await harness.get("/\(harness.tenantID)/discovery/v2.0/keys").body)
         let beforeKeyID = try CompactJWS.parse(before).header["kid"]?.stringValue
 
@@ -213,9 +242,12 @@ struct SigningKeyFileRotationTests {
         provider.followSigningKeyFile(at: keyFile)
         let harness = IdentityProviderHarness(provider: provider, directory: try TestDirectory.directory.get())
         let keys = try JSONWebKeySet(data: await harness.get("/\(harness.tenantID)/discovery/v2.0/keys").body)
+        let token = try accessToken(await harness.token(Self.request, client: try harness.app("moat-auditor")))
 
         #expect(keys.keys.map(\.keyID).contains(previous.keyID))
         #expect(keys.keys.count == 2)
+        // The restart falls within the lead, so the previous key still signs.
+        #expect(try CompactJWS.parse(token).header["kid"]?.stringValue == previous.keyID)
     }
 
     @Test("rotation without key file fails")

@@ -69,11 +69,18 @@ struct WebStreamingChatTests {
         let noSession = try await UserAgent().send("POST", webURL + "/api/chat", headers: streamed + [("Origin", webURL), ("X-CSRF-Token", csrf)], body: body)
         await fixture.stop()
 
-        for reply in [noToken, wrongToken, foreignOrigin] {
+        for reply in [noToken, wrongToken] {
             #expect(reply.status == 403)
             #expect(try reply.json()["code"] as? String == "csrf_failed")
             #expect(reply.headers["Content-Type"]?.hasPrefix("application/problem+json") == true)
         }
+        let foreignOriginDetail = try foreignOrigin.json()["detail"] as? String ?? ""
+        #expect(foreignOrigin.status == 403)
+        #expect(try foreignOrigin.json()["code"] as? String == "origin_mismatch")
+        #expect(foreignOrigin.headers["Content-Type"]?.hasPrefix("application/problem+json") == true)
+        #expect(foreignOriginDetail.contains("http://evil.example"), "the detail names the request's Origin")
+        #expect(foreignOriginDetail.contains(webURL), "the detail names the expected origin")
+        #expect(foreignOriginDetail.contains("web.public_base_url"), "the detail names the setting to fix")
         #expect(noSession.status == 401)
         #expect(try noSession.json()["code"] as? String == "not_signed_in")
         #expect(fixture.model.requestCount == 0, "a rejected request must not reach the model")

@@ -159,7 +159,11 @@ struct AppServiceFrontDoorTests {
             let crossSite = try await frontEnd.send("POST", "/api/chat", headers: fields + json + [
                 ("X-CSRF-Token", csrf), ("Origin", "https://attacker.example"),
             ], body: question)
+            let crossSiteDetail = (try? JSONValue.parse(crossSite.body))?["detail"]?.stringValue ?? ""
             #expect(crossSite.status == 403)
+            #expect(problemCode(crossSite) == "origin_mismatch")
+            #expect(crossSiteDetail.contains("https://attacker.example"))
+            #expect(crossSiteDetail.contains("web.public_base_url"))
 
             // The token belongs to one App Service session: another session of the same user does not accept it.
             let otherSession = AppServiceFrontEnd(issuer: frontEnd.issuer, publicURL: frontEnd.publicURL, webURL: frontEnd.webURL)

@@ -124,6 +124,21 @@ struct ThreadPerConnectionTests {
         #expect(!stream.isWritable)
     }
 
+    @Test("start logs no libmicrohttpd warning")
+    func startLogsNoWarning() async throws {
+        let logs = InMemoryLogHandler()
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(shutdownGracePeriod: 1, threadPerConnection: true),
+            streamingResponder: BlockingHandler { _, _ in HTTPResponse(status: 204) },
+            logger: Logger(label: "moat.http.test", level: .trace, handler: logs)
+        )
+        try server.start()
+        await server.stop()
+
+        let libraryMessages = logs.entries.filter { $0.message == "libmicrohttpd reported an error" }
+        #expect(libraryMessages.isEmpty, "libmicrohttpd logged: \(libraryMessages.map(\.metadata))")
+    }
+
     @Test("buffered responder is rejected")
     func bufferedResponderRejected() throws {
         let server = HTTPServer(

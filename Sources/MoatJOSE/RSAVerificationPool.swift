@@ -50,17 +50,21 @@ final class RSAVerificationPool: @unchecked Sendable {
     }
 
     func isValidSignature(_ signature: Data, for message: Data) -> Bool {
+        signature.withUnsafeBytes { signature in
+            message.withUnsafeBytes { message in isValidSignature(signature, for: message) }
+        }
+    }
+
+    /// Checks a signature over bytes the caller already holds, such as the token's own text, without copying them.
+    func isValidSignature(_ signature: UnsafeRawBufferPointer, for message: UnsafeRawBufferPointer) -> Bool {
         guard signature.count == signatureLength else { return false }
         // The digest lives on the stack, so a verification allocates nothing here.
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest -> Bool in
             var digestLength: UInt32 = 0
-            let hashed = message.withUnsafeBytes { bytes in
-                EVP_Digest(bytes.baseAddress, bytes.count, digest.baseAddress, &digestLength, Self.sha256, nil) == 1
-            }
+            let hashed = EVP_Digest(message.baseAddress, message.count, digest.baseAddress, &digestLength, Self.sha256, nil) == 1
             guard hashed, digestLength == 32, let context = checkOut() else { return false }
-            let result = signature.withUnsafeBytes { bytes in
-                EVP_PKEY_verify(context, bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, digest.baseAddress, 32)
-            }
+            let result = EVP_PKEY_verify(
+                context, signature.baseAddress?.assumingMemoryBound(to: UInt8.self), signature.count, digest.baseAddress, 32)
             if result != 1 { ERR_clear_error() }
             checkIn(context)
             return result == 1

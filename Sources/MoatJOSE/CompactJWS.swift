@@ -17,7 +17,7 @@ public struct CompactJWS: Sendable {
     /// The exact received ASCII bytes `header.payload`, which the signature covers (RFC 7515 §5.2 step 8).
     /// Each read copies them out of the token.
     public var signingInput: Data { Data(token.utf8.prefix(signingInputCount)) }
-    /// The decoded signature; each read copies it.
+    /// The decoded signature, copied on each read.
     public var signature: Data { Data(signatureBytes) }
     /// The received token, kept so that verification hashes its bytes in place.
     let token: String

@@ -55,7 +55,7 @@ final class RSAVerificationPool: @unchecked Sendable {
         }
     }
 
-    /// Checks a signature over bytes the caller already holds, such as the token's own text, without copying them.
+    /// Checks a signature over bytes the caller owns, such as the token's own text, without copying them.
     func isValidSignature(_ signature: UnsafeRawBufferPointer, for message: UnsafeRawBufferPointer) -> Bool {
         guard signature.count == signatureLength else { return false }
         // The digest lives on the stack, so a verification allocates nothing here.

@@ -67,7 +67,10 @@ extension AccessTokenValidator {
         }
         // The JOSE layer accepted `iss` for some configured version; it must be this token's version.
         let tenantID = pattern.isTenantTemplate ? claims.string(.tenantID) : nil
-        guard pattern.expectedIssuer(tenantID: tenantID) == claims.string(.issuer) else {
+        let issuerMatches = pattern.expectedIssuer(tenantID: tenantID).map { expected in
+            claims.position(.issuer).map { claims.index.stringEquals(at: $0, expected) } ?? false
+        }
+        guard issuerMatches == true else {
             throw TokenRejection(
                 .invalidToken, detailCode: JOSEError.Code.issuerMismatch.name,
                 "the token's issuer belongs to another token version than its ver \(text)")

@@ -1,3 +1,5 @@
+import Foundation
+
 extension JSONObjectIndex {
     /// Finds every name of `table` among the members in one pass.
     ///
@@ -31,6 +33,30 @@ extension JSONObjectIndex {
     public func string(at position: Int) -> String? {
         guard members[position].value.kind == .string else { return nil }
         return decodeString(members[position])
+    }
+
+    /// True when the member at `position` is a string equal to `text` by
+    /// `String` equality (canonical equivalence), as `string(at:) == text` is.
+    /// It builds no string when the bytes are equal, or when both are ASCII.
+    public func stringEquals(at position: Int, _ text: String) -> Bool {
+        let member = members[position]
+        guard member.value.kind == .string else { return false }
+        if member.value.isPlain {
+            var expected = text
+            let verdict = expected.withUTF8 { expected -> Bool? in
+                bytes.withUnsafeBufferPointer { bytes -> Bool? in
+                    let start = member.valueStart + 1
+                    let count = member.valueEnd - 1 - start
+                    if count == expected.count, memcmp(bytes.baseAddress! + start, expected.baseAddress!, count) == 0 { return true }
+                    // ASCII scalars have no canonical decompositions, so unequal ASCII bytes are unequal strings.
+                    let value = UnsafeBufferPointer(rebasing: bytes[start..<(start + count)])
+                    let isASCII = value.allSatisfy { $0 < 0x80 } && expected.allSatisfy { $0 < 0x80 }
+                    return isASCII ? false : nil
+                }
+            }
+            if let verdict { return verdict }
+        }
+        return decodeString(member) == text
     }
 
     /// The member at `position` as a `Double` when it is a number; nil for another type.

@@ -72,3 +72,34 @@ struct JSONMemberNameTableTests {
         #expect(claims.strings(at: 5) == nil)
     }
 }
+
+@Suite("JSON object index string comparison")
+struct JSONObjectIndexStringEqualsTests {
+    @Test("stringEquals agrees with String equality", arguments: [
+        (#""https://login.example/tenant/v2.0""#, "https://login.example/tenant/v2.0"),
+        (#""https://login.example/tenant/v2.0""#, "https://login.example/tenant/v2.1"),
+        (#""https://login.example/tenant/v2.0""#, "https://login.example/tenant/v2.0/"),
+        (#""""#, ""),
+        (#""a""#, ""),
+        (#""\u0061b""#, "ab"),
+        (#""a\/b""#, "a/b"),
+        ("\"caf\u{e9}\"", "cafe\u{301}"),
+        ("\"cafe\u{301}\"", "caf\u{e9}"),
+        ("\"caf\u{e9}\"", "cafe"),
+        (#""caf\u00e9""#, "caf\u{e9}"),
+        ("1", "1"),
+        ("null", "null"),
+        (#"["a"]"#, "a"),
+    ])
+    func agreesWithStringEquality(value: String, expected: String) throws {
+        let claims = try #require(try JSONObjectIndex.parse(bytes: Array(#"{"v":\#(value)}"#.utf8)))
+        let decoded = claims.string(at: 0)
+        #expect(claims.stringEquals(at: 0, expected) == (decoded == expected), "value \(value) against \(expected)")
+    }
+
+    @Test("precomposed and decomposed forms are equal")
+    func canonicalEquivalence() throws {
+        let claims = try #require(try JSONObjectIndex.parse(bytes: Array("{\"v\":\"caf\u{e9}\"}".utf8)))
+        #expect(claims.stringEquals(at: 0, "cafe\u{301}"))
+    }
+}

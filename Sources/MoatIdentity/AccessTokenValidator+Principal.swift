@@ -6,21 +6,21 @@ extension AccessTokenValidator {
     /// Steps 3 to 6 of validation on a token whose signature and registered claims passed.
     /// `groupsOverage` is true when the groups must be looked up (step 7).
     func principal(from token: VerifiedJWT) throws(TokenRejection) -> (principal: Principal, groupsOverage: Bool) {
-        let claims = token.claimIndex
+        let claims = EntraClaimSet(token.claimIndex)
         try EntraClaims.checkTypes(claims)
         let version = try tokenVersion(claims)
 
-        if claims.contains(EntraClaims.nonce) {
+        if claims.contains(.nonce) {
             throw TokenRejection(.notAnAccessToken, "the token carries a nonce, so it is an ID token; send an access token for this API")
         }
         // checkTypes has rejected a scp that is not a string and roles or groups that are not string arrays.
-        let scopeText = claims.string(EntraClaims.scope)
-        let roles = claims.strings(EntraClaims.roles) ?? []
+        let scopeText = claims.string(.scope)
+        let roles = claims.strings(.roles) ?? []
         guard scopeText != nil || !roles.isEmpty else {
             throw TokenRejection(.notAnAccessToken, "the token has neither scp nor roles, so it is not an access token for this API")
         }
 
-        guard let tenantID = claims.string(EntraClaims.tenantID), let objectID = claims.string(EntraClaims.objectID),
+        guard let tenantID = claims.string(.tenantID), let objectID = claims.string(.objectID),
               !tenantID.isEmpty, !objectID.isEmpty
         else {
             throw TokenRejection(.missingIdentity, "the token lacks a tid or oid string claim")
@@ -29,24 +29,24 @@ extension AccessTokenValidator {
             throw TokenRejection(.tenantNotAllowed, "tenant \(tenantID) is not allowed to call this API; add it to the API's allowed tenants")
         }
 
-        let clientClaim = version == .v2 ? EntraClaims.authorizedParty : EntraClaims.applicationID
+        let clientClaim: EntraClaims.Claim = version == .v2 ? .authorizedParty : .applicationID
         let clientAppID = claims.string(clientClaim)
         guard let clientAppID, policy.allowedClientApps.contains(clientAppID) else {
             throw TokenRejection(
                 .clientNotAllowed,
-                "calling application \(clientAppID ?? "(no \(clientClaim) claim)") is not allowed; add its client id to the API's allowed client apps"
+                "calling application \(clientAppID ?? "(no \(clientClaim.name) claim)") is not allowed; add its client id to the API's allowed client apps"
             )
         }
 
-        let isAppOnly = claims.string(EntraClaims.identityType) == "app" || (scopeText == nil && !roles.isEmpty)
-        let groups = claims.strings(EntraClaims.groups)
+        let isAppOnly = claims.string(.identityType) == "app" || (scopeText == nil && !roles.isEmpty)
+        let groups = claims.strings(.groups)
         let overage = groups == nil && EntraClaims.signalsGroupOverage(claims)
         let principal = Principal(
             kind: isAppOnly ? .application : .user,
             tenantID: tenantID,
             objectID: objectID,
-            name: claims.string(EntraClaims.name),
-            username: claims.string(EntraClaims.preferredUsername) ?? claims.string(EntraClaims.userPrincipalName),
+            name: claims.string(.name),
+            username: claims.string(.preferredUsername) ?? claims.string(.userPrincipalName),
             clientAppID: clientAppID,
             roles: roles,
             groups: groups ?? [],
@@ -56,8 +56,8 @@ extension AccessTokenValidator {
     }
 
     /// The token's `ver`, which must be a configured version whose issuer is the token's `iss`.
-    private func tokenVersion(_ claims: JSONObjectIndex) throws(TokenRejection) -> EntraTokenVersion {
-        guard let text = claims.string(EntraClaims.version), let version = EntraTokenVersion(rawValue: text) else {
+    private func tokenVersion(_ claims: EntraClaimSet) throws(TokenRejection) -> EntraTokenVersion {
+        guard let text = claims.string(.version), let version = EntraTokenVersion(rawValue: text) else {
             throw TokenRejection(.unsupportedTokenVersion, "the token's ver claim is not \"2.0\" or \"1.0\"; request an access token for this API")
         }
         guard let pattern = issuerPatterns.first(where: { $0.version == version })?.pattern else {
@@ -66,8 +66,11 @@ extension AccessTokenValidator {
                 "the token has ver \(text), which this API does not accept; set the API's v1 issuer or request a v2.0 token")
         }
         // The JOSE layer accepted `iss` for some configured version; it must be this token's version.
-        let tenantID = pattern.isTenantTemplate ? claims.string(EntraClaims.tenantID) : nil
-        guard pattern.expectedIssuer(tenantID: tenantID) == claims.string(RegisteredClaim.issuer) else {
+        let tenantID = pattern.isTenantTemplate ? claims.string(.tenantID) : nil
+        let issuerMatches = pattern.expectedIssuer(tenantID: tenantID).map { expected in
+            claims.position(.issuer).map { claims.index.stringEquals(at: $0, expected) } ?? false
+        }
+        guard issuerMatches == true else {
             throw TokenRejection(
                 .invalidToken, detailCode: JOSEError.Code.issuerMismatch.name,
                 "the token's issuer belongs to another token version than its ver \(text)")

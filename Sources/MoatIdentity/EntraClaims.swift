@@ -5,50 +5,54 @@ import MoatJSON
 /// so that no claim is read under two interpretations (for example `roles`
 /// sent as the string `"Admin"` instead of an array).
 enum EntraClaims {
-    static let tenantID: JSONMemberName = "tid"
-    static let objectID: JSONMemberName = "oid"
-    static let authorizedParty: JSONMemberName = "azp"
-    static let applicationID: JSONMemberName = "appid"
-    static let version: JSONMemberName = "ver"
-    static let scope: JSONMemberName = "scp"
-    static let identityType: JSONMemberName = "idtyp"
-    static let nonce: JSONMemberName = "nonce"
-    static let name: JSONMemberName = "name"
-    static let preferredUsername: JSONMemberName = "preferred_username"
-    static let userPrincipalName: JSONMemberName = "upn"
-    static let roles: JSONMemberName = "roles"
-    static let groups: JSONMemberName = "groups"
-    static let hasGroups: JSONMemberName = "hasgroups"
-    static let claimNames: JSONMemberName = "_claim_names"
-    static let claimSources: JSONMemberName = "_claim_sources"
+    /// A claim that the validator type-checks or reads; its raw value is its index in ``names``.
+    enum Claim: Int, CaseIterable {
+        case tenantID, objectID, authorizedParty, applicationID, authorizedPartyACR, applicationIDACR, version, scope
+        case identityType, nonce, name, preferredUsername, userPrincipalName, uniqueName, uniqueTokenID, email
+        case roles, groups, directoryRoleIDs, authenticationMethods
+        case hasGroups, claimNames, claimSources
+        case issuer
 
-    static let stringClaims: [JSONMemberName] = [
-        tenantID, objectID, authorizedParty, applicationID, "azpacr", "appidacr", version, scope, identityType, nonce, name,
-        preferredUsername, userPrincipalName, "unique_name", "uti", "email",
+        var name: JSONMemberName { EntraClaims.names[rawValue] }
+    }
+
+    /// Member names of the ``Claim`` cases, in case order.
+    static let names: [JSONMemberName] = [
+        "tid", "oid", "azp", "appid", "azpacr", "appidacr", "ver", "scp",
+        "idtyp", "nonce", "name", "preferred_username", "upn", "unique_name", "uti", "email",
+        "roles", "groups", "wids", "amr",
+        "hasgroups", "_claim_names", "_claim_sources",
+        RegisteredClaim.issuer,
     ]
-    static let stringArrayClaims: [JSONMemberName] = [roles, groups, "wids", "amr"]
+    static let table = JSONMemberNameTable(names)
+
+    static let stringClaims: [Claim] = [
+        .tenantID, .objectID, .authorizedParty, .applicationID, .authorizedPartyACR, .applicationIDACR, .version, .scope,
+        .identityType, .nonce, .name, .preferredUsername, .userPrincipalName, .uniqueName, .uniqueTokenID, .email,
+    ]
+    static let stringArrayClaims: [Claim] = [.roles, .groups, .directoryRoleIDs, .authenticationMethods]
 
     /// Rejects a token whose Entra claims have the wrong JSON type, with `invalid_claim_type`.
-    static func checkTypes(_ claims: JSONObjectIndex) throws(TokenRejection) {
-        for name in stringClaims {
-            if let kind = claims.kind(of: name), kind != .string {
-                throw typeError("the \(name) claim is not a string")
+    static func checkTypes(_ claims: EntraClaimSet) throws(TokenRejection) {
+        for claim in stringClaims {
+            if let kind = claims.kind(claim), kind != .string {
+                throw typeError("the \(claim.name) claim is not a string")
             }
         }
-        for name in stringArrayClaims {
-            if claims.contains(name), !claims.isStringArray(name) {
-                throw typeError("the \(name) claim is not an array of strings")
+        for claim in stringArrayClaims {
+            if let position = claims.position(claim), !claims.index.isStringArray(at: position) {
+                throw typeError("the \(claim.name) claim is not an array of strings")
             }
         }
-        if let kind = claims.kind(of: hasGroups), kind != .bool {
+        if let kind = claims.kind(.hasGroups), kind != .bool {
             throw typeError("the hasgroups claim is not a boolean")
         }
-        if let value = claims.value(claimNames) {
-            guard case .object(let names) = value, names.allSatisfy({ $0.value.stringValue != nil }) else {
+        if let position = claims.position(.claimNames) {
+            guard case .object(let names) = claims.index.value(at: position), names.allSatisfy({ $0.value.stringValue != nil }) else {
                 throw typeError("the _claim_names claim is not an object of strings")
             }
         }
-        if let kind = claims.kind(of: claimSources), kind != .object {
+        if let kind = claims.kind(.claimSources), kind != .object {
             throw typeError("the _claim_sources claim is not an object")
         }
     }
@@ -58,12 +62,38 @@ enum EntraClaims {
     ///
     /// The endpoint in `_claim_sources` is never called: it comes from the token,
     /// and groups are looked up only at the configured directory endpoint.
-    static func signalsGroupOverage(_ claims: JSONObjectIndex) -> Bool {
-        if case .object(let names)? = claims.value(claimNames), names["groups"] != nil { return true }
-        return claims.bool(hasGroups) == true
+    static func signalsGroupOverage(_ claims: EntraClaimSet) -> Bool {
+        if let position = claims.position(.claimNames), case .object(let names) = claims.index.value(at: position), names["groups"] != nil {
+            return true
+        }
+        return claims.position(.hasGroups).flatMap { claims.index.bool(at: $0) } == true
     }
 
     private static func typeError(_ reason: String) -> TokenRejection {
         TokenRejection(.invalidToken, detailCode: JOSEError.Code.invalidClaimType.name, reason)
     }
+}
+
+/// A verified claim set with the position of each ``EntraClaims/Claim`` found
+/// in one pass, so that each read costs no search.
+struct EntraClaimSet {
+    let index: JSONObjectIndex
+    private let positions: [Int?]
+
+    init(_ index: JSONObjectIndex) {
+        self.index = index
+        self.positions = index.positions(of: EntraClaims.table)
+    }
+
+    func position(_ claim: EntraClaims.Claim) -> Int? { positions[claim.rawValue] }
+
+    func contains(_ claim: EntraClaims.Claim) -> Bool { positions[claim.rawValue] != nil }
+
+    func kind(_ claim: EntraClaims.Claim) -> JSONValueKind? { position(claim).map { index.kind(at: $0) } }
+
+    /// The claim when it is a string; nil when absent or of another type.
+    func string(_ claim: EntraClaims.Claim) -> String? { position(claim).flatMap { index.string(at: $0) } }
+
+    /// The claim when it is an array of strings; nil when absent or of another type.
+    func strings(_ claim: EntraClaims.Claim) -> [String]? { position(claim).flatMap { index.strings(at: $0) } }
 }

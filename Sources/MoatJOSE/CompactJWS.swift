@@ -15,8 +15,15 @@ public struct CompactJWS: Sendable {
     /// The decoded payload, kept as an array that the JSON parser reads without a copy.
     let payloadBytes: [UInt8]
     /// The exact received ASCII bytes `header.payload`, which the signature covers (RFC 7515 §5.2 step 8).
-    public let signingInput: Data
-    public let signature: Data
+    /// Each read copies them out of the token.
+    public var signingInput: Data { Data(token.utf8.prefix(signingInputCount)) }
+    /// The decoded signature, copied on each read.
+    public var signature: Data { Data(signatureBytes) }
+    /// The received token, kept so that verification hashes its bytes in place.
+    let token: String
+    /// Length in bytes of the signing input, the token up to its second dot.
+    let signingInputCount: Int
+    let signatureBytes: [UInt8]
 
     /// Limits for the protected header: small, shallow objects only.
     static let headerLimits = JSONLimits(maxDepth: 4, maxBytes: 8 * 1024)
@@ -35,11 +42,21 @@ public struct CompactJWS: Sendable {
     public static func parse(_ token: String, maxLength: Int = 16 * 1024) throws(JOSEError) -> CompactJWS {
         var text = token
         // withUTF8 is rethrows, which loses the typed error, so the result is carried out in a Result.
-        let result = text.withUTF8 { bytes in Result { () throws(JOSEError) in try parse(bytes: bytes, maxLength: maxLength) } }
+        let result = text.withUTF8 { bytes in Result { () throws(JOSEError) in try parse(bytes: bytes, maxLength: maxLength, token: token) } }
         return try result.get()
     }
 
-    private static func parse(bytes: UnsafeBufferPointer<UInt8>, maxLength: Int) throws(JOSEError) -> CompactJWS {
+    /// Checks the signature over the token's own signing input bytes with `key`, copying neither.
+    func isSignatureValid(with key: JSONWebKey) -> Bool {
+        var text = token
+        return text.withUTF8 { bytes in
+            signatureBytes.withUnsafeBytes { signature in
+                key.isValidSignature(signature, for: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[0..<signingInputCount]))
+            }
+        }
+    }
+
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>, maxLength: Int, token: String) throws(JOSEError) -> CompactJWS {
         guard bytes.count <= maxLength else {
             throw JOSEError(code: .tokenTooLarge, reason: "token is \(bytes.count) bytes, more than the limit of \(maxLength)")
         }
@@ -66,7 +83,7 @@ public struct CompactJWS: Sendable {
         }
         let headerBytes = try decodeSegment(headerSegment, name: "header")
         let payload = try decodeSegment(payloadSegment, name: "payload")
-        let signature = Data(try decodeSegment(signatureSegment, name: "signature"))
+        let signature = try decodeSegment(signatureSegment, name: "signature")
         let header: JSONObjectIndex?
         do {
             header = try JSONObjectIndex.parse(bytes: headerBytes, limits: headerLimits)
@@ -78,8 +95,7 @@ public struct CompactJWS: Sendable {
             throw JOSEError(code: .invalidJSON, reason: "token header is not a JSON object")
         }
         return CompactJWS(
-            headerIndex: header, payloadBytes: payload,
-            signingInput: Data(UnsafeBufferPointer(rebasing: bytes[0..<dots.second])), signature: signature)
+            headerIndex: header, payloadBytes: payload, token: token, signingInputCount: dots.second, signatureBytes: signature)
     }
 
     /// Returns the position of the first `.` at or after `start`, or nil.

@@ -38,6 +38,13 @@ public struct JSONWebKey: Sendable {
         return publicKey.isValidSignature(signature, for: message, algorithm: algorithm.signatureAlgorithm)
     }
 
+    /// Checks a signature like ``isValidSignature(_:for:)-(Data,Data)``, reading
+    /// both from memory the caller owns. Only keys without an RSA pool copy them.
+    func isValidSignature(_ signature: UnsafeRawBufferPointer, for message: UnsafeRawBufferPointer) -> Bool {
+        if let rsaPool { return rsaPool.isValidSignature(signature, for: message) }
+        return publicKey.isValidSignature(Data(signature), for: Data(message), algorithm: algorithm.signatureAlgorithm)
+    }
+
     /// Writes the public JWK: `kty`, `kid` (when set), `use: sig`, `alg`, and
     /// `n`/`e`, `crv`/`x`/`y` or `crv`/`x`. No private member is ever written.
     public func jsonObject() -> JSONObject {

@@ -43,7 +43,7 @@ public struct JWSVerifier: Sendable {
         let jws = try CompactJWS.parse(token, maxLength: maxTokenLength)
         let algorithm = try checkHeader(jws.headerIndex)
         let key = try selectKey(jws.headerIndex, algorithm: algorithm)
-        guard key.isValidSignature(jws.signature, for: jws.signingInput) else {
+        guard jws.isSignatureValid(with: key) else {
             throw JOSEError(code: .invalidSignature, reason: "\(algorithm.rawValue) signature does not verify with key \"\(key.keyID ?? "(no kid)")\"")
         }
         return jws

@@ -16,37 +16,40 @@ extension JWTVerifier {
     /// 7. `exp` > now − leeway → else `token_expired`.
     /// 8. now − `iat` ≤ maximum age + leeway → else `token_too_old`.
     public func validateClaims(_ claims: JSONObjectIndex, now: Date) throws(JOSEError) {
-        try Self.checkTypes(claims)
-        let alwaysRequired = [RegisteredClaim.expirationTime, RegisteredClaim.issuer, RegisteredClaim.audience]
-        if let missing = alwaysRequired.first(where: { !claims.contains($0) }) {
-            throw JOSEError(code: .missingClaim, reason: "required claim \"\(missing)\" is missing")
+        let found = claims.positions(of: CheckedClaim.table)
+        let position = { (claim: CheckedClaim) in found[claim.rawValue] }
+        try Self.checkTypes(claims, position)
+        for claim in [CheckedClaim.expirationTime, .issuer, .audience] where position(claim) == nil {
+            throw JOSEError(code: .missingClaim, reason: "required claim \"\(claim.name)\" is missing")
         }
         if let missing = policy.requiredClaimNames.first(where: { !claims.contains($0) }) {
             throw JOSEError(code: .missingClaim, reason: "required claim \"\(missing)\" is missing")
         }
-        if policy.maxTokenAge != nil, !claims.contains(RegisteredClaim.issuedAt) {
+        if policy.maxTokenAge != nil, position(.issuedAt) == nil {
             throw JOSEError(code: .missingClaim, reason: "required claim \"iat\" is missing")
         }
 
-        let issuer = claims.string(RegisteredClaim.issuer) ?? ""
-        guard issuerIsExpected(issuer, claims) else {
+        // checkTypes and the presence check above make iss a string and aud present.
+        let issuerPosition = position(.issuer)!
+        guard issuerIsExpected(claims, issuerPosition: issuerPosition, tenantIDPosition: position(.tenantID)) else {
+            let issuer = claims.string(at: issuerPosition) ?? ""
             throw JOSEError(code: .issuerMismatch, reason: "issuer \"\(issuer.prefix(200))\" is not one of the expected \(policy.issuers.map(\.template))")
         }
-        let audiences = Self.audiences(claims)
-        guard audiences.contains(where: policy.audiences.contains) else {
+        guard audienceIsExpected(claims, audiencePosition: position(.audience)!) else {
+            let audiences = Self.audiences(claims)
             throw JOSEError(code: .audienceMismatch, reason: "audience \(audiences.prefix(10)) contains none of the expected \(policy.audiences)")
         }
 
         let current = now.timeIntervalSince1970
         let leeway = policy.leeway
-        if let notBefore = claims.number(RegisteredClaim.notBefore), notBefore > current + leeway {
+        if let notBefore = position(.notBefore).flatMap(claims.number(at:)), notBefore > current + leeway {
             throw JOSEError(code: .tokenNotYetValid, reason: "token is not valid before \(notBefore), now is \(current) with \(leeway) s leeway")
         }
-        let issuedAt = claims.number(RegisteredClaim.issuedAt)
+        let issuedAt = position(.issuedAt).flatMap(claims.number(at:))
         if let issuedAt, issuedAt > current + leeway {
             throw JOSEError(code: .issuedInFuture, reason: "token was issued at \(issuedAt), after now \(current) plus \(leeway) s leeway")
         }
-        let expiresAt = claims.number(RegisteredClaim.expirationTime) ?? -.infinity
+        let expiresAt = position(.expirationTime).flatMap(claims.number(at:)) ?? -.infinity
         guard expiresAt > current - leeway else {
             throw JOSEError(code: .tokenExpired, reason: "token expired at \(expiresAt), now is \(current) with \(leeway) s leeway")
         }
@@ -60,33 +63,44 @@ extension JWTVerifier {
         try validateClaims(JSONObjectIndex(claims), now: now)
     }
 
-    /// Reads `tid` only when a multi-tenant issuer template needs it.
-    private func issuerIsExpected(_ issuer: String, _ claims: JSONObjectIndex) -> Bool {
+    /// Compares `iss` with each expected issuer in place, and reads `tid` only when a multi-tenant issuer template needs it.
+    private func issuerIsExpected(_ claims: JSONObjectIndex, issuerPosition: Int, tenantIDPosition: Int?) -> Bool {
         var tenantID: String?? = nil
         for pattern in policy.issuers {
             if pattern.isTenantTemplate, tenantID == nil {
-                tenantID = .some(claims.string(IssuerPattern.tenantIDClaim))
+                tenantID = .some(tenantIDPosition.flatMap(claims.string(at:)))
             }
-            if pattern.expectedIssuer(tenantID: tenantID ?? nil) == issuer { return true }
+            if let expected = pattern.expectedIssuer(tenantID: tenantID ?? nil), claims.stringEquals(at: issuerPosition, expected) {
+                return true
+            }
         }
         return false
     }
 
-    private static func checkTypes(_ claims: JSONObjectIndex) throws(JOSEError) {
-        for name in [RegisteredClaim.issuer, RegisteredClaim.subject, RegisteredClaim.jwtID] {
-            if let kind = claims.kind(of: name), kind != .string {
-                throw JOSEError(code: .invalidClaimType, reason: "claim \"\(name)\" must be a string")
+    /// True when `aud`, a string or an array of strings, contains one of the policy audiences.
+    private func audienceIsExpected(_ claims: JSONObjectIndex, audiencePosition: Int) -> Bool {
+        if claims.kind(at: audiencePosition) == .string {
+            return policy.audiences.contains { claims.stringEquals(at: audiencePosition, $0) }
+        }
+        let audiences = claims.strings(at: audiencePosition) ?? []
+        return audiences.contains(where: policy.audiences.contains)
+    }
+
+    private static func checkTypes(_ claims: JSONObjectIndex, _ position: (CheckedClaim) -> Int?) throws(JOSEError) {
+        for claim in [CheckedClaim.issuer, .subject, .jwtID] {
+            if let found = position(claim), claims.kind(at: found) != .string {
+                throw JOSEError(code: .invalidClaimType, reason: "claim \"\(claim.name)\" must be a string")
             }
         }
-        if let kind = claims.kind(of: RegisteredClaim.audience) {
-            guard kind == .string || claims.isStringArray(RegisteredClaim.audience) else {
+        if let found = position(.audience) {
+            guard claims.kind(at: found) == .string || claims.isStringArray(at: found) else {
                 throw JOSEError(code: .invalidClaimType, reason: "claim \"aud\" must be a string or an array of strings")
             }
         }
         // RFC 7519 §2 NumericDate: a JSON number; the parser already rejects non-finite values.
-        for name in [RegisteredClaim.expirationTime, RegisteredClaim.notBefore, RegisteredClaim.issuedAt] {
-            if let kind = claims.kind(of: name), kind != .integer, kind != .double {
-                throw JOSEError(code: .invalidClaimType, reason: "claim \"\(name)\" must be a number (NumericDate)")
+        for claim in [CheckedClaim.expirationTime, .notBefore, .issuedAt] {
+            if let found = position(claim), claims.kind(at: found) != .integer, claims.kind(at: found) != .double {
+                throw JOSEError(code: .invalidClaimType, reason: "claim \"\(claim.name)\" must be a number (NumericDate)")
             }
         }
     }
@@ -95,4 +109,17 @@ extension JWTVerifier {
         if let single = claims.string(RegisteredClaim.audience) { return [single] }
         return claims.strings(RegisteredClaim.audience) ?? []
     }
+}
+
+/// The claims that ``JWTVerifier/validateClaims(_:now:)-(JSONObjectIndex,_)`` reads,
+/// found in one pass over the claim set. The raw value indexes ``table``.
+private enum CheckedClaim: Int {
+    case issuer, subject, audience, expirationTime, notBefore, issuedAt, jwtID, tenantID
+
+    static let table = JSONMemberNameTable([
+        RegisteredClaim.issuer, RegisteredClaim.subject, RegisteredClaim.audience, RegisteredClaim.expirationTime,
+        RegisteredClaim.notBefore, RegisteredClaim.issuedAt, RegisteredClaim.jwtID, IssuerPattern.tenantIDClaim,
+    ])
+
+    var name: JSONMemberName { Self.table.names[rawValue] }
 }

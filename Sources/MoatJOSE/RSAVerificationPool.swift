@@ -19,7 +19,19 @@ final class RSAVerificationPool: @unchecked Sendable {
     private let isPSS: Bool
     private let signatureLength: Int
     private let lock = NSLock()
-    private var idle: [OpaquePointer] = []
+    private var idle: [Contexts] = []
+
+    /// A verification context and a SHA-256 context, checked out together.
+    private struct Contexts {
+        let verification: OpaquePointer
+        /// Reused so that hashing neither allocates a context nor sets up the digest again, as `EVP_Digest` does per call.
+        let digest: OpaquePointer
+
+        func free() {
+            EVP_PKEY_CTX_free(verification)
+            EVP_MD_CTX_free(digest)
+        }
+    }
 
     /// SHA-256 fetched once; `EVP_sha256()` would be fetched again on every use.
     // nonisolated(unsafe): the fetched EVP_MD is immutable, and OpenSSL 3 allows sharing it between threads.
@@ -45,31 +57,46 @@ final class RSAVerificationPool: @unchecked Sendable {
     }
 
     deinit {
-        for context in idle { EVP_PKEY_CTX_free(context) }
+        for contexts in idle { contexts.free() }
         EVP_PKEY_free(key)
     }
 
     func isValidSignature(_ signature: Data, for message: Data) -> Bool {
+        signature.withUnsafeBytes { signature in
+            message.withUnsafeBytes { message in isValidSignature(signature, for: message) }
+        }
+    }
+
+    /// Checks a signature over bytes the caller owns, such as the token's own text, without copying them.
+    func isValidSignature(_ signature: UnsafeRawBufferPointer, for message: UnsafeRawBufferPointer) -> Bool {
         guard signature.count == signatureLength else { return false }
         // The digest lives on the stack, so a verification allocates nothing here.
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest -> Bool in
+            guard let contexts = checkOut() else { return false }
+            defer { checkIn(contexts) }
             var digestLength: UInt32 = 0
-            let hashed = message.withUnsafeBytes { bytes in
-                EVP_Digest(bytes.baseAddress, bytes.count, digest.baseAddress, &digestLength, Self.sha256, nil) == 1
+            let hashed =
+                EVP_DigestInit_ex(contexts.digest, Self.sha256, nil) == 1
+                && EVP_DigestUpdate(contexts.digest, message.baseAddress, message.count) == 1
+                && EVP_DigestFinal_ex(contexts.digest, digest.baseAddress, &digestLength) == 1
+            guard hashed, digestLength == 32 else {
+                ERR_clear_error()
+                return false
             }
-            guard hashed, digestLength == 32, let context = checkOut() else { return false }
-            let result = signature.withUnsafeBytes { bytes in
-                EVP_PKEY_verify(context, bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, digest.baseAddress, 32)
-            }
+            let result = EVP_PKEY_verify(
+                contexts.verification, signature.baseAddress?.assumingMemoryBound(to: UInt8.self), signature.count, digest.baseAddress, 32)
             if result != 1 { ERR_clear_error() }
-            checkIn(context)
             return result == 1
         }
     }
 
-    private func checkOut() -> OpaquePointer? {
-        if let context = lock.withLock({ idle.popLast() }) { return context }
-        guard let context = EVP_PKEY_CTX_new(key, nil) else { return nil }
+    private func checkOut() -> Contexts? {
+        if let contexts = lock.withLock({ idle.popLast() }) { return contexts }
+        guard let digest = EVP_MD_CTX_new() else { return nil }
+        guard let context = EVP_PKEY_CTX_new(key, nil) else {
+            EVP_MD_CTX_free(digest)
+            return nil
+        }
         let configured =
             EVP_PKEY_verify_init(context) == 1
             && EVP_PKEY_CTX_set_signature_md(context, Self.sha256) == 1
@@ -81,17 +108,18 @@ final class RSAVerificationPool: @unchecked Sendable {
         guard configured else {
             ERR_clear_error()
             EVP_PKEY_CTX_free(context)
+            EVP_MD_CTX_free(digest)
             return nil
         }
-        return context
+        return Contexts(verification: context, digest: digest)
     }
 
-    private func checkIn(_ context: OpaquePointer) {
+    private func checkIn(_ contexts: Contexts) {
         let kept = lock.withLock { () -> Bool in
             guard idle.count < Self.maxIdle else { return false }
-            idle.append(context)
+            idle.append(contexts)
             return true
         }
-        if !kept { EVP_PKEY_CTX_free(context) }
+        if !kept { contexts.free() }
     }
 }

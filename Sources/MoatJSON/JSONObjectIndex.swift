@@ -18,8 +18,8 @@ public struct JSONObjectIndex: Sendable {
     /// ``MemberName/lookupKey`` of each member: a compact array that a lookup scans first.
     private let lookupKeys: [UInt64]
     /// True when some name has escapes or non-ASCII bytes and so compares only as a string.
-    private let hasStringNames: Bool
-    private let maxDepth: Int
+    let hasStringNames: Bool
+    let maxDepth: Int
 
     /// Validates `bytes` as one JSON text under `limits`.
     ///
@@ -63,62 +63,38 @@ public struct JSONObjectIndex: Sendable {
 
     /// The JSON type of the member, or nil when it is absent.
     public func kind(of name: JSONMemberName) -> JSONValueKind? {
-        position(of: name).map { members[$0].value.kind }
+        position(of: name).map { kind(at: $0) }
     }
 
     /// The member decoded in full, or nil when it is absent.
     public func value(_ name: JSONMemberName) -> JSONValue? {
-        position(of: name).map { decodeValue(members[$0]) }
+        position(of: name).map { value(at: $0) }
     }
 
     /// The member when it is a string; nil when absent or of another type.
     public func string(_ name: JSONMemberName) -> String? {
-        guard let position = position(of: name), members[position].value.kind == .string else { return nil }
-        return decodeString(members[position])
+        position(of: name).flatMap { string(at: $0) }
     }
 
     /// The member as a `Double` when it is a number; nil when absent or of another type.
     public func number(_ name: JSONMemberName) -> Double? {
-        guard let position = position(of: name) else { return nil }
-        let member = members[position]
-        switch member.value.kind {
-        case .integer: return Double(member.value.integer)
-        case .double: return decodeValue(member).doubleValue
-        default: return nil
-        }
+        position(of: name).flatMap { number(at: $0) }
     }
 
     /// The member when it is `true` or `false`; nil when absent or of another type.
     public func bool(_ name: JSONMemberName) -> Bool? {
-        guard let position = position(of: name), members[position].value.kind == .bool else { return nil }
-        return members[position].value.integer != 0
+        position(of: name).flatMap { bool(at: $0) }
     }
 
     /// True when the member is an array whose elements are all strings (or that is empty).
     public func isStringArray(_ name: JSONMemberName) -> Bool {
-        guard let position = position(of: name) else { return false }
-        return members[position].value.kind == .array && members[position].value.isStringArray
+        position(of: name).map { isStringArray(at: $0) } ?? false
     }
 
     /// The member when it is an array of strings; nil when absent, of another
     /// type, or holding any element that is not a string.
     public func strings(_ name: JSONMemberName) -> [String]? {
-        guard let position = position(of: name), members[position].value.kind == .array,
-              members[position].value.isStringArray
-        else { return nil }
-        // Reads the strings one by one, which skips building a JSONValue per element.
-        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth, position: members[position].valueStart + 1, depth: 2)
-        var strings: [String] = []
-        parser.skipWhitespace()
-        while parser.peek() == UInt8(ascii: "\"") {
-            // The array was validated by the indexing pass, so decoding cannot fail.
-            guard let string = try? parser.parseString() else { return nil }
-            strings.append(string)
-            parser.skipWhitespace()
-            if parser.peek() == UInt8(ascii: ",") { parser.position += 1 }
-            parser.skipWhitespace()
-        }
-        return strings
+        position(of: name).flatMap { strings(at: $0) }
     }
 
     /// Builds the whole object, decoding every member.
@@ -133,7 +109,7 @@ public struct JSONObjectIndex: Sendable {
 
     // MARK: - Lookup and decoding
 
-    private func position(of name: JSONMemberName) -> Int? {
+    func position(of name: JSONMemberName) -> Int? {
         // Names are unique in the object, so the first match is the only one.
         if name.isInline {
             let key = name.words.0
@@ -159,7 +135,7 @@ public struct JSONObjectIndex: Sendable {
     }
 
     /// Compares the bytes after the first eight, which ``MemberName/word`` already covers.
-    private func hasTail(_ candidate: MemberName, of name: JSONMemberName) -> Bool {
+    func hasTail(_ candidate: MemberName, of name: JSONMemberName) -> Bool {
         guard name.count > 8 else { return true }
         let end = candidate.end
         let start = candidate.start + 8
@@ -176,7 +152,7 @@ public struct JSONObjectIndex: Sendable {
         return (try? parser.parseString()) ?? ""
     }
 
-    private func decodeString(_ member: IndexedMember) -> String {
+    func decodeString(_ member: IndexedMember) -> String {
         if member.value.isPlain {
             // The bytes between the quotes were checked to be well-formed UTF-8.
             return String(decoding: bytes[(member.valueStart + 1)..<(member.valueEnd - 1)], as: UTF8.self)
@@ -185,7 +161,7 @@ public struct JSONObjectIndex: Sendable {
         return (try? parser.parseString()) ?? ""
     }
 
-    private func decodeValue(_ member: IndexedMember) -> JSONValue {
+    func decodeValue(_ member: IndexedMember) -> JSONValue {
         var parser = JSONParser(bytes: bytes, maxDepth: maxDepth, position: member.valueStart, depth: 1)
         // The value was validated by the indexing pass, so decoding cannot fail.
         return (try? parser.parseValue()) ?? .null

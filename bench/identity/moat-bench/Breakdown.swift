@@ -35,7 +35,9 @@ enum Breakdown {
         let keys = KeySetCache(source: StaticKeySetSource(issuer: Speed.issuer, keySet: keySet))
         report("KeySetCache.currentKeySet", await Speed.measureAsync(seconds: seconds) { (try? await keys.currentKeySet()) != nil })
         let jwk = keySet.keys[0]
-        report("JSONWebKey.isValidSignature", Speed.measure(seconds: seconds) { jwk.isValidSignature(jws.signature, for: jws.signingInput) })
+        let signature = jws.signature
+        let signingInput = jws.signingInput
+        report("JSONWebKey.isValidSignature", Speed.measure(seconds: seconds) { jwk.isValidSignature(signature, for: signingInput) })
         report("JWTVerifier.verify", Speed.measure(seconds: seconds) { (try? verifier.verify(token, now: now)) != nil })
         let validator = AccessTokenValidator(
             policy: AccessTokenPolicy(issuer: Speed.issuer, audiences: [Speed.audience], allowedClientApps: [Speed.client]),

@@ -25,8 +25,16 @@ struct TestStack {
         }
         configure(&configuration)
         let logs = InMemoryLogHandler()
-        let stack = try await MoatStack.start(configuration, logger: Logger(label: "moat.test", level: .debug, handler: logs))
-        return TestStack(stack: stack, dataFolder: folder, logs: logs)
+        var attempt = 0
+        while true {
+            do {
+                let stack = try await MoatStack.start(configuration, logger: Logger(label: "moat.test", level: .debug, handler: logs))
+                return TestStack(stack: stack, dataFolder: folder, logs: logs)
+            } catch let error as HTTPServerError where error.code == .addressInUse && attempt < 5 {
+                // A parallel test bound the free port picked a moment ago; start again on new ones.
+                attempt += 1
+            }
+        }
     }
 
     func stop() async {

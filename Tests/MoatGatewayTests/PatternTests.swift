@@ -14,7 +14,17 @@ private func withPattern(_ pattern: Int, _ body: (PatternStack) async throws -> 
     configuration.api.port = 0
     configuration.web.port = 0
     configuration.gateway.port = 0
-    let stack = try await PatternStack.start(configuration, pattern: pattern, logger: .disabled)
+    var attempt = 0
+    var started: PatternStack?
+    while started == nil {
+        do {
+            started = try await PatternStack.start(configuration, pattern: pattern, logger: .disabled)
+        } catch let error as HTTPServerError where error.code == .addressInUse && attempt < 5 {
+            // A parallel test bound the free port picked a moment ago; start again on new ones.
+            attempt += 1
+        }
+    }
+    let stack = try require(started)
     defer { try? FileManager.default.removeItem(at: folder) }
     do {
         try await body(stack)

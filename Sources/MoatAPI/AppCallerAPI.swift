@@ -111,26 +111,15 @@ public final class AppCallerAPI: HTTPResponder {
             issuer: configuration.userContextIssuer, audiences: [configuration.userContextAudience], allowedAlgorithms: [.es256],
             leeway: 30, maxTokenAge: 120, requiredClaims: ["iat", "oid", "tid"]
         )
-        let keys: JSONWebKeySet
-        do {
-            keys = try await configuration.userContextKeys.currentKeySet()
-        } catch {
-            service.logger.error("user context keys unavailable", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
-            throw ProblemDetails.serviceUnavailable(code: "user_context_keys_unavailable", "the web tier's user context keys could not be fetched; try again shortly")
-        }
         let verified: VerifiedJWT
         do {
-            verified = try JWTVerifier(keySet: keys, policy: policy).verify(context, now: service.clock.now())
-        } catch let error where error.code == .unknownKey {
-            // The web tier may have a new key: refetch once (the cache limits this to once per cooldown).
-            guard let refreshed = await configuration.userContextKeys.keySetAfterUnknownKeyID(),
-                  let retried = try? JWTVerifier(keySet: refreshed, policy: policy).verify(context, now: service.clock.now())
-            else {
-                throw ProblemDetails.unauthorized(code: "user_context_invalid", "the user context is not valid: \(error.code.name)")
-            }
-            verified = retried
+            // A context naming an unknown kid causes one refetch, in case the web tier rotated its key.
+            verified = try await configuration.userContextKeys.verify(context, policy: policy, now: service.clock.now())
+        } catch let rejection where rejection.code == .keysUnavailable {
+            service.logger.error("user context keys unavailable", metadata: ["moat.request.id": request.requestID, "moat.error": "\(rejection)"])
+            throw ProblemDetails.serviceUnavailable(code: "user_context_keys_unavailable", "the web tier's user context keys could not be fetched; try again shortly")
         } catch {
-            throw ProblemDetails.unauthorized(code: "user_context_invalid", "the user context is not valid: \(error.code.name)")
+            throw ProblemDetails.unauthorized(code: "user_context_invalid", "the user context is not valid: \(error.detailCode ?? error.code.rawValue)")
         }
         guard verified.string("htm") == request.method, verified.string("htu") == request.target,
               let tenantID = verified.string("tid"), let objectID = verified.string("oid")

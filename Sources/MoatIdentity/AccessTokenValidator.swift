@@ -75,26 +75,7 @@ public struct AccessTokenValidator: Sendable {
     }
 
     private func verifySignatureAndClaims(_ token: String) async throws(TokenRejection) -> VerifiedJWT {
-        let keySet: JSONWebKeySet
-        do {
-            keySet = try await keys.currentKeySet()
-        } catch {
-            throw TokenRejection(.keysUnavailable, "the issuer's signing keys could not be fetched: \(error)")
-        }
-        do {
-            return try JWTVerifier(keySet: keySet, policy: jwtPolicy).verify(token, now: clock.now())
-        } catch let error where error.code == .unknownKey {
-            guard let refreshed = await keys.keySetAfterUnknownKeyID() else {
-                throw TokenRejection(.invalidToken, detailCode: error.code.name, error.reason)
-            }
-            do {
-                return try JWTVerifier(keySet: refreshed, policy: jwtPolicy).verify(token, now: clock.now())
-            } catch {
-                throw TokenRejection(.invalidToken, detailCode: error.code.name, error.reason)
-            }
-        } catch {
-            throw TokenRejection(.invalidToken, detailCode: error.code.name, error.reason)
-        }
+        try await keys.verify(token, policy: jwtPolicy, now: clock.now())
     }
 
     private func resolveGroups(_ principal: Principal) async throws(TokenRejection) -> [String] {

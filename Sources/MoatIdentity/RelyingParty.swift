@@ -146,31 +146,14 @@ public struct RelyingParty: Sendable {
     /// For a `{tenantid}` issuer template, `iss` must equal the template with
     /// the token's own `tid` substituted, as ``AccessTokenValidator`` checks it.
     ///
-    /// - Throws: ``TokenRejection`` with `invalid_id_token`, `nonce_mismatch`,
-    ///   `missing_identity` or `tenant_not_allowed`.
+    /// - Throws: ``TokenRejection`` with `keys_unavailable`, `invalid_id_token`,
+    ///   `nonce_mismatch`, `missing_identity` or `tenant_not_allowed`.
     public func validateIDToken(_ idToken: String, nonce: String) async throws -> SignedInUser {
-        let keySet = try await keys.currentKeySet()
         let policy = JWTValidationPolicy(
             issuer: configuration.issuer, audiences: [configuration.clientID], allowedAlgorithms: [.rs256],
             leeway: configuration.leeway, maxTokenAge: 3600, requiredClaims: ["iat", "sub"]
         )
-        let verified: VerifiedJWT
-        do {
-            verified = try JWTVerifier(keySet: keySet, policy: policy).verify(idToken, now: clock.now())
-        } catch let error where error.code == .unknownKey {
-            // The provider rotated its key: refetch once (the cache limits how
-            // often), as for access tokens, then verify against the new set.
-            guard let refreshed = await keys.keySetAfterUnknownKeyID() else {
-                throw TokenRejection(.invalidIDToken, detailCode: error.code.name, error.reason)
-            }
-            do {
-                verified = try JWTVerifier(keySet: refreshed, policy: policy).verify(idToken, now: clock.now())
-            } catch {
-                throw TokenRejection(.invalidIDToken, detailCode: error.code.name, error.reason)
-            }
-        } catch {
-            throw TokenRejection(.invalidIDToken, detailCode: error.code.name, error.reason)
-        }
+        let verified = try await keys.verify(idToken, policy: policy, now: clock.now(), rejection: .invalidIDToken)
         if verified.audiences.count > 1, verified.string("azp") != configuration.clientID {
             throw TokenRejection(.invalidIDToken, "the ID token has several audiences and azp is not this client")
         }

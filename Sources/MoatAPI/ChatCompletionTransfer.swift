@@ -27,11 +27,6 @@ final class ChatCompletionTransfer: @unchecked Sendable {
     private let cancelled = LockedValue(false)
     private var stoppedByReader = false
 
-    private static let globalInit: Void = {
-        // curl_global_init is not thread-safe. Swift initialises a static once, under a lock.
-        curl_global_init(Int(CURL_GLOBAL_ALL))
-    }()
-
     /// The way a transfer ended.
     enum Ending: Equatable {
         case completed
@@ -46,7 +41,7 @@ final class ChatCompletionTransfer: @unchecked Sendable {
         url: URL, headers: HTTPHeaders, body: Data, connectTimeout: TimeInterval, readTimeout: TimeInterval,
         onData: @escaping (_ status: Int, _ contentType: String, _ data: Data) -> Bool
     ) throws(ModelError) {
-        Self.globalInit
+        CurlLibrary.initialize()
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
             throw ModelError("the model endpoint must be an http or https URL with a host; got scheme \(url.scheme ?? "none")")
         }

@@ -14,13 +14,8 @@ final class CurlTransfer: @unchecked Sendable {
     private var exceededLimit = false
     private let cancelled = LockedValue(false)
 
-    private static let globalInit: Void = {
-        // curl_global_init is not thread-safe. Swift initialises a static once, under a lock.
-        curl_global_init(Int(CURL_GLOBAL_ALL))
-    }()
-
     init(_ request: HTTPClientRequest) throws(HTTPClientError) {
-        Self.globalInit
+        CurlLibrary.initialize()
         guard let scheme = request.url.scheme?.lowercased(), scheme == "http" || scheme == "https", request.url.host != nil else {
             throw HTTPClientError(.invalidURL, "URL scheme must be http or https with a host; got \(request.url.scheme ?? "none")")
         }

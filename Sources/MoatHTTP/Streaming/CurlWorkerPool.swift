@@ -16,14 +16,9 @@ final class CurlWorkerPool: @unchecked Sendable {
 
     static let shared = CurlWorkerPool()
 
-    static let globalInit: Void = {
-        // curl_global_init is not thread-safe. Swift initialises a static once, under a lock.
-        curl_global_init(Int(CURL_GLOBAL_ALL))
-    }()
-
     /// Runs `job` on a worker thread with a reset easy handle.
     func submit(_ job: @escaping @Sendable (UnsafeMutableRawPointer) -> Void) {
-        Self.globalInit
+        CurlLibrary.initialize()
         condition.lock()
         jobs.append(job)
         let spawn = jobs.count > waiting

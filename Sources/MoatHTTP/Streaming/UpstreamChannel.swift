@@ -13,7 +13,7 @@ final class UpstreamChannel: @unchecked Sendable {
     let easy: UnsafeMutableRawPointer
 
     private init?() {
-        CurlWorkerPool.globalInit
+        CurlLibrary.initialize()
         guard let multi = curl_multi_init() else { return nil }
         guard let easy = curl_easy_init() else {
             curl_multi_cleanup(multi)

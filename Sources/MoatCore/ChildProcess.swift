@@ -97,6 +97,22 @@ public final class ChildProcess: @unchecked Sendable {
         standardError = parentEnds[2].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
     }
 
+    /// Reads captured standard output and error to their ends, the error on
+    /// another thread so that neither pipe can fill up and block the child.
+    /// Returns empty data for a stream that is not captured.
+    public func readOutputs() -> (output: Data, error: Data) {
+        let errorData = LockedValue(Data())
+        let errors = standardError
+        let errorReader = DispatchWorkItem {
+            let bytes = errors?.readDataToEndOfFile() ?? Data()
+            errorData.withLock { $0 = bytes }
+        }
+        DispatchQueue.global().async(execute: errorReader)
+        let output = standardOutput?.readDataToEndOfFile() ?? Data()
+        errorReader.wait()
+        return (output, errorData.current)
+    }
+
     /// Sends `signal` (for example `SIGTERM` or `SIGKILL`) unless the child was already reaped.
     public func send(_ signal: Int32) {
         lock.lock()

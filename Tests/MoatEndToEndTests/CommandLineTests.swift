@@ -16,19 +16,13 @@ struct CommandLineTests {
 
     static func run(_ arguments: [String]) throws -> Run {
         let process = try ChildProcess(executable: binary.path, arguments: arguments)
-        // Standard error on another thread, so that neither pipe can fill up and block the child.
-        let errorData = LockedValue(Data())
-        let errors = process.standardError
-        let errorReader = DispatchWorkItem { let bytes = errors?.readDataToEndOfFile() ?? Data(); errorData.withLock { $0 = bytes } }
-        DispatchQueue.global().async(execute: errorReader)
-        let outputData = process.standardOutput?.readDataToEndOfFile() ?? Data()
-        errorReader.wait()
+        let (outputData, errorData) = process.readOutputs()
         let status: Int32
         switch process.wait() {
         case .exited(let code): status = code
         case .signalled(let number): status = 128 + number
         }
-        return Run(status: status, output: String(decoding: outputData, as: UTF8.self), error: String(decoding: errorData.current, as: UTF8.self))
+        return Run(status: status, output: String(decoding: outputData, as: UTF8.self), error: String(decoding: errorData, as: UTF8.self))
     }
 
     static func temporaryFolder() throws -> URL {

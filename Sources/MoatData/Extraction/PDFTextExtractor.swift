@@ -27,11 +27,6 @@ struct PDFTextExtractor: Sendable {
             throw DataError(.extractionFailed, "cannot extract text from \(relativePath): \(error)")
         }
 
-        // Read standard error on another thread so that neither pipe can fill up and block the child.
-        let errorData = LockedValue(Data())
-        let errors = process.standardError
-        let errorReader = DispatchWorkItem { let bytes = errors?.readDataToEndOfFile() ?? Data(); errorData.withLock { $0 = bytes } }
-        DispatchQueue.global().async(execute: errorReader)
         let timedOut = LockedValue(false)
         let watchdog = DispatchWorkItem {
             timedOut.withLock { $0 = true }
@@ -39,13 +34,12 @@ struct PDFTextExtractor: Sendable {
         }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
 
-        let data = process.standardOutput?.readDataToEndOfFile() ?? Data()
+        let (data, errorData) = process.readOutputs()
         let termination = process.wait()
         watchdog.cancel()
-        errorReader.wait()
 
         guard termination == .exited(0) else {
-            let message = Self.firstLine(of: errorData.current)
+            let message = Self.firstLine(of: errorData)
             let status: String
             switch termination {
             case .exited(let code): status = "exit status \(code)"

@@ -3,6 +3,7 @@ import MoatConfig
 import MoatCore
 import MoatHTTP
 import MoatLauncher
+import MoatTestSupport
 
 /// A running pattern-3 stack on free loopback ports with its own data folder.
 struct TestStack {
@@ -25,16 +26,10 @@ struct TestStack {
         }
         configure(&configuration)
         let logs = InMemoryLogHandler()
-        var attempt = 0
-        while true {
-            do {
-                let stack = try await MoatStack.start(configuration, logger: Logger(label: "moat.test", level: .debug, handler: logs))
-                return TestStack(stack: stack, dataFolder: folder, logs: logs)
-            } catch let error as HTTPServerError where error.code == .addressInUse && attempt < 5 {
-                // A parallel test bound the free port picked a moment ago; start again on new ones.
-                attempt += 1
-            }
+        let stack = try await retrying(while: { ($0 as? HTTPServerError)?.code == .addressInUse }) {
+            try await MoatStack.start(configuration, logger: Logger(label: "moat.test", level: .debug, handler: logs))
         }
+        return TestStack(stack: stack, dataFolder: folder, logs: logs)
     }
 
     func stop() async {

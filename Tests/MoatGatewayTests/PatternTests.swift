@@ -3,6 +3,7 @@ import MoatConfig
 import MoatCore
 import MoatHTTP
 import MoatLauncher
+import MoatTestSupport
 import Testing
 
 /// Starts a pattern on free ports with its own data folder, runs `body`, and stops it.
@@ -14,17 +15,9 @@ private func withPattern(_ pattern: Int, _ body: (PatternStack) async throws -> 
     configuration.api.port = 0
     configuration.web.port = 0
     configuration.gateway.port = 0
-    var attempt = 0
-    var started: PatternStack?
-    while started == nil {
-        do {
-            started = try await PatternStack.start(configuration, pattern: pattern, logger: .disabled)
-        } catch let error as HTTPServerError where error.code == .addressInUse && attempt < 5 {
-            // A parallel test bound the free port picked a moment ago; start again on new ones.
-            attempt += 1
-        }
+    let stack = try await retrying(while: { ($0 as? HTTPServerError)?.code == .addressInUse }) {
+        try await PatternStack.start(configuration, pattern: pattern, logger: .disabled)
     }
-    let stack = try require(started)
     defer { try? FileManager.default.removeItem(at: folder) }
     do {
         try await body(stack)

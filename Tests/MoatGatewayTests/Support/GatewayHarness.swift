@@ -1,4 +1,5 @@
 import Foundation
+import MoatTestSupport
 import MoatCore
 import MoatCrypto
 import MoatDevIdP
@@ -179,17 +180,9 @@ func withGateway<Value>(
     _ body: (GatewayHarness) async throws -> Value
 ) async throws -> Value {
     defer { upstream.stop() }
-    var attempt = 0
-    var started: GatewayHarness?
-    while started == nil {
-        do {
-            started = try await GatewayHarness.start(upstream: upstream, maxBodyBytes: maxBodyBytes, configure: configure)
-        } catch let error as HTTPServerError where error.code == .addressInUse && attempt < 5 {
-            // Another test bound the port picked a moment ago; pick again.
-            attempt += 1
-        }
+    let harness = try await retrying(while: { ($0 as? HTTPServerError)?.code == .addressInUse }) {
+        try await GatewayHarness.start(upstream: upstream, maxBodyBytes: maxBodyBytes, configure: configure)
     }
-    let harness = try require(started)
     do {
         let result = try await body(harness)
         await harness.stop()

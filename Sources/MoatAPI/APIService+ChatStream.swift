@@ -5,7 +5,7 @@ import MoatHTTP
 import MoatJSON
 
 extension APIService {
-    /// How a streamed answer ended, which decides its audit reason and last event.
+    /// The end of a streamed answer, which decides its audit reason and last event.
     enum StreamEnding: String {
         case completed
         /// A blocking output verdict stopped the answer and the model call.

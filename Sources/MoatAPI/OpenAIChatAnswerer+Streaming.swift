@@ -81,7 +81,7 @@ extension OpenAIChatAnswerer: StreamingAnswerer {
     }
 }
 
-/// What a streamed completion has delivered so far, updated on the transfer's thread.
+/// The part of a streamed completion delivered so far, updated on the transfer's thread.
 struct StreamProgress: Sendable {
     var parser = ChatCompletionStreamParser()
     var status = 0

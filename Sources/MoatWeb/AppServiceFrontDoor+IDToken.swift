@@ -49,14 +49,27 @@ extension AppServiceFrontDoor {
 
     /// Validates the forwarded ID token (OpenID Connect Core §3.1.3.7 without
     /// the nonce, which App Service checked when it redeemed the code).
-    func validateIDToken(_ token: String, request: HTTPRequest) async throws -> IDTokenClaims {
+    ///
+    /// A token rejected only for its `exp` is validated again as of its last valid
+    /// moment; when that passes, `expired` is true and the caller answers
+    /// `front_door_token_expired` after its remaining checks.
+    func validateIDToken(_ token: String, request: HTTPRequest) async throws -> (claims: IDTokenClaims, expired: Bool) {
         let policy = JWTValidationPolicy(
             issuer: configuration.issuer, audiences: [configuration.clientID], allowedAlgorithms: [.rs256],
             leeway: configuration.leeway, maxTokenAge: Self.maxIDTokenAge, requiredClaims: ["iat", "sub", "tid", "oid"]
         )
         let verified: VerifiedJWT
+        var expired = false
         do {
             verified = try await keys.verify(token, policy: policy, now: clock.now())
+        } catch where Self.isExpiry(error) {
+            guard let moment = Self.lastValidMoment(of: token) else { throw rejectToken(request, error, kind: "ID token") }
+            do {
+                verified = try await keys.verify(token, policy: policy, now: moment)
+            } catch {
+                throw rejectToken(request, error, kind: "ID token")
+            }
+            expired = true
         } catch {
             throw rejectToken(request, error, kind: "ID token")
         }
@@ -69,9 +82,10 @@ extension AppServiceFrontDoor {
         guard acceptedTenants.contains(tenantID) else {
             throw reject(request, code: "front_door_tenant_not_allowed", "tenant \(tenantID) is not allowed; add it to api.allowed_tenants")
         }
-        return IDTokenClaims(
+        let claims = IDTokenClaims(
             tenantID: tenantID, objectID: objectID, name: verified.string("name"), username: verified.string("preferred_username"),
             roles: verified.strings("roles"), groups: verified.strings("groups"), sessionID: verified.string("sid")
         )
+        return (claims, expired)
     }
 }

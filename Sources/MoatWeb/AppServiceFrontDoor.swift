@@ -29,9 +29,10 @@ import MoatJOSE
 /// from the ID token. The anti-CSRF token is bound to App Service's session
 /// cookie (`AppServiceAuthSession`), or, without it, to the ID token's `sid`.
 ///
-/// NOTE: App Service does not refresh the stored tokens by itself, so once they
-/// expire every request gets 401 until the browser calls `/.auth/refresh` or
-/// signs in again; the chat page does neither yet.
+/// Tokens that pass every check except their expiry get 401
+/// `front_door_token_expired` (see ``tokenExpiredCode``), on which the chat page
+/// calls App Service's `/.auth/refresh` once and retries; any other fault keeps
+/// its own code.
 public struct AppServiceFrontDoor: FrontDoor {
     /// Settings: which issuer and registration App Service signs users in with.
     public struct Configuration: Sendable {
@@ -82,17 +83,22 @@ public struct AppServiceFrontDoor: FrontDoor {
         let accessToken = request.headers[Self.accessTokenHeader].flatMap { $0.isEmpty ? nil : $0 }
 
         var fromAccessToken: Principal?
+        var expired = false
         if let validator = configuration.accessTokenValidator {
             guard let accessToken else {
                 throw reject(request, code: "front_door_token_missing", "App Service forwarded no access token; enable its token store and request the api's scope at sign-in")
             }
-            fromAccessToken = try await validateAccessToken(accessToken, validator: validator, request: request)
+            let validated = try await validateAccessToken(accessToken, validator: validator, request: request)
+            fromAccessToken = validated.principal
+            expired = validated.expired
         } else if idToken == nil {
             throw reject(request, code: "front_door_token_missing", "App Service forwarded no ID token; enable its token store")
         }
         var fromIDToken: IDTokenClaims?
         if let idToken {
-            fromIDToken = try await validateIDToken(idToken, request: request)
+            let validated = try await validateIDToken(idToken, request: request)
+            fromIDToken = validated.claims
+            expired = expired || validated.expired
         }
 
         guard let identity = fromAccessToken.map(IDTokenClaims.init(principal:)) ?? fromIDToken else {
@@ -104,6 +110,10 @@ public struct AppServiceFrontDoor: FrontDoor {
         if let headerID = request.headers[Self.principalIDHeader], headerID != identity.objectID {
             throw reject(request, code: "front_door_principal_mismatch", "X-MS-CLIENT-PRINCIPAL-ID does not name the user of the forwarded token")
         }
+        // Only now, after every other check passed, is expiry the sole fault.
+        if expired {
+            throw rejectExpired(request)
+        }
 
         let user = GatewayUser(
             tenantID: identity.tenantID, objectID: identity.objectID,
@@ -114,17 +124,29 @@ public struct AppServiceFrontDoor: FrontDoor {
         return FrontDoorIdentity(user: user, sessionBinding: session)
     }
 
-    private func validateAccessToken(_ token: String, validator: AccessTokenValidator, request: HTTPRequest) async throws -> Principal {
+    /// Validates the forwarded access token. A token rejected only for its `exp` is validated
+    /// again as of its last valid moment; when that passes, `expired` is true.
+    private func validateAccessToken(
+        _ token: String, validator: AccessTokenValidator, request: HTTPRequest
+    ) async throws -> (principal: Principal, expired: Bool) {
         let principal: Principal
+        var expired = false
         do {
             principal = try await validator.validate(token: token)
+        } catch where Self.isExpiry(error) {
+            do {
+                principal = try await validateExpiredAccessToken(token, validator: validator, rejection: error)
+            } catch {
+                throw rejectToken(request, error, kind: "access token")
+            }
+            expired = true
         } catch {
             throw rejectToken(request, error, kind: "access token")
         }
         guard principal.kind == .user else {
             throw reject(request, code: "front_door_token_invalid", "the forwarded access token is an application's token, not a signed-in user's")
         }
-        return principal
+        return (principal, expired)
     }
 
     /// Logs the rejection with the request id and returns the 401 to throw.

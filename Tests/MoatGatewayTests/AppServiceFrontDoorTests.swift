@@ -20,8 +20,10 @@ private func withAppServicePattern(
     configuration.api.port = 0
     configure(&configuration)
     let stack = try await PatternStack.start(configuration, pattern: pattern, logger: .disabled)
+    var frontEnd = AppServiceFrontEnd(stack: stack)
+    frontEnd.identityProviderSigningKey = try DataFolder(path: folder.path).signingKey
     do {
-        try await body(AppServiceFrontEnd(stack: stack))
+        try await body(frontEnd)
         await stack.stop()
     } catch {
         await stack.stop()
@@ -42,6 +44,10 @@ private func problemCode(_ response: HTTPClientResponse) -> String? {
 /// Why the forwarded token failed: the identity layer's or the JOSE layer's code.
 private func tokenError(_ response: HTTPClientResponse) -> String? {
     (try? JSONValue.parse(response.body))?["token_error"]?.stringValue
+}
+
+private func problemMember(_ name: String, of response: HTTPClientResponse) -> String? {
+    (try? JSONValue.parse(response.body))?[name]?.stringValue
 }
 
 private let question = Data(#"{"question":"What is the on-call allowance?"}"#.utf8)
@@ -220,6 +226,106 @@ struct AppServiceFrontDoorTests {
             ], body: question)
             #expect(refused.status == 403)
             #expect(problemCode(refused) == "missing_role")
+        }
+    }
+    @Test("expired tokens get the refresh hint until refreshed")
+    func expiredTokensRefresh() async throws {
+        try await withAppServicePattern(1) { frontEnd in
+            try await frontEnd.signIn("alice")
+            let objectID = try objectID(of: try require(frontEnd.storedTokens).accessToken)
+            let home = try await frontEnd.send("GET", "/", headers: frontEnd.headers(for: try require(frontEnd.storedTokens), objectID: objectID))
+            let csrf = try require(csrfToken(in: String(decoding: home.body, as: UTF8.self)), "the chat page's CSRF token")
+            let chatFields = [("Content-Type", "application/json"), ("X-CSRF-Token", csrf), ("Origin", frontEnd.publicURL)]
+
+            try frontEnd.expireStoredTokens()
+            let expiredTokens = try require(frontEnd.storedTokens)
+            let expired = try await frontEnd.send("POST", "/api/chat", headers: frontEnd.headers(for: expiredTokens, objectID: objectID) + chatFields, body: question)
+            let body = String(decoding: expired.body, as: UTF8.self)
+            #expect(expired.status == 401)
+            #expect(problemCode(expired) == "front_door_token_expired")
+            #expect(problemMember("refresh_url", of: expired) == "/.auth/refresh")
+            #expect(problemMember("login_url", of: expired) == "/.auth/login/aad?post_login_redirect_uri=/")
+            #expect(problemMember("detail", of: expired)?.contains("/.auth/refresh") == true)
+            // Nothing of the token reaches the client: no signature, no claim set.
+            for segment in expiredTokens.accessToken.split(separator: ".") {
+                #expect(!body.contains(segment))
+            }
+            let me = try await frontEnd.send("GET", "/api/me", headers: frontEnd.headers(for: expiredTokens, objectID: objectID))
+            #expect(me.status == 401)
+            #expect(problemCode(me) == "front_door_token_expired")
+
+            #expect(try await frontEnd.refresh() == 200)
+            let refreshed = try require(frontEnd.storedTokens)
+            #expect(refreshed.accessToken != expiredTokens.accessToken)
+            let retried = try await frontEnd.send("POST", "/api/chat", headers: frontEnd.headers(for: refreshed, objectID: objectID) + chatFields, body: question)
+            #expect(retried.status == 200)
+            #expect(String(decoding: retried.body, as: UTF8.self).contains("oncall-deployment.txt"))
+        }
+    }
+
+    @Test("expired ID token alone gets the refresh hint")
+    func expiredIDTokenRefresh() async throws {
+        try await withAppServicePattern(2) { frontEnd in
+            let tokens = try await frontEnd.signIn("alice")
+            try frontEnd.expireStoredTokens()
+            // A valid access token beside an expired ID token: App Service's refresh renews both.
+            var mixed = tokens
+            mixed.idToken = try require(frontEnd.storedTokens).idToken
+            let response = try await frontEnd.send("GET", "/api/me", headers: frontEnd.headers(for: mixed, objectID: try objectID(of: tokens.accessToken)))
+            #expect(response.status == 401)
+            #expect(problemCode(response) == "front_door_token_expired")
+        }
+    }
+
+    @Test("refused refresh returns 401")
+    func refusedRefresh() async throws {
+        try await withAppServicePattern(1) { frontEnd in
+            // Without offline_access the token store holds no refresh token.
+            try await frontEnd.signIn("alice", scope: "openid profile \(AppServiceFrontEnd.apiChatScope)")
+            #expect(frontEnd.storedTokens?.refreshToken == nil)
+            #expect(try await frontEnd.refresh() == 401)
+
+            // The dev identity provider rotates refresh tokens and refuses one used twice.
+            let first = try await frontEnd.signIn("alice")
+            #expect(try await frontEnd.refresh() == 200)
+            frontEnd.tokenStore.withLock { $0 = first }
+            #expect(try await frontEnd.refresh() == 401)
+            #expect(frontEnd.storedTokens?.accessToken == first.accessToken)
+        }
+    }
+
+    @Test("expired token with another fault keeps its code")
+    func expiredTokenWithOtherFault() async throws {
+        try await withAppServicePattern(1) { frontEnd in
+            let graph = try await frontEnd.signIn("alice", scope: "openid profile offline_access https://graph.microsoft.com/User.Read")
+            try frontEnd.expireStoredTokens()
+            let otherAudience = try await frontEnd.send(
+                "GET", "/api/me", headers: frontEnd.headers(for: try require(frontEnd.storedTokens), objectID: try objectID(of: graph.accessToken)))
+            #expect(otherAudience.status == 401)
+            #expect(problemCode(otherAudience) == "front_door_token_invalid")
+            #expect(tokenError(otherAudience) == "audience_mismatch")
+
+            let bob = try await frontEnd.signIn("bob")
+            let alice = try await frontEnd.signIn("alice")
+            try frontEnd.expireStoredTokens()
+            let otherUser = try await frontEnd.send(
+                "GET", "/api/me", headers: frontEnd.headers(for: try require(frontEnd.storedTokens), objectID: try objectID(of: bob.accessToken)))
+            #expect(try objectID(of: alice.accessToken) != (try objectID(of: bob.accessToken)))
+            #expect(otherUser.status == 401)
+            #expect(problemCode(otherUser) == "front_door_principal_mismatch")
+        }
+    }
+
+    @Test("expired token from a tenant not allowed keeps its code")
+    func expiredTokenFromOtherTenant() async throws {
+        try await withAppServicePattern(1, configure: { $0.api.allowedTenants = ["11111111-2222-4333-8444-555555555555"] }) { frontEnd in
+            let tokens = try await frontEnd.signIn("alice")
+            try frontEnd.expireStoredTokens()
+            let response = try await frontEnd.send(
+                "GET", "/api/me", headers: frontEnd.headers(for: try require(frontEnd.storedTokens), objectID: try objectID(of: tokens.accessToken)))
+            #expect(response.status == 401)
+            #expect(problemCode(response) == "front_door_token_invalid")
+            #expect(tokenError(response) == "tenant_not_allowed")
         }
     }
 }

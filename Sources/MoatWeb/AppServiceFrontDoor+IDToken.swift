@@ -51,8 +51,8 @@ extension AppServiceFrontDoor {
     /// the nonce, which App Service checked when it redeemed the code).
     ///
     /// A token rejected only for its `exp` is validated again as of its last valid
-    /// moment; when that passes, `expired` is true and the caller answers
-    /// `front_door_token_expired` after its remaining checks.
+    /// moment. When that passes, `expired` is true, and the caller rejects the request
+    /// with `front_door_token_expired` after its remaining checks.
     func validateIDToken(_ token: String, request: HTTPRequest) async throws -> (claims: IDTokenClaims, expired: Bool) {
         let policy = JWTValidationPolicy(
             issuer: configuration.issuer, audiences: [configuration.clientID], allowedAlgorithms: [.rs256],

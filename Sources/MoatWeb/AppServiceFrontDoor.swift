@@ -30,9 +30,8 @@ import MoatJOSE
 /// cookie (`AppServiceAuthSession`), or, without it, to the ID token's `sid`.
 ///
 /// Tokens that pass every check except their expiry get 401
-/// `front_door_token_expired` (see ``tokenExpiredCode``), on which the chat page
-/// calls App Service's `/.auth/refresh` once and retries; any other fault keeps
-/// its own code.
+/// `front_door_token_expired` (``tokenExpiredCode``). The chat page then calls
+/// App Service's `/.auth/refresh` once and retries. Any other fault keeps its own code.
 public struct AppServiceFrontDoor: FrontDoor {
     /// Settings: which issuer and registration App Service signs users in with.
     public struct Configuration: Sendable {
@@ -125,7 +124,7 @@ public struct AppServiceFrontDoor: FrontDoor {
     }
 
     /// Validates the forwarded access token. A token rejected only for its `exp` is validated
-    /// again as of its last valid moment; when that passes, `expired` is true.
+    /// again as of its last valid moment, and `expired` is true when that passes.
     private func validateAccessToken(
         _ token: String, validator: AccessTokenValidator, request: HTTPRequest
     ) async throws -> (principal: Principal, expired: Bool) {

@@ -280,12 +280,12 @@ struct AppServiceFrontDoorTests {
     @Test("refused refresh returns 401")
     func refusedRefresh() async throws {
         try await withAppServicePattern(1) { frontEnd in
-            // Without offline_access the token store holds no refresh token.
+            // Without offline_access the token store contains no refresh token.
             try await frontEnd.signIn("alice", scope: "openid profile \(AppServiceFrontEnd.apiChatScope)")
             #expect(frontEnd.storedTokens?.refreshToken == nil)
             #expect(try await frontEnd.refresh() == 401)
 
-            // The dev identity provider rotates refresh tokens and refuses one used twice.
+            // The dev identity provider rotates refresh tokens and rejects one used twice.
             let first = try await frontEnd.signIn("alice")
             #expect(try await frontEnd.refresh() == 200)
             frontEnd.tokenStore.withLock { $0 = first }

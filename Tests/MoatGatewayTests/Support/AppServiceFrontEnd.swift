@@ -34,7 +34,7 @@ struct AppServiceFrontEnd {
     let client = HTTPClient()
     /// The token store of this session: the token response of the last sign-in or refresh.
     let tokenStore = LockedValue<TokenResponse?>(nil)
-    /// The identity provider's signing key file, which ``expireStoredTokens()`` signs with; nil when unknown.
+    /// The identity provider's signing key file, which ``expireStoredTokens()`` signs with, or nil when unknown.
     var identityProviderSigningKey: URL?
 
     init(issuer: String, publicURL: String, webURL: String) {
@@ -96,7 +96,7 @@ struct AppServiceFrontEnd {
         let response = try await requestTokens([("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
         guard response.status == 200 else { return 401 }
         var tokens = try StrictJSON.decode(TokenResponse.self, from: response.body)
-        // An issuer that does not rotate refresh tokens omits the member; the old one stays valid then.
+        // An issuer that does not rotate refresh tokens omits the member, and the old one stays valid.
         tokens.refreshToken = tokens.refreshToken ?? refreshToken
         tokens.idToken = tokens.idToken ?? stored.idToken
         tokenStore.withLock { $0 = tokens }

@@ -12,6 +12,11 @@ runs in a fresh browser profile:
 - With --stream-web and --model: alice asks a second moat, which answers with
   the stand-in model of scripts/browser_test_model.py, and sees the first
   half of the streamed answer before the model is released to write the rest.
+- With --app-service: alice signs in through the App Service stand-in of
+  scripts/browser_test_app_service.py in front of a third moat. After the
+  stand-in expires her stored tokens, her next question is still answered,
+  because the page called /.auth/refresh once and retried. When the refresh
+  fails too, the page shows a sign-in link and calls /.auth/refresh no more.
 
 Who may read what comes from the demo directory and manifest that `moat up`
 embeds, so the expectations follow those files. The last line of output is
@@ -23,6 +28,7 @@ of the moat log and the path of a failure screenshot.
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import tempfile
@@ -176,7 +182,10 @@ class ChatBrowser:
     def sign_in(self, user: DemoUser) -> None:
         self.driver.get(self.web_url + "/")
         self.visible_element("#sign-in", "the landing page's sign-in link").click()
+        self.submit_login(user)
 
+    def submit_login(self, user: DemoUser) -> None:
+        """Fill in the identity provider's login form and wait for the chat page."""
         self.wait_for(
             lambda driver: not self.on_origin(self.web_url) and self.element("#username") is not None,
             "the identity provider's login form",
@@ -276,6 +285,9 @@ class Settings:
     stream_web_url: str | None
     stream_moat_log: Path | None
     model_url: str | None
+    # The App Service stand-in in front of the third moat, and that moat's log.
+    app_service_url: str | None
+    app_service_moat_log: Path | None
 
 
 def alice_scenario(browser: ChatBrowser, settings: Settings) -> None:
@@ -375,6 +387,56 @@ def streamed_answer_scenario(browser: ChatBrowser, settings: Settings) -> None:
     request_id = browser.driver.find_element(By.ID, "request-id").text.strip()
     expect(request_id != "", "the streamed answer shows no request id")
     print(f"  alice: {len(partial)} of {len(STREAMED_ANSWER)} characters shown before the model was released")
+
+
+def app_service_refresh_scenario(browser: ChatBrowser, settings: Settings) -> None:
+    """alice keeps chatting after her stored tokens expire; a failed refresh shows a sign-in link."""
+    alice = settings.demo.user("alice")
+    # Without a session the stand-in sends the browser straight to the identity provider.
+    browser.driver.get(browser.web_url + "/")
+    browser.submit_login(alice)
+    browser.check_profile(alice)
+    browser.ask(ON_CALL_QUESTION)
+    before = app_service_counts(settings)
+    expect(before == {"refresh_calls": 0, "expired_rejections": 0}, f"the stand-in counted {before} before the tokens expired")
+
+    app_service_control(settings, "expire")
+    browser.visible_element("#question", "the question field").clear()
+    answer = browser.ask(ON_CALL_QUESTION)
+    expect(answer != "", "the answer after the refresh is empty")
+    after_refresh = app_service_counts(settings)
+    expect(after_refresh["expired_rejections"] == 1, f"the web tier rejected {after_refresh['expired_rejections']} requests as expired, expected 1")
+    expect(after_refresh["refresh_calls"] == 1, f"the page called /.auth/refresh {after_refresh['refresh_calls']} times, expected 1")
+
+    # Without a refresh token App Service's refresh returns 401: the page must offer sign-in and stop.
+    app_service_control(settings, "revoke")
+    app_service_control(settings, "expire")
+    field = browser.visible_element("#question", "the question field")
+    field.clear()
+    field.send_keys(ON_CALL_QUESTION)
+    browser.visible_element("#ask", "the Ask button").click()
+    link = browser.visible_element("#sign-in-again", "the sign-in link after a failed refresh")
+    target = urlsplit(link.get_attribute("href"))
+    expect(target.path == "/.auth/login/aad", f"the sign-in link goes to {target.path!r}, expected '/.auth/login/aad'")
+    expect("post_login_redirect_uri=" in target.query, f"the sign-in link {link.get_attribute('href')!r} names no post_login_redirect_uri")
+    error_text = browser.driver.find_element(By.ID, "error").text
+    expect("expired" in error_text, f"the error {error_text!r} does not say that the sign-in expired")
+    after_failure = app_service_counts(settings)
+    expect(after_failure["refresh_calls"] == 2, f"the page called /.auth/refresh {after_failure['refresh_calls']} times in all, expected 2")
+    expect(after_failure["expired_rejections"] == 2, f"the web tier rejected {after_failure['expired_rejections']} requests as expired, expected 2")
+    print(f"  alice: answered after one token refresh, then offered sign-in after a failed one; stand-in counts {after_failure}")
+
+
+def app_service_control(settings: Settings, action: str) -> None:
+    """Ask the App Service stand-in to `expire` the stored tokens or `revoke` the refresh tokens."""
+    request = urllib.request.Request(f"{settings.app_service_url}/.auth/test/{action}", data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=settings.timeout) as response:
+        expect(response.status == 204, f"the stand-in answered /.auth/test/{action} with {response.status}, expected 204")
+
+
+def app_service_counts(settings: Settings) -> dict[str, int]:
+    with urllib.request.urlopen(f"{settings.app_service_url}/.auth/test/counts", timeout=settings.timeout) as response:
+        return json.load(response)
 
 
 def release_model(settings: Settings) -> None:
@@ -502,6 +564,8 @@ def parse_arguments(argv: list[str]) -> Settings:
     parser.add_argument("--stream-web", help="base URL of the web tier of the moat that uses the stand-in model")
     parser.add_argument("--stream-moat-log", type=Path, help="that moat's log file, whose tail is printed on failure")
     parser.add_argument("--model", help="base URL of scripts/browser_test_model.py; needed with --stream-web")
+    parser.add_argument("--app-service", help="base URL of scripts/browser_test_app_service.py in front of a third moat")
+    parser.add_argument("--app-service-moat-log", type=Path, help="that moat's log file, whose tail is printed on failure")
     arguments = parser.parse_args(argv)
     if (arguments.stream_web is None) != (arguments.model is None):
         parser.error("--stream-web and --model go together")
@@ -518,6 +582,8 @@ def parse_arguments(argv: list[str]) -> Settings:
         stream_web_url=arguments.stream_web.rstrip("/") if arguments.stream_web else None,
         stream_moat_log=arguments.stream_moat_log,
         model_url=arguments.model.rstrip("/") if arguments.model else None,
+        app_service_url=arguments.app_service.rstrip("/") if arguments.app_service else None,
+        app_service_moat_log=arguments.app_service_moat_log,
     )
 
 
@@ -533,6 +599,13 @@ def main(argv: list[str]) -> int:
     if settings.stream_web_url is not None:
         scenarios.append(
             Scenario("alice-sees-answer-stream-in", streamed_answer_scenario, settings.stream_web_url, settings.stream_moat_log)
+        )
+    if settings.app_service_url is not None:
+        scenarios.append(
+            Scenario(
+                "alice-stays-signed-in-behind-app-service", app_service_refresh_scenario,
+                settings.app_service_url, settings.app_service_moat_log,
+            )
         )
     passed = sum(run_scenario(scenario, settings) for scenario in scenarios)
     failed = len(scenarios) - passed

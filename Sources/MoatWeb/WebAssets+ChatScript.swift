@@ -4,14 +4,84 @@ extension WebAssets {
     /// The chat page's script. It asks `/api/chat` for server-sent events and
     /// shows each `delta` as it arrives, and it still handles a JSON answer.
     /// Text from the api is only ever set with `textContent` or text nodes, never as HTML.
+    ///
+    /// Behind App Service authentication, a 401 `front_door_token_expired` makes it call
+    /// App Service's `/.auth/refresh` once and retry the request once (`callWebTier`).
+    /// When either fails, it shows a sign-in link in place of the error.
     static let chatScript = """
         "use strict";
         const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
         const element = (id) => document.getElementById(id);
         const show = (id, visible) => { element(id).hidden = !visible; };
 
+        // Raised by callWebTier when the tokens App Service stores could not be renewed.
+        class SignInRequired extends Error {
+          constructor(loginURL) {
+            super("the sign-in has expired");
+            this.loginURL = loginURL;
+          }
+        }
+
+        // Returns `value` when it is a path on this origin, else `fallback`, so that a
+        // problem member can never send the browser to another site.
+        function sameOriginPath(value, fallback) {
+          const isPath = typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\\\");
+          return isPath ? value : fallback;
+        }
+
+        // Returns the problem details of a 401 front_door_token_expired response, else null.
+        async function expiredTokenProblem(response) {
+          if (response.status !== 401) { return null; }
+          const problem = await response.clone().json().catch(() => null);
+          return problem !== null && problem.code === "front_door_token_expired" ? problem : null;
+        }
+
+        // Calls App Service's token refresh and resolves to true on 200. Requests that
+        // fail together share one call.
+        let tokenRefresh = null;
+        function refreshTokens(refreshURL) {
+          if (tokenRefresh === null) {
+            tokenRefresh = fetch(refreshURL, { credentials: "same-origin", cache: "no-store" })
+              .then((response) => response.ok, () => false)
+              .finally(() => { tokenRefresh = null; });
+          }
+          return tokenRefresh;
+        }
+
+        // Sends a request to the web tier. App Service does not renew the tokens it
+        // forwards by itself, so on front_door_token_expired this refreshes them once
+        // and retries once. Rejects with SignInRequired when the refresh fails or the
+        // retry is still expired. Every other response is returned unchanged.
+        async function callWebTier(url, options) {
+          const response = await fetch(url, options);
+          const problem = await expiredTokenProblem(response);
+          if (problem === null) { return response; }
+          const loginURL = sameOriginPath(problem.login_url, "/.auth/login/aad?post_login_redirect_uri=/");
+          const refreshed = await refreshTokens(sameOriginPath(problem.refresh_url, "/.auth/refresh"));
+          if (!refreshed) { throw new SignInRequired(loginURL); }
+          const retried = await fetch(url, options);
+          if ((await expiredTokenProblem(retried)) !== null) { throw new SignInRequired(loginURL); }
+          return retried;
+        }
+
+        function showSignInRequired(loginURL) {
+          const link = document.createElement("a");
+          link.id = "sign-in-again";
+          link.href = loginURL;
+          link.textContent = "Sign in again";
+          element("error").replaceChildren("Your sign-in has expired and could not be renewed. ", link, " to continue.");
+          show("error", true);
+        }
+
         async function loadProfile() {
-          const response = await fetch("/api/me", { headers: { "Accept": "application/json" } });
+          let response;
+          try {
+            response = await callWebTier("/api/me", { headers: { "Accept": "application/json" }, credentials: "same-origin" });
+          } catch (failure) {
+            if (!(failure instanceof SignInRequired)) { throw failure; }
+            showSignInRequired(failure.loginURL);
+            return;
+          }
           if (response.status === 401) { window.location.assign("/auth/login"); return; }
           if (!response.ok) { return; }
           const me = await response.json();
@@ -178,10 +248,11 @@ extension WebAssets {
           show("error", false);
           clearResult();
           try {
-            const response = await fetch("/api/chat", {
+            const response = await callWebTier("/api/chat", {
               method: "POST",
               headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken, "Accept": "text/event-stream, application/json" },
-              body: JSON.stringify({ question })
+              body: JSON.stringify({ question }),
+              credentials: "same-origin"
             });
             const contentType = response.headers.get("Content-Type") || "";
             if (response.ok && contentType.startsWith("text/event-stream")) {
@@ -195,7 +266,11 @@ extension WebAssets {
             }
             showJSONAnswer(body);
           } catch (failure) {
-            showError("The request failed", "the server could not be reached; try again", null);
+            if (failure instanceof SignInRequired) {
+              showSignInRequired(failure.loginURL);
+            } else {
+              showError("The request failed", "the server could not be reached; try again", null);
+            }
           } finally {
             button.disabled = false;
           }

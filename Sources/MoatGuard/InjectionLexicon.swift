@@ -128,6 +128,22 @@ enum InjectionLexicon {
             "ios", "windows", "macos", "mac", "linux", "pixel", "samsung", "xiaomi", "phone", "tablet", "device",
             "settings", "xcode", "vs", "roku", "xbox", "playstation", "kindle", "chromebook", "extension", "extensions",
         ],
+        // How a copy of earlier text is asked for: "verbatim", "starting with …".
+        "COPY_MANNER": ["verbatim", "word-for-word", "exactly", "unchanged", "starting", "beginning", "wörtlich"],
+        // Pieces of text a prompt is made of, as in "the words above this line".
+        "TEXT_UNIT": ["text", "words", "lines", "line", "content", "message", "sentence", "point", "paragraph"],
+        // What a question about a phrase asks for: "what does … mean".
+        "MEANING": ["mean", "means", "meaning", "work", "works", "do", "does"],
+        // Documents whose steps a person may tell the assistant to disregard.
+        "WORK_DOCUMENT": [
+            "runbook", "runbooks", "manual", "handbook", "wiki", "playbook", "guide", "policy", "memo", "ticket",
+            "checklist", "sop", "readme", "procedure", "onboarding", "template", "recipe", "spreadsheet",
+        ],
+        // Ordinary people a user may ask the assistant to imagine being.
+        "PERSON_ROLE": [
+            "employee", "hire", "starter", "customer", "client", "student", "user", "intern", "colleague", "manager",
+            "candidate", "applicant", "tenant", "patient", "visitor", "traveller", "traveler", "parent", "beginner",
+        ],
         "CHANGE": ["change", "update", "modify", "replace", "ändere", "ändern", "change", "cambia", "new"],
     ]
 }

@@ -27,6 +27,14 @@ extension InjectionRules {
         // device setting, not the jailbreak persona.
         exception("device-developer-mode", "developer ~0 mode ~3 in|on|for|of ~2 DEVICE"),
         exception("device-developer-mode-before", "DEVICE ~3 developer ~0 mode"),
+        // "Ignore the previous instructions in the runbook about restarts": steps
+        // of a named work document, not the instructions this model was given.
+        exception("override-document-steps", "OVERRIDE ~3 PRIOR ~3 INSTRUCTION ~0 in|from ~2 WORK_DOCUMENT"),
+        // "What does 'ignore all previous instructions' mean?": a question about the phrase.
+        exception("meaning-of-phrase", "^what|how ~1 MEANING ~1 OVERRIDE ~4 MEANING"),
+        // "Pretend you are a new employee, what would you ask HR?" asks for an
+        // ordinary person's point of view. A persona without rules is not one of PERSON_ROLE.
+        exception("pretend-ordinary-person", "PRETEND ~2 you ~1 are|were ~1 a|an ~1 PERSON_ROLE"),
     ]
 
     /// The rules each exception cancels.
@@ -37,6 +45,9 @@ extension InjectionRules {
         "act-as-office": ["act-as-short"],
         "device-developer-mode": ["developer-mode"],
         "device-developer-mode-before": ["developer-mode"],
+        "override-document-steps": ["override-instructions", "override-everything", "override-own-instructions"],
+        "meaning-of-phrase": ["override-instructions", "override-everything", "override-own-instructions"],
+        "pretend-ordinary-person": ["pretend", "pretend-you-are"],
     ]
 
     /// Every rule that some exception cancels.

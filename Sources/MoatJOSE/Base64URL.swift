@@ -70,7 +70,7 @@ public enum Base64URL {
         var written = 0
         // Whole groups of four characters make three bytes. Each character's
         // sextet comes from a table already shifted into place, and a set bit
-        // 31 marks a character outside the alphabet, so one test covers four.
+        // 31 marks a character outside the alphabet, so one test checks all four.
         // While four bytes of room remain, the three bytes go out as one
         // 32-bit store whose fourth byte the next group overwrites.
         shiftedSextets.withUnsafeBufferPointer { shifted in

@@ -38,7 +38,8 @@ extension AccessTokenValidator {
             )
         }
 
-        let isAppOnly = claims.string(.identityType) == "app" || (scopeText == nil && !roles.isEmpty)
+        let isAppOnly = claims.position(.identityType).map { claims.index.stringEquals(at: $0, "app") } == true
+            || (scopeText == nil && !roles.isEmpty)
         let groups = claims.strings(.groups)
         let overage = groups == nil && EntraClaims.signalsGroupOverage(claims)
         let principal = Principal(

@@ -373,8 +373,8 @@ struct JSONParser {
     mutating func skipPlainASCII() {
         let end = bytes.withUnsafeBufferPointer { buffer -> Int in
             var index = position
-            // Eight bytes at a time while none of them can end the run; the
-            // byte loop below then finds the exact byte that does.
+            // Skip eight bytes at a time while none of them can end the run.
+            // The byte loop below then finds the exact byte that does.
             if let base = buffer.baseAddress {
                 let raw = UnsafeRawPointer(base)
                 while index + 8 <= buffer.count, !Self.hasNonPlainByte(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
@@ -392,7 +392,7 @@ struct JSONParser {
     }
 
     /// True when one of the eight bytes of `word` is below 0x20, at or above
-    /// 0x80, `"` or `\\`. Each term is the zero-byte test
+    /// 0x80, `"` or `\`. Each term is the zero-byte test
     /// `(x - 0x01…01) & ~x & 0x80…80`, which is non-zero exactly when some byte
     /// of `x` is zero, applied to `word` XOR the quote and XOR the backslash.
     /// Its below-0x20 form subtracts 0x20 from every byte.

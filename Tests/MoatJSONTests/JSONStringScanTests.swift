@@ -7,7 +7,7 @@ import Testing
 /// that ends a plain run is tried at every offset within and across words.
 @Suite("JSON string scan")
 struct JSONStringScanTests {
-    /// A JSON string of 24 plain letters with `inserted` bytes at `offset`.
+    /// Builds a JSON string of 24 plain letters with `inserted` bytes at `offset`.
     private func stringText(inserting inserted: [UInt8], at offset: Int) -> [UInt8] {
         var content = Array("abcdefghijklmnopqrstuvwx".utf8)
         content.insert(contentsOf: inserted, at: offset)

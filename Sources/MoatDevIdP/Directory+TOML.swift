@@ -39,8 +39,8 @@ extension Directory {
         let additionalTenants = try reader.tables("tenants").map(parseTenant)
 
         let groups = try reader.tables("groups").map { entry in
-            try entry.rejectUnknownKeys(["name", "id"])
-            return Group(name: try entry.string("name"), objectID: try entry.guid("id"))
+            try entry.rejectUnknownKeys(["name", "id", "tenant"])
+            return Group(name: try entry.string("name"), objectID: try entry.guid("id"), tenantID: try entry.optionalString("tenant"))
         }
         let users = try reader.tables("users").map { entry in
             try entry.rejectUnknownKeys(["name", "id", "display_name", "username", "password", "groups", "tenant"])
@@ -112,14 +112,22 @@ extension Directory {
                 throw DirectoryError("user \(user.name) belongs to tenant \(tenantID), which is not defined; add it under [[tenants]]")
             }
         }
+        for group in groups {
+            if let tenantID = group.tenantID, tenant(id: tenantID) == nil {
+                throw DirectoryError("group \(group.name) belongs to tenant \(tenantID), which is not defined; add it under [[tenants]]")
+            }
+        }
         try requireUnique(groups.map(\.name), what: "group name")
         try requireUnique(users.map(\.name), what: "user name")
         try requireUnique(apps.map(\.name), what: "app name")
         try requireUnique(apps.map(\.clientID), what: "app client_id")
         try requireUnique(groups.map(\.objectID) + users.map(\.objectID) + apps.map(\.objectID), what: "object id")
         for user in users {
-            for group in user.groups where self.group(named: group) == nil {
-                throw DirectoryError("user \(user.name) is in group \"\(group)\", which is not defined; add it under [[groups]]")
+            for name in user.groups {
+                guard let group = group(named: name) else {
+                    throw DirectoryError("user \(user.name) is in group \"\(name)\", which is not defined; add it under [[groups]]")
+                }
+                try requireSameTenant(user: user, group: group)
             }
         }
         for assignment in assignments {
@@ -143,6 +151,20 @@ extension Directory {
                 )
             }
         }
+    }
+
+    /// Rejects a membership across tenants. In Entra ID a group's members are
+    /// objects of the group's own tenant, and here the user would also get the
+    /// app roles assigned to that group.
+    private func requireSameTenant(user: User, group: Group) throws {
+        let userTenant = tenant(of: user)
+        let groupTenant = tenant(of: group)
+        guard userTenant.id != groupTenant.id else { return }
+        throw DirectoryError(
+            "user \(user.name) of tenant \(userTenant.id) (\(userTenant.name)) is in group \"\(group.name)\" of tenant "
+                + "\(groupTenant.id) (\(groupTenant.name)); remove the group from the user's groups, "
+                + "or set the same tenant on the user and the group"
+        )
     }
 
     private func requireUnique(_ values: [String], what: String) throws {

@@ -11,6 +11,11 @@ extension Directory {
     public func tenant(of user: User) -> Tenant {
         user.tenantID.flatMap { tenant(id: $0) } ?? tenant
     }
+
+    /// Returns the tenant `group` belongs to.
+    public func tenant(of group: Group) -> Tenant {
+        group.tenantID.flatMap { tenant(id: $0) } ?? tenant
+    }
 }
 
 /// The authority named by the first path segment of an endpoint, as in Entra ID:

@@ -15,6 +15,8 @@ public struct Directory: Sendable {
     public struct Group: Sendable {
         public var name: String
         public var objectID: String
+        /// Id of the tenant the group belongs to; nil means the directory's home ``Directory/tenant``.
+        public var tenantID: String? = nil
     }
 
     public struct User: Sendable {

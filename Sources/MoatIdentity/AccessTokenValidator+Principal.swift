@@ -38,7 +38,8 @@ extension AccessTokenValidator {
             )
         }
 
-        let isAppOnly = claims.string(.identityType) == "app" || (scopeText == nil && !roles.isEmpty)
+        let isAppOnly = claims.position(.identityType).map { claims.index.stringEquals(at: $0, "app") } == true
+            || (scopeText == nil && !roles.isEmpty)
         let groups = claims.strings(.groups)
         let overage = groups == nil && EntraClaims.signalsGroupOverage(claims)
         let principal = Principal(
@@ -50,9 +51,18 @@ extension AccessTokenValidator {
             clientAppID: clientAppID,
             roles: roles,
             groups: groups ?? [],
-            scopes: scopeText.map { $0.split(separator: " ").map(String.init) } ?? []
+            scopes: scopeText.map(Self.scopeList) ?? []
         )
         return (principal, overage)
+    }
+
+    /// Splits `scp` at spaces, dropping empty parts. Text without a space byte
+    /// has no space character either, so it is the list's only entry without
+    /// the cost of splitting, which is the usual single-scope case.
+    static func scopeList(_ text: String) -> [String] {
+        if text.isEmpty { return [] }
+        if !text.utf8.contains(UInt8(ascii: " ")) { return [text] }
+        return text.split(separator: " ").map(String.init)
     }
 
     /// The token's `ver`, which must be a configured version whose issuer is the token's `iss`.

@@ -10,7 +10,11 @@ extension KeySetCache {
     ///   default `invalid_token`.
     /// - Throws: ``TokenRejection`` with code `keys_unavailable` when no key set
     ///   could be fetched, or `rejection` with the JOSE layer's code in `detailCode`.
-    public func verify(
+    ///
+    /// Nonisolated, so the signature check and the claim checks run on the
+    /// caller's thread and concurrent requests verify in parallel. Only the key
+    /// set lookups enter the actor.
+    public nonisolated func verify(
         _ token: String, policy: JWTValidationPolicy, now: Date, rejection: TokenRejection.Code = .invalidToken
     ) async throws(TokenRejection) -> VerifiedJWT {
         let keySet: JSONWebKeySet

@@ -68,18 +68,30 @@ public enum Base64URL {
         let count = bytes.count
         var input = 0
         var written = 0
-        // Whole groups of four characters make three bytes.
-        while input + 4 <= count {
-            let a = table[Int(bytes[input])], b = table[Int(bytes[input + 1])]
-            let c = table[Int(bytes[input + 2])], d = table[Int(bytes[input + 3])]
-            guard (a | b | c | d) & 0x80 == 0 else { return firstInvalid(bytes, from: input, table: table) }
-            let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-            out[written] = UInt8(truncatingIfNeeded: group >> 16)
-            out[written + 1] = UInt8(truncatingIfNeeded: group >> 8)
-            out[written + 2] = UInt8(truncatingIfNeeded: group)
-            input += 4
-            written += 3
+        // Whole groups of four characters make three bytes. Each character's
+        // sextet comes from a table already shifted into place, and a set bit
+        // 31 marks a character outside the alphabet, so one test checks all four.
+        // While four bytes of room remain, the three bytes go out as one
+        // 32-bit store whose fourth byte the next group overwrites.
+        shiftedSextets.withUnsafeBufferPointer { shifted in
+            let first = shifted.baseAddress!, second = first + 256, third = first + 512, fourth = first + 768
+            let output = UnsafeMutableRawPointer(out.baseAddress!)
+            while input + 4 <= count {
+                let group = first[Int(bytes[input])] | second[Int(bytes[input + 1])]
+                    | third[Int(bytes[input + 2])] | fourth[Int(bytes[input + 3])]
+                guard group & 0x8000_0000 == 0 else { return }
+                if written + 4 <= out.count {
+                    output.storeBytes(of: (group << 8).bigEndian, toByteOffset: written, as: UInt32.self)
+                } else {
+                    out[written] = UInt8(truncatingIfNeeded: group >> 16)
+                    out[written + 1] = UInt8(truncatingIfNeeded: group >> 8)
+                    out[written + 2] = UInt8(truncatingIfNeeded: group)
+                }
+                input += 4
+                written += 3
+            }
         }
+        if input + 4 <= count { return firstInvalid(bytes, from: input, table: table) }
         // A final group of two or three characters makes one or two bytes.
         var group: UInt32 = 0
         for index in input..<count {
@@ -109,6 +121,13 @@ public enum Base64URL {
 
     /// The 6-bit value of each byte, or 0xFF for bytes outside the base64url alphabet.
     private static let sextets: [UInt8] = (0...255).map { byte in sextet(UInt8(byte)) ?? 0xFF }
+
+    /// Four tables of 256 entries, one per position in a group of four
+    /// characters: the sextet shifted left by 18, 12, 6 and 0 bits, or
+    /// 0x8000_0000 for bytes outside the alphabet.
+    private static let shiftedSextets: [UInt32] = [18, 12, 6, 0].flatMap { shift in
+        (0...255).map { byte in sextet(UInt8(byte)).map { UInt32($0) << shift } ?? 0x8000_0000 }
+    }
 
     private static func sextet(_ character: UInt8) -> UInt8? {
         switch character {

@@ -69,17 +69,20 @@ public struct JWSVerifier: Sendable {
         if let name = HeaderParameter.strings.first(where: { header.kind(of: $0).map { $0 != .string } ?? false }) {
             throw JOSEError(code: .invalidHeader, reason: "header parameter \"\(name)\" is not a string")
         }
-        guard let kind = header.kind(of: HeaderParameter.algorithm) else {
+        guard let position = header.position(of: HeaderParameter.algorithm) else {
             throw JOSEError(code: .unsupportedAlgorithm, reason: "header has no \"alg\"")
         }
-        guard kind == .string, let name = header.string(HeaderParameter.algorithm) else {
+        guard header.kind(at: position) == .string else {
             throw JOSEError(code: .invalidHeader, reason: "header \"alg\" is not a string")
         }
-        guard let algorithm = JWSAlgorithm(rawValue: name) else {
+        // Compared in place with each raw value, by the same String equality as
+        // JWSAlgorithm(rawValue:), so an accepted token builds no String for alg.
+        guard let algorithm = JWSAlgorithm.allCases.first(where: { header.stringEquals(at: position, $0.rawValue) }) else {
+            let name = header.string(at: position) ?? ""
             throw JOSEError(code: .unsupportedAlgorithm, reason: "algorithm \"\(name.prefix(32))\" is not supported; supported: RS256, PS256, ES256, ES384, EdDSA")
         }
         guard allowedAlgorithms.contains(algorithm) else {
-            throw JOSEError(code: .algorithmNotAllowed, reason: "algorithm \(name) is not in this verifier's allow-list")
+            throw JOSEError(code: .algorithmNotAllowed, reason: "algorithm \(algorithm.rawValue) is not in this verifier's allow-list")
         }
         return algorithm
     }

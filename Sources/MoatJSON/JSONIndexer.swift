@@ -7,7 +7,9 @@
 /// same ``JSONError``.
 struct JSONIndexer {
     private var parser: JSONParser
-    /// Names of the members of every object still open, innermost last, for the duplicate check.
+    /// Names of the members of every nested object still open, innermost
+    /// last, for the duplicate check. The top-level object's names are in
+    /// ``members`` when it records them, so a flat claim set never allocates this array.
     private var openNames: [MemberName] = []
     /// Members of the top-level object, in text order.
     private(set) var members: [IndexedMember] = []
@@ -34,7 +36,6 @@ struct JSONIndexer {
         let isObject = parser.peek() == UInt8(ascii: "{")
         members.reserveCapacity(16)
         lookupKeys.reserveCapacity(16)
-        openNames.reserveCapacity(16)
         _ = try skipValue(recordMembers: isObject)
         parser.skipWhitespace()
         guard parser.position == parser.bytes.count else {
@@ -99,8 +100,12 @@ struct JSONIndexer {
             let name = MemberName(
                 bytes: parser.bytes, start: keyOffset + 1, end: parser.position - 1,
                 isPlain: !shape.hasEscapes && shape.isASCII)
-            try checkUnique(name, namesStart: namesStart, decodedNames: &decodedNames, keyOffset: keyOffset)
-            openNames.append(name)
+            if recordMembers {
+                try checkUniqueAmongMembers(name, decodedNames: &decodedNames, keyOffset: keyOffset)
+            } else {
+                try checkUnique(name, namesStart: namesStart, decodedNames: &decodedNames, keyOffset: keyOffset)
+                openNames.append(name)
+            }
 
             parser.skipWhitespace()
             try parser.expect(UInt8(ascii: ":"), "':' after a member name")
@@ -180,16 +185,15 @@ struct JSONIndexer {
 
     // MARK: - Duplicate names
 
-    /// Rejects `name` when the innermost open object already has a member of
-    /// that name, comparing names exactly as ``JSONObject`` does: by their
-    /// Unicode scalars up to ``pairwiseLimit`` members, and by `String`
+    /// Rejects `name` when the innermost open nested object already has a
+    /// member of that name, comparing names exactly as ``JSONObject`` does: by
+    /// their Unicode scalars up to ``pairwiseLimit`` members, and by `String`
     /// equality (canonical equivalence) in larger objects.
-    private mutating func checkUnique(
+    private func checkUnique(
         _ name: MemberName, namesStart: Int, decodedNames: inout Set<String>?, keyOffset: Int
     ) throws(JSONError) {
-        let count = openNames.count - namesStart
         var isDuplicate = false
-        if count > Self.pairwiseLimit {
+        if openNames.count - namesStart > Self.pairwiseLimit {
             if decodedNames == nil {
                 decodedNames = Set(openNames[namesStart...].map { decode($0) })
             }
@@ -200,11 +204,31 @@ struct JSONIndexer {
                 break
             }
         }
-        if isDuplicate {
-            throw JSONError(
-                code: .duplicateMember, offset: keyOffset,
-                reason: "object member \"\(decode(name))\" appears more than once; send each member once")
+        if isDuplicate { throw duplicateError(name, keyOffset: keyOffset) }
+    }
+
+    /// Rejects `name` when the top-level object already has a member of that
+    /// name, by the rules of ``checkUnique(_:namesStart:decodedNames:keyOffset:)``.
+    private func checkUniqueAmongMembers(_ name: MemberName, decodedNames: inout Set<String>?, keyOffset: Int) throws(JSONError) {
+        var isDuplicate = false
+        if members.count > Self.pairwiseLimit {
+            if decodedNames == nil {
+                decodedNames = Set(members.map { decode($0.name) })
+            }
+            isDuplicate = !decodedNames!.insert(decode(name)).inserted
+        } else {
+            for position in members.indices where matches(members[position].name, name) {
+                isDuplicate = true
+                break
+            }
         }
+        if isDuplicate { throw duplicateError(name, keyOffset: keyOffset) }
+    }
+
+    private func duplicateError(_ name: MemberName, keyOffset: Int) -> JSONError {
+        JSONError(
+            code: .duplicateMember, offset: keyOffset,
+            reason: "object member \"\(decode(name))\" appears more than once; send each member once")
     }
 
     private func matches(_ first: MemberName, _ second: MemberName) -> Bool {

@@ -109,7 +109,8 @@ public struct JSONObjectIndex: Sendable {
 
     // MARK: - Lookup and decoding
 
-    func position(of name: JSONMemberName) -> Int? {
+    /// Returns the position of the member named `name`, for the `at:` reads, or nil when it is absent.
+    public func position(of name: JSONMemberName) -> Int? {
         // Names are unique in the object, so the first match is the only one.
         if name.isInline {
             let key = name.words.0

@@ -373,6 +373,14 @@ struct JSONParser {
     mutating func skipPlainASCII() {
         let end = bytes.withUnsafeBufferPointer { buffer -> Int in
             var index = position
+            // Skip eight bytes at a time while none of them can end the run.
+            // The byte loop below then finds the exact byte that does.
+            if let base = buffer.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                while index + 8 <= buffer.count, !Self.hasNonPlainByte(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                    index += 8
+                }
+            }
             while index < buffer.count {
                 let byte = buffer[index]
                 guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { break }
@@ -381,6 +389,23 @@ struct JSONParser {
             return index
         }
         position = end
+    }
+
+    /// True when one of the eight bytes of `word` is below 0x20, at or above
+    /// 0x80, `"` or `\`. Each term is the zero-byte test
+    /// `(x - 0x01…01) & ~x & 0x80…80`, which is non-zero exactly when some byte
+    /// of `x` is zero, applied to `word` XOR the quote and XOR the backslash.
+    /// Its below-0x20 form subtracts 0x20 from every byte.
+    @inline(__always)
+    static func hasNonPlainByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+        let backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+        let control = (word &- ones &* 0x20) & ~word
+        let quoteHit = (quote &- ones) & ~quote
+        let backslashHit = (backslash &- ones) & ~backslash
+        return (control | quoteHit | backslashHit | word) & highBits != 0
     }
 
     /// RFC 8259 §2: only space, tab, line feed and carriage return are whitespace.

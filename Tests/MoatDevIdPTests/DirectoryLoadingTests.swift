@@ -186,4 +186,97 @@ struct DirectoryLoadingTests {
 
         #expect(reason?.contains("tenant") == true)
     }
+
+    static let partnerTenantID = "5b7c1e0a-2f64-4d83-9a1e-c0d2b4f6a817"
+    static let otherTenantID = "8e3f9d21-6a4b-4c7e-b5d0-1f2a3c4d5e6f"
+
+    static let partnerTenants = """
+        [[tenants]]
+        id = "\(partnerTenantID)"
+        name = "Partner tenant"
+
+        [[tenants]]
+        id = "\(otherTenantID)"
+        name = "Other tenant"
+
+        """
+
+    static func partnerUser(groups: String) -> String {
+        """
+        [[users]]
+        name = "zoe"
+        id = "0d9c3b4a-6e71-4c2f-b8a5-93f1e07d2c64"
+        display_name = "Zoe Partner"
+        username = "zoe@partner.example"
+        password = "moat-demo"
+        groups = \(groups)
+        tenant = "\(partnerTenantID)"
+
+        """
+    }
+
+    static func group(name: String, id: String, tenantID: String) -> String {
+        """
+        [[groups]]
+        name = "\(name)"
+        id = "\(id)"
+        tenant = "\(tenantID)"
+
+        """
+    }
+
+    @Test("partner user in a home group is rejected")
+    func partnerUserInHomeGroupIsRejected() throws {
+        let text = Self.tenant + Self.partnerTenants + Self.engineering + Self.partnerUser(groups: #"["engineering"]"#)
+        let reason = try #require(try loadingError(text))
+
+        #expect(reason.contains("user zoe"))
+        #expect(reason.contains("\"engineering\""))
+        #expect(reason.contains(Self.partnerTenantID))
+        #expect(reason.contains("1921488a-9834-4920-864a-44dfc001e2df"))
+        #expect(reason.contains("remove the group"))
+    }
+
+    @Test("partner user in a third tenant's group is rejected")
+    func partnerUserInOtherTenantGroupIsRejected() throws {
+        let sales = Self.group(name: "sales", id: "c4a5e6f7-0b1c-4d2e-8f3a-5b6c7d8e9f01", tenantID: Self.otherTenantID)
+        let text = Self.tenant + Self.partnerTenants + sales + Self.partnerUser(groups: #"["sales"]"#)
+        let reason = try #require(try loadingError(text))
+
+        #expect(reason.contains("user zoe"))
+        #expect(reason.contains("\"sales\""))
+        #expect(reason.contains(Self.partnerTenantID))
+        #expect(reason.contains(Self.otherTenantID))
+    }
+
+    @Test("home user in a partner group is rejected")
+    func homeUserInPartnerGroupIsRejected() throws {
+        let partners = Self.group(name: "engineering", id: "31d35284-3f47-4bf2-809b-10430a62c6df", tenantID: Self.partnerTenantID)
+        let reason = try #require(try loadingError(Self.tenant + Self.partnerTenants + partners + Self.user()))
+
+        #expect(reason.contains("user alice"))
+        #expect(reason.contains(Self.partnerTenantID))
+        #expect(reason.contains("1921488a-9834-4920-864a-44dfc001e2df"))
+    }
+
+    @Test("partner user in a partner group loads")
+    func partnerUserInPartnerGroupLoads() throws {
+        let partners = Self.group(name: "partners", id: "c4a5e6f7-0b1c-4d2e-8f3a-5b6c7d8e9f01", tenantID: Self.partnerTenantID)
+        let directory = try load(Self.tenant + Self.partnerTenants + partners + Self.partnerUser(groups: #"["partners"]"#))
+        let zoe = try #require(directory.user(signInName: "zoe"))
+        let group = try #require(directory.group(named: "partners"))
+
+        #expect(directory.groupObjectIDs(of: zoe) == ["c4a5e6f7-0b1c-4d2e-8f3a-5b6c7d8e9f01"])
+        #expect(directory.tenant(of: group).id == Self.partnerTenantID)
+    }
+
+    @Test("group of an undefined tenant is rejected")
+    func groupOfUndefinedTenantIsRejected() throws {
+        let orphan = Self.group(name: "orphans", id: "c4a5e6f7-0b1c-4d2e-8f3a-5b6c7d8e9f01", tenantID: "9f9f9f9f-9f9f-4f9f-8f9f-9f9f9f9f9f9f")
+        let reason = try #require(try loadingError(Self.tenant + orphan))
+
+        #expect(reason.contains("group orphans"))
+        #expect(reason.contains("9f9f9f9f-9f9f-4f9f-8f9f-9f9f9f9f9f9f"))
+        #expect(reason.contains("[[tenants]]"))
+    }
 }

@@ -58,6 +58,18 @@ struct AccessTokenValidatorTests {
         #expect(principal.username == "alice@fabrikam.example")
     }
 
+    @Test("scp is split at spaces", arguments: [
+        ("Chat", ["Chat"]), ("Chat Files.Read", ["Chat", "Files.Read"]), ("  Chat   Files.Read ", ["Chat", "Files.Read"]),
+        ("", []), (" ", []), ("Chat\u{301}", ["Chat\u{301}"]),
+    ])
+    func scopeClaimIsSplit(scope: String, expected: [String]) async throws {
+        var claims = TestKeys.delegatedClaims()
+        claims["scp"] = .string(scope)
+        let principal = try await validate(claims)
+
+        #expect(principal.scopes == expected)
+    }
+
     @Test("App ID URI audience is accepted")
     func appIDURIAudienceIsAccepted() async throws {
         var claims = TestKeys.delegatedClaims()

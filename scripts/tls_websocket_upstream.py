@@ -52,7 +52,7 @@ def read_head(connection):
 
 
 def frame(payload):
-    """An unmasked final text frame, as a server sends it (RFC 6455 section 5.2)."""
+    """Return an unmasked final text frame, as a server sends it (RFC 6455 section 5.2)."""
     if len(payload) < 126:
         header = struct.pack("!BB", 0x81, len(payload))
     elif len(payload) < 65536:

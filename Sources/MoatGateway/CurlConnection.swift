@@ -7,9 +7,9 @@ import MoatHTTP
 /// `curl_easy_send`: plain TCP for `http`, TLS for `https`.
 ///
 /// libcurl 7.88 has no ws/wss protocol and cannot hand over an upgraded
-/// HTTP transfer, but it can open the connection: it resolves, connects
-/// without a proxy, and for https does the handshake with certificate and
-/// host name verification, which no setting turns off.
+/// HTTP transfer, but it can open the connection. It resolves the host and
+/// connects without a proxy. For https it also does the handshake with
+/// certificate and host name verification, which no setting turns off.
 final class CurlConnection: @unchecked Sendable {
     // @unchecked: after `open` returns, one thread at a time uses the handle (the opener, then the tunnel's pump).
     enum ReceiveResult: Equatable {
@@ -149,8 +149,8 @@ final class CurlConnection: @unchecked Sendable {
     }
 
     /// Ends the direction towards the upstream (TCP FIN) and keeps reading.
-    /// Over TLS this sends no close_notify, because libcurl has no half-close;
-    /// the upstream sees the end of the TCP stream.
+    /// Over TLS this sends no close_notify, because libcurl has no half-close,
+    /// so the upstream reads the end of the TCP stream.
     func shutdownWrite() {
         _ = shutdown(socket, Int32(SHUT_WR))
     }

@@ -3,7 +3,7 @@ import MoatHTTP
 
 extension Gateway {
     /// Opens a tunnel to the upstream (http or https) and, when it switches
-    /// protocols, hands the client connection over to it. Any other answer
+    /// protocols, hands the client connection over to it. Any other response
     /// goes back to the client as it is. Blocks while connecting; call it on a worker thread.
     func forwardUpgrade(_ request: HTTPRequest, headers: HTTPHeaders) -> HTTPResponse {
         var requestHead = "GET \(request.target) HTTP/1.1\r\n"

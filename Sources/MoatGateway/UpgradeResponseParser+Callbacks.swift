@@ -1,9 +1,9 @@
 import CHTTPParser
 import Foundation
 
-/// What http_parser's callbacks report for one response: its fields, its body
-/// and whether it is complete. The parser's `data` points at it (unretained,
-/// because ``UpgradeResponseParser`` owns both).
+/// The fields, body and state of one response, filled in by http_parser's
+/// callbacks. The parser's `data` points at it without retaining it, because
+/// ``UpgradeResponseParser`` owns both.
 final class ResponseCollector {
     private enum LastCallback {
         case none, field, value

@@ -16,9 +16,9 @@ struct UpgradeResponseHead: Sendable {
 /// status is read to the end of its body, so it can go back to the client as
 /// it is. Interim 1xx responses other than 101 are skipped (RFC 9110 §15.2).
 ///
-/// The rules: the head, interim responses included, must end within
-/// `maxHeadBytes`; only HTTP/1.1; every field must pass
-/// `HTTPHeaders.validate`; obsolete line folding is rejected (RFC 9112 §5.2).
+/// The head, interim responses included, must end within `maxHeadBytes` and
+/// be HTTP/1.1. Every field must pass `HTTPHeaders.validate`, and obsolete
+/// line folding is rejected (RFC 9112 §5.2).
 /// Every violation throws ``GatewayError`` `upstream_protocol_error`.
 final class UpgradeResponseParser {
     enum Outcome {
@@ -111,7 +111,7 @@ final class UpgradeResponseParser {
             throw GatewayError(.upstreamProtocolError, "the upstream's response head uses obsolete line folding (RFC 9112 §5.2)")
         }
         if let version = collector.invalidVersion {
-            throw GatewayError(.upstreamProtocolError, "the upstream answered the upgrade with HTTP/\(version); only HTTP/1.1 is accepted")
+            throw GatewayError(.upstreamProtocolError, "the upstream responded to the upgrade with HTTP/\(version); only HTTP/1.1 is accepted")
         }
         if collector.isBodyTooLarge {
             throw GatewayError(.upstreamProtocolError, "the upstream's response body to the upgrade exceeds \(maxBodyBytes) bytes")
@@ -124,7 +124,7 @@ final class UpgradeResponseParser {
         return parsed
     }
 
-    /// The final response's status and fields, each field checked as the gateway would check its own.
+    /// Builds the final response's status and fields, checking each field as the gateway checks its own.
     private func validatedHead() throws(GatewayError) -> UpgradeResponseHead {
         var headers = HTTPHeaders()
         for field in collector.fields {

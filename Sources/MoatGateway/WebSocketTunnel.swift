@@ -9,7 +9,8 @@ import MoatHTTP
 /// copies bytes both ways until both sides closed.
 final class WebSocketTunnel: @unchecked Sendable {
     // @unchecked: after `open` returns, the connection is used by one pump thread only.
-    /// The upstream's answer to an upgrade request.
+
+    /// The upstream's response to an upgrade request.
     enum Outcome {
         /// A 101: the tunnel is ready to pump.
         case switched(WebSocketTunnel)
@@ -69,13 +70,13 @@ final class WebSocketTunnel: @unchecked Sendable {
                 let now = DispatchTime.now().uptimeNanoseconds
                 let remaining = deadline > now ? Int32(min((deadline - now) / 1_000_000, UInt64(Int32.max))) : 0
                 guard remaining > 0, connection.wait(for: Int16(POLLIN), timeoutMilliseconds: remaining) else {
-                    throw GatewayError(.upstreamTimeout, "the upstream did not answer the upgrade within \(Int(readTimeout)) s")
+                    throw GatewayError(.upstreamTimeout, "the upstream did not respond to the upgrade within \(Int(readTimeout)) s")
                 }
                 continue
             case .closed:
                 outcome = try parser.finish()
             case .failed(let detail):
-                throw GatewayError(.upstreamUnreachable, "reading the upstream's answer to the upgrade failed: \(detail)")
+                throw GatewayError(.upstreamUnreachable, "reading the upstream's response to the upgrade failed: \(detail)")
             }
             switch outcome {
             case .incomplete:

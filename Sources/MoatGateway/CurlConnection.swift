@@ -134,6 +134,8 @@ final class CurlConnection: @unchecked Sendable {
         case CURLE_AGAIN:
             return .wouldBlock
         default:
+            // NOTE: over TLS, a peer that closes without a close_notify also lands here
+            // (CURLE_RECV_ERROR), so callers cannot tell a truncated stream from a reset.
             return .failed(String(cString: curl_easy_strerror(code)))
         }
     }

@@ -39,8 +39,16 @@ extension Gateway {
                 responseFields.set("Upgrade", upgrade)
             }
             var response = HTTPResponse(status: 101, headers: responseFields)
-            response.upgradeHandler = { connection in tunnel.pump(connection) }
-            logger.info("websocket upgraded", metadata: ["moat.request.id": request.requestID, "moat.http.path": request.path])
+            let logger = logger
+            let requestID = request.requestID
+            response.upgradeHandler = { connection in
+                if let failure = tunnel.pump(connection) {
+                    logger.warning("websocket tunnel failed", metadata: ["moat.request.id": requestID, "moat.error": failure])
+                } else {
+                    logger.info("websocket closed", metadata: ["moat.request.id": requestID])
+                }
+            }
+            logger.info("websocket upgraded", metadata: ["moat.request.id": requestID, "moat.http.path": request.path])
             return response
         }
     }

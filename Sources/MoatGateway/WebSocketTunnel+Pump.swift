@@ -3,7 +3,8 @@ import MoatHTTP
 
 extension WebSocketTunnel {
     private enum DrainResult {
-        case open, ended, failed
+        case open, ended
+        case failed(String)
     }
 
     /// Copies bytes between the client and the upstream until both directions
@@ -11,20 +12,23 @@ extension WebSocketTunnel {
     ///
     /// The end of one direction is passed on as a half-close (RFC 9293 §3.6),
     /// and a read error on either side closes both.
-    func pump(_ client: UpgradedConnection) {
+    ///
+    /// - Returns: nil when both directions ended, or the reason a read failed.
+    @discardableResult
+    func pump(_ client: UpgradedConnection) -> String? {
         defer {
             connection.close()
             client.close()
         }
-        var clientOpen = true
-        var upstreamOpen = true
         if !client.bufferedInput.isEmpty, !connection.sendAll([UInt8](client.bufferedInput)[...]) {
-            clientOpen = false
+            return "sending the client's first bytes to the upstream failed"
         }
         if !leftover.isEmpty, !Self.sendAll(client.socket, leftover[...]) {
-            upstreamOpen = false
+            return "sending the upstream's first bytes to the client failed with errno \(errno)"
         }
 
+        var clientOpen = true
+        var upstreamOpen = true
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while clientOpen || upstreamOpen {
             if upstreamOpen {
@@ -34,32 +38,34 @@ extension WebSocketTunnel {
                 case .ended:
                     upstreamOpen = false
                     _ = shutdown(client.socket, Int32(SHUT_WR))
-                case .failed:
-                    return
+                case .failed(let reason):
+                    return reason
                 }
             }
+            guard clientOpen || upstreamOpen else { break }
             // poll ignores a negative descriptor, which parks a direction that has ended.
             var descriptors = [
                 pollfd(fd: clientOpen ? client.socket : -1, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: upstreamOpen ? connection.socket : -1, events: Int16(POLLIN), revents: 0),
             ]
-            guard clientOpen || upstreamOpen else { break }
             guard poll(&descriptors, 2, -1) >= 0 else {
                 if errno == EINTR { continue }
-                return
+                return "poll failed with errno \(errno)"
             }
             guard clientOpen, descriptors[0].revents != 0 else { continue }
             let count = recv(client.socket, &buffer, buffer.count, 0)
+            let readError = errno
             if count > 0, connection.sendAll(buffer[0..<count]) {
                 continue
             }
-            if count < 0 && errno == EINTR { continue }
+            if count < 0 && readError == EINTR { continue }
             clientOpen = false
             connection.shutdownWrite()
             if count < 0 {
-                return
+                return "reading from the client failed with errno \(readError)"
             }
         }
+        return nil
     }
 
     /// Sends the client everything the upstream has ready. TLS can hold
@@ -75,8 +81,8 @@ extension WebSocketTunnel {
                 return .open
             case .closed:
                 return .ended
-            case .failed:
-                return .failed
+            case .failed(let reason):
+                return .failed("reading from the upstream failed: \(reason)")
             }
         }
     }

@@ -58,6 +58,26 @@ struct WebSocketTLSTests {
         }
     }
 
+    @Test("upstream close_notify half-closes the client")
+    func upstreamCloseReachesClient() async throws {
+        try await withTLSUpstream { harness in
+            let socket = try await WebSocketClient.upgrade(harness, path: "/ws-close")
+            #expect(socket.head.hasPrefix("HTTP/1.1 101"))
+            let echoed = try await socket.roundTrip(Array("last".utf8))
+            #expect(String(decoding: echoed, as: UTF8.self) == "last")
+            // The upstream ended its side, and the client's side is still open.
+            let rest = try await onThread { try socket.socket.readToEnd() }
+            #expect(rest.isEmpty)
+            shutdown(socket.socket.descriptor, Int32(SHUT_WR))
+            let ended = try await onThread {
+                retryingBlocking { harness.logs.entries.contains { $0.message == "websocket closed" || $0.message == "websocket tunnel failed" } }
+            }
+            #expect(ended)
+            let entries = harness.logs.entries.filter { $0.message == "websocket closed" || $0.message == "websocket tunnel failed" }
+            #expect(entries.map(\.message) == ["websocket closed"], "\(entries.map(\.metadata))")
+        }
+    }
+
     @Test("unknown CA gets 502 naming the certificate")
     func unknownCertificateAuthority() async throws {
         try await withTLSUpstream(trustTestCA: false) { harness in
@@ -131,4 +151,13 @@ struct WebSocketTLSTests {
         #expect(error?.reason.contains("gateway.upstream_ca_file") == true)
         #expect(error?.reason.contains(path) == true)
     }
+}
+
+/// Polls `condition` every 10 ms for up to 5 s and returns whether it became true.
+private func retryingBlocking(_ condition: () -> Bool) -> Bool {
+    for _ in 0..<500 {
+        if condition() { return true }
+        usleep(10_000)
+    }
+    return condition()
 }

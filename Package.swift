@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .systemLibrary(name: "CHTTPParser", path: "Sources/CHTTPParser"),
         .target(name: "CMoatProcess", dependencies: ["COpenSSL"]),
 
         // Foundations.
@@ -62,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "MoatGateway",
-            dependencies: ["MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatCrypto", "MoatJSON", "MoatCore"],
+            dependencies: ["CCurl", "CHTTPParser", "MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatCrypto", "MoatJSON", "MoatCore"],
             swiftSettings: swiftSettings
         ),
         .target(

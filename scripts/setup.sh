@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
     libssl-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev
+    libhttp-parser-dev
     poppler-utils chromium chromium-driver python3-venv
 )
 missing=()

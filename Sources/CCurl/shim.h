@@ -42,4 +42,9 @@ static inline CURLcode moat_curl_getinfo_off_t(CURL *handle, CURLINFO info, curl
     return curl_easy_getinfo(handle, info, value);
 }
 
+static inline CURLcode moat_curl_getinfo_socket(CURL *handle, CURLINFO info, curl_socket_t *value)
+{
+    return curl_easy_getinfo(handle, info, value);
+}
+
 #endif

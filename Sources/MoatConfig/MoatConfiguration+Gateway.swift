@@ -20,6 +20,8 @@ extension MoatConfiguration {
     /// - `forward_tokens` (bool, false); `preserve_host` (bool, true).
     /// - `idle_timeout` (seconds, 1800), `absolute_timeout` (seconds, 28800).
     /// - `connect_timeout` (seconds, 5), `read_timeout` (seconds, 60).
+    /// - `upstream_ca_file` (path, none): a PEM bundle that verifies an https upstream's certificate
+    ///   instead of the system's trusted CAs; `MOAT_GATEWAY_UPSTREAM_CA_FILE` overrides it.
     /// - `max_body_bytes` (integer, 104857600), `max_header_bytes` (integer, 16384).
     /// - `[[gateway.rules]]` with `path_prefix` (string), `roles` and `groups` (strings).
     public struct Gateway: Sendable, Equatable {
@@ -45,6 +47,7 @@ extension MoatConfiguration {
         public var absoluteTimeout = 28_800
         public var connectTimeout = 5
         public var readTimeout = 60
+        public var upstreamCAFile: String?
         public var maxBodyBytes = 100 << 20
         public var maxHeaderBytes = 16 * 1024
         public var rules: [Rule] = []
@@ -68,7 +71,7 @@ extension MoatConfiguration {
             "port", "public_base_url", "upstream", "issuer", "client_id", "client_secret", "scopes", "provider", "audiences",
             "allowed_client_apps", "allowed_tenants", "allowed_principals", "excluded_paths", "api_path_prefixes",
             "allowed_return_hosts", "trusted_proxies", "forward_tokens", "preserve_host", "idle_timeout", "absolute_timeout",
-            "connect_timeout", "read_timeout", "max_body_bytes", "max_header_bytes", "rules",
+            "connect_timeout", "read_timeout", "max_body_bytes", "max_header_bytes", "rules", "upstream_ca_file",
         ]
 
         mutating func read(_ section: TOMLReader) throws {
@@ -95,6 +98,7 @@ extension MoatConfiguration {
             absoluteTimeout = try section.optionalInteger("absolute_timeout", range: 60...2_592_000).map(Int.init) ?? absoluteTimeout
             connectTimeout = try section.optionalInteger("connect_timeout", range: 1...300).map(Int.init) ?? connectTimeout
             readTimeout = try section.optionalInteger("read_timeout", range: 1...86_400).map(Int.init) ?? readTimeout
+            upstreamCAFile = try section.optionalString("upstream_ca_file")
             maxBodyBytes = try section.optionalInteger("max_body_bytes", range: 0...(1 << 40)).map(Int.init) ?? maxBodyBytes
             maxHeaderBytes = try section.optionalInteger("max_header_bytes", range: 1024...(1 << 20)).map(Int.init) ?? maxHeaderBytes
             rules = try section.tables("rules").map { rule in
@@ -112,6 +116,7 @@ extension MoatConfiguration {
             "MOAT_GATEWAY_PORT", "MOAT_GATEWAY_FORWARD_TOKENS", "MOAT_GATEWAY_PUBLIC_BASE_URL", "MOAT_GATEWAY_UPSTREAM",
             "MOAT_GATEWAY_ISSUER", "MOAT_GATEWAY_CLIENT_ID", "MOAT_GATEWAY_CLIENT_SECRET", "MOAT_GATEWAY_AUDIENCES",
             "MOAT_GATEWAY_ALLOWED_CLIENT_APPS", "MOAT_GATEWAY_EXCLUDED_PATHS", "MOAT_GATEWAY_TRUSTED_PROXIES",
+            "MOAT_GATEWAY_UPSTREAM_CA_FILE",
         ]
 
         /// Applies the `MOAT_GATEWAY_*` overrides; lists are comma-separated.
@@ -141,6 +146,7 @@ extension MoatConfiguration {
             allowedClientApps = list("MOAT_GATEWAY_ALLOWED_CLIENT_APPS") ?? allowedClientApps
             excludedPaths = list("MOAT_GATEWAY_EXCLUDED_PATHS") ?? excludedPaths
             trustedProxies = list("MOAT_GATEWAY_TRUSTED_PROXIES") ?? trustedProxies
+            upstreamCAFile = string("MOAT_GATEWAY_UPSTREAM_CA_FILE") ?? upstreamCAFile
         }
 
         func validate() throws {

@@ -26,7 +26,7 @@ extension Gateway {
 
         let upstreamRequest = StreamingClientRequest(
             method: request.method, url: url, headers: headers,
-            connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout
+            connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout, caFile: configuration.upstreamCAFile
         )
         let upstream: StreamingClientResponse
         do {

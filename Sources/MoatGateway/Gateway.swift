@@ -68,6 +68,7 @@ public final class Gateway: HTTPBlockingResponder {
         if configuration.signIn != nil || configuration.bearerPolicy != nil, keys == nil {
             throw GatewayError(.invalidConfiguration, "sign-in and bearer tokens need the issuer's key set")
         }
+        try configuration.validateUpstreamCAFile()
         self.configuration = configuration
         self.relyingParty = configuration.signIn.flatMap { signIn in
             keys.map { RelyingParty(configuration: signIn, keys: $0, client: client, clock: clock) }
@@ -181,6 +182,7 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
         case upstreamUnreachable = "upstream_unreachable"
         case upstreamTimeout = "upstream_timeout"
         case upstreamProtocolError = "upstream_protocol_error"
+        case upstreamCertificateInvalid = "upstream_certificate_invalid"
     }
 
     public let code: Code

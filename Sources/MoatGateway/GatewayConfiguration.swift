@@ -58,6 +58,11 @@ public struct GatewayConfiguration: Sendable {
     /// Seconds the upstream may stay silent before a 504 (or, once the body
     /// streams, before the connection is cut). Default 60.
     public var readTimeout: TimeInterval
+    /// Path of a PEM bundle of CA certificates that verifies an https
+    /// upstream's certificate instead of the system's trusted CAs, for an
+    /// upstream with a private CA. Nil (the default) uses the system store.
+    /// Verification is always on; no setting turns it off.
+    public var upstreamCAFile: String?
 
     public init(
         publicBaseURL: String,
@@ -79,7 +84,8 @@ public struct GatewayConfiguration: Sendable {
         assertionLifetime: TimeInterval = 60,
         assertionReuseWindow: TimeInterval = 15,
         connectTimeout: TimeInterval = 5,
-        readTimeout: TimeInterval = 60
+        readTimeout: TimeInterval = 60,
+        upstreamCAFile: String? = nil
     ) {
         self.publicBaseURL = publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL
         self.upstream = upstream
@@ -101,6 +107,7 @@ public struct GatewayConfiguration: Sendable {
         self.assertionReuseWindow = assertionReuseWindow
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
+        self.upstreamCAFile = upstreamCAFile
     }
 
     var isSecure: Bool { publicBaseURL.hasPrefix("https://") }

@@ -43,7 +43,8 @@ enum GatewayFactory {
             allowedReturnHosts: settings.allowedReturnHosts, trustedProxies: settings.trustedProxies,
             forwardTokens: forwardTokens ?? settings.forwardTokens, preserveHost: settings.preserveHost,
             idleTimeout: TimeInterval(settings.idleTimeout), absoluteTimeout: TimeInterval(settings.absoluteTimeout),
-            connectTimeout: TimeInterval(settings.connectTimeout), readTimeout: TimeInterval(settings.readTimeout)
+            connectTimeout: TimeInterval(settings.connectTimeout), readTimeout: TimeInterval(settings.readTimeout),
+            upstreamCAFile: settings.upstreamCAFile
         )
         let gateway = try Gateway(
             configuration: gatewayConfiguration, keys: keys, assertionKey: try assertionKey(data), logger: logger

@@ -131,6 +131,10 @@ final class StreamingCurlTransfer: @unchecked Sendable {
         setLong(CURLOPT_LOW_SPEED_TIME, max(1, Int(request.readTimeout.rounded(.up))))
         // Keep the upstream's framing-independent bytes as they are: no decoding of gzip or similar.
         setLong(CURLOPT_HTTP_CONTENT_DECODING, 0)
+        if let caFile = request.caFile {
+            setString(CURLOPT_CAINFO, caFile)
+            _ = moat_curl_setopt_pointer(handle, CURLOPT_CAPATH, nil)
+        }
 
         let hasBody = body.map { $0.announcedLength != 0 } ?? false
         switch request.method {

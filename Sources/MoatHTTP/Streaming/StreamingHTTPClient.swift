@@ -17,10 +17,12 @@ public struct StreamingClientRequest: Sendable {
     /// Responses with a `Content-Length` up to this many bytes are returned
     /// whole, which saves the streaming machinery for small bodies. Default 64 KiB.
     public var bufferLimit: Int
+    /// A PEM bundle of CA certificates that replaces the system's trusted CAs for https; nil uses the system store.
+    public var caFile: String?
 
     public init(
         method: String, url: URL, headers: HTTPHeaders = HTTPHeaders(),
-        connectTimeout: TimeInterval = 5, readTimeout: TimeInterval = 60, bufferLimit: Int = 64 * 1024
+        connectTimeout: TimeInterval = 5, readTimeout: TimeInterval = 60, bufferLimit: Int = 64 * 1024, caFile: String? = nil
     ) {
         self.method = method
         self.url = url
@@ -28,6 +30,7 @@ public struct StreamingClientRequest: Sendable {
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
         self.bufferLimit = bufferLimit
+        self.caFile = caFile
     }
 }
 

@@ -1,0 +1,23 @@
+#ifndef MOAT_CHTTPPARSER_SHIM_H
+#define MOAT_CHTTPPARSER_SHIM_H
+#include <http_parser.h>
+
+/* Node's http_parser (Debian's libhttp-parser-dev, 2.9.4). Its result fields
+   are C bit-fields, so Swift reads them through these accessors. */
+
+static inline unsigned int moat_http_parser_status(const http_parser *parser)
+{
+    return parser->status_code;
+}
+
+static inline unsigned int moat_http_parser_errno(const http_parser *parser)
+{
+    return parser->http_errno;
+}
+
+static inline int moat_http_parser_is_upgrade(const http_parser *parser)
+{
+    return parser->upgrade;
+}
+
+#endif

@@ -26,7 +26,7 @@ public struct AccessTokenValidator: Sendable {
     /// Derived from ``policy`` once, because building them per token costs string searches.
     let jwtPolicy: JWTValidationPolicy
     let issuerPatterns: [(version: EntraTokenVersion, pattern: IssuerPattern)]
-    let effectiveTenants: Set<String>
+    let effectiveTenants: StringAllowList
     private let keys: KeySetCache
     private let clock: any WallClock
     private let groupResolver: (any GroupMembershipResolver)?
@@ -45,7 +45,7 @@ public struct AccessTokenValidator: Sendable {
         self.policy = policy
         self.jwtPolicy = policy.jwtPolicy
         self.issuerPatterns = policy.issuerPatterns
-        self.effectiveTenants = Set(policy.effectiveTenants)
+        self.effectiveTenants = StringAllowList(policy.effectiveTenants)
         self.keys = keys
         self.clock = clock
         self.groupResolver = groupResolver

@@ -66,16 +66,12 @@ public struct AccessTokenValidator: Sendable {
 
     /// Validates a compact access token.
     public func validate(token: String) async throws(TokenRejection) -> Principal {
-        let verified = try await verifySignatureAndClaims(token)
-        var (principal, groupsOverage) = try principal(from: verified)
-        if groupsOverage {
-            principal.groups = try await resolveGroups(principal)
-        }
-        return principal
-    }
-
-    private func verifySignatureAndClaims(_ token: String) async throws(TokenRejection) -> VerifiedJWT {
-        try await keys.verify(token, policy: jwtPolicy, now: clock.now())
+        let verified = try await keys.verify(token, policy: jwtPolicy, now: clock.now())
+        let (principal, groupsOverage) = try principal(from: verified)
+        guard groupsOverage else { return principal }
+        var resolved = principal
+        resolved.groups = try await resolveGroups(principal)
+        return resolved
     }
 
     private func resolveGroups(_ principal: Principal) async throws(TokenRejection) -> [String] {

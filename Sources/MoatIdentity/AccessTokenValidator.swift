@@ -26,7 +26,7 @@ public struct AccessTokenValidator: Sendable {
     /// Derived from ``policy`` once, because building them per token costs string searches.
     let jwtPolicy: JWTValidationPolicy
     let issuerPatterns: [(version: EntraTokenVersion, pattern: IssuerPattern)]
-    let effectiveTenants: Set<String>
+    let effectiveTenants: StringAllowList
     private let keys: KeySetCache
     private let clock: any WallClock
     private let groupResolver: (any GroupMembershipResolver)?
@@ -45,7 +45,7 @@ public struct AccessTokenValidator: Sendable {
         self.policy = policy
         self.jwtPolicy = policy.jwtPolicy
         self.issuerPatterns = policy.issuerPatterns
-        self.effectiveTenants = Set(policy.effectiveTenants)
+        self.effectiveTenants = StringAllowList(policy.effectiveTenants)
         self.keys = keys
         self.clock = clock
         self.groupResolver = groupResolver
@@ -66,16 +66,12 @@ public struct AccessTokenValidator: Sendable {
 
     /// Validates a compact access token.
     public func validate(token: String) async throws(TokenRejection) -> Principal {
-        let verified = try await verifySignatureAndClaims(token)
-        var (principal, groupsOverage) = try principal(from: verified)
-        if groupsOverage {
-            principal.groups = try await resolveGroups(principal)
-        }
-        return principal
-    }
-
-    private func verifySignatureAndClaims(_ token: String) async throws(TokenRejection) -> VerifiedJWT {
-        try await keys.verify(token, policy: jwtPolicy, now: clock.now())
+        let verified = try await keys.verify(token, policy: jwtPolicy, now: clock.now())
+        let (principal, groupsOverage) = try principal(from: verified)
+        guard groupsOverage else { return principal }
+        var resolved = principal
+        resolved.groups = try await resolveGroups(principal)
+        return resolved
     }
 
     private func resolveGroups(_ principal: Principal) async throws(TokenRejection) -> [String] {

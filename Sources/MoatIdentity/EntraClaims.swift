@@ -78,16 +78,25 @@ enum EntraClaims {
 /// in one pass, so that each read costs no search.
 struct EntraClaimSet {
     let index: JSONObjectIndex
-    private let positions: [Int?]
+    /// Member position per ``EntraClaims/Claim`` raw value, or -1 when absent.
+    /// Fixed-size storage, because a heap array per token showed up in profiles.
+    /// Its size must be at least the number of claims; a larger table traps on the first write.
+    private var positions = InlineArray<24, Int32>(repeating: -1)
 
     init(_ index: JSONObjectIndex) {
         self.index = index
-        self.positions = index.positions(of: EntraClaims.table)
+        // Int32 halves the storage. A position beyond Int32.max would trap here.
+        index.forEachMember(in: EntraClaims.table) { entry, position in
+            positions[entry] = Int32(position)
+        }
     }
 
-    func position(_ claim: EntraClaims.Claim) -> Int? { positions[claim.rawValue] }
+    func position(_ claim: EntraClaims.Claim) -> Int? {
+        let position = positions[claim.rawValue]
+        return position < 0 ? nil : Int(position)
+    }
 
-    func contains(_ claim: EntraClaims.Claim) -> Bool { positions[claim.rawValue] != nil }
+    func contains(_ claim: EntraClaims.Claim) -> Bool { positions[claim.rawValue] >= 0 }
 
     func kind(_ claim: EntraClaims.Claim) -> JSONValueKind? { position(claim).map { index.kind(at: $0) } }
 

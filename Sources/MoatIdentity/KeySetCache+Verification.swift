@@ -12,14 +12,19 @@ extension KeySetCache {
     ///   could be fetched, or `rejection` with the JOSE layer's code in `detailCode`.
     ///
     /// Nonisolated, so the signature check and the claim checks run on the
-    /// caller's thread and concurrent requests verify in parallel. Only the key
-    /// set lookups enter the actor.
+    /// caller's thread and concurrent requests verify in parallel. Key set
+    /// lookups enter the actor only when the cached keys are missing or older
+    /// than the time to live, or when the token names an unknown `kid`.
     public nonisolated func verify(
         _ token: String, policy: JWTValidationPolicy, now: Date, rejection: TokenRejection.Code = .invalidToken
     ) async throws(TokenRejection) -> VerifiedJWT {
         let keySet: JSONWebKeySet
         do {
-            keySet = try await currentKeySet()
+            if let fresh = freshKeySet() {
+                keySet = fresh
+            } else {
+                keySet = try await currentKeySet()
+            }
         } catch {
             throw TokenRejection(.keysUnavailable, "the issuer's signing keys could not be fetched: \(error)")
         }

@@ -23,6 +23,9 @@ public actor KeySetCache {
     private var fetchedAt: Date?
     private var lastAttempt: Date?
     private var inFlight: Task<JSONWebKeySet, any Error>?
+    /// The last fetched key set and its fetch time, readable without entering
+    /// the actor, so that verifying with fresh keys costs no actor hop.
+    private let latestFetch = LockedValue<(keySet: JSONWebKeySet, fetchedAt: Date)?>(nil)
     /// Number of fetches started; tests read it to prove the cooldown holds.
     public private(set) var fetchCount = 0
 
@@ -61,6 +64,16 @@ public actor KeySetCache {
                 return keySet
             }
             throw error
+        }
+    }
+
+    /// Returns the cached key set when it is younger than the time to live,
+    /// without entering the actor, or nil when ``currentKeySet()`` must decide.
+    nonisolated func freshKeySet() -> JSONWebKeySet? {
+        let now = clock.now()
+        return latestFetch.withLock { latest in
+            guard let latest, now.timeIntervalSince(latest.fetchedAt) < timeToLive else { return nil }
+            return latest.keySet
         }
     }
 
@@ -121,7 +134,9 @@ public actor KeySetCache {
         let (metadata, keySet) = try await task.value
         self.metadata = metadata
         self.keySet = keySet
-        self.fetchedAt = clock.now()
+        let fetchedAt = clock.now()
+        self.fetchedAt = fetchedAt
+        latestFetch.withLock { $0 = (keySet, fetchedAt) }
         logger.debug("key set fetched", metadata: ["moat.jwks.keys": "\(keySet.keys.count)"])
         return keySet
     }

@@ -41,8 +41,9 @@ public struct JWSVerifier: Sendable {
     /// - Returns: the parsed token, whose payload is now authenticated.
     public func verify(_ token: String) throws(JOSEError) -> CompactJWS {
         let jws = try CompactJWS.parse(token, maxLength: maxTokenLength)
-        let algorithm = try checkHeader(jws.headerIndex)
-        let key = try selectKey(jws.headerIndex, algorithm: algorithm)
+        let header = HeaderPositions(jws.headerIndex)
+        let algorithm = try checkHeader(header)
+        let key = try selectKey(header, algorithm: algorithm)
         guard jws.isSignatureValid(with: key) else {
             throw JOSEError(code: .invalidSignature, reason: "\(algorithm.rawValue) signature does not verify with key \"\(key.keyID ?? "(no kid)")\"")
         }
@@ -50,35 +51,36 @@ public struct JWSVerifier: Sendable {
     }
 
     /// Step 2: returns the header's algorithm once the header is acceptable.
-    private func checkHeader(_ header: JSONObjectIndex) throws(JOSEError) -> JWSAlgorithm {
-        if header.contains(HeaderParameter.critical) {
+    private func checkHeader(_ header: HeaderPositions) throws(JOSEError) -> JWSAlgorithm {
+        let index = header.index
+        if header.contains(.critical) {
             throw JOSEError(code: .unsupportedCriticalHeader, reason: "header lists critical extensions in \"crit\"; none are supported")
         }
-        if header.contains(HeaderParameter.base64URLEncodePayload) {
+        if header.contains(.base64URLEncodePayload) {
             throw JOSEError(code: .unsupportedCriticalHeader, reason: "header parameter \"b64\" (RFC 7797 unencoded payload) is not supported")
         }
-        if let chain = header.value(HeaderParameter.certificateChain) {
+        if let position = header.position(.certificateChain) {
             // A chain that only repeats the registered certificate adds no key and no trust.
-            guard let pinnedCertificate, Self.startsWith(chain, pinnedCertificate) else {
+            guard let pinnedCertificate, Self.startsWith(index.value(at: position), pinnedCertificate) else {
                 throw JOSEError(code: .forbiddenHeader, reason: "header parameter \"x5c\" is rejected; keys come only from the configured key set")
             }
         }
-        if let name = HeaderParameter.keyLocations.first(where: { header.contains($0) }) {
-            throw JOSEError(code: .forbiddenHeader, reason: "header parameter \"\(name)\" is rejected; keys come only from the configured key set")
+        if let parameter = HeaderParameter.keyLocations.first(where: { header.contains($0) }) {
+            throw JOSEError(code: .forbiddenHeader, reason: "header parameter \"\(parameter.name)\" is rejected; keys come only from the configured key set")
         }
-        if let name = HeaderParameter.strings.first(where: { header.kind(of: $0).map { $0 != .string } ?? false }) {
-            throw JOSEError(code: .invalidHeader, reason: "header parameter \"\(name)\" is not a string")
+        if let parameter = HeaderParameter.strings.first(where: { header.position($0).map { index.kind(at: $0) != .string } ?? false }) {
+            throw JOSEError(code: .invalidHeader, reason: "header parameter \"\(parameter.name)\" is not a string")
         }
-        guard let position = header.position(of: HeaderParameter.algorithm) else {
+        guard let position = header.position(.algorithm) else {
             throw JOSEError(code: .unsupportedAlgorithm, reason: "header has no \"alg\"")
         }
-        guard header.kind(at: position) == .string else {
+        guard index.kind(at: position) == .string else {
             throw JOSEError(code: .invalidHeader, reason: "header \"alg\" is not a string")
         }
         // Compared in place with each raw value, by the same String equality as
         // JWSAlgorithm(rawValue:), so an accepted token builds no String for alg.
-        guard let algorithm = JWSAlgorithm.allCases.first(where: { header.stringEquals(at: position, $0.rawValue) }) else {
-            let name = header.string(at: position) ?? ""
+        guard let algorithm = JWSAlgorithm.allCases.first(where: { index.stringEquals(at: position, $0.rawValue) }) else {
+            let name = index.string(at: position) ?? ""
             throw JOSEError(code: .unsupportedAlgorithm, reason: "algorithm \"\(name.prefix(32))\" is not supported; supported: RS256, PS256, ES256, ES384, EdDSA")
         }
         guard allowedAlgorithms.contains(algorithm) else {
@@ -97,13 +99,13 @@ public struct JWSVerifier: Sendable {
     }
 
     /// Step 3: the key named by `kid`, whose own algorithm must be the header's.
-    private func selectKey(_ header: JSONObjectIndex, algorithm: JWSAlgorithm) throws(JOSEError) -> JSONWebKey {
+    private func selectKey(_ header: HeaderPositions, algorithm: JWSAlgorithm) throws(JOSEError) -> JSONWebKey {
         var keyID: String? = nil
-        if let kind = header.kind(of: HeaderParameter.keyID) {
-            guard kind == .string else {
+        if let position = header.position(.keyID) {
+            guard header.index.kind(at: position) == .string else {
                 throw JOSEError(code: .invalidHeader, reason: "header \"kid\" is not a string")
             }
-            keyID = header.string(HeaderParameter.keyID)
+            keyID = header.index.string(at: position)
         }
         let key = try keySet.key(forKeyID: keyID)
         guard key.algorithm == algorithm else {
@@ -115,17 +117,51 @@ public struct JWSVerifier: Sendable {
     }
 }
 
-/// Names of the JWS header parameters that ``JWSVerifier`` checks (RFC 7515 §4.1), prepared for lookups.
-enum HeaderParameter {
-    static let algorithm: JSONMemberName = "alg"
-    static let keyID: JSONMemberName = "kid"
-    static let critical: JSONMemberName = "crit"
-    static let base64URLEncodePayload: JSONMemberName = "b64"
-    static let certificateChain: JSONMemberName = "x5c"
+/// The JWS header parameters that ``JWSVerifier`` checks (RFC 7515 §4.1).
+/// Their raw values index ``names``.
+enum HeaderParameter: Int, CaseIterable {
+    case algorithm, keyID, critical, base64URLEncodePayload, certificateChain
+    case jwkSetURL, x509URL, jsonWebKey
+    case type, contentType, x509SHA1Thumbprint, x509SHA256Thumbprint
+
+    var name: JSONMemberName { Self.names[rawValue] }
+
+    /// Member names of the cases, in case order.
+    static let names: [JSONMemberName] = [
+        "alg", "kid", "crit", "b64", "x5c",
+        "jku", "x5u", "jwk",
+        "typ", "cty", "x5t", "x5t#S256",
+    ]
+    static let table = JSONMemberNameTable(names)
+
     /// Parameters that point at keys outside the configured set, other than
     /// `x5c`: `jku` (§4.1.2), `x5u` (§4.1.5) and `jwk` (§4.1.3). Moat never
     /// follows them and rejects tokens that carry them.
-    static let keyLocations: [JSONMemberName] = ["jku", "x5u", "jwk"]
+    static let keyLocations: [HeaderParameter] = [.jwkSetURL, .x509URL, .jsonWebKey]
     /// Parameters that §4.1 defines as strings; any other JSON type rejects the token.
-    static let strings: [JSONMemberName] = ["typ", "cty", "x5t", "x5t#S256"]
+    static let strings: [HeaderParameter] = [.type, .contentType, .x509SHA1Thumbprint, .x509SHA256Thumbprint]
+}
+
+/// A protected header with the position of each ``HeaderParameter`` found in
+/// one pass over its members, instead of one search per parameter.
+struct HeaderPositions {
+    let index: JSONObjectIndex
+    /// Member position per ``HeaderParameter`` raw value, or -1 when absent.
+    /// Its size must be at least the number of parameters; a larger table traps on the first write.
+    private var positions = InlineArray<12, Int32>(repeating: -1)
+
+    init(_ index: JSONObjectIndex) {
+        self.index = index
+        // Int32 halves the storage. A position beyond Int32.max would trap here.
+        index.forEachMember(in: HeaderParameter.table) { entry, position in
+            positions[entry] = Int32(position)
+        }
+    }
+
+    func position(_ parameter: HeaderParameter) -> Int? {
+        let position = positions[parameter.rawValue]
+        return position < 0 ? nil : Int(position)
+    }
+
+    func contains(_ parameter: HeaderParameter) -> Bool { positions[parameter.rawValue] >= 0 }
 }

@@ -16,40 +16,39 @@ extension JWTVerifier {
     /// 7. `exp` > now − leeway → else `token_expired`.
     /// 8. now − `iat` ≤ maximum age + leeway → else `token_too_old`.
     public func validateClaims(_ claims: JSONObjectIndex, now: Date) throws(JOSEError) {
-        let found = claims.positions(of: CheckedClaim.table)
-        let position = { (claim: CheckedClaim) in found[claim.rawValue] }
-        try Self.checkTypes(claims, position)
-        for claim in [CheckedClaim.expirationTime, .issuer, .audience] where position(claim) == nil {
+        let claimPositions = CheckedClaimPositions(claims)
+        try Self.checkTypes(claims, claimPositions)
+        for claim in [CheckedClaim.expirationTime, .issuer, .audience] where claimPositions.position(claim) == nil {
             throw JOSEError(code: .missingClaim, reason: "required claim \"\(claim.name)\" is missing")
         }
         if let missing = policy.requiredClaimNames.first(where: { !claims.contains($0) }) {
             throw JOSEError(code: .missingClaim, reason: "required claim \"\(missing)\" is missing")
         }
-        if policy.maxTokenAge != nil, position(.issuedAt) == nil {
+        if policy.maxTokenAge != nil, claimPositions.position(.issuedAt) == nil {
             throw JOSEError(code: .missingClaim, reason: "required claim \"iat\" is missing")
         }
 
         // checkTypes and the presence check above make iss a string and aud present.
-        let issuerPosition = position(.issuer)!
-        guard issuerIsExpected(claims, issuerPosition: issuerPosition, tenantIDPosition: position(.tenantID)) else {
+        let issuerPosition = claimPositions.position(.issuer)!
+        guard issuerIsExpected(claims, issuerPosition: issuerPosition, tenantIDPosition: claimPositions.position(.tenantID)) else {
             let issuer = claims.string(at: issuerPosition) ?? ""
             throw JOSEError(code: .issuerMismatch, reason: "issuer \"\(issuer.prefix(200))\" is not one of the expected \(policy.issuers.map(\.template))")
         }
-        guard audienceIsExpected(claims, audiencePosition: position(.audience)!) else {
+        guard audienceIsExpected(claims, audiencePosition: claimPositions.position(.audience)!) else {
             let audiences = Self.audiences(claims)
             throw JOSEError(code: .audienceMismatch, reason: "audience \(audiences.prefix(10)) contains none of the expected \(policy.audiences)")
         }
 
         let current = now.timeIntervalSince1970
         let leeway = policy.leeway
-        if let notBefore = position(.notBefore).flatMap(claims.number(at:)), notBefore > current + leeway {
+        if let notBefore = claimPositions.position(.notBefore).flatMap(claims.number(at:)), notBefore > current + leeway {
             throw JOSEError(code: .tokenNotYetValid, reason: "token is not valid before \(notBefore), now is \(current) with \(leeway) s leeway")
         }
-        let issuedAt = position(.issuedAt).flatMap(claims.number(at:))
+        let issuedAt = claimPositions.position(.issuedAt).flatMap(claims.number(at:))
         if let issuedAt, issuedAt > current + leeway {
             throw JOSEError(code: .issuedInFuture, reason: "token was issued at \(issuedAt), after now \(current) plus \(leeway) s leeway")
         }
-        let expiresAt = position(.expirationTime).flatMap(claims.number(at:)) ?? -.infinity
+        let expiresAt = claimPositions.position(.expirationTime).flatMap(claims.number(at:)) ?? -.infinity
         guard expiresAt > current - leeway else {
             throw JOSEError(code: .tokenExpired, reason: "token expired at \(expiresAt), now is \(current) with \(leeway) s leeway")
         }
@@ -86,20 +85,20 @@ extension JWTVerifier {
         return audiences.contains(where: policy.audiences.contains)
     }
 
-    private static func checkTypes(_ claims: JSONObjectIndex, _ position: (CheckedClaim) -> Int?) throws(JOSEError) {
+    private static func checkTypes(_ claims: JSONObjectIndex, _ claimPositions: CheckedClaimPositions) throws(JOSEError) {
         for claim in [CheckedClaim.issuer, .subject, .jwtID] {
-            if let found = position(claim), claims.kind(at: found) != .string {
+            if let found = claimPositions.position(claim), claims.kind(at: found) != .string {
                 throw JOSEError(code: .invalidClaimType, reason: "claim \"\(claim.name)\" must be a string")
             }
         }
-        if let found = position(.audience) {
+        if let found = claimPositions.position(.audience) {
             guard claims.kind(at: found) == .string || claims.isStringArray(at: found) else {
                 throw JOSEError(code: .invalidClaimType, reason: "claim \"aud\" must be a string or an array of strings")
             }
         }
         // RFC 7519 §2 NumericDate: a JSON number; the parser already rejects non-finite values.
         for claim in [CheckedClaim.expirationTime, .notBefore, .issuedAt] {
-            if let found = position(claim), claims.kind(at: found) != .integer, claims.kind(at: found) != .double {
+            if let found = claimPositions.position(claim), claims.kind(at: found) != .integer, claims.kind(at: found) != .double {
                 throw JOSEError(code: .invalidClaimType, reason: "claim \"\(claim.name)\" must be a number (NumericDate)")
             }
         }
@@ -122,4 +121,24 @@ private enum CheckedClaim: Int {
     ])
 
     var name: JSONMemberName { Self.table.names[rawValue] }
+}
+
+/// The position of each ``CheckedClaim`` in a claim set, in fixed-size
+/// storage, because a heap array per token showed up in profiles.
+private struct CheckedClaimPositions {
+    /// Member position per ``CheckedClaim`` raw value, or -1 when absent.
+    /// Its size must be at least the number of claims; a larger table traps on the first write.
+    private var positions = InlineArray<8, Int32>(repeating: -1)
+
+    init(_ claims: JSONObjectIndex) {
+        // Int32 halves the storage. A position beyond Int32.max would trap here.
+        claims.forEachMember(in: CheckedClaim.table) { entry, position in
+            positions[entry] = Int32(position)
+        }
+    }
+
+    func position(_ claim: CheckedClaim) -> Int? {
+        let position = positions[claim.rawValue]
+        return position < 0 ? nil : Int(position)
+    }
 }

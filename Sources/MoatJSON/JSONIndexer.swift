@@ -217,9 +217,17 @@ struct JSONIndexer {
             }
             isDuplicate = !decodedNames!.insert(decode(name)).inserted
         } else {
-            for position in members.indices where matches(members[position].name, name) {
-                isDuplicate = true
-                break
+            // Equal plain names have equal lookup keys, and a name that compares
+            // only as a string has stringNameKey, so other keys need no comparison.
+            let key = name.lookupKey
+            let comparesAll = key == MemberName.stringNameKey
+            for position in lookupKeys.indices {
+                let candidateKey = lookupKeys[position]
+                guard comparesAll || candidateKey == key || candidateKey == MemberName.stringNameKey else { continue }
+                if matches(members[position].name, name) {
+                    isDuplicate = true
+                    break
+                }
             }
         }
         if isDuplicate { throw duplicateError(name, keyOffset: keyOffset) }

@@ -8,19 +8,32 @@ extension JSONObjectIndex {
     ///   absent. Positions are for the `…(at:)` accessors. Names match exactly
     ///   as ``position(of:)`` matches them, escaped names included.
     public func positions(of table: JSONMemberNameTable) -> [Int?] {
-        // Escaped or non-ASCII member names compare only as strings, so they take the lookup per name.
-        if hasStringNames { return table.names.map { position(of: $0) } }
-
         var found = [Int?](repeating: nil, count: table.names.count)
+        forEachMember(in: table) { entry, position in found[entry] = position }
+        return found
+    }
+
+    /// Calls `body` once for each name of `table` that is a member, with the
+    /// name's index in ``JSONMemberNameTable/names`` and the member's position.
+    /// Matches as ``positions(of:)`` does, but allocates nothing, so callers
+    /// on a hot path can keep the positions in fixed-size storage.
+    public func forEachMember(in table: JSONMemberNameTable, _ body: (_ entry: Int, _ position: Int) -> Void) {
+        // Escaped or non-ASCII member names compare only as strings, so they take the lookup per name.
+        if hasStringNames {
+            for entry in table.names.indices {
+                if let position = position(of: table.names[entry]) { body(entry, position) }
+            }
+            return
+        }
+
         for position in members.indices {
             let name = members[position].name
             guard let entry = table.entry(forLeadingWord: name.word) else { continue }
             let candidate = table.names[entry]
             if candidate.count == name.count && hasTail(name, of: candidate) {
-                found[entry] = position
+                body(entry, position)
             }
         }
-        return found
     }
 
     /// The JSON type of the member at `position`.

@@ -154,6 +154,18 @@ struct JSONObjectIndexTests {
         #expect((try? JSONObjectIndex.parse(bytes: Array(distinct.utf8)))??.count == size)
     }
 
+    @Test("duplicate found whichever name is escaped")
+    func duplicateWithEscapedFirst() {
+        let escapedFirst = #"{"\u0061ud":1,"iss":2,"aud":3}"#
+        let escapedBoth = #"{"\u0061ud":1,"iss":2,"a\u0075d":3}"#
+        let longNames = #"{"preferred_username":1,"preferred_usernames":2,"preferred_username":3}"#
+        let sharedPrefix = #"{"preferred_username":1,"preferred_usernames":2}"#
+        #expect(indexError(Array(escapedFirst.utf8))?.code == .duplicateMember)
+        #expect(indexError(Array(escapedBoth.utf8))?.code == .duplicateMember)
+        #expect(indexError(Array(longNames.utf8))?.code == .duplicateMember)
+        #expect(indexError(Array(sharedPrefix.utf8)) == nil)
+    }
+
     @Test("object in memory is indexed with its members")
     func indexFromObject() {
         let object: JSONObject = ["iss": "x", "exp": 5, "aud": ["a"]]

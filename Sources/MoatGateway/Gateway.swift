@@ -39,6 +39,7 @@ public final class Gateway: HTTPBlockingResponder {
     let revokedSessions = LockedValue([String: Int64]())
     let verifiedTokens = VerifiedTokenCache()
     let openedSessions = OpenedSessionCache()
+    let renewals = SessionRenewalCache(reuseInterval: Gateway.renewalInterval)
     /// `scheme://host[:port]` of the upstream, the prefix of every upstream URL.
     let upstreamOrigin: String
     /// The upstream's `host[:port]`, for the `Host` field.

@@ -56,7 +56,7 @@ final class ConnectionContext: @unchecked Sendable {
         self.connection = connection
         self.target = target
         self.machine = ConnectionStateMachine(maxBodyBytes: maxBodyBytes)
-        self.gate = SuspensionGate(connection: connection, waitsOnThread: waitsOnThread)
+        self.gate = SuspensionGate(connection: connection, waitsOnThread: waitsOnThread, loop: EventLoop.current)
         self.requestID = RequestID.generate()
         self.loggedPath = String(target.prefix { $0 != "?" && $0 != "#" })
     }

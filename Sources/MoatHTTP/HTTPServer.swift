@@ -32,6 +32,7 @@ public final class HTTPServer: Sendable {
     private enum Lifecycle {
         case idle
         case running(daemon: OpaquePointer, socket: ListeningSocket, core: Unmanaged<ServerCore>)
+        case runningLoops(EventLoopGroup, core: Unmanaged<ServerCore>)
         case stopped
     }
 
@@ -62,8 +63,11 @@ public final class HTTPServer: Sendable {
     /// port 0. Returns 0 before ``start()`` and after ``stop()``.
     public var port: Int {
         lifecycle.withLock { state in
-            if case .running(_, let socket, _) = state { return socket.port }
-            return 0
+            switch state {
+            case .running(_, let socket, _): socket.port
+            case .runningLoops(let group, _): group.port
+            case .idle, .stopped: 0
+            }
         }
     }
 
@@ -80,6 +84,17 @@ public final class HTTPServer: Sendable {
         let outcome: Result<Int, HTTPServerError> = lifecycle.withLock { state in
             guard case .idle = state else {
                 return .failure(HTTPServerError(.alreadyStarted, "the server on \(configuration.host):\(configuration.port) was already started; create a new HTTPServer"))
+            }
+            if case .eventLoops(let count) = configuration.concurrency {
+                let retained = Unmanaged.passRetained(core)
+                do throws(HTTPServerError) {
+                    let group = try EventLoopGroup.start(count: count, configuration: configuration, core: retained.toOpaque(), logger: logger)
+                    state = .runningLoops(group, core: retained)
+                    return .success(group.port)
+                } catch {
+                    retained.release()
+                    return .failure(error)
+                }
             }
             let socket: ListeningSocket
             do throws(HTTPServerError) {
@@ -111,21 +126,31 @@ public final class HTTPServer: Sendable {
     ///
     /// Calling it again, or before ``start()``, does nothing.
     public func stop() async {
-        let running: (OpaquePointer, ListeningSocket, Unmanaged<ServerCore>)? = lifecycle.withLock { state in
-            guard case .running(let daemon, let socket, let core) = state else { return nil }
-            state = .stopped
-            return (daemon, socket, core)
+        let running: Lifecycle = lifecycle.withLock { state in
+            defer {
+                if case .idle = state {} else { state = .stopped }
+            }
+            return state
         }
-        guard let (daemon, socket, retained) = running else { return }
+        switch running {
+        case .running(let daemon, let socket, let retained):
+            await stopDaemon(daemon, socket: socket)
+            retained.release()
+        case .runningLoops(let group, let retained):
+            await stopLoops(group)
+            retained.release()
+        case .idle, .stopped:
+            return
+        }
+    }
+
+    private func stopDaemon(_ daemon: OpaquePointer, socket: ListeningSocket) async {
         let address = ["moat.http.host": configuration.host, "moat.http.port": String(socket.port)]
         logger.info("server stopping", metadata: address)
 
         core.enter(.draining)
         _ = MHD_quiesce_daemon(daemon)
-        let deadline = ContinuousClock.now + .milliseconds(Int(configuration.shutdownGracePeriod * 1000))
-        while core.inFlightCount() > 0, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        await waitForHandlers()
 
         core.enter(.stopping)
         core.abandonRunningHandlers()
@@ -140,8 +165,31 @@ public final class HTTPServer: Sendable {
         }
         // After MHD_quiesce_daemon the listening socket belongs to the caller again.
         close(socket.descriptor)
-        retained.release()
         logger.info("server stopped", metadata: address)
+    }
+
+    /// Stops the event loops in the same three steps as a thread-pool server.
+    private func stopLoops(_ group: EventLoopGroup) async {
+        let address = ["moat.http.host": configuration.host, "moat.http.port": String(group.port)]
+        logger.info("server stopping", metadata: address)
+
+        core.enter(.draining)
+        await group.quiesce()
+        await waitForHandlers()
+
+        core.enter(.stopping)
+        core.abandonRunningHandlers()
+        await core.closeUpgradedConnections(timeout: .seconds(2))
+        await group.stop()
+        logger.info("server stopped", metadata: address)
+    }
+
+    /// Waits up to the grace period for running handlers to finish.
+    private func waitForHandlers() async {
+        let deadline = ContinuousClock.now + .milliseconds(Int(configuration.shutdownGracePeriod * 1000))
+        while core.inFlightCount() > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     private func startDaemon(socket: ListeningSocket, core: UnsafeMutableRawPointer) -> OpaquePointer? {

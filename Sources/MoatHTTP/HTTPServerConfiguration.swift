@@ -13,7 +13,26 @@ import Foundation
 /// | `threadCount` | Int | 2 | libmicrohttpd network threads; handlers run on Swift tasks. Ignored with `threadPerConnection`. |
 /// | `threadPerConnection` | Bool | false | Gives every connection its own thread, on which an ``HTTPBlockingResponder`` runs inline; needs a streaming responder. |
 /// | `shutdownGracePeriod` | TimeInterval | 10 s | How long ``HTTPServer/stop()`` waits for running handlers. |
+/// | `concurrency` | ``Concurrency`` | `.threadPool` | Thread pool, or event loops for an ``HTTPLoopResponder``. |
 public struct HTTPServerConfiguration: Sendable {
+    /// How the server spreads connections over threads.
+    public enum Concurrency: Sendable, Equatable {
+        /// libmicrohttpd's pool of ``HTTPServerConfiguration/threadCount``
+        /// network threads; handlers run on Swift tasks.
+        case threadPool
+        /// This many event-loop threads, each with its own libmicrohttpd
+        /// daemon (external epoll), its own `SO_REUSEPORT` listening socket and
+        /// its own libcurl multi handle. An ``HTTPLoopResponder`` answers
+        /// requests without a body on the loop thread; everything else runs on
+        /// other threads as in `.threadPool`.
+        case eventLoops(Int)
+
+        /// One event loop per active processor, at least one.
+        public static var eventLoopPerProcessor: Concurrency {
+            .eventLoops(max(1, ProcessInfo.processInfo.activeProcessorCount))
+        }
+    }
+
     public var host: String = "127.0.0.1"
     public var port: Int = 0
     public var maxHeaderBytes: Int = 16 * 1024
@@ -29,6 +48,7 @@ public struct HTTPServerConfiguration: Sendable {
     /// thread (and its stack) per open connection. Only servers with a
     /// streaming responder support it.
     public var threadPerConnection: Bool = false
+    public var concurrency: Concurrency = .threadPool
 
     public init(
         host: String = "127.0.0.1",
@@ -39,7 +59,8 @@ public struct HTTPServerConfiguration: Sendable {
         maxConnections: Int = 512,
         threadCount: Int = 2,
         shutdownGracePeriod: TimeInterval = 10,
-        threadPerConnection: Bool = false
+        threadPerConnection: Bool = false,
+        concurrency: Concurrency = .threadPool
     ) {
         self.host = host
         self.port = port
@@ -50,6 +71,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.threadCount = threadCount
         self.shutdownGracePeriod = shutdownGracePeriod
         self.threadPerConnection = threadPerConnection
+        self.concurrency = concurrency
     }
 
     /// Checks ranges before the server binds.
@@ -63,6 +85,12 @@ public struct HTTPServerConfiguration: Sendable {
         guard connectionTimeout >= 1 else { throw invalid("connectionTimeout", connectionTimeout, "at least 1 second") }
         guard maxConnections >= 1 else { throw invalid("maxConnections", maxConnections, "at least 1") }
         guard (1...256).contains(threadCount) else { throw invalid("threadCount", threadCount, "between 1 and 256") }
+        if case .eventLoops(let count) = concurrency, !(1...256).contains(count) {
+            throw invalid("the event loop count", count, "between 1 and 256")
+        }
+        if case .eventLoops = concurrency, threadPerConnection {
+            throw invalid("threadPerConnection", threadPerConnection, "false with event loops")
+        }
         guard shutdownGracePeriod >= 0 else { throw invalid("shutdownGracePeriod", shutdownGracePeriod, "0 or more seconds") }
     }
 }

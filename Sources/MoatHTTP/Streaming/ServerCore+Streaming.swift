@@ -113,6 +113,10 @@ extension ServerCore {
             headers: context.headers, body: Data(),
             remoteAddress: context.remoteAddress, requestID: context.requestID
         )
+        if body.announcedLength == 0, let loopResponder, let loop = EventLoop.current {
+            start = { self.respondOnLoop(loopResponder, to: request, body: body, context: context, loop: loop) }
+            return .YES
+        }
         if configuration.threadPerConnection, let blockingResponder = streamingResponder as? any HTTPBlockingResponder {
             start = {
                 let run: @Sendable () -> Void = {

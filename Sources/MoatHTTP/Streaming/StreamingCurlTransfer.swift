@@ -29,6 +29,13 @@ final class StreamingCurlTransfer: @unchecked Sendable {
     var deliveredHead: Result<StreamingClientResponse, HTTPClientError>?
     /// Called exactly once with the response head or the failure before it.
     var onHead: ((Result<StreamingClientResponse, HTTPClientError>) -> Void)?
+    /// Set for a transfer on an ``EventLoop``'s multi handle, which must never
+    /// block: the body goes into the stream with `tryWrite`, and a full buffer
+    /// pauses the transfer instead of waiting.
+    var onEventLoop = false
+    /// Called with the body stream when it is created, so that the event loop
+    /// can install its producer hooks before the first byte is written.
+    var streamCreated: ((HTTPBodyStream) -> Void)?
 
     init(_ request: StreamingClientRequest, body: HTTPRequestBody?) throws(HTTPClientError) {
         guard let scheme = request.url.scheme?.lowercased(), scheme == "http" || scheme == "https", request.url.host != nil else {
@@ -180,6 +187,8 @@ final class StreamingCurlTransfer: @unchecked Sendable {
             return size * count
         }
         _ = moat_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        // On an event loop a cancelled stream removes the transfer at once, so no progress polling is needed.
+        guard !onEventLoop else { return }
         setLong(CURLOPT_NOPROGRESS, 0)
         _ = moat_curl_setopt_xferinfo_callback(handle) { context, _, _, _, _ in
             guard let context else { return 0 }
@@ -241,6 +250,7 @@ final class StreamingCurlTransfer: @unchecked Sendable {
         }
         let stream = HTTPBodyStream()
         self.stream = stream
+        streamCreated?(stream)
         deliverHead(.stream(stream))
     }
 
@@ -249,6 +259,17 @@ final class StreamingCurlTransfer: @unchecked Sendable {
         if stream != nil, holdsStreamedBody {
             heldBody.append(data)
             return count
+        }
+        if let stream, onEventLoop {
+            switch stream.tryWrite(data) {
+            case .accepted:
+                return count
+            case .full:
+                // libcurl keeps the piece and offers it again after curl_easy_pause(CURLPAUSE_CONT).
+                return Int(CURL_WRITEFUNC_PAUSE)
+            case .closed:
+                return 0
+            }
         }
         if let stream {
             // Returning fewer bytes than offered makes libcurl stop with CURLE_WRITE_ERROR.

@@ -21,10 +21,13 @@ final class SuspensionGate: @unchecked Sendable {
     let connection: OpaquePointer
     /// Whether the connection's thread waits instead of suspending the connection.
     let waitsOnThread: Bool
+    /// The event loop whose daemon owns the connection, when the server runs event loops.
+    let loop: EventLoop?
 
-    init(connection: OpaquePointer, waitsOnThread: Bool = false) {
+    init(connection: OpaquePointer, waitsOnThread: Bool = false, loop: EventLoop? = nil) {
         self.connection = connection
         self.waitsOnThread = waitsOnThread
+        self.loop = loop
     }
 
     /// Suspends the connection; call only from a libmicrohttpd callback of this connection.
@@ -49,6 +52,9 @@ final class SuspensionGate: @unchecked Sendable {
             condition.broadcast()
         } else {
             MHD_resume_connection(connection)
+            // libmicrohttpd 0.9.75 in external-epoll mode can miss a resume that
+            // lands while MHD_run runs, so the loop is told to call it again.
+            loop?.daemonNeedsRun()
         }
     }
 

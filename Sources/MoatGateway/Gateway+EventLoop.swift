@@ -2,7 +2,7 @@ import Foundation
 import MoatHTTP
 
 extension Gateway {
-    /// Answers a request without a body on the server's event loop.
+    /// Handles a request without a body on the server's event loop.
     ///
     /// The request is authenticated from the caches alone (session cookie, or
     /// a bearer token already in the verified-token cache), checked, and

@@ -6,7 +6,7 @@ import MoatCore
 /// mode and a libcurl multi handle, both in one epoll set, in the manner of an
 /// nginx worker.
 ///
-/// A request without a body is read, answered or forwarded, and its upstream
+/// A request without a body is read, responded to or forwarded, and its upstream
 /// response queued on this thread alone (see ``HTTPLoopResponder``). Threading
 /// rules, from the libmicrohttpd and libcurl manuals: `MHD_run` and
 /// `MHD_queue_response` are called only here; `MHD_resume_connection` may come

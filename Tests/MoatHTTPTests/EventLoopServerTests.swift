@@ -53,6 +53,7 @@ private struct UpstreamHandler: HTTPStreamingResponder {
 /// Runs `body` with an upstream server on the thread pool and a loop server
 /// that forwards every request to it and passes the response through.
 private func withForwardingPair<Value>(
+    loops: Int = 2,
     upstream handle: @escaping @Sendable (HTTPRequest) -> HTTPResponse,
     readTimeout: TimeInterval = 60,
     _ body: (Int) async throws -> Value
@@ -82,7 +83,7 @@ private func withForwardingPair<Value>(
         }
     }
     do {
-        let result = try await withLoopServer(handler, body)
+        let result = try await withLoopServer(loops: loops, handler, body)
         await upstream.stop()
         return result
     } catch {
@@ -339,5 +340,25 @@ struct EventLoopServerTests {
         // Each client got the 503 or a closed connection; none waits for the upstream.
         #expect(statuses.count == 4)
         #expect(statuses.allSatisfy { $0 == nil || $0 == 503 })
+    }
+
+    @Test("reused upstream handle sends each method")
+    func reusedHandleSendsEachMethod() async throws {
+        try await withForwardingPair(loops: 1, upstream: { request in
+            .text("\(request.method) length \(request.headers["Content-Length"] ?? "none")")
+        }) { port in
+            let cases: [(method: String, expected: String)] = [
+                ("GET", "GET length none"), ("DELETE", "DELETE length none"), ("GET", "GET length none"),
+                ("POST", "POST length 0"), ("PUT", "PUT length 0"), ("GET", "GET length none"),
+            ]
+            for (method, expected) in cases {
+                let response = try await RawHTTP.exchange(port: port, "\(method) /echo HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+                #expect(response.hasSuffix(expected), "\(method)")
+            }
+            let head = try await RawHTTP.exchange(port: port, "HEAD /echo HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+            #expect(RawHTTP.status(of: head) == 200)
+            let after = try await RawHTTP.exchange(port: port, "GET /echo HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+            #expect(after.hasSuffix("GET length none"))
+        }
     }
 }

@@ -53,8 +53,10 @@ final class LoopUpstream {
     /// the response head (the body may still stream) or the failure before it.
     func start(_ request: StreamingClientRequest, onHead: @escaping (Result<StreamingClientResponse, HTTPClientError>) -> Void) {
         let transfer: StreamingCurlTransfer
+        // These methods get an empty body, so libcurl sends Content-Length: 0.
+        let emptyBody = ["POST", "PUT", "PATCH"].contains(request.method) ? HTTPRequestBody(Data()) : nil
         do {
-            transfer = try StreamingCurlTransfer(request, body: nil)
+            transfer = try StreamingCurlTransfer(request, body: emptyBody)
         } catch {
             onHead(.failure(error))
             return
@@ -63,10 +65,6 @@ final class LoopUpstream {
         guard let easy = reused ?? curl_easy_init() else {
             onHead(.failure(HTTPClientError(.transferFailed, "libcurl could not allocate a handle for \(request.url.host ?? "")")))
             return
-        }
-        if reused != nil {
-            // Clears the options of the previous transfer; connections stay in the multi's cache.
-            curl_easy_reset(easy)
         }
         transfer.onEventLoop = true
         transfer.onHead = onHead
@@ -77,7 +75,8 @@ final class LoopUpstream {
                 onReaderGone: { [weak transfer] in loop.execute { transfer.map { self.abort(easy, transfer: $0) } } }
             )
         }
-        transfer.prepare(easy)
+        // A reused handle keeps the fixed options of its earlier transfers.
+        transfer.prepare(easy, reusing: reused != nil)
         transfers[easy] = transfer
         guard curl_multi_add_handle(multi, easy) == CURLM_OK else {
             transfers[easy] = nil

@@ -15,8 +15,7 @@ typedef void *(*moat_mhd_uri_log_callback)(void *cls, const char *uri,
 
 /* Starts a daemon on an already bound and listening socket. A thread_count
    of 0 leaves out MHD_OPTION_THREAD_POOL_SIZE, because libmicrohttpd logs a
-   warning for a pool size of 0 and rejects any pool in thread-per-connection
-   mode. */
+   warning for a pool size of 0 and an event loop's daemon has no threads. */
 static inline struct MHD_Daemon *
 moat_mhd_start_daemon(unsigned int flags, MHD_socket listen_socket,
                       MHD_AccessHandlerCallback access_handler, void *access_cls,

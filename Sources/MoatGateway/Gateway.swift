@@ -101,14 +101,13 @@ public final class Gateway: HTTPBlockingResponder, HTTPLoopResponder {
     /// The key set that verifies the assertion header, served at `/.auth/keys`.
     public var assertionKeySet: JSONWebKeySet { assertionSigner.keySet }
 
-    /// Handles a request; see the type's description for the order of checks.
+    /// Handles a request on a thread that may block; see the type's
+    /// description for the order of checks.
     ///
-    /// On a server with ``HTTPServerConfiguration/threadPerConnection`` a
-    /// request without a body runs entirely on its connection's thread: it is
-    /// authenticated, its assertion is signed (or reused, see
-    /// ``AssertionCache``) and the upstream transfer runs there until the
-    /// response head arrives. Only `/.auth/*` and a bearer token that is not
-    /// yet in the verified-token cache wait for an async task.
+    /// On an event-loop server this is the fallback path: requests with a
+    /// body, WebSocket upgrades, `/.auth/*` and bearer tokens that are not yet
+    /// in the verified-token cache (see ``respondOnLoop(to:)``). The upstream
+    /// transfer runs on this thread until the response head arrives.
     public func respondBlocking(to request: HTTPRequest, body: HTTPRequestBody) -> HTTPResponse {
         if request.path == "/.auth" || request.path.hasPrefix("/.auth/") {
             return BlockingWait.run { await self.serveAuthEndpoint(request, body: body) }

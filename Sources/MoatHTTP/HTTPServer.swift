@@ -78,9 +78,6 @@ public final class HTTPServer: Sendable {
     ///   `daemon_start_failed` or `already_started`; the reason names `host:port`.
     public func start() throws(HTTPServerError) {
         try configuration.validate()
-        if configuration.threadPerConnection && core.streamingResponder == nil {
-            throw HTTPServerError(.invalidConfiguration, "threadPerConnection is true but the server on \(configuration.host):\(configuration.port) has a buffered responder; use a streaming responder or set threadPerConnection to false")
-        }
         let outcome: Result<Int, HTTPServerError> = lifecycle.withLock { state in
             guard case .idle = state else {
                 return .failure(HTTPServerError(.alreadyStarted, "the server on \(configuration.host):\(configuration.port) was already started; create a new HTTPServer"))
@@ -193,19 +190,7 @@ public final class HTTPServer: Sendable {
     }
 
     private func startDaemon(socket: ListeningSocket, core: UnsafeMutableRawPointer) -> OpaquePointer? {
-        var flags = MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
-        var threadCount = UInt32(configuration.threadCount)
-        if configuration.threadPerConnection {
-            // Connections never suspend in this mode (their threads wait in
-            // SuspensionGate instead), but MHD_quiesce_daemon needs the
-            // inter-thread channel that MHD_ALLOW_SUSPEND_RESUME brings.
-            flags |= MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_POLL.rawValue
-            // libmicrohttpd rejects a thread pool in thread-per-connection mode.
-            // With 0 the shim passes no pool size option at all.
-            threadCount = 0
-        } else {
-            flags |= MHD_USE_AUTO_INTERNAL_THREAD.rawValue
-        }
+        var flags = MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue | MHD_USE_AUTO_INTERNAL_THREAD.rawValue
         if socket.isIPv6 {
             flags |= MHD_USE_IPv6.rawValue
         }
@@ -221,7 +206,7 @@ public final class HTTPServer: Sendable {
             Self.connectionMemoryLimit(maxHeaderBytes: configuration.maxHeaderBytes),
             UInt32(configuration.maxConnections),
             UInt32(configuration.connectionTimeout.rounded(.up)),
-            threadCount
+            UInt32(configuration.threadCount)
         )
     }
 

@@ -10,8 +10,7 @@ import Foundation
 /// | `maxBodyBytes` | Int | 1048576 bytes | Request body; larger bodies get a 413 problem. |
 /// | `connectionTimeout` | TimeInterval | 30 s | Idle time after which a connection is closed. |
 /// | `maxConnections` | Int | 512 | Concurrent connections; more are refused at accept. |
-/// | `threadCount` | Int | 2 | libmicrohttpd network threads; handlers run on Swift tasks. Ignored with `threadPerConnection`. |
-/// | `threadPerConnection` | Bool | false | Gives every connection its own thread, on which an ``HTTPBlockingResponder`` runs inline; needs a streaming responder. |
+/// | `threadCount` | Int | 2 | libmicrohttpd network threads; handlers run on Swift tasks. Ignored with event loops. |
 /// | `shutdownGracePeriod` | TimeInterval | 10 s | How long ``HTTPServer/stop()`` waits for running handlers. |
 /// | `concurrency` | ``Concurrency`` | `.threadPool` | Thread pool, or event loops for an ``HTTPLoopResponder``. |
 public struct HTTPServerConfiguration: Sendable {
@@ -41,13 +40,6 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxConnections: Int = 512
     public var threadCount: Int = 2
     public var shutdownGracePeriod: TimeInterval = 10
-    /// Runs each connection on a thread of its own (libmicrohttpd's
-    /// `MHD_USE_THREAD_PER_CONNECTION`) instead of ``threadCount`` shared
-    /// network threads. A request then needs no hand-off between threads when
-    /// its responder is an ``HTTPBlockingResponder``, at the cost of one
-    /// thread (and its stack) per open connection. Only servers with a
-    /// streaming responder support it.
-    public var threadPerConnection: Bool = false
     public var concurrency: Concurrency = .threadPool
 
     public init(
@@ -59,7 +51,6 @@ public struct HTTPServerConfiguration: Sendable {
         maxConnections: Int = 512,
         threadCount: Int = 2,
         shutdownGracePeriod: TimeInterval = 10,
-        threadPerConnection: Bool = false,
         concurrency: Concurrency = .threadPool
     ) {
         self.host = host
@@ -70,7 +61,6 @@ public struct HTTPServerConfiguration: Sendable {
         self.maxConnections = maxConnections
         self.threadCount = threadCount
         self.shutdownGracePeriod = shutdownGracePeriod
-        self.threadPerConnection = threadPerConnection
         self.concurrency = concurrency
     }
 
@@ -87,9 +77,6 @@ public struct HTTPServerConfiguration: Sendable {
         guard (1...256).contains(threadCount) else { throw invalid("threadCount", threadCount, "between 1 and 256") }
         if case .eventLoops(let count) = concurrency, !(1...256).contains(count) {
             throw invalid("the event loop count", count, "between 1 and 256")
-        }
-        if case .eventLoops = concurrency, threadPerConnection {
-            throw invalid("threadPerConnection", threadPerConnection, "false with event loops")
         }
         guard shutdownGracePeriod >= 0 else { throw invalid("shutdownGracePeriod", shutdownGracePeriod, "0 or more seconds") }
     }

@@ -9,10 +9,7 @@ enum MicroHTTPDCallbacks {
         guard let cls, let connection else { return nil }
         let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
         let target = uri.map { String(cString: $0) } ?? ""
-        let context = ConnectionContext(
-            connection: connection, target: target, maxBodyBytes: core.configuration.maxBodyBytes,
-            waitsOnThread: core.configuration.threadPerConnection
-        )
+        let context = ConnectionContext(connection: connection, target: target, maxBodyBytes: core.configuration.maxBodyBytes)
         // Set here so that a request rejected by libmicrohttpd before the access handler still logs its peer.
         context.remoteAddress = ServerCore.remoteAddress(connection)
         core.register(context)

@@ -17,7 +17,7 @@ extension Gateway {
     /// Reads a bearer token first, then the session cookie. A request with an
     /// `Authorization: Bearer` field is judged by the token alone.
     func authenticate(_ request: HTTPRequest) async -> Authentication {
-        if let authorization = request.headers["Authorization"], authorization.lowercased().hasPrefix("bearer") {
+        if let authorization = request.headers["Authorization"], Self.hasBearerScheme(authorization) {
             if let cached = verifiedTokens.caller(for: authorization, now: clock.now()) {
                 return .authenticated(cached, cookies: [])
             }
@@ -30,11 +30,19 @@ extension Gateway {
     /// found in the verified-token cache. Returns nil when the token must be
     /// validated against the issuer's keys first.
     func authenticateImmediately(_ request: HTTPRequest) -> Authentication? {
-        if let authorization = request.headers["Authorization"], authorization.lowercased().hasPrefix("bearer") {
+        if let authorization = request.headers["Authorization"], Self.hasBearerScheme(authorization) {
             guard validator != nil else { return nil }
             return verifiedTokens.caller(for: authorization, now: clock.now()).map { .authenticated($0, cookies: []) }
         }
         return authenticateSession(request)
+    }
+
+    /// Whether an `Authorization` value starts with `bearer` in any case,
+    /// checked on bytes because lower-casing the whole token allocated a copy per request.
+    static func hasBearerScheme(_ authorization: String) -> Bool {
+        let scheme = "bearer".utf8
+        let prefix = authorization.utf8.prefix(scheme.count)
+        return prefix.count == scheme.count && zip(prefix, scheme).allSatisfy { $0 | 0x20 == $1 }
     }
 
     private func authenticateSession(_ request: HTTPRequest) -> Authentication {

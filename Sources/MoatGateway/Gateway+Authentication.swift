@@ -37,8 +37,8 @@ extension Gateway {
         return authenticateSession(request)
     }
 
-    /// Whether an `Authorization` value starts with `bearer` in any case,
-    /// checked on bytes because lower-casing the whole token allocated a copy per request.
+    /// Returns whether an `Authorization` value starts with `bearer` in any case.
+    /// It compares bytes, because lower-casing the whole token allocated a copy per request.
     static func hasBearerScheme(_ authorization: String) -> Bool {
         let scheme = "bearer".utf8
         let prefix = authorization.utf8.prefix(scheme.count)

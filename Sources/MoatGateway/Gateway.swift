@@ -127,7 +127,7 @@ public final class Gateway: HTTPBlockingResponder, HTTPLoopResponder {
         }
     }
 
-    /// What to do with a request once its credentials were read.
+    /// The next step for a request once its credentials were read.
     enum AccessDecision {
         case reply(HTTPResponse)
         /// Forward to the upstream for `caller` (nil on an excluded path), adding `cookies` to the response.

@@ -8,6 +8,9 @@ import MoatCore
 /// libmicrohttpd parses requests on its own threads (``HTTPServerConfiguration/threadCount``).
 /// Once a body is complete the connection is suspended and the responder
 /// runs on a Swift task, so a slow handler never blocks a network thread.
+/// With ``HTTPServerConfiguration/Concurrency/eventLoops(_:)`` the server
+/// runs event-loop threads instead, on which an ``HTTPLoopResponder``
+/// handles requests without a body.
 ///
 /// Limits:
 /// - A request head larger than ``HTTPServerConfiguration/maxHeaderBytes``

@@ -14,15 +14,15 @@ import Foundation
 /// | `shutdownGracePeriod` | TimeInterval | 10 s | How long ``HTTPServer/stop()`` waits for running handlers. |
 /// | `concurrency` | ``Concurrency`` | `.threadPool` | Thread pool, or event loops for an ``HTTPLoopResponder``. |
 public struct HTTPServerConfiguration: Sendable {
-    /// How the server spreads connections over threads.
+    /// The threading model: which threads read requests and run responders.
     public enum Concurrency: Sendable, Equatable {
         /// libmicrohttpd's pool of ``HTTPServerConfiguration/threadCount``
         /// network threads; handlers run on Swift tasks.
         case threadPool
         /// This many event-loop threads, each with its own libmicrohttpd
         /// daemon (external epoll), its own `SO_REUSEPORT` listening socket and
-        /// its own libcurl multi handle. An ``HTTPLoopResponder`` answers
-        /// requests without a body on the loop thread; everything else runs on
+        /// its own libcurl multi handle. An ``HTTPLoopResponder`` responds to
+        /// requests without a body on the loop thread. Everything else runs on
         /// other threads as in `.threadPool`.
         case eventLoops(Int)
 

@@ -7,11 +7,13 @@ import MoatCore
 /// nginx worker.
 ///
 /// A request without a body is read, responded to or forwarded, and its upstream
-/// response queued on this thread alone (see ``HTTPLoopResponder``). Threading
-/// rules, from the libmicrohttpd and libcurl manuals: `MHD_run` and
-/// `MHD_queue_response` are called only here; `MHD_resume_connection` may come
-/// from any thread, and wakes this loop through the daemon's inter-thread
-/// channel, which is in the daemon's epoll set; libcurl handles are used only here.
+/// response queued on this thread alone (see ``HTTPLoopResponder``).
+///
+/// Threading rules, from the libmicrohttpd and libcurl manuals: `MHD_run`,
+/// `MHD_queue_response` and every libcurl call happen on this thread only.
+/// `MHD_resume_connection` may come from any thread. It signals the daemon's
+/// inter-thread channel, which is in the daemon's epoll set, and
+/// ``daemonNeedsRun()`` makes sure the loop calls `MHD_run` afterwards.
 final class EventLoop: @unchecked Sendable {
     // @unchecked: after `start`, every `var` except `posted` is used on the loop
     // thread only, and `posted` is a LockedValue.

@@ -106,9 +106,6 @@ final class LoopUpstream {
         finishCompletedTransfers()
     }
 
-    /// The number of transfers in progress.
-    var activeCount: Int { transfers.count }
-
     /// Ends every transfer, then frees the handles; the loop calls it when it stops.
     func shutDown() {
         for (easy, transfer) in transfers {

@@ -37,7 +37,7 @@ final class SuspensionGate: @unchecked Sendable {
         suspended = false
         MHD_resume_connection(connection)
         // libmicrohttpd 0.9.75 in external-epoll mode can miss a resume that
-        // lands while MHD_run runs, so the loop is told to call it again.
+        // lands while MHD_run runs, so the loop runs MHD_run once more.
         loop?.daemonNeedsRun()
     }
 

@@ -58,7 +58,7 @@ final class EventLoop: @unchecked Sendable {
             if wakeDescriptor >= 0 { close(wakeDescriptor) }
             throw HTTPServerError(.daemonStartFailed, "event loop \(index) could not set up epoll: \(reason)")
         }
-        guard let upstream = LoopUpstream(epoll: epoll, loop: self) else {
+        guard let upstream = LoopUpstream(epoll: epoll, loop: self, logger: logger) else {
             close(epoll)
             close(wakeDescriptor)
             throw HTTPServerError(.daemonStartFailed, "event loop \(index) could not create a libcurl multi handle")

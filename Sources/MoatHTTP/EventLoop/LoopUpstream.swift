@@ -15,6 +15,7 @@ final class LoopUpstream {
     private let multi: UnsafeMutableRawPointer
     private let epoll: Int32
     private unowned let loop: EventLoop
+    private let logger: Logger
     private var idleHandles: [UnsafeMutableRawPointer] = []
     private var transfers: [UnsafeMutableRawPointer: StreamingCurlTransfer] = [:]
     /// When libcurl wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)`; nil when it set no timer.
@@ -27,12 +28,13 @@ final class LoopUpstream {
     /// transfers run at the same time.
     static let maxCachedConnections = 256
 
-    init?(epoll: Int32, loop: EventLoop) {
+    init?(epoll: Int32, loop: EventLoop, logger: Logger) {
         CurlLibrary.initialize()
         guard let multi = curl_multi_init() else { return nil }
         self.multi = multi
         self.epoll = epoll
         self.loop = loop
+        self.logger = logger
         let context = Unmanaged.passUnretained(self).toOpaque()
         _ = moat_curl_multi_setopt_socket_callback(multi) { _, socket, what, context, socketContext in
             guard let context else { return 0 }
@@ -159,8 +161,17 @@ final class LoopUpstream {
         if registered, moat_epoll_control(epoll, EPOLL_CTL_MOD, socket, events, tag) == 0 {
             return
         }
-        if moat_epoll_control(epoll, EPOLL_CTL_ADD, socket, events, tag) != 0, errno == EEXIST {
-            _ = moat_epoll_control(epoll, EPOLL_CTL_MOD, socket, events, tag)
+        if moat_epoll_control(epoll, EPOLL_CTL_ADD, socket, events, tag) != 0 {
+            var code = errno
+            if code == EEXIST {
+                code = moat_epoll_control(epoll, EPOLL_CTL_MOD, socket, events, tag) == 0 ? 0 : errno
+            }
+            if code != 0 {
+                // The transfer then sees no events and ends with libcurl's own timeout.
+                logger.error("upstream socket could not be watched", metadata: [
+                    "moat.http.loop": String(loop.index), "moat.error": String(cString: strerror(code)),
+                ])
+            }
         }
         // Any non-nil pointer marks the socket as registered for later calls.
         _ = curl_multi_assign(multi, socket, UnsafeMutableRawPointer(bitPattern: 1))

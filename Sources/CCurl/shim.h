@@ -47,4 +47,30 @@ static inline CURLcode moat_curl_getinfo_socket(CURL *handle, CURLINFO info, cur
     return curl_easy_getinfo(handle, info, value);
 }
 
+static inline CURLcode moat_curl_getinfo_pointer(CURL *handle, CURLINFO info, char **value)
+{
+    return curl_easy_getinfo(handle, info, value);
+}
+
+/* curl_multi_setopt is variadic too. */
+static inline CURLMcode moat_curl_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *value)
+{
+    return curl_multi_setopt(multi, option, value);
+}
+
+static inline CURLMcode moat_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value)
+{
+    return curl_multi_setopt(multi, option, value);
+}
+
+static inline CURLMcode moat_curl_multi_setopt_socket_callback(CURLM *multi, curl_socket_callback callback)
+{
+    return curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, callback);
+}
+
+static inline CURLMcode moat_curl_multi_setopt_timer_callback(CURLM *multi, curl_multi_timer_callback callback)
+{
+    return curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, callback);
+}
+
 #endif

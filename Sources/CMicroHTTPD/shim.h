@@ -15,8 +15,7 @@ typedef void *(*moat_mhd_uri_log_callback)(void *cls, const char *uri,
 
 /* Starts a daemon on an already bound and listening socket. A thread_count
    of 0 leaves out MHD_OPTION_THREAD_POOL_SIZE, because libmicrohttpd logs a
-   warning for a pool size of 0 and rejects any pool in thread-per-connection
-   mode. */
+   warning for a pool size of 0 and an event loop's daemon has no threads. */
 static inline struct MHD_Daemon *
 moat_mhd_start_daemon(unsigned int flags, MHD_socket listen_socket,
                       MHD_AccessHandlerCallback access_handler, void *access_cls,
@@ -57,6 +56,64 @@ static inline enum MHD_Result
 moat_mhd_upgrade_close(struct MHD_UpgradeResponseHandle *urh)
 {
     return MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+}
+
+/* Returns the epoll descriptor of a daemon started with MHD_USE_EPOLL and
+   no internal thread, or -1. */
+static inline int
+moat_mhd_epoll_fd(struct MHD_Daemon *daemon)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_EPOLL_FD);
+    return info == NULL ? -1 : info->epoll_fd;
+}
+
+/* Returns how many milliseconds the caller may wait before MHD_run must be
+   called again, or -1 when libmicrohttpd needs no timed call. */
+static inline long long
+moat_mhd_timeout_ms(struct MHD_Daemon *daemon)
+{
+    MHD_UNSIGNED_LONG_LONG timeout = 0;
+    if (MHD_get_timeout(daemon, &timeout) != MHD_YES)
+        return -1;
+    return timeout > (MHD_UNSIGNED_LONG_LONG) INT32_MAX ? INT32_MAX : (long long) timeout;
+}
+
+/* struct epoll_event is packed on x86-64, which Swift does not import
+   reliably, so the event loop reaches epoll through these two wrappers.
+   Each descriptor carries a 64-bit tag that epoll returns with its events. */
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+/* Creates the non-blocking eventfd that wakes an event loop from other threads. */
+static inline int
+moat_wake_descriptor(void)
+{
+    return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+static inline int
+moat_epoll_control(int epoll_fd, int operation, int fd, uint32_t events, uint64_t tag)
+{
+    struct epoll_event event;
+    event.events = events;
+    event.data.u64 = tag;
+    return epoll_ctl(epoll_fd, operation, fd, &event);
+}
+
+/* Waits like epoll_wait and copies each ready descriptor's tag and events
+   into the two arrays of capacity entries. */
+static inline int
+moat_epoll_wait(int epoll_fd, uint64_t *tags, uint32_t *events, int capacity, int timeout_ms)
+{
+    struct epoll_event ready[64];
+    if (capacity > 64)
+        capacity = 64;
+    int count = epoll_wait(epoll_fd, ready, capacity, timeout_ms);
+    for (int index = 0; index < count; index++) {
+        tags[index] = ready[index].data.u64;
+        events[index] = ready[index].events;
+    }
+    return count;
 }
 
 #endif

@@ -17,7 +17,7 @@ extension Gateway {
     /// Reads a bearer token first, then the session cookie. A request with an
     /// `Authorization: Bearer` field is judged by the token alone.
     func authenticate(_ request: HTTPRequest) async -> Authentication {
-        if let authorization = request.headers["Authorization"], authorization.lowercased().hasPrefix("bearer") {
+        if let authorization = request.headers["Authorization"], Self.hasBearerScheme(authorization) {
             if let cached = verifiedTokens.caller(for: authorization, now: clock.now()) {
                 return .authenticated(cached, cookies: [])
             }
@@ -30,21 +30,36 @@ extension Gateway {
     /// found in the verified-token cache. Returns nil when the token must be
     /// validated against the issuer's keys first.
     func authenticateImmediately(_ request: HTTPRequest) -> Authentication? {
-        if let authorization = request.headers["Authorization"], authorization.lowercased().hasPrefix("bearer") {
+        if let authorization = request.headers["Authorization"], Self.hasBearerScheme(authorization) {
             guard validator != nil else { return nil }
             return verifiedTokens.caller(for: authorization, now: clock.now()).map { .authenticated($0, cookies: []) }
         }
         return authenticateSession(request)
     }
 
+    /// Returns whether an `Authorization` value starts with `bearer` in any case.
+    /// It compares bytes, because lower-casing the whole token allocated a copy per request.
+    static func hasBearerScheme(_ authorization: String) -> Bool {
+        let scheme = "bearer".utf8
+        let prefix = authorization.utf8.prefix(scheme.count)
+        return prefix.count == scheme.count && zip(prefix, scheme).allSatisfy { $0 | 0x20 == $1 }
+    }
+
     private func authenticateSession(_ request: HTTPRequest) -> Authentication {
-        guard let (session, caller) = currentSessionAndCaller(request) else { return .anonymous }
+        guard let (session, caller, cacheKey) = currentSessionAndCaller(request) else { return .anonymous }
         let now = Int64(clock.now().timeIntervalSince1970)
-        var cookies: [SetCookie] = []
-        if now - session.lastSeen >= Self.renewalInterval {
-            var renewed = session
-            renewed.lastSeen = now
-            cookies = (try? sessionCookies(for: renewed, replacing: request)) ?? []
+        guard now - session.lastSeen >= Self.renewalInterval else {
+            return .authenticated(caller, cookies: [])
+        }
+        let pieceCount = sessionCookie.pieceCount(in: request.cookies)
+        if let reused = renewals.cookies(for: cacheKey, previousPieceCount: pieceCount, now: now) {
+            return .authenticated(caller, cookies: reused)
+        }
+        var renewed = session
+        renewed.lastSeen = now
+        let cookies = (try? sessionCookies(for: renewed, replacing: request)) ?? []
+        if !cookies.isEmpty {
+            renewals.store(cookies, for: cacheKey, previousPieceCount: pieceCount, renewedAt: now)
         }
         return .authenticated(caller, cookies: cookies)
     }
@@ -93,10 +108,11 @@ extension Gateway {
         currentSessionAndCaller(request)?.session
     }
 
-    /// Returns the live session and its caller, or nil as ``currentSession(_:)`` does.
+    /// Returns the live session, its caller and the key of its sealed value in
+    /// ``OpenedSessionCache``, or nil as ``currentSession(_:)`` does.
     /// A cookie seen before is found in ``OpenedSessionCache`` instead of being
     /// decrypted again, but the timeouts and the revocation list are checked on every call.
-    func currentSessionAndCaller(_ request: HTTPRequest) -> (session: GatewaySession, caller: GatewayCaller)? {
+    func currentSessionAndCaller(_ request: HTTPRequest) -> (session: GatewaySession, caller: GatewayCaller, cacheKey: Data)? {
         guard let sealed = sessionCookie.sealedValue(in: request.cookies) else { return nil }
         let date = clock.now()
         let key = OpenedSessionCache.key(sealedValue: sealed)
@@ -119,7 +135,7 @@ extension Gateway {
             return nil
         }
         guard revokedSessions.withLock({ $0[session.id] == nil }) else { return nil }
-        return (session, caller)
+        return (session, caller, key)
     }
 
     /// Rejects `session` from now on, until it would have expired anyway.

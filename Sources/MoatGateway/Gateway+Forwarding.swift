@@ -7,33 +7,61 @@ extension Gateway {
     /// Sends the request to the upstream on the calling thread and returns the
     /// response as soon as its head arrives; the body keeps streaming.
     func forward(_ request: HTTPRequest, body: HTTPRequestBody, caller: GatewayCaller?, cookies: [SetCookie]) -> HTTPResponse {
+        if Self.isWebSocketUpgrade(request) {
+            body.discard()
+            do {
+                return forwardUpgrade(request, headers: try upstreamHeaders(for: request, caller: caller))
+            } catch {
+                return assertionFailure(request, error)
+            }
+        }
+        let upstreamRequest: StreamingClientRequest
+        switch prepareUpstreamRequest(request, caller: caller) {
+        case .success(let prepared):
+            upstreamRequest = prepared
+        case .failure(let reply):
+            body.discard()
+            return reply.response
+        }
+        do {
+            let upstream = try upstreamClient.sendBlocking(upstreamRequest, body: body)
+            return clientResponse(for: upstream, request: request, cookies: cookies)
+        } catch {
+            return upstreamFailure(request, error)
+        }
+    }
+
+    /// A response that replaces the upstream request, carried as an error.
+    struct ImmediateReply: Error {
+        let response: HTTPResponse
+    }
+
+    /// Builds the upstream request: URL, filtered fields, identity fields and assertion.
+    func prepareUpstreamRequest(_ request: HTTPRequest, caller: GatewayCaller?) -> Result<StreamingClientRequest, ImmediateReply> {
         let headers: HTTPHeaders
         do {
             headers = try upstreamHeaders(for: request, caller: caller)
         } catch {
-            body.discard()
-            logger.error("identity assertion could not be signed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
-            return ProblemDetails.internalError().response(requestID: request.requestID)
-        }
-        if Self.isWebSocketUpgrade(request) {
-            body.discard()
-            return forwardUpgrade(request, headers: headers)
+            return .failure(ImmediateReply(response: assertionFailure(request, error)))
         }
         guard let url = upstreamURL(request.target) else {
-            body.discard()
-            return ProblemDetails.badRequest(code: "invalid_target", "the request target cannot be forwarded").response(requestID: request.requestID)
+            return .failure(ImmediateReply(
+                response: ProblemDetails.badRequest(code: "invalid_target", "the request target cannot be forwarded").response(requestID: request.requestID)
+            ))
         }
-
-        let upstreamRequest = StreamingClientRequest(
+        return .success(StreamingClientRequest(
             method: request.method, url: url, headers: headers,
             connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout, caFile: configuration.upstreamCAFile
-        )
-        let upstream: StreamingClientResponse
-        do {
-            upstream = try upstreamClient.sendBlocking(upstreamRequest, body: body)
-        } catch {
-            return upstreamFailure(request, isTimeout: error.code == .timedOut, code: error.code.description, reason: error.reason)
-        }
+        ))
+    }
+
+    private func assertionFailure(_ request: HTTPRequest, _ error: any Error) -> HTTPResponse {
+        logger.error("identity assertion could not be signed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
+        return ProblemDetails.internalError().response(requestID: request.requestID)
+    }
+
+    /// The client's response for an upstream response head, with the session renewal cookies.
+    func clientResponse(for upstream: StreamingClientResponse, request: HTTPRequest, cookies: [SetCookie]) -> HTTPResponse {
         var response = HTTPResponse(status: upstream.status, headers: responseHeaders(upstream.headers, requestID: request.requestID))
         switch upstream.body {
         case .complete(let data):
@@ -46,6 +74,11 @@ extension Gateway {
             response.setCookie(cookie)
         }
         return response
+    }
+
+    /// Maps an upstream client error to 502 or, for timeouts, 504.
+    func upstreamFailure(_ request: HTTPRequest, _ error: HTTPClientError) -> HTTPResponse {
+        upstreamFailure(request, isTimeout: error.code == .timedOut, code: error.code.description, reason: error.reason)
     }
 
     /// The upstream URL for a request target: the upstream's origin followed

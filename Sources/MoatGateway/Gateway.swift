@@ -21,7 +21,7 @@ import MoatJOSE
 /// 6. The request goes to the upstream with identity fields the gateway
 ///    writes itself (every client-sent copy is removed first), streaming
 ///    both ways, or as a WebSocket tunnel.
-public final class Gateway: HTTPBlockingResponder {
+public final class Gateway: HTTPBlockingResponder, HTTPLoopResponder {
     let configuration: GatewayConfiguration
     let relyingParty: RelyingParty?
     let validator: AccessTokenValidator?
@@ -39,6 +39,7 @@ public final class Gateway: HTTPBlockingResponder {
     let revokedSessions = LockedValue([String: Int64]())
     let verifiedTokens = VerifiedTokenCache()
     let openedSessions = OpenedSessionCache()
+    let renewals = SessionRenewalCache(reuseInterval: Gateway.renewalInterval)
     /// `scheme://host[:port]` of the upstream, the prefix of every upstream URL.
     let upstreamOrigin: String
     /// The upstream's `host[:port]`, for the `Host` field.
@@ -101,14 +102,13 @@ public final class Gateway: HTTPBlockingResponder {
     /// The key set that verifies the assertion header, served at `/.auth/keys`.
     public var assertionKeySet: JSONWebKeySet { assertionSigner.keySet }
 
-    /// Handles a request; see the type's description for the order of checks.
+    /// Handles a request on a thread that may block; see the type's
+    /// description for the order of checks.
     ///
-    /// On a server with ``HTTPServerConfiguration/threadPerConnection`` a
-    /// request without a body runs entirely on its connection's thread: it is
-    /// authenticated, its assertion is signed (or reused, see
-    /// ``AssertionCache``) and the upstream transfer runs there until the
-    /// response head arrives. Only `/.auth/*` and a bearer token that is not
-    /// yet in the verified-token cache wait for an async task.
+    /// On an event-loop server this is the fallback path: requests with a
+    /// body, WebSocket upgrades, `/.auth/*` and bearer tokens that are not yet
+    /// in the verified-token cache (see ``respondOnLoop(to:)``). The upstream
+    /// transfer runs on this thread until the response head arrives.
     public func respondBlocking(to request: HTTPRequest, body: HTTPRequestBody) -> HTTPResponse {
         if request.path == "/.auth" || request.path.hasPrefix("/.auth/") {
             return BlockingWait.run { await self.serveAuthEndpoint(request, body: body) }
@@ -119,36 +119,51 @@ public final class Gateway: HTTPBlockingResponder {
 
     /// Applies the access decision to an authenticated request and forwards it.
     func proceed(_ request: HTTPRequest, body: HTTPRequestBody, authentication: Authentication) -> HTTPResponse {
-        guard let path = PathNormalization.normalize(request.path) else {
+        switch accessDecision(request, authentication: authentication) {
+        case .reply(let response):
             body.discard()
-            return ProblemDetails.badRequest(code: "invalid_path", "the path climbs above the root").response(requestID: request.requestID)
+            return response
+        case .forward(let caller, let cookies):
+            return forward(request, body: body, caller: caller, cookies: cookies)
+        }
+    }
+
+    /// The next step for a request once its credentials were read.
+    enum AccessDecision {
+        case reply(HTTPResponse)
+        /// Forward to the upstream for `caller` (nil on an excluded path), adding `cookies` to the response.
+        case forward(caller: GatewayCaller?, cookies: [SetCookie])
+    }
+
+    /// Checks the path, the authentication outcome and the access policy.
+    func accessDecision(_ request: HTTPRequest, authentication: Authentication) -> AccessDecision {
+        guard let path = PathNormalization.normalize(request.path) else {
+            return .reply(ProblemDetails.badRequest(code: "invalid_path", "the path climbs above the root").response(requestID: request.requestID))
         }
         // libcurl resolves "." and ".." before sending, so the upstream would see another
         // target than the one the assertion's htu binds; such paths are refused instead.
         if PathNormalization.containsDotSegment(request.path) {
-            body.discard()
-            return ProblemDetails.badRequest(code: "invalid_path", "the path contains . or .. segments; send the resolved path")
-                .response(requestID: request.requestID)
+            return .reply(
+                ProblemDetails.badRequest(code: "invalid_path", "the path contains . or .. segments; send the resolved path")
+                    .response(requestID: request.requestID)
+            )
         }
         switch authentication {
         case .rejected(let response):
-            body.discard()
-            return response
+            return .reply(response)
         case .anonymous:
             guard PathNormalization.isExcluded(request.path, excluded: configuration.excludedPaths) else {
-                body.discard()
-                return unauthenticated(request)
+                return .reply(unauthenticated(request))
             }
-            return forward(request, body: body, caller: nil, cookies: [])
+            return .forward(caller: nil, cookies: [])
         case .authenticated(let caller, let cookies):
             if case .denied(let code, let reason) = configuration.accessPolicy.evaluate(caller, path: path) {
-                body.discard()
                 logger.info("request denied by policy", metadata: [
                     "moat.request.id": request.requestID, "moat.auth.code": code, "moat.user.oid": caller.objectID,
                 ])
-                return ProblemDetails.forbidden(code: code, reason).response(requestID: request.requestID)
+                return .reply(ProblemDetails.forbidden(code: code, reason).response(requestID: request.requestID))
             }
-            return forward(request, body: body, caller: caller, cookies: cookies)
+            return .forward(caller: caller, cookies: cookies)
         }
     }
 

@@ -1,7 +1,7 @@
 import Dispatch
 import MoatCore
 
-/// Bridges a blocking thread (a thread-per-connection handler) to async code.
+/// Bridges a blocking thread (an ``HTTPBlockingResponder`` on its own thread) to async code.
 public enum BlockingWait {
     /// Runs `operation` on a task that prefers the HTTP layer's handler threads
     /// and blocks the calling thread until it returns.

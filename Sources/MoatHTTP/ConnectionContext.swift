@@ -52,11 +52,11 @@ final class ConnectionContext: @unchecked Sendable {
         case completed
     }
 
-    init(connection: OpaquePointer, target: String, maxBodyBytes: Int, waitsOnThread: Bool = false) {
+    init(connection: OpaquePointer, target: String, maxBodyBytes: Int) {
         self.connection = connection
         self.target = target
         self.machine = ConnectionStateMachine(maxBodyBytes: maxBodyBytes)
-        self.gate = SuspensionGate(connection: connection, waitsOnThread: waitsOnThread)
+        self.gate = SuspensionGate(connection: connection, loop: EventLoop.current)
         self.requestID = RequestID.generate()
         self.loggedPath = String(target.prefix { $0 != "?" && $0 != "#" })
     }

@@ -8,6 +8,9 @@ import MoatCore
 /// libmicrohttpd parses requests on its own threads (``HTTPServerConfiguration/threadCount``).
 /// Once a body is complete the connection is suspended and the responder
 /// runs on a Swift task, so a slow handler never blocks a network thread.
+/// With ``HTTPServerConfiguration/Concurrency/eventLoops(_:)`` the server
+/// runs event-loop threads instead, on which an ``HTTPLoopResponder``
+/// handles requests without a body.
 ///
 /// Limits:
 /// - A request head larger than ``HTTPServerConfiguration/maxHeaderBytes``
@@ -32,6 +35,7 @@ public final class HTTPServer: Sendable {
     private enum Lifecycle {
         case idle
         case running(daemon: OpaquePointer, socket: ListeningSocket, core: Unmanaged<ServerCore>)
+        case runningLoops(EventLoopGroup, core: Unmanaged<ServerCore>)
         case stopped
     }
 
@@ -62,8 +66,11 @@ public final class HTTPServer: Sendable {
     /// port 0. Returns 0 before ``start()`` and after ``stop()``.
     public var port: Int {
         lifecycle.withLock { state in
-            if case .running(_, let socket, _) = state { return socket.port }
-            return 0
+            switch state {
+            case .running(_, let socket, _): socket.port
+            case .runningLoops(let group, _): group.port
+            case .idle, .stopped: 0
+            }
         }
     }
 
@@ -74,12 +81,20 @@ public final class HTTPServer: Sendable {
     ///   `daemon_start_failed` or `already_started`; the reason names `host:port`.
     public func start() throws(HTTPServerError) {
         try configuration.validate()
-        if configuration.threadPerConnection && core.streamingResponder == nil {
-            throw HTTPServerError(.invalidConfiguration, "threadPerConnection is true but the server on \(configuration.host):\(configuration.port) has a buffered responder; use a streaming responder or set threadPerConnection to false")
-        }
         let outcome: Result<Int, HTTPServerError> = lifecycle.withLock { state in
             guard case .idle = state else {
                 return .failure(HTTPServerError(.alreadyStarted, "the server on \(configuration.host):\(configuration.port) was already started; create a new HTTPServer"))
+            }
+            if case .eventLoops(let count) = configuration.concurrency {
+                let retained = Unmanaged.passRetained(core)
+                do throws(HTTPServerError) {
+                    let group = try EventLoopGroup.start(count: count, configuration: configuration, core: retained.toOpaque(), logger: logger)
+                    state = .runningLoops(group, core: retained)
+                    return .success(group.port)
+                } catch {
+                    retained.release()
+                    return .failure(error)
+                }
             }
             let socket: ListeningSocket
             do throws(HTTPServerError) {
@@ -111,21 +126,31 @@ public final class HTTPServer: Sendable {
     ///
     /// Calling it again, or before ``start()``, does nothing.
     public func stop() async {
-        let running: (OpaquePointer, ListeningSocket, Unmanaged<ServerCore>)? = lifecycle.withLock { state in
-            guard case .running(let daemon, let socket, let core) = state else { return nil }
-            state = .stopped
-            return (daemon, socket, core)
+        let running: Lifecycle = lifecycle.withLock { state in
+            defer {
+                if case .idle = state {} else { state = .stopped }
+            }
+            return state
         }
-        guard let (daemon, socket, retained) = running else { return }
+        switch running {
+        case .running(let daemon, let socket, let retained):
+            await stopDaemon(daemon, socket: socket)
+            retained.release()
+        case .runningLoops(let group, let retained):
+            await stopLoops(group)
+            retained.release()
+        case .idle, .stopped:
+            return
+        }
+    }
+
+    private func stopDaemon(_ daemon: OpaquePointer, socket: ListeningSocket) async {
         let address = ["moat.http.host": configuration.host, "moat.http.port": String(socket.port)]
         logger.info("server stopping", metadata: address)
 
         core.enter(.draining)
         _ = MHD_quiesce_daemon(daemon)
-        let deadline = ContinuousClock.now + .milliseconds(Int(configuration.shutdownGracePeriod * 1000))
-        while core.inFlightCount() > 0, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        await waitForHandlers()
 
         core.enter(.stopping)
         core.abandonRunningHandlers()
@@ -140,24 +165,35 @@ public final class HTTPServer: Sendable {
         }
         // After MHD_quiesce_daemon the listening socket belongs to the caller again.
         close(socket.descriptor)
-        retained.release()
         logger.info("server stopped", metadata: address)
     }
 
-    private func startDaemon(socket: ListeningSocket, core: UnsafeMutableRawPointer) -> OpaquePointer? {
-        var flags = MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
-        var threadCount = UInt32(configuration.threadCount)
-        if configuration.threadPerConnection {
-            // Connections never suspend in this mode (their threads wait in
-            // SuspensionGate instead), but MHD_quiesce_daemon needs the
-            // inter-thread channel that MHD_ALLOW_SUSPEND_RESUME brings.
-            flags |= MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_POLL.rawValue
-            // libmicrohttpd rejects a thread pool in thread-per-connection mode.
-            // With 0 the shim passes no pool size option at all.
-            threadCount = 0
-        } else {
-            flags |= MHD_USE_AUTO_INTERNAL_THREAD.rawValue
+    /// Stops the event loops in the same three steps as a thread-pool server.
+    private func stopLoops(_ group: EventLoopGroup) async {
+        let address = ["moat.http.host": configuration.host, "moat.http.port": String(group.port)]
+        logger.info("server stopping", metadata: address)
+
+        core.enter(.draining)
+        await group.quiesce()
+        await waitForHandlers()
+
+        core.enter(.stopping)
+        core.abandonRunningHandlers()
+        await core.closeUpgradedConnections(timeout: .seconds(2))
+        await group.stop()
+        logger.info("server stopped", metadata: address)
+    }
+
+    /// Waits up to the grace period for running handlers to finish.
+    private func waitForHandlers() async {
+        let deadline = ContinuousClock.now + .milliseconds(Int(configuration.shutdownGracePeriod * 1000))
+        while core.inFlightCount() > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
         }
+    }
+
+    private func startDaemon(socket: ListeningSocket, core: UnsafeMutableRawPointer) -> OpaquePointer? {
+        var flags = MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue | MHD_USE_AUTO_INTERNAL_THREAD.rawValue
         if socket.isIPv6 {
             flags |= MHD_USE_IPv6.rawValue
         }
@@ -173,7 +209,7 @@ public final class HTTPServer: Sendable {
             Self.connectionMemoryLimit(maxHeaderBytes: configuration.maxHeaderBytes),
             UInt32(configuration.maxConnections),
             UInt32(configuration.connectionTimeout.rounded(.up)),
-            threadCount
+            UInt32(configuration.threadCount)
         )
     }
 

@@ -10,10 +10,28 @@ import Foundation
 /// | `maxBodyBytes` | Int | 1048576 bytes | Request body; larger bodies get a 413 problem. |
 /// | `connectionTimeout` | TimeInterval | 30 s | Idle time after which a connection is closed. |
 /// | `maxConnections` | Int | 512 | Concurrent connections; more are refused at accept. |
-/// | `threadCount` | Int | 2 | libmicrohttpd network threads; handlers run on Swift tasks. Ignored with `threadPerConnection`. |
-/// | `threadPerConnection` | Bool | false | Gives every connection its own thread, on which an ``HTTPBlockingResponder`` runs inline; needs a streaming responder. |
+/// | `threadCount` | Int | 2 | libmicrohttpd network threads; handlers run on Swift tasks. Ignored with event loops. |
 /// | `shutdownGracePeriod` | TimeInterval | 10 s | How long ``HTTPServer/stop()`` waits for running handlers. |
+/// | `concurrency` | ``Concurrency`` | `.threadPool` | Thread pool, or event loops for an ``HTTPLoopResponder``. |
 public struct HTTPServerConfiguration: Sendable {
+    /// The threading model: which threads read requests and run responders.
+    public enum Concurrency: Sendable, Equatable {
+        /// libmicrohttpd's pool of ``HTTPServerConfiguration/threadCount``
+        /// network threads; handlers run on Swift tasks.
+        case threadPool
+        /// This many event-loop threads, each with its own libmicrohttpd
+        /// daemon (external epoll), its own `SO_REUSEPORT` listening socket and
+        /// its own libcurl multi handle. An ``HTTPLoopResponder`` responds to
+        /// requests without a body on the loop thread. Everything else runs on
+        /// other threads as in `.threadPool`.
+        case eventLoops(Int)
+
+        /// One event loop per active processor, at least one.
+        public static var eventLoopPerProcessor: Concurrency {
+            .eventLoops(max(1, ProcessInfo.processInfo.activeProcessorCount))
+        }
+    }
+
     public var host: String = "127.0.0.1"
     public var port: Int = 0
     public var maxHeaderBytes: Int = 16 * 1024
@@ -22,13 +40,7 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxConnections: Int = 512
     public var threadCount: Int = 2
     public var shutdownGracePeriod: TimeInterval = 10
-    /// Runs each connection on a thread of its own (libmicrohttpd's
-    /// `MHD_USE_THREAD_PER_CONNECTION`) instead of ``threadCount`` shared
-    /// network threads. A request then needs no hand-off between threads when
-    /// its responder is an ``HTTPBlockingResponder``, at the cost of one
-    /// thread (and its stack) per open connection. Only servers with a
-    /// streaming responder support it.
-    public var threadPerConnection: Bool = false
+    public var concurrency: Concurrency = .threadPool
 
     public init(
         host: String = "127.0.0.1",
@@ -39,7 +51,7 @@ public struct HTTPServerConfiguration: Sendable {
         maxConnections: Int = 512,
         threadCount: Int = 2,
         shutdownGracePeriod: TimeInterval = 10,
-        threadPerConnection: Bool = false
+        concurrency: Concurrency = .threadPool
     ) {
         self.host = host
         self.port = port
@@ -49,7 +61,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.maxConnections = maxConnections
         self.threadCount = threadCount
         self.shutdownGracePeriod = shutdownGracePeriod
-        self.threadPerConnection = threadPerConnection
+        self.concurrency = concurrency
     }
 
     /// Checks ranges before the server binds.
@@ -63,6 +75,9 @@ public struct HTTPServerConfiguration: Sendable {
         guard connectionTimeout >= 1 else { throw invalid("connectionTimeout", connectionTimeout, "at least 1 second") }
         guard maxConnections >= 1 else { throw invalid("maxConnections", maxConnections, "at least 1") }
         guard (1...256).contains(threadCount) else { throw invalid("threadCount", threadCount, "between 1 and 256") }
+        if case .eventLoops(let count) = concurrency, !(1...256).contains(count) {
+            throw invalid("the event loop count", count, "between 1 and 256")
+        }
         guard shutdownGracePeriod >= 0 else { throw invalid("shutdownGracePeriod", shutdownGracePeriod, "0 or more seconds") }
     }
 }

@@ -10,7 +10,11 @@ struct ListeningSocket {
     let port: Int
     let isIPv6: Bool
 
-    static func open(host: String, port: Int) throws(HTTPServerError) -> ListeningSocket {
+    /// Binds and listens on `host:port`.
+    ///
+    /// - Parameter reusePort: sets `SO_REUSEPORT`, so that several sockets
+    ///   bind the same port and the kernel spreads new connections over them.
+    static func open(host: String, port: Int, reusePort: Bool = false) throws(HTTPServerError) -> ListeningSocket {
         let address = "\(host):\(port)"
         var hints = addrinfo()
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
@@ -31,6 +35,9 @@ struct ListeningSocket {
         var enable: Int32 = 1
         // Lets a restarted server bind while old connections sit in TIME_WAIT.
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &enable, socklen_t(MemoryLayout<Int32>.size))
+        if reusePort {
+            setsockopt(descriptor, SOL_SOCKET, SO_REUSEPORT, &enable, socklen_t(MemoryLayout<Int32>.size))
+        }
 
         guard bind(descriptor, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
             let code = errno

@@ -1,4 +1,5 @@
 import Foundation
+import MoatCore
 
 /// Request ids: the value of `X-Request-Id` and of the `moat.request.id`
 /// log key.
@@ -7,9 +8,7 @@ public enum RequestID {
     /// system's cryptographically secure generator).
     public static func generate() -> String {
         var random = (UInt64(0), UInt64(0))
-        // One arc4random_buf call for all 16 bytes, which glibc 2.36 serves with one
-        // getrandom(2) call, where two SystemRandomNumberGenerator.next() calls made two.
-        withUnsafeMutableBytes(of: &random) { arc4random_buf($0.baseAddress!, $0.count) }
+        withUnsafeMutableBytes(of: &random) { target in randomBytes.withLock { $0.take(into: target) } }
         let digits = Array("0123456789abcdef".utf8)
         var id = [UInt8]()
         id.reserveCapacity(32)
@@ -36,3 +35,25 @@ public enum RequestID {
         }
     }
 }
+
+/// Random bytes fetched 4 KiB at a time, because glibc 2.36 serves every
+/// arc4random_buf call with a getrandom(2) system call and a request id is
+/// made for every request.
+private struct RandomByteBuffer {
+    private var bytes = [UInt8](repeating: 0, count: 4096)
+    private var offset = 4096
+
+    /// Fills `target` with the next unused bytes, refilling the buffer from arc4random_buf when it runs out.
+    mutating func take(into target: UnsafeMutableRawBufferPointer) {
+        if offset + target.count > bytes.count {
+            bytes.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, $0.count) }
+            offset = 0
+        }
+        bytes.withUnsafeBytes { source in
+            target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<offset + target.count]))
+        }
+        offset += target.count
+    }
+}
+
+private let randomBytes = LockedValue(RandomByteBuffer())

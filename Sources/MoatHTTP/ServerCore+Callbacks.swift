@@ -9,10 +9,7 @@ enum MicroHTTPDCallbacks {
         guard let cls, let connection else { return nil }
         let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
         let target = uri.map { String(cString: $0) } ?? ""
-        let context = ConnectionContext(
-            connection: connection, target: target, maxBodyBytes: core.configuration.maxBodyBytes,
-            waitsOnThread: core.configuration.threadPerConnection
-        )
+        let context = ConnectionContext(connection: connection, target: target, maxBodyBytes: core.configuration.maxBodyBytes)
         // Set here so that a request rejected by libmicrohttpd before the access handler still logs its peer.
         context.remoteAddress = ServerCore.remoteAddress(connection)
         core.register(context)
@@ -200,10 +197,23 @@ extension ServerCore {
 
     static func remoteAddress(_ connection: OpaquePointer) -> String {
         guard let address = moat_mhd_client_address(connection) else { return "" }
-        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-        let length = socklen_t(address.pointee.sa_family == sa_family_t(AF_INET6) ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
-        guard getnameinfo(address, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 else { return "" }
-        return String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // inet_ntop into a stack buffer: getnameinfo with a NI_MAXHOST array was a visible per-request cost.
+        let family = Int32(address.pointee.sa_family)
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN)) { buffer -> String in
+            let written: UnsafePointer<CChar>?
+            if family == AF_INET6 {
+                written = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { ipv6 in
+                    withUnsafePointer(to: ipv6.pointee.sin6_addr) { inet_ntop(family, $0, buffer.baseAddress, socklen_t(buffer.count)) }
+                }
+            } else if family == AF_INET {
+                written = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { ipv4 in
+                    withUnsafePointer(to: ipv4.pointee.sin_addr) { inet_ntop(family, $0, buffer.baseAddress, socklen_t(buffer.count)) }
+                }
+            } else {
+                written = nil
+            }
+            return written.map { String(cString: $0) } ?? ""
+        }
     }
 
     static func name(of termination: MHD_RequestTerminationCode) -> String {

@@ -23,6 +23,8 @@ final class ServerCore: Sendable {
     let responder: any HTTPResponder
     /// Set for servers whose handlers start at the request head; see ``HTTPStreamingResponder``.
     let streamingResponder: (any HTTPStreamingResponder)?
+    /// The streaming responder when it can answer on an event loop, cast once here instead of per request.
+    let loopResponder: (any HTTPLoopResponder)?
     let logger: Logger
     private let registry = LockedValue(Registry())
 
@@ -30,6 +32,7 @@ final class ServerCore: Sendable {
         self.configuration = configuration
         self.responder = responder
         self.streamingResponder = streamingResponder
+        self.loopResponder = streamingResponder as? any HTTPLoopResponder
         self.logger = logger
     }
 

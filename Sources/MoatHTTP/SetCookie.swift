@@ -63,14 +63,15 @@ public struct SetCookie: Sendable {
         guard !name.isEmpty, name.utf8.allSatisfy(HTTPHeaders.isTokenByte) else {
             return .invalid(reason: "cookie name \(name.debugDescription) is not an RFC 9110 token")
         }
-        var octets = Substring(value)
-        if octets.count >= 2, octets.hasPrefix("\""), octets.hasSuffix("\"") {
+        // Checked on UTF-8 bytes: String index arithmetic was a visible cost on every renewed session.
+        var octets = value.utf8[...]
+        if octets.count >= 2, octets.first == UInt8(ascii: "\""), octets.last == UInt8(ascii: "\"") {
             octets = octets.dropFirst().dropLast()
         }
-        guard octets.utf8.allSatisfy(isCookieOctet) else {
+        guard octets.allSatisfy(isCookieOctet) else {
             return .invalid(reason: "value of cookie \(name) contains a byte outside RFC 6265 cookie-octet")
         }
-        guard path.hasPrefix("/"), path.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: ";") }) else {
+        guard path.utf8.first == UInt8(ascii: "/"), path.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: ";") }) else {
             return .invalid(reason: "path of cookie \(name) must start with \"/\" and contain no control character or \";\"")
         }
         if let maxAge, maxAge < 0 {
@@ -79,10 +80,10 @@ public struct SetCookie: Sendable {
         if sameSite == .none && !secure {
             return .invalid(reason: "cookie \(name) has SameSite=None without Secure, which browsers reject")
         }
-        if name.hasPrefix("__Secure-") && !secure {
+        if name.utf8.starts(with: "__Secure-".utf8) && !secure {
             return .invalid(reason: "cookie \(name) has the __Secure- prefix and must be Secure")
         }
-        if name.hasPrefix("__Host-") && (!secure || path != "/") {
+        if name.utf8.starts(with: "__Host-".utf8) && (!secure || path != "/") {
             return .invalid(reason: "cookie \(name) has the __Host- prefix and must be Secure with Path=/")
         }
         return .valid
@@ -94,18 +95,26 @@ public struct SetCookie: Sendable {
     ///   again here because they may have been changed since `init`.
     public var headerValue: String {
         requireValid()
-        var attributes = ["\(name)=\(value)", "Path=\(path)"]
+        var field: [UInt8] = []
+        field.reserveCapacity(name.utf8.count + value.utf8.count + path.utf8.count + 64)
+        field += name.utf8
+        field.append(UInt8(ascii: "="))
+        field += value.utf8
+        field += "; Path=".utf8
+        field += path.utf8
         if let maxAge {
-            attributes.append("Max-Age=\(maxAge)")
+            field += "; Max-Age=".utf8
+            field += String(maxAge).utf8
         }
         if secure {
-            attributes.append("Secure")
+            field += "; Secure".utf8
         }
         if httpOnly {
-            attributes.append("HttpOnly")
+            field += "; HttpOnly".utf8
         }
-        attributes.append("SameSite=\(sameSite.rawValue)")
-        return attributes.joined(separator: "; ")
+        field += "; SameSite=".utf8
+        field += sameSite.rawValue.utf8
+        return String(decoding: field, as: UTF8.self)
     }
 
     private func requireValid() {

@@ -51,7 +51,7 @@ enum GatewayFactory {
         )
         let server = HTTPServerConfiguration(
             host: configuration.host, port: 0, maxHeaderBytes: settings.maxHeaderBytes, maxBodyBytes: settings.maxBodyBytes,
-            connectionTimeout: TimeInterval(max(settings.readTimeout, 30)), threadPerConnection: true
+            connectionTimeout: TimeInterval(max(settings.readTimeout, 30)), concurrency: .eventLoopPerProcessor
         )
         return (gateway, server)
     }

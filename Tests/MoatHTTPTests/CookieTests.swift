@@ -56,7 +56,7 @@ struct CookieTests {
         #expect(response.headers.values(for: "Set-Cookie").count == 2)
     }
 
-    @Test("cookie value outside cookie-octet is invalid", arguments: ["a b", "a;b", "a,b", "a\"b", "a\\b", "a\r\nb", "é"])
+    @Test("cookie value outside cookie-octet is invalid", arguments: ["a b", "a;b", "a,b", "a\"b", "a\\b", "a\r\nb", "é", "\"", "\"a", "\"a\"b\""])
     func invalidValue(value: String) {
         #expect(SetCookie.validate(name: "sid", value: value) != .valid)
     }

@@ -79,7 +79,8 @@ struct HeaderTokenTests {
 
     @Test("request ids are 32 hex digits and differ")
     func requestIDs() {
-        let ids = (0..<100).map { _ in RequestID.generate() }
+        // 1000 ids use several refills of the 4 KiB random buffer.
+        let ids = (0..<1000).map { _ in RequestID.generate() }
         for id in ids {
             #expect(id.utf8.count == 32)
             #expect(id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })

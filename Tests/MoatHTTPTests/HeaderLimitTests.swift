@@ -4,18 +4,22 @@ import Testing
 
 @testable import MoatHTTP
 
-/// Responds to every request with 200 "ok" on the connection's thread.
-private struct OKResponder: HTTPBlockingResponder {
-    func respondBlocking(to request: HTTPRequest, body: HTTPRequestBody) -> HTTPResponse {
+/// Responds to every request with 200 "ok" on the event loop.
+private struct OKResponder: HTTPLoopResponder {
+    func respondOnLoop(to request: HTTPRequest) -> HTTPLoopDecision {
+        .respond(.text("ok"))
+    }
+
+    func respond(to request: HTTPRequest, body: HTTPRequestBody) async -> HTTPResponse {
         body.discard()
         return .text("ok")
     }
 }
 
-/// The server kinds whose header limit is checked: buffered, and streaming with a thread per connection.
+/// The server kinds whose header limit is checked: buffered, and streaming on event loops.
 enum ServerKind: String, CaseIterable, Sendable {
     case buffered
-    case threadPerConnection
+    case eventLoops
 
     func start() throws -> HTTPServer {
         let server: HTTPServer
@@ -24,9 +28,9 @@ enum ServerKind: String, CaseIterable, Sendable {
             var router = Router()
             router.get("/hello") { _ in .text("ok") }
             server = HTTPServer(configuration: HTTPServerConfiguration(shutdownGracePeriod: 1), responder: router, logger: .disabled)
-        case .threadPerConnection:
+        case .eventLoops:
             server = HTTPServer(
-                configuration: HTTPServerConfiguration(shutdownGracePeriod: 1, threadPerConnection: true),
+                configuration: HTTPServerConfiguration(shutdownGracePeriod: 1, concurrency: .eventLoops(2)),
                 streamingResponder: OKResponder(), logger: .disabled
             )
         }

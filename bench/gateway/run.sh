@@ -15,6 +15,14 @@
 # For the two gateway targets it also prints the gateway process's CPU time
 # per request, which varies less with the machine's load than requests/s.
 #
+# Saturated runs measure throughput, but their latency is mostly queueing,
+# so a second, paced round offers every target the same fixed rate
+# (BENCH_PACED_RATE requests/s in total, default 5000, below every target's
+# capacity): each connection waits about connections / rate seconds (with
+# jitter) between requests, through wrk's Lua delay() hook, because the wrk
+# in Debian has no -R option. The paced table reports p50, p99 and p99 added
+# over the direct upstream at that rate.
+#
 # Installs nginx and wrk with apt-get when missing. Builds moat in release
 # mode unless MOAT_BINARY is set. Everything listens on 127.0.0.1 and stops
 # when the script exits. Environment: BENCH_DURATION (seconds, 10),
@@ -26,6 +34,7 @@ cd "$(dirname "$0")/../.."
 duration="${BENCH_DURATION:-10}"
 connections="${BENCH_CONNECTIONS:-32}"
 output="${BENCH_OUTPUT:-.build/bench-gateway.md}"
+paced_rate="${BENCH_PACED_RATE:-5000}"
 
 missing=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
@@ -161,6 +170,20 @@ print(line)
 ' <"$work_dir/wrk.txt"
 }
 
+# delay() returns the milliseconds a connection waits before its next request.
+python3 - "$work_dir/paced.lua" "$connections" "$paced_rate" <<'PY'
+import sys
+path, connections, rate = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+interval_ms = connections / rate * 1000
+open(path, "w").write(
+    f"local interval = {interval_ms:.3f}\n"
+    "math.randomseed(os.time())\n"
+    "function delay()\n"
+    "    return interval * (0.5 + math.random())\n"
+    "end\n"
+)
+PY
+
 echo "bench: $connections connections, ${duration}s per target"
 read -r direct_rps direct_p50 direct_p99 direct_errors < <(measure "http://127.0.0.1:$upstream_port/")
 read -r nginx_rps nginx_p50 nginx_p99 nginx_errors < <(measure "http://127.0.0.1:$nginx_port/" -H "Authorization: Bearer $token")
@@ -169,6 +192,14 @@ read -r gateway_rps gateway_p50 gateway_p99 gateway_errors gateway_cpu < <(measu
 read -r session_rps session_p50 session_p99 session_errors session_cpu < <(measure "http://127.0.0.1:$gateway_port/" -H "Cookie: $session_cookie")
 cpu_pid=""
 
+echo "bench: paced at $paced_rate requests/s in total"
+paced=(-s "$work_dir/paced.lua")
+read -r paced_direct_rps paced_direct_p50 paced_direct_p99 _ < <(measure "http://127.0.0.1:$upstream_port/" "${paced[@]}")
+read -r paced_nginx_rps paced_nginx_p50 paced_nginx_p99 _ < <(measure "http://127.0.0.1:$nginx_port/" "${paced[@]}" -H "Authorization: Bearer $token")
+read -r paced_gateway_rps paced_gateway_p50 paced_gateway_p99 _ < <(measure "http://127.0.0.1:$gateway_port/" "${paced[@]}" -H "Authorization: Bearer $token")
+read -r paced_session_rps paced_session_p50 paced_session_p99 _ < <(measure "http://127.0.0.1:$gateway_port/" "${paced[@]}" -H "Cookie: $session_cookie")
+
+PACED="$paced_rate $paced_direct_rps $paced_direct_p50 $paced_direct_p99 $paced_nginx_rps $paced_nginx_p50 $paced_nginx_p99 $paced_gateway_rps $paced_gateway_p50 $paced_gateway_p99 $paced_session_rps $paced_session_p50 $paced_session_p99" \
 python3 - "$output" "$connections" "$duration" \
     "$direct_rps" "$direct_p50" "$direct_p99" "$direct_errors" \
     "$nginx_rps" "$nginx_p50" "$nginx_p99" "$nginx_errors" \
@@ -202,6 +233,18 @@ lines.append("")
 lines.append(f"Gateway throughput is {ratio:.2f} of nginx's with a bearer token and {session_ratio:.2f} with a session cookie (goal: at least 0.5);")
 lines.append(f"The gateway process used {gateway_cpu} µs of CPU time per request with a token and {session_cpu} µs with a session.")
 lines.append(f"p99 added over the upstream is {rows['gateway'][2] - direct_p99:.2f} ms with a token and {rows['session'][2] - direct_p99:.2f} ms with a session (goal: under 2 ms).")
+
+import os
+paced = os.environ["PACED"].split()
+rate, paced_values = paced[0], [float(value) for value in paced[1:]]
+paced_rows = {name: paced_values[index * 3:index * 3 + 3] for index, name in enumerate(["direct", "nginx", "gateway", "session"])}
+paced_direct_p99 = paced_rows["direct"][2]
+lines.append("")
+lines.append(f"| target (paced at {rate} requests/s over {connections} connections) | requests/s | p50 ms | p99 ms | p99 added over direct, ms |")
+lines.append("|---|---:|---:|---:|---:|")
+for name, (rps, p50, p99) in paced_rows.items():
+    added = "" if name == "direct" else f"{p99 - paced_direct_p99:.2f}"
+    lines.append(f"| {labels[name]} | {rps:.0f} | {p50:.2f} | {p99:.2f} | {added} |")
 text = "\n".join(lines) + "\n"
 open(output, "w").write(text)
 print(text)

@@ -20,6 +20,14 @@ public final class HTTPBodyStream: @unchecked Sendable {
     private var state = State.open
     /// Set while the connection is suspended waiting for data; called once to resume it.
     private var resumeConnection: (() -> Void)?
+    /// Set when ``tryWrite(_:)`` refused a piece; the next read that drains the
+    /// buffer below ``highWaterMark`` calls `onDrain`.
+    private var writerWaits = false
+    /// Hooks of a producer on an event loop, which must not block: `onDrain`
+    /// lets it continue after ``tryWrite(_:)`` returned `.full`, and
+    /// `onReaderGone` ends it when the reader cancels.
+    private var onDrain: (() -> Void)?
+    private var onReaderGone: (() -> Void)?
 
     private enum State {
         case open, finished, failed
@@ -60,6 +68,35 @@ public final class HTTPBodyStream: @unchecked Sendable {
         return true
     }
 
+    /// Appends `data` unless the buffer is at ``highWaterMark``, for a producer
+    /// on an event loop that must never block.
+    func tryWrite(_ data: Data) -> TryWriteResult {
+        condition.lock()
+        guard state == .open else {
+            condition.unlock()
+            return .closed
+        }
+        guard bufferedBytes < highWaterMark else {
+            writerWaits = true
+            condition.unlock()
+            return .full
+        }
+        pieces.append(data)
+        bufferedBytes += data.count
+        let resume = takeResumer()
+        condition.unlock()
+        resume?()
+        return .accepted
+    }
+
+    /// Installs the hooks of a non-blocking producer; see `onDrain` and `onReaderGone`.
+    func installProducerHooks(onDrain: @escaping () -> Void, onReaderGone: @escaping () -> Void) {
+        condition.lock()
+        defer { condition.unlock() }
+        self.onDrain = onDrain
+        self.onReaderGone = onReaderGone
+    }
+
     /// Ends the body normally after the buffered bytes are sent.
     public func finish() {
         end(.finished)
@@ -92,9 +129,15 @@ public final class HTTPBodyStream: @unchecked Sendable {
 
     private func end(_ final: State) {
         condition.lock()
+        var readerGone: (() -> Void)?
         if state == .open {
             state = final
+            if final == .cancelled {
+                readerGone = onReaderGone
+            }
         }
+        onDrain = nil
+        onReaderGone = nil
         if final == .cancelled {
             pieces.removeAll()
             bufferedBytes = 0
@@ -103,6 +146,7 @@ public final class HTTPBodyStream: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
         resume?()
+        readerGone?()
     }
 
     private func takeResumer() -> (() -> Void)? {
@@ -127,8 +171,8 @@ public final class HTTPBodyStream: @unchecked Sendable {
     /// with the suspension still resumes the connection.
     func read(into buffer: UnsafeMutableRawPointer, maxBytes: Int, suspend: () -> Void, resume: @escaping () -> Void) -> ReadResult {
         condition.lock()
-        defer { condition.unlock() }
         guard bufferedBytes > 0 else {
+            defer { condition.unlock() }
             switch state {
             case .open:
                 suspend()
@@ -154,7 +198,25 @@ public final class HTTPBodyStream: @unchecked Sendable {
             }
         }
         bufferedBytes -= copied
+        var drained: (() -> Void)?
+        if writerWaits && bufferedBytes < highWaterMark {
+            writerWaits = false
+            drained = onDrain
+        }
         condition.broadcast()
+        condition.unlock()
+        drained?()
         return .bytes(copied)
+    }
+}
+
+extension HTTPBodyStream {
+    /// The result of a non-blocking ``tryWrite(_:)``.
+    enum TryWriteResult {
+        case accepted
+        /// The buffer is at ``highWaterMark``; the piece was not taken and `onDrain` runs once it has room.
+        case full
+        /// The stream ended or its reader went away.
+        case closed
     }
 }

@@ -38,17 +38,9 @@ extension HTTPCallbackResponder {
 }
 
 /// A streaming responder that returns its response from a thread that may
-/// block, for servers with ``HTTPServerConfiguration/threadPerConnection``:
-/// a request without a body is then answered entirely on its connection's
-/// thread, with no hand-off to a task or another thread.
-///
-/// With a thread per connection, ``HTTPServer`` calls
-/// ``respondBlocking(to:body:)`` on the connection's thread when the request
-/// has no body, and on a new thread when it has one (the body arrives on the
-/// connection's thread while the responder reads it). On a server with shared
-/// network threads, the default ``respond(to:body:)`` runs it on a new thread.
-/// A response with an ``HTTPBodyStream`` must be written by another thread,
-/// because the connection's thread sends it.
+/// block: the default ``respond(to:body:)`` runs ``respondBlocking(to:body:)``
+/// on a new thread, so the responder may wait for I/O (an upstream request,
+/// a key fetch) without holding a network thread or a task.
 public protocol HTTPBlockingResponder: HTTPStreamingResponder {
     func respondBlocking(to request: HTTPRequest, body: HTTPRequestBody) -> HTTPResponse
 }

@@ -13,19 +13,13 @@ extension ServerCore {
         uploadData: UnsafePointer<CChar>?,
         uploadDataSize: UnsafeMutablePointer<Int>?
     ) -> MHD_Result {
-        while true {
-            var startHandler: (() -> Void)?
-            let result = accessStreamingStep(
-                context, connection: connection, method: method, uploadData: uploadData, uploadDataSize: uploadDataSize, start: &startHandler
-            )
-            // Outside the lock, because a callback responder may complete at once.
-            startHandler?()
-            // With a thread per connection a suspension is a wait on this thread; then the step runs again.
-            if context.gate.waitWhileSuspended() {
-                continue
-            }
-            return result
-        }
+        var startHandler: (() -> Void)?
+        let result = accessStreamingStep(
+            context, connection: connection, method: method, uploadData: uploadData, uploadDataSize: uploadDataSize, start: &startHandler
+        )
+        // Outside the lock, because a callback or loop responder may complete at once.
+        startHandler?()
+        return result
     }
 
     /// One pass of the access handler; sets `start` when a handler is to run.
@@ -113,19 +107,8 @@ extension ServerCore {
             headers: context.headers, body: Data(),
             remoteAddress: context.remoteAddress, requestID: context.requestID
         )
-        if configuration.threadPerConnection, let blockingResponder = streamingResponder as? any HTTPBlockingResponder {
-            start = {
-                let run: @Sendable () -> Void = {
-                    let response = blockingResponder.respondBlocking(to: request, body: body)
-                    self.streamingHandlerFinished(context, response)
-                }
-                // The body arrives on this thread, so a responder that reads it runs on another one.
-                if body.announcedLength == 0 {
-                    run()
-                } else {
-                    Thread.detachNewThread(run)
-                }
-            }
+        if body.announcedLength == 0, let loopResponder, let loop = EventLoop.current {
+            start = { self.respondOnLoop(loopResponder, to: request, body: body, context: context, loop: loop) }
             return .YES
         }
         if let callbackResponder = streamingResponder as? any HTTPCallbackResponder {

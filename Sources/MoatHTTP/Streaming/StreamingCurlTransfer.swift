@@ -29,6 +29,13 @@ final class StreamingCurlTransfer: @unchecked Sendable {
     var deliveredHead: Result<StreamingClientResponse, HTTPClientError>?
     /// Called exactly once with the response head or the failure before it.
     var onHead: ((Result<StreamingClientResponse, HTTPClientError>) -> Void)?
+    /// Set for a transfer on an ``EventLoop``'s multi handle, which must never
+    /// block: the body goes into the stream with `tryWrite`, and a full buffer
+    /// pauses the transfer instead of waiting.
+    var onEventLoop = false
+    /// Called with the body stream when it is created, so that the event loop
+    /// can install its producer hooks before the first byte is written.
+    var streamCreated: ((HTTPBodyStream) -> Void)?
 
     init(_ request: StreamingClientRequest, body: HTTPRequestBody?) throws(HTTPClientError) {
         guard let scheme = request.url.scheme?.lowercased(), scheme == "http" || scheme == "https", request.url.host != nil else {
@@ -82,9 +89,13 @@ final class StreamingCurlTransfer: @unchecked Sendable {
     }
 
     /// Sets up `handle` for this transfer.
-    func prepare(_ handle: UnsafeMutableRawPointer) {
+    ///
+    /// - Parameter reusing: `handle` was set up by an earlier transfer of this
+    ///   kind and not reset, so the options that never change (protocols,
+    ///   proxy, callbacks) are kept and only the per-request ones are set.
+    func prepare(_ handle: UnsafeMutableRawPointer, reusing: Bool = false) {
         self.handle = handle
-        configure(handle)
+        configure(handle, reusing: reusing)
     }
 
     /// Writes the bytes held back while the caller's thread drove the transfer.
@@ -112,7 +123,7 @@ final class StreamingCurlTransfer: @unchecked Sendable {
         deliver(.success(StreamingClientResponse(status: status, headers: headers, body: responseBody, contentLength: contentLength)))
     }
 
-    private func configure(_ handle: UnsafeMutableRawPointer) {
+    private func configure(_ handle: UnsafeMutableRawPointer, reusing: Bool = false) {
         let context = Unmanaged.passUnretained(self).toOpaque()
         func setLong(_ option: CURLoption, _ value: Int) { _ = moat_curl_setopt_long(handle, option, value) }
         func setString(_ option: CURLoption, _ value: String) {
@@ -120,17 +131,20 @@ final class StreamingCurlTransfer: @unchecked Sendable {
         }
 
         setString(CURLOPT_URL, request.url.absoluteString)
-        setString(CURLOPT_PROTOCOLS_STR, "http,https")
-        setString(CURLOPT_PROXY, "")
-        setLong(CURLOPT_NOSIGNAL, 1)
-        setLong(CURLOPT_FOLLOWLOCATION, 0)
+        if reusing {
+            // The method options are sticky, so the previous transfer's are cleared first.
+            _ = moat_curl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, nil)
+            setLong(CURLOPT_NOBODY, 0)
+            setLong(CURLOPT_UPLOAD, 0)
+        } else {
+            configureFixedOptions(handle)
+        }
         setLong(CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
         // libcurl has no per-read timeout; less than 1 byte per second over the
         // read timeout is the closest, and it also bounds the wait for the head.
         setLong(CURLOPT_LOW_SPEED_LIMIT, 1)
         setLong(CURLOPT_LOW_SPEED_TIME, max(1, Int(request.readTimeout.rounded(.up))))
-        // Keep the upstream's framing-independent bytes as they are: no decoding of gzip or similar.
-        setLong(CURLOPT_HTTP_CONTENT_DECODING, 0)
+        // Set on every transfer: a reused handle serves one server, whose CA setting does not change.
         if let caFile = request.caFile {
             setString(CURLOPT_CAINFO, caFile)
             _ = moat_curl_setopt_pointer(handle, CURLOPT_CAPATH, nil)
@@ -173,17 +187,10 @@ final class StreamingCurlTransfer: @unchecked Sendable {
         }
         _ = moat_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, fieldList)
 
-        _ = moat_curl_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION) { buffer, size, count, context in
-            guard let buffer, let context else { return 0 }
-            return Unmanaged<StreamingCurlTransfer>.fromOpaque(context).takeUnretainedValue().receiveBody(buffer, size * count)
-        }
         _ = moat_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
-        _ = moat_curl_setopt_write_callback(handle, CURLOPT_HEADERFUNCTION) { buffer, size, count, context in
-            guard let buffer, let context else { return 0 }
-            Unmanaged<StreamingCurlTransfer>.fromOpaque(context).takeUnretainedValue().receiveHeaderLine(buffer, size * count)
-            return size * count
-        }
         _ = moat_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        // On an event loop a cancelled stream removes the transfer at once, so no progress polling is needed.
+        guard !onEventLoop else { return }
         setLong(CURLOPT_NOPROGRESS, 0)
         _ = moat_curl_setopt_xferinfo_callback(handle) { context, _, _, _, _ in
             guard let context else { return 0 }
@@ -191,6 +198,27 @@ final class StreamingCurlTransfer: @unchecked Sendable {
             return Unmanaged<StreamingCurlTransfer>.fromOpaque(context).takeUnretainedValue().stream?.isCancelled == true ? 1 : 0
         }
         _ = moat_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context)
+    }
+
+    /// Sets the options that are the same for every transfer.
+    private func configureFixedOptions(_ handle: UnsafeMutableRawPointer) {
+        func setLong(_ option: CURLoption, _ value: Int) { _ = moat_curl_setopt_long(handle, option, value) }
+        _ = moat_curl_setopt_pointer(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        // An empty proxy string disables proxies, including those from the environment.
+        _ = moat_curl_setopt_pointer(handle, CURLOPT_PROXY, "")
+        setLong(CURLOPT_NOSIGNAL, 1)
+        setLong(CURLOPT_FOLLOWLOCATION, 0)
+        // Keep the upstream's framing-independent bytes as they are: no decoding of gzip or similar.
+        setLong(CURLOPT_HTTP_CONTENT_DECODING, 0)
+        _ = moat_curl_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION) { buffer, size, count, context in
+            guard let buffer, let context else { return 0 }
+            return Unmanaged<StreamingCurlTransfer>.fromOpaque(context).takeUnretainedValue().receiveBody(buffer, size * count)
+        }
+        _ = moat_curl_setopt_write_callback(handle, CURLOPT_HEADERFUNCTION) { buffer, size, count, context in
+            guard let buffer, let context else { return 0 }
+            Unmanaged<StreamingCurlTransfer>.fromOpaque(context).takeUnretainedValue().receiveHeaderLine(buffer, size * count)
+            return size * count
+        }
     }
 
     private func readBody(_ buffer: UnsafeMutablePointer<CChar>, _ capacity: Int) -> Int {
@@ -245,6 +273,7 @@ final class StreamingCurlTransfer: @unchecked Sendable {
         }
         let stream = HTTPBodyStream()
         self.stream = stream
+        streamCreated?(stream)
         deliverHead(.stream(stream))
     }
 
@@ -253,6 +282,17 @@ final class StreamingCurlTransfer: @unchecked Sendable {
         if stream != nil, holdsStreamedBody {
             heldBody.append(data)
             return count
+        }
+        if let stream, onEventLoop {
+            switch stream.tryWrite(data) {
+            case .accepted:
+                return count
+            case .full:
+                // libcurl keeps the piece and offers it again after curl_easy_pause(CURLPAUSE_CONT).
+                return Int(CURL_WRITEFUNC_PAUSE)
+            case .closed:
+                return 0
+            }
         }
         if let stream {
             // Returning fewer bytes than offered makes libcurl stop with CURLE_WRITE_ERROR.

@@ -38,7 +38,7 @@ struct GatewayHarness {
     }
 
     static func start(
-        upstream: TestUpstream, maxBodyBytes: Int = 1 << 20, threadPerConnection: Bool = true, configure: (inout GatewayConfiguration) -> Void = { _ in }
+        upstream: TestUpstream, maxBodyBytes: Int = 1 << 20, concurrency: HTTPServerConfiguration.Concurrency = .eventLoops(2), configure: (inout GatewayConfiguration) -> Void = { _ in }
     ) async throws -> GatewayHarness {
         let gatewayPort = try freePort()
         let gatewayURL = "http://127.0.0.1:\(gatewayPort)"
@@ -73,7 +73,7 @@ struct GatewayHarness {
         let gateway = try Gateway(configuration: configuration, keys: keys, assertionKey: try PrivateKey.generateEC(curve: .p256), logger: logger)
         let gatewayServer = HTTPServer(
             configuration: HTTPServerConfiguration(
-                port: gatewayPort, maxBodyBytes: maxBodyBytes, shutdownGracePeriod: 1, threadPerConnection: threadPerConnection
+                port: gatewayPort, maxBodyBytes: maxBodyBytes, shutdownGracePeriod: 1, concurrency: concurrency
             ),
             streamingResponder: gateway, logger: logger
         )

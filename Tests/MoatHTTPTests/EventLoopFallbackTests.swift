@@ -5,20 +5,35 @@ import Testing
 
 @testable import MoatHTTP
 
-/// A blocking responder built from a closure.
-private struct BlockingHandler: HTTPBlockingResponder {
+/// A blocking responder built from a closure, which the loop always sends to the fallback path.
+private struct BlockingHandler: HTTPBlockingResponder, HTTPLoopResponder {
     let handle: @Sendable (HTTPRequest, HTTPRequestBody) -> HTTPResponse
 
     func respondBlocking(to request: HTTPRequest, body: HTTPRequestBody) -> HTTPResponse {
         handle(request, body)
     }
+
+    func respondOnLoop(to request: HTTPRequest) -> HTTPLoopDecision {
+        .runBlocking
+    }
 }
 
-private func withThreadPerConnectionServer<Value>(
+/// Responds on the loop with the loop's index and thread id.
+private struct LoopIdentityHandler: HTTPLoopResponder {
+    func respondOnLoop(to request: HTTPRequest) -> HTTPLoopDecision {
+        .respond(.text("\(EventLoop.current?.index ?? -1) \(currentThreadID())"))
+    }
+
+    func respond(to request: HTTPRequest, body: HTTPRequestBody) async -> HTTPResponse {
+        .text("not on a loop", status: 500)
+    }
+}
+
+private func withLoopServer<Value>(
     _ handle: @escaping @Sendable (HTTPRequest, HTTPRequestBody) -> HTTPResponse,
     _ body: (Int) async throws -> Value
 ) async throws -> Value {
-    let configuration = HTTPServerConfiguration(maxBodyBytes: 8 << 20, shutdownGracePeriod: 1, threadPerConnection: true)
+    let configuration = HTTPServerConfiguration(maxBodyBytes: 8 << 20, shutdownGracePeriod: 1, concurrency: .eventLoops(2))
     let server = HTTPServer(configuration: configuration, streamingResponder: BlockingHandler(handle: handle), logger: .disabled)
     try server.start()
     do {
@@ -36,34 +51,36 @@ private func currentThreadID() -> String {
     String(UInt(pthread_self()))
 }
 
-@Suite("Thread per connection")
-struct ThreadPerConnectionTests {
-    @Test("requests on one connection share its thread")
-    func requestsShareTheConnectionThread() async throws {
-        try await withThreadPerConnectionServer({ _, _ in .text(currentThreadID()) }) { port in
-            let first = try BlockingSocket(port: port)
-            let second = try BlockingSocket(port: port)
-            let request = "GET /thread HTTP/1.1\r\nHost: test\r\n\r\n"
-            func threadID(_ socket: BlockingSocket) async throws -> String {
-                let reply = try await onThread {
-                    try socket.send(request)
-                    return try socket.read(until: "\r\n\r\n")
-                }
-                let length = try #require(reply.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") })
-                let count = try #require(Int(length.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)))
-                return String(decoding: try await onThread { try socket.read(count: count) }, as: UTF8.self)
+@Suite("Event-loop fallback path")
+struct EventLoopFallbackTests {
+    @Test("requests on one connection share its loop")
+    func requestsShareTheLoop() async throws {
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(shutdownGracePeriod: 1, concurrency: .eventLoops(2)),
+            streamingResponder: LoopIdentityHandler(), logger: .disabled
+        )
+        try server.start()
+        defer { Task { await server.stop() } }
+        let socket = try BlockingSocket(port: server.port)
+        let request = "GET /loop HTTP/1.1\r\nHost: test\r\n\r\n"
+        func loopIdentity() async throws -> String {
+            let reply = try await onThread {
+                try socket.send(request)
+                return try socket.read(until: "\r\n\r\n")
             }
-            let firstA = try await threadID(first)
-            let firstB = try await threadID(first)
-            let secondA = try await threadID(second)
-            #expect(firstA == firstB)
-            #expect(firstA != secondA)
+            let length = try #require(reply.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") })
+            let count = try #require(Int(length.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)))
+            return String(decoding: try await onThread { try socket.read(count: count) }, as: UTF8.self)
         }
+        let first = try await loopIdentity()
+        let second = try await loopIdentity()
+        #expect(!first.hasPrefix("-1"))
+        #expect(first == second)
     }
 
     @Test("upload reaches the responder while it streams")
     func uploadStreamsToResponder() async throws {
-        try await withThreadPerConnectionServer({ _, body in
+        try await withLoopServer({ _, body in
             var received = 0
             while case .data(let data) = body.read(maxBytes: 64 * 1024) {
                 received += data.count
@@ -83,7 +100,7 @@ struct ThreadPerConnectionTests {
     @Test("streamed body arrives before it ends")
     func streamedBodyArrivesIncrementally() async throws {
         let release = DispatchSemaphore(value: 0)
-        try await withThreadPerConnectionServer({ _, _ in
+        try await withLoopServer({ _, _ in
             let stream = HTTPBodyStream()
             Thread.detachNewThread {
                 stream.write(Data("data: first\n\n".utf8))
@@ -109,7 +126,7 @@ struct ThreadPerConnectionTests {
     @Test("stop ends a stream that waits for data")
     func stopEndsWaitingStream() async throws {
         let stream = HTTPBodyStream()
-        let configuration = HTTPServerConfiguration(shutdownGracePeriod: 1, threadPerConnection: true)
+        let configuration = HTTPServerConfiguration(shutdownGracePeriod: 1, concurrency: .eventLoops(2))
         let server = HTTPServer(configuration: configuration, streamingResponder: BlockingHandler { _, _ in
             var response = HTTPResponse(status: 200)
             response.bodyStream = stream
@@ -119,7 +136,7 @@ struct ThreadPerConnectionTests {
         let socket = try BlockingSocket(port: server.port)
         try await onThread { try socket.send("GET /never HTTP/1.1\r\nHost: test\r\n\r\n") }
         _ = try await onThread { try socket.read(until: "\r\n\r\n") }
-        // The connection's thread now waits for a write that never comes; stop must still return.
+        // The connection is now suspended until a write that never comes; stop must still return.
         await server.stop()
         #expect(!stream.isWritable)
     }
@@ -128,7 +145,7 @@ struct ThreadPerConnectionTests {
     func startLogsNoWarning() async throws {
         let logs = InMemoryLogHandler()
         let server = HTTPServer(
-            configuration: HTTPServerConfiguration(shutdownGracePeriod: 1, threadPerConnection: true),
+            configuration: HTTPServerConfiguration(shutdownGracePeriod: 1, concurrency: .eventLoops(2)),
             streamingResponder: BlockingHandler { _, _ in HTTPResponse(status: 204) },
             logger: Logger(label: "moat.http.test", level: .trace, handler: logs)
         )
@@ -137,13 +154,5 @@ struct ThreadPerConnectionTests {
 
         let libraryMessages = logs.entries.filter { $0.message == "libmicrohttpd reported an error" }
         #expect(libraryMessages.isEmpty, "libmicrohttpd logged: \(libraryMessages.map(\.metadata))")
-    }
-
-    @Test("buffered responder is rejected")
-    func bufferedResponderRejected() throws {
-        let server = HTTPServer(
-            configuration: HTTPServerConfiguration(threadPerConnection: true), responder: Router(), logger: .disabled
-        )
-        #expect(throws: HTTPServerError.self) { try server.start() }
     }
 }

@@ -37,7 +37,7 @@ extension WebSocketTunnel {
                     break
                 case .ended:
                     upstreamOpen = false
-                    _ = shutdown(client.socket, Int32(SHUT_WR))
+                    client.shutdownWrite()
                 case .failed(let reason):
                     return reason
                 }

@@ -40,6 +40,16 @@ public final class UpgradedConnection: @unchecked Sendable {
         _ = moat_mhd_upgrade_close(handle)
     }
 
+    /// Ends the direction towards the client (a TCP FIN) and keeps reading, to
+    /// pass on the other side's half-close (RFC 9293 §3.6). Does nothing once closed.
+    public func shutdownWrite() {
+        lock.withLock {
+            if !closed {
+                _ = Glibc.shutdown(socket, Int32(SHUT_WR))
+            }
+        }
+    }
+
     /// Shuts the socket down in both directions so that a blocked handler wakes up.
     func shutDown() {
         lock.withLock {

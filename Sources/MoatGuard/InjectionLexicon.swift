@@ -128,10 +128,14 @@ enum InjectionLexicon {
             "ios", "windows", "macos", "mac", "linux", "pixel", "samsung", "xiaomi", "phone", "tablet", "device",
             "settings", "xcode", "vs", "roku", "xbox", "playstation", "kindle", "chromebook", "extension", "extensions",
         ],
+        // Verbs that copy text out, without the question words of REVEAL.
+        "DUMP": ["print", "output", "dump", "show", "display", "reveal", "repeat", "list", "copy", "echo", "leak", "export"],
+        // What keeps a user from documents: "the access filter", "permission checks".
+        "ACCESS_GUARD": ["filter", "filters", "control", "controls", "check", "checks", "restriction", "restrictions", "rules", "list", "lists"],
         // How a copy of earlier text is asked for: "verbatim", "starting with …".
         "COPY_MANNER": ["verbatim", "word-for-word", "exactly", "unchanged", "starting", "beginning", "wörtlich"],
         // Pieces of text a prompt is made of, as in "the words above this line".
-        "TEXT_UNIT": ["text", "words", "lines", "line", "content", "message", "sentence", "point", "paragraph"],
+        "TEXT_UNIT": ["text", "words", "lines", "line", "content", "contents", "message", "messages", "sentence", "point", "paragraph"],
         // What a question about a phrase asks for: "what does … mean".
         "MEANING": ["mean", "means", "meaning", "work", "works", "do", "does"],
         // Documents whose steps a person may tell the assistant to disregard.

@@ -19,6 +19,9 @@ extension InjectionRules {
         // "What is a system prompt?", "What makes a good prompt?": the concept,
         // not this model's prompt, which takes "your", "this" or "the".
         exception("prompt-as-concept", "what|how|why ~2 a|an ~2 PROMPT"),
+        // "What does 'system prompt' mean?": the term, asked about without "your".
+        exception("prompt-term-meaning", "^what|how ~0 MEANING ~0 system|initial ~0 PROMPT ~0 MEANING"),
+        exception("prompt-term-meaning-article", "^what|how ~0 MEANING ~0 a|the ~0 system|initial ~0 PROMPT ~0 MEANING"),
         exception("prompts-as-concept", "^what|how|why ~1 are|do|does|is ~1 system|good|effective ~0 prompts|prompting"),
         // "Act as an advisor to the CEO", "act as a reviewer for my essay": a job or
         // favour, not a persona. "I want you to act as …" is a separate rule and stays.
@@ -41,6 +44,8 @@ extension InjectionRules {
     static let cancelledByException: [String: Set<String>] = [
         "retract-own-message": ["override-everything", "override-instructions", "override-own-instructions"],
         "prompt-as-concept": ["mention-prompt", "reveal-prompt", "reveal-prompt-text", "reveal-initial-instructions"],
+        "prompt-term-meaning": ["mention-prompt", "reveal-prompt", "reveal-prompt-text", "reveal-initial-instructions"],
+        "prompt-term-meaning-article": ["mention-prompt", "reveal-prompt", "reveal-prompt-text", "reveal-initial-instructions"],
         "prompts-as-concept": ["mention-prompt", "reveal-prompt", "reveal-prompt-text", "reveal-initial-instructions"],
         "act-as-office": ["act-as-short"],
         "device-developer-mode": ["developer-mode"],

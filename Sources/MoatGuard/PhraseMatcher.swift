@@ -249,13 +249,13 @@ struct HashFilter: Sendable {
     }
 }
 
-/// A set of up to 256 word-class ids, stored inline so that classifying a
+/// A set of up to 320 word-class ids, stored inline so that classifying a
 /// word allocates nothing.
 struct ClassSet: Sendable, Equatable {
-    static let capacity = 256
-    private var bits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    static let capacity = 320
+    private var bits: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
 
-    var isEmpty: Bool { bits.0 | bits.1 | bits.2 | bits.3 == 0 }
+    var isEmpty: Bool { bits.0 | bits.1 | bits.2 | bits.3 | bits.4 == 0 }
 
     mutating func insert(_ id: Int) {
         let mask = UInt64(1) << UInt64(id % 64)
@@ -263,16 +263,21 @@ struct ClassSet: Sendable, Equatable {
         case 0: bits.0 |= mask
         case 1: bits.1 |= mask
         case 2: bits.2 |= mask
-        default: bits.3 |= mask
+        case 3: bits.3 |= mask
+        default: bits.4 |= mask
         }
     }
 
     mutating func formUnion(_ other: ClassSet) {
-        bits = (bits.0 | other.bits.0, bits.1 | other.bits.1, bits.2 | other.bits.2, bits.3 | other.bits.3)
+        bits = (
+            bits.0 | other.bits.0, bits.1 | other.bits.1, bits.2 | other.bits.2, bits.3 | other.bits.3,
+            bits.4 | other.bits.4
+        )
     }
 
     func intersects(_ other: ClassSet) -> Bool {
-        (bits.0 & other.bits.0) | (bits.1 & other.bits.1) | (bits.2 & other.bits.2) | (bits.3 & other.bits.3) != 0
+        (bits.0 & other.bits.0) | (bits.1 & other.bits.1) | (bits.2 & other.bits.2) | (bits.3 & other.bits.3)
+            | (bits.4 & other.bits.4) != 0
     }
 
     /// The ids in the set, in ascending order.
@@ -282,6 +287,7 @@ struct ClassSet: Sendable, Equatable {
         Self.appendBits(of: bits.1, offset: 64, to: &result)
         Self.appendBits(of: bits.2, offset: 128, to: &result)
         Self.appendBits(of: bits.3, offset: 192, to: &result)
+        Self.appendBits(of: bits.4, offset: 256, to: &result)
         return result
     }
 

@@ -116,12 +116,12 @@ struct HTTPServerLimitsTests {
         let configuration = HTTPServerConfiguration(maxConnections: 1, shutdownGracePeriod: 1)
         try await withServer(Self.router(), configuration: configuration) { server in
             // The first connection sends half a head and stays open, using up the limit.
-            async let occupying = RawHTTP.exchange(port: server.port, "GET /hello HTTP/1.1\r\n")
-            try await Task.sleep(for: .milliseconds(100))
+            // Its connect completes first, so the server accepts it before the second.
+            let occupying = try RawHTTP.open(port: server.port, sending: "GET /hello HTTP/1.1\r\n")
+            defer { close(occupying) }
             await #expect(throws: HTTPClientError.self) {
                 try await server.send("GET", "/hello", timeout: 1)
             }
-            _ = try await occupying
         }
     }
 }

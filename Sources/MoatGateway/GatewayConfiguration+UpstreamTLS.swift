@@ -7,7 +7,15 @@ extension GatewayConfiguration {
     ///
     /// - Throws: ``GatewayError`` `invalid_configuration` naming the setting, the path and the fix.
     func validateUpstreamCAFile() throws(GatewayError) {
-        guard let path = upstreamCAFile else { return }
+        try Self.validateUpstreamCAFile(upstreamCAFile)
+    }
+
+    /// Checks a value of `gateway.upstream_ca_file` as ``validateUpstreamCAFile()``
+    /// does, for callers that check settings before starting anything else.
+    ///
+    /// - Throws: ``GatewayError`` `invalid_configuration` naming the setting, the path and the fix.
+    public static func validateUpstreamCAFile(_ path: String?) throws(GatewayError) {
+        guard let path else { return }
         guard let contents = FileManager.default.contents(atPath: path) else {
             throw GatewayError(
                 .invalidConfiguration,

@@ -24,6 +24,9 @@ enum APIFactory {
         let keys = KeySetCache(source: source, logger: logger)
         let groupResolver = try makeGroupResolver(configuration, apiApp: apiApp, issuer: issuer, idpURL: idpURL, logger: logger)
 
+        // Settings are checked before anything is written, so a bad value leaves the data folder as it was.
+        let guardrails = try guardrailSettings(configuration)
+        let answerer = try makeAnswerer(configuration, logger: logger)
         let store = try DocumentStore(path: data.documentsDatabase, logger: logger)
         let audit = try AuditCommands.openLog(configuration, data: data, logger: logger)
         let ingested = try ingestCorpus(configuration, directory: directory, store: store, logger: logger)
@@ -33,9 +36,9 @@ enum APIFactory {
             roleClearance[role] = Classification(rawValue: level)
         }
         let service = APIService(
-            configuration: APIConfiguration(tokenPolicy: policy, roleClearance: roleClearance, guardrails: try guardrailSettings(configuration)),
+            configuration: APIConfiguration(tokenPolicy: policy, roleClearance: roleClearance, guardrails: guardrails),
             validator: AccessTokenValidator(policy: policy, keys: keys, groupResolver: groupResolver),
-            store: store, answerer: try makeAnswerer(configuration, logger: logger), audit: audit, logger: logger
+            store: store, answerer: answerer, audit: audit, logger: logger
         )
         return (service, ingested)
     }

@@ -38,6 +38,8 @@ public final class GatewayStack: Sendable {
         guard let upstream = settings.upstream else {
             throw LaunchError("the gateway needs an upstream; set gateway.upstream or pass --upstream URL")
         }
+        // Checked before the identity provider starts, so a wrong path stops nothing half-started.
+        try GatewayConfiguration.validateUpstreamCAFile(settings.upstreamCAFile)
         let data = try DataFolder(path: configuration.dataDirectory)
         let host = configuration.host
         let gatewayPort = try PortPicker.resolve(settings.port, host: host)

@@ -35,11 +35,7 @@ public enum Base64URL {
 
     /// Decodes like ``decode(bytes:)`` into an array, which the JSON parser reads without another copy.
     static func decodeToArray(bytes: UnsafeBufferPointer<UInt8>) throws(JOSEError) -> [UInt8] {
-        let count = bytes.count
-        guard count % 4 != 1 else {
-            throw JOSEError(code: .invalidBase64URL, reason: "base64url text of \(count) characters cannot be decoded (length mod 4 is 1)")
-        }
-        let outputCount = count / 4 * 3 + max(count % 4 - 1, 0)
+        let outputCount = try decodedCount(ofLength: bytes.count)
         var invalidIndex: Int? = nil
         // `decode(_:into:table:)` writes every output byte unless it reports an error,
         // and on an error the array is thrown away.
@@ -47,9 +43,33 @@ public enum Base64URL {
             invalidIndex = sextets.withUnsafeBufferPointer { table in decode(bytes, into: buffer, table: table) }
             initializedCount = invalidIndex == nil ? outputCount : 0
         }
+        try check(invalidIndex)
+        return output
+    }
+
+    /// Returns the number of bytes that base64url text of `length` characters decodes to.
+    ///
+    /// - Throws: ``JOSEError/Code/invalidBase64URL`` when `length` is 1 modulo 4.
+    static func decodedCount(ofLength length: Int) throws(JOSEError) -> Int {
+        guard length % 4 != 1 else {
+            throw JOSEError(code: .invalidBase64URL, reason: "base64url text of \(length) characters cannot be decoded (length mod 4 is 1)")
+        }
+        return length / 4 * 3 + max(length % 4 - 1, 0)
+    }
+
+    /// Decodes with the rules of ``decode(_:)`` into `output`, whose count must be
+    /// ``decodedCount(ofLength:)`` of `bytes.count`. On an error the content of `output` is unspecified.
+    static func decode(bytes: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) throws(JOSEError) {
+        let expectedCount = try decodedCount(ofLength: bytes.count)
+        precondition(output.count == expectedCount, "output buffer of \(output.count) bytes does not fit \(expectedCount) decoded bytes")
+        let invalidIndex = sextets.withUnsafeBufferPointer { table in decode(bytes, into: output, table: table) }
+        try check(invalidIndex)
+    }
+
+    private static func check(_ invalidIndex: Int?) throws(JOSEError) {
         switch invalidIndex {
         case nil:
-            return output
+            return
         case -1:
             throw JOSEError(code: .invalidBase64URL, reason: "base64url text has non-zero unused bits in its last character, so it is not the canonical encoding")
         case let index?:

@@ -18,12 +18,13 @@ public struct CompactJWS: Sendable {
     /// Each read copies them out of the token.
     public var signingInput: Data { Data(token.utf8.prefix(signingInputCount)) }
     /// The decoded signature, copied on each read.
-    public var signature: Data { Data(signatureBytes) }
+    public var signature: Data { signatureBytes.withBytes { Data($0) } }
     /// The received token, kept so that verification hashes its bytes in place.
     let token: String
     /// Length in bytes of the signing input, the token up to its second dot.
     let signingInputCount: Int
-    let signatureBytes: [UInt8]
+    // nonisolated(unsafe): ManagedBuffer is not Sendable, but DecodedSignature's bytes are written only before parse returns.
+    nonisolated(unsafe) let signatureBytes: DecodedSignature
 
     /// Limits for the protected header: small, shallow objects only.
     static let headerLimits = JSONLimits(maxDepth: 4, maxBytes: 8 * 1024)
@@ -50,7 +51,7 @@ public struct CompactJWS: Sendable {
     func isSignatureValid(with key: JSONWebKey) -> Bool {
         var text = token
         return text.withUTF8 { bytes in
-            signatureBytes.withUnsafeBytes { signature in
+            signatureBytes.withBytes { signature in
                 key.isValidSignature(signature, for: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[0..<signingInputCount]))
             }
         }
@@ -83,7 +84,12 @@ public struct CompactJWS: Sendable {
         }
         let headerBytes = try decodeSegment(headerSegment, name: "header")
         let payload = try decodeSegment(payloadSegment, name: "payload")
-        let signature = try decodeSegment(signatureSegment, name: "signature")
+        let signature: DecodedSignature
+        do {
+            signature = try DecodedSignature.decode(signatureSegment)
+        } catch {
+            throw JOSEError(code: .invalidBase64URL, reason: "token signature segment: \(error.reason)")
+        }
         let header: JSONObjectIndex?
         do {
             header = try JSONObjectIndex.parse(bytes: headerBytes, limits: headerLimits)
@@ -110,5 +116,27 @@ public struct CompactJWS: Sendable {
         } catch {
             throw JOSEError(code: .invalidBase64URL, reason: "token \(name) segment: \(error.reason)")
         }
+    }
+}
+
+/// A decoded JWS signature in one allocation of a non-generic class.
+///
+/// A `[UInt8]` made in this module looks up the generic metadata of its
+/// storage class on each creation, which showed in profiles of token
+/// validation. This class's metadata is fetched once.
+final class DecodedSignature: ManagedBuffer<Int, UInt8> {
+    /// Decodes base64url text with the rules of ``Base64URL/decode(_:)``.
+    static func decode(_ text: UnsafeBufferPointer<UInt8>) throws(JOSEError) -> DecodedSignature {
+        let count = try Base64URL.decodedCount(ofLength: text.count)
+        let buffer = unsafeDowncast(create(minimumCapacity: count) { _ in count }, to: DecodedSignature.self)
+        try buffer.withUnsafeMutablePointerToElements { elements throws(JOSEError) in
+            try Base64URL.decode(bytes: text, into: UnsafeMutableBufferPointer(start: elements, count: count))
+        }
+        return buffer
+    }
+
+    /// Calls `body` with the decoded bytes.
+    func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try withUnsafeMutablePointers { count, elements in try body(UnsafeRawBufferPointer(start: elements, count: count.pointee)) }
     }
 }

@@ -1,6 +1,7 @@
 import COpenSSL
 import Foundation
 import MoatCrypto
+import Synchronization
 
 /// Verifies RS256 and PS256 signatures for one key with OpenSSL contexts that
 /// are set up once and reused, as `openssl speed` does.
@@ -13,13 +14,20 @@ import MoatCrypto
 /// 7518 §3.5) were set once. The checks are those of `PublicKey.isValidSignature`:
 /// the signature must be exactly the modulus length, and OpenSSL compares
 /// the full PKCS #1 v1.5 DigestInfo encoding.
+///
+/// One set of contexts sits in an atomic slot that a verification takes and
+/// puts back without a lock, which covers the single-threaded and the
+/// lightly loaded case. Only when the slot is empty or already refilled does
+/// a verification use the locked list of further idle contexts.
 final class RSAVerificationPool: @unchecked Sendable {
-    // @unchecked: `idle` is only touched while `lock` is held, and each context is used by one thread at a time.
+    // @unchecked: `idle` is only touched while `lock` is held, the slot is atomic, and each context is used by one thread at a time.
     private let key: OpaquePointer
     private let isPSS: Bool
     private let signatureLength: Int
+    /// Contexts ready for reuse without taking `lock`; nil while a verification holds them.
+    private let slot = Atomic<UnsafeMutablePointer<Contexts>?>(nil)
     private let lock = NSLock()
-    private var idle: [Contexts] = []
+    private var idle: [UnsafeMutablePointer<Contexts>] = []
 
     /// A verification context and a SHA-256 context, checked out together.
     private struct Contexts {
@@ -33,12 +41,12 @@ final class RSAVerificationPool: @unchecked Sendable {
         }
     }
 
+    /// Contexts kept for reuse, counting the slot; more concurrent verifications allocate and then free extra ones.
+    private static let maxIdle = 16
+
     /// SHA-256 fetched once; `EVP_sha256()` would be fetched again on every use.
     // nonisolated(unsafe): the fetched EVP_MD is immutable, and OpenSSL 3 allows sharing it between threads.
     nonisolated(unsafe) private static let sha256 = EVP_MD_fetch(nil, "SHA256", nil)
-    /// Contexts kept for reuse; more concurrent verifications allocate and then free extra ones.
-    private static let maxIdle = 16
-
     /// - Returns: nil when `publicKey` is not an RSA key or `algorithm` is not RS256 or PS256.
     init?(publicKey: PublicKey, algorithm: JWSAlgorithm) {
         guard case .rsa(let bits) = publicKey.kind, algorithm == .rs256 || algorithm == .ps256, Self.sha256 != nil else { return nil }
@@ -57,7 +65,8 @@ final class RSAVerificationPool: @unchecked Sendable {
     }
 
     deinit {
-        for contexts in idle { contexts.free() }
+        if let contexts = slot.exchange(nil, ordering: .acquiring) { Self.release(contexts) }
+        for contexts in idle { Self.release(contexts) }
         EVP_PKEY_free(key)
     }
 
@@ -74,23 +83,26 @@ final class RSAVerificationPool: @unchecked Sendable {
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest -> Bool in
             guard let contexts = checkOut() else { return false }
             defer { checkIn(contexts) }
+            let contextDigest = contexts.pointee.digest
             var digestLength: UInt32 = 0
             let hashed =
-                EVP_DigestInit_ex(contexts.digest, Self.sha256, nil) == 1
-                && EVP_DigestUpdate(contexts.digest, message.baseAddress, message.count) == 1
-                && EVP_DigestFinal_ex(contexts.digest, digest.baseAddress, &digestLength) == 1
+                EVP_DigestInit_ex(contextDigest, Self.sha256, nil) == 1
+                && EVP_DigestUpdate(contextDigest, message.baseAddress, message.count) == 1
+                && EVP_DigestFinal_ex(contextDigest, digest.baseAddress, &digestLength) == 1
             guard hashed, digestLength == 32 else {
                 ERR_clear_error()
                 return false
             }
             let result = EVP_PKEY_verify(
-                contexts.verification, signature.baseAddress?.assumingMemoryBound(to: UInt8.self), signature.count, digest.baseAddress, 32)
+                contexts.pointee.verification, signature.baseAddress?.assumingMemoryBound(to: UInt8.self), signature.count, digest.baseAddress, 32)
             if result != 1 { ERR_clear_error() }
             return result == 1
         }
     }
 
-    private func checkOut() -> Contexts? {
+    private func checkOut() -> UnsafeMutablePointer<Contexts>? {
+        // Acquiring pairs with the releasing store in checkIn, so the contexts' last writes are visible here.
+        if let contexts = slot.exchange(nil, ordering: .acquiring) { return contexts }
         if let contexts = lock.withLock({ idle.popLast() }) { return contexts }
         guard let digest = EVP_MD_CTX_new() else { return nil }
         guard let context = EVP_PKEY_CTX_new(key, nil) else {
@@ -111,15 +123,24 @@ final class RSAVerificationPool: @unchecked Sendable {
             EVP_MD_CTX_free(digest)
             return nil
         }
-        return Contexts(verification: context, digest: digest)
+        let contexts = UnsafeMutablePointer<Contexts>.allocate(capacity: 1)
+        contexts.initialize(to: Contexts(verification: context, digest: digest))
+        return contexts
     }
 
-    private func checkIn(_ contexts: Contexts) {
+    private func checkIn(_ contexts: UnsafeMutablePointer<Contexts>) {
+        if slot.compareExchange(expected: nil, desired: contexts, ordering: .releasing).exchanged { return }
         let kept = lock.withLock { () -> Bool in
-            guard idle.count < Self.maxIdle else { return false }
+            guard idle.count < Self.maxIdle - 1 else { return false }
             idle.append(contexts)
             return true
         }
-        if !kept { contexts.free() }
+        if !kept { Self.release(contexts) }
+    }
+
+    private static func release(_ contexts: UnsafeMutablePointer<Contexts>) {
+        contexts.pointee.free()
+        contexts.deinitialize(count: 1)
+        contexts.deallocate()
     }
 }

@@ -13,8 +13,8 @@ struct JSONIndexer {
     private var openNames: [MemberName] = []
     /// Members of the top-level object, in text order.
     private(set) var members: [IndexedMember] = []
-    /// ``MemberName/lookupKey`` of each member, in member order.
-    private(set) var lookupKeys: [UInt64] = []
+    /// True when some member name has escapes or non-ASCII bytes, so its lookup key is ``MemberName/stringNameKey``.
+    private(set) var hasStringNames = false
 
     /// Largest member count checked for duplicates by comparing names pairwise;
     /// larger objects use a set of decoded names, so the check stays linear.
@@ -35,7 +35,6 @@ struct JSONIndexer {
         parser.skipWhitespace()
         let isObject = parser.peek() == UInt8(ascii: "{")
         members.reserveCapacity(16)
-        lookupKeys.reserveCapacity(16)
         _ = try skipValue(recordMembers: isObject)
         parser.skipWhitespace()
         guard parser.position == parser.bytes.count else {
@@ -114,7 +113,7 @@ struct JSONIndexer {
             let value = try skipValue()
             if recordMembers {
                 members.append(IndexedMember(name: name, valueStart: valueStart, valueEnd: parser.position, value: value))
-                lookupKeys.append(name.lookupKey)
+                if !name.isPlain { hasStringNames = true }
             }
             parser.skipWhitespace()
             switch parser.peek() {
@@ -221,8 +220,8 @@ struct JSONIndexer {
             // only as a string has stringNameKey, so other keys need no comparison.
             let key = name.lookupKey
             let comparesAll = key == MemberName.stringNameKey
-            for position in lookupKeys.indices {
-                let candidateKey = lookupKeys[position]
+            for position in members.indices {
+                let candidateKey = members[position].name.lookupKey
                 guard comparesAll || candidateKey == key || candidateKey == MemberName.stringNameKey else { continue }
                 if matches(members[position].name, name) {
                     isDuplicate = true

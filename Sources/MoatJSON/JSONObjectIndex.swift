@@ -7,16 +7,14 @@
 /// validator reads a few members of each token once: building a whole
 /// ``JSONObject`` costs more than the reads.
 ///
-/// A lookup scans an array of each name's first eight bytes and compares the
-/// rest of a name only on a match, so it suits objects of tens of members. Names compare by their Unicode scalars, escapes decoded, and in
+/// A lookup first compares each member's ``MemberName/lookupKey``, which for
+/// a plain name is its first eight bytes, and the rest of a name only on a match, so it suits objects of tens of members. Names compare by their Unicode scalars, escapes decoded, and in
 /// objects of more than ``JSONObject/linearSearchLimit`` members by `String`
 /// equality (canonical equivalence), exactly as ``JSONObject`` compares them.
 public struct JSONObjectIndex: Sendable {
     /// The JSON text.
     public let bytes: [UInt8]
     let members: [IndexedMember]
-    /// ``MemberName/lookupKey`` of each member: a compact array that a lookup scans first.
-    private let lookupKeys: [UInt64]
     /// True when some name has escapes or non-ASCII bytes and so compares only as a string.
     let hasStringNames: Bool
     let maxDepth: Int
@@ -48,8 +46,7 @@ public struct JSONObjectIndex: Sendable {
     private init(bytes: [UInt8], indexer: JSONIndexer, maxDepth: Int) {
         self.bytes = bytes
         self.members = indexer.members
-        self.lookupKeys = indexer.lookupKeys
-        self.hasStringNames = indexer.lookupKeys.contains(MemberName.stringNameKey)
+        self.hasStringNames = indexer.hasStringNames
         self.maxDepth = maxDepth
     }
 
@@ -114,8 +111,8 @@ public struct JSONObjectIndex: Sendable {
         // Names are unique in the object, so the first match is the only one.
         if name.isInline {
             let key = name.words.0
-            let found = lookupKeys.withUnsafeBufferPointer { keys -> Int? in
-                for position in keys.indices where keys[position] == key {
+            let found = members.withUnsafeBufferPointer { members -> Int? in
+                for position in members.indices where members[position].name.lookupKey == key {
                     let candidate = members[position].name
                     if candidate.count == name.count && hasTail(candidate, of: name) { return position }
                 }

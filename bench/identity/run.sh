@@ -26,6 +26,9 @@ trap 'rm -rf "$work"' EXIT
 pin=""
 if command -v taskset >/dev/null 2>&1; then pin="taskset -c 0"; fi
 
+# Read before any measurement, so that the report shows the load the run started under.
+load_at_start="$(cut -d' ' -f1 /proc/loadavg)"
+
 # openssl speed runs before and after moat-bench, and the report divides by
 # the higher of the two rates. A load change during the run then lowers the
 # ratios instead of raising them.
@@ -35,6 +38,6 @@ $pin openssl speed -seconds "$seconds" rsa2048 ecdsap256 >>"$work/openssl.txt" 2
 $pin "$venv/bin/python" bench/identity/pyjwt_speed.py "$seconds" >"$work/pyjwt.json"
 
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
-machine="$cpu, $(nproc) cores, $(uname -sr), $(openssl version | cut -d' ' -f1-2), $(swift --version 2>/dev/null | head -1 | sed 's/ (.*//'), load average $(cut -d' ' -f1 /proc/loadavg) at start"
+machine="$cpu, $(nproc) cores, $(uname -sr), $(openssl version | cut -d' ' -f1-2), $(swift --version 2>/dev/null | head -1 | sed 's/ (.*//'), load average $load_at_start at start"
 "$venv/bin/python" bench/identity/report.py "$work/moat.json" "$work/pyjwt.json" "$work/openssl.txt" docs/benchmarks.md \
     "bench/identity/run.sh (SECONDS_PER_MEASUREMENT=$seconds)" "$machine"

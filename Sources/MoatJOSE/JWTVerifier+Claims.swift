@@ -42,19 +42,31 @@ extension JWTVerifier {
         let current = now.timeIntervalSince1970
         let leeway = policy.leeway
         if let notBefore = claimPositions.position(.notBefore).flatMap(claims.number(at:)), notBefore > current + leeway {
-            throw JOSEError(code: .tokenNotYetValid, reason: "token is not valid before \(notBefore), now is \(current) with \(leeway) s leeway")
+            throw JOSEError(code: .tokenNotYetValid, reason: "token is not valid before \(Self.describe(notBefore)); the time is \(Self.describe(current)), with \(Self.describe(seconds: leeway)) leeway")
         }
         let issuedAt = claimPositions.position(.issuedAt).flatMap(claims.number(at:))
         if let issuedAt, issuedAt > current + leeway {
-            throw JOSEError(code: .issuedInFuture, reason: "token was issued at \(issuedAt), after now \(current) plus \(leeway) s leeway")
+            throw JOSEError(code: .issuedInFuture, reason: "token was issued at \(Self.describe(issuedAt)), after the time now (\(Self.describe(current))) plus \(Self.describe(seconds: leeway)) leeway")
         }
         let expiresAt = claimPositions.position(.expirationTime).flatMap(claims.number(at:)) ?? -.infinity
         guard expiresAt > current - leeway else {
-            throw JOSEError(code: .tokenExpired, reason: "token expired at \(expiresAt), now is \(current) with \(leeway) s leeway")
+            throw JOSEError(code: .tokenExpired, reason: "token expired at \(Self.describe(expiresAt)); the time is \(Self.describe(current)), with \(Self.describe(seconds: leeway)) leeway; get a new token")
         }
         if let maxTokenAge = policy.maxTokenAge, let issuedAt, current - issuedAt > maxTokenAge + leeway {
-            throw JOSEError(code: .tokenTooOld, reason: "token issued at \(issuedAt) is older than the maximum age of \(maxTokenAge) s")
+            throw JOSEError(code: .tokenTooOld, reason: "token issued at \(Self.describe(issuedAt)) is older than the maximum age of \(Self.describe(seconds: maxTokenAge)); get a new token")
         }
+    }
+
+    /// A NumericDate (RFC 7519 §2) as UTC date and time with the raw value, for error reasons.
+    static func describe(_ numericDate: Double) -> String {
+        guard numericDate.isFinite, abs(numericDate) < 1e12 else { return "\(numericDate)" }
+        let date = Date(timeIntervalSince1970: numericDate.rounded(.down))
+        return "\(date.ISO8601Format()) (\(Int64(numericDate)))"
+    }
+
+    /// A duration in whole seconds, for error reasons.
+    static func describe(seconds: TimeInterval) -> String {
+        "\(Int64(seconds.rounded())) s"
     }
 
     /// Checks a claim set held as a ``JSONObject`` by the rules of ``validateClaims(_:now:)-(JSONObjectIndex,_)``.

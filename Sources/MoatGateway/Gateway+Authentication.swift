@@ -91,6 +91,10 @@ extension Gateway {
             return .authenticated(caller, cookies: [])
         } catch {
             validator.logRejection(error, requestID: request.requestID, logger: logger)
+            // A valid token from an application outside gateway.allowed_client_apps is forbidden, as at the api.
+            if error.code == .clientNotAllowed {
+                return .rejected(ProblemDetails.forbidden(code: error.code.rawValue, error.reason).response(requestID: request.requestID))
+            }
             return .rejected(invalidToken(request, code: error.code.rawValue, error.reason))
         }
     }

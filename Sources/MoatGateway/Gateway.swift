@@ -75,7 +75,10 @@ public final class Gateway: HTTPBlockingResponder, HTTPLoopResponder {
             keys.map { RelyingParty(configuration: signIn, keys: $0, client: client, clock: clock) }
         }
         self.validator = configuration.bearerPolicy.flatMap { policy in
-            keys.map { AccessTokenValidator(policy: policy, keys: $0, clock: clock) }
+            // Rejection reasons then name gateway.allowed_client_apps and gateway.allowed_tenants.
+            var policy = policy
+            policy.settingsSection = "gateway"
+            return keys.map { AccessTokenValidator(policy: policy, keys: $0, clock: clock) }
         }
         do {
             self.assertionSigner = try GatewayAssertionSigner(

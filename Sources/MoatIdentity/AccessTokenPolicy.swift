@@ -30,6 +30,9 @@ public struct AccessTokenPolicy: Sendable {
     /// an exact v2.0 issuer (`…/{tid}/v2.0`) is allowed, and a multi-tenant
     /// template accepts no tenant at all.
     public var allowedTenants: [String]
+    /// The configuration section whose settings rejection reasons name as the
+    /// fix, for example `gateway` for `gateway.allowed_client_apps`. Default `api`.
+    public var settingsSection: String = "api"
 
     public init(
         issuer: String, audiences: [String], allowedClientApps: [String], allowedTenants: [String] = [],

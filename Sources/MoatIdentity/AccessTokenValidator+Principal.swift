@@ -26,7 +26,7 @@ extension AccessTokenValidator {
             throw TokenRejection(.missingIdentity, "the token lacks a tid or oid string claim")
         }
         guard effectiveTenants.contains(tenantID) else {
-            throw TokenRejection(.tenantNotAllowed, "tenant \(tenantID) is not allowed to call this API; add it to the API's allowed tenants")
+            throw TokenRejection(.tenantNotAllowed, "tenant \(tenantID) is not allowed to call this API; add it to \(policy.settingsSection).allowed_tenants")
         }
 
         let clientClaim: EntraClaims.Claim = version == .v2 ? .authorizedParty : .applicationID
@@ -34,7 +34,7 @@ extension AccessTokenValidator {
         guard let clientAppID, policy.allowedClientApps.contains(clientAppID) else {
             throw TokenRejection(
                 .clientNotAllowed,
-                "calling application \(clientAppID ?? "(no \(clientClaim.name) claim)") is not allowed; add its client id to the API's allowed client apps"
+                "calling application \(clientAppID ?? "(no \(clientClaim.name) claim)") is not allowed; add its client id to \(policy.settingsSection).allowed_client_apps"
             )
         }
 

@@ -76,13 +76,16 @@ struct AccessRuleTests {
         }
     }
 
-    @Test("token of an app that is not allowed gets 401")
+    @Test("valid token of an app that is not allowed gets 403 naming the gateway setting")
     func disallowedAppIsRejected() async throws {
         try await withGateway(upstream: try okUpstream()) { harness in
             let token = try await harness.agentToken(clientID: GatewayHarness.otherAgentClientID)
             let response = try await get(harness, "/private", [("Authorization", "Bearer \(token)")])
-            #expect(response.status == 401)
-            #expect(String(decoding: response.body, as: UTF8.self).contains("client_not_allowed"))
+            #expect(response.status == 403)
+            #expect(response.headers["WWW-Authenticate"] == nil)
+            let body = String(decoding: response.body, as: UTF8.self)
+            #expect(body.contains("client_not_allowed"))
+            #expect(body.contains("gateway.allowed_client_apps"))
         }
     }
 

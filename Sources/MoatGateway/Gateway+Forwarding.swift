@@ -78,7 +78,20 @@ extension Gateway {
 
     /// Maps an upstream client error to 502 or, for timeouts, 504.
     func upstreamFailure(_ request: HTTPRequest, _ error: HTTPClientError) -> HTTPResponse {
-        upstreamFailure(request, isTimeout: error.code == .timedOut, code: error.code.description, reason: error.reason)
+        if error.code == .certificateInvalid {
+            return upstreamCertificateRejected(request, reason: error.reason)
+        }
+        return upstreamFailure(request, isTimeout: error.code == .timedOut, code: error.code.description, reason: error.reason)
+    }
+
+    /// Answers 502 `upstream_certificate_invalid`; the reason and the fix go to the log only.
+    func upstreamCertificateRejected(_ request: HTTPRequest, reason: String) -> HTTPResponse {
+        logger.warning("upstream certificate rejected", metadata: [
+            "moat.request.id": request.requestID, "moat.error.code": GatewayError.Code.upstreamCertificateInvalid.rawValue, "moat.error": reason,
+            "moat.fix": "if the upstream uses a private CA, set gateway.upstream_ca_file to its PEM bundle",
+        ])
+        return ProblemDetails.badGateway(code: GatewayError.Code.upstreamCertificateInvalid.rawValue, "the upstream's TLS certificate failed verification")
+            .response(requestID: request.requestID)
     }
 
     /// The upstream URL for a request target: the upstream's origin followed

@@ -22,11 +22,7 @@ extension Gateway {
             guard error.code == .upstreamCertificateInvalid else {
                 return upstreamFailure(request, isTimeout: error.code == .upstreamTimeout, code: error.code.rawValue, reason: error.reason)
             }
-            logger.warning("upstream certificate rejected", metadata: [
-                "moat.request.id": request.requestID, "moat.error.code": error.code.rawValue, "moat.error": error.reason,
-            ])
-            return ProblemDetails.badGateway(code: error.code.rawValue, "the upstream's TLS certificate failed verification")
-                .response(requestID: request.requestID)
+            return upstreamCertificateRejected(request, reason: error.reason)
         }
 
         switch outcome {

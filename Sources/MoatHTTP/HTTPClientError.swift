@@ -12,6 +12,7 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
             case timedOut = "timed_out"
             case responseTooLarge = "response_too_large"
             case tlsFailed = "tls_failed"
+            case certificateInvalid = "certificate_invalid"
             case cancelled
             case transferFailed = "transfer_failed"
         }
@@ -32,8 +33,10 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
         public static let timedOut = Code(.timedOut)
         /// The body exceeded ``HTTPClientRequest/maxResponseBytes``.
         public static let responseTooLarge = Code(.responseTooLarge)
-        /// The TLS handshake or certificate verification failed.
+        /// The TLS handshake failed for a reason other than the certificate.
         public static let tlsFailed = Code(.tlsFailed)
+        /// The server's certificate failed verification: unknown CA, wrong host name or expired.
+        public static let certificateInvalid = Code(.certificateInvalid)
         /// The calling task was cancelled.
         public static let cancelled = Code(.cancelled)
         /// libcurl failed for another reason.

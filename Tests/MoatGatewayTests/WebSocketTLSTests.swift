@@ -120,7 +120,7 @@ struct WebSocketTLSTests {
         }
     }
 
-    @Test("plain request without CA file gets 502")
+    @Test("plain request without CA file gets 502 naming the certificate, like an upgrade")
     func plainRequestWithoutCAFile() async throws {
         try await withTLSUpstream(trustTestCA: false) { harness in
             let token = try await harness.agentToken()
@@ -128,6 +128,8 @@ struct WebSocketTLSTests {
             try await onThread { try socket.send("GET /hello HTTP/1.1\r\nHost: app\r\nAuthorization: Bearer \(token)\r\n\r\n") }
             let head = try await onThread { try socket.read(until: "\r\n\r\n") }
             #expect(head.hasPrefix("HTTP/1.1 502"))
+            let body = try await onThread { try socket.read(until: "}") }
+            #expect(body.contains("upstream_certificate_invalid"))
         }
     }
 

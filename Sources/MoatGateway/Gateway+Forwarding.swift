@@ -111,11 +111,14 @@ extension Gateway {
     ///    identity fields for `caller`.
     func upstreamHeaders(for request: HTTPRequest, caller: GatewayCaller?) throws -> HTTPHeaders {
         let trustedPeer = configuration.trustedProxies.contains(request.remoteAddress)
-        var headers = request.headers
-        ForwardingHeaders.removeHopByHop(&headers)
+        // One pass, without a filtered copy of the client's fields first.
+        let hopByHop = ForwardingHeaders.hopByHopNames(in: request.headers)
         var kept = HTTPHeaders()
-        for field in headers {
+        for field in request.headers {
             let canonical = ForwardingHeaders.canonicalName(field.name)
+            if hopByHop.contains(canonical) {
+                continue
+            }
             if ForwardingHeaders.isIdentityField(canonical: canonical) || canonical == "authorization" || canonical == "host" || canonical == "cookie" {
                 continue
             }

@@ -45,6 +45,13 @@ public enum ForwardingHeaders {
 
     /// Removes hop-by-hop fields, including those the `Connection` field names.
     public static func removeHopByHop(_ headers: inout HTTPHeaders) {
+        let named = hopByHopNames(in: headers)
+        headers.removeAll { named.contains(canonicalName($0.name)) }
+    }
+
+    /// Returns the canonical names of the hop-by-hop fields of a message
+    /// (RFC 9110 §7.6.1): the fixed set plus those its `Connection` field names.
+    static func hopByHopNames(in headers: HTTPHeaders) -> Set<String> {
         var named = hopByHop
         for value in headers.values(for: "Connection") {
             for token in value.utf8.split(separator: UInt8(ascii: ",")) {
@@ -53,7 +60,7 @@ public enum ForwardingHeaders {
                 named.insert(canonicalName(String(decoding: trimmed, as: UTF8.self)))
             }
         }
-        headers.removeAll { named.contains(canonicalName($0.name)) }
+        return named
     }
 
     /// Whether a field is a forwarding field (`X-Forwarded-*`, `Forwarded`, ...), with `_` variants.

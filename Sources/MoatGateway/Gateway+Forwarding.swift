@@ -124,11 +124,14 @@ extension Gateway {
     ///    identity fields for `caller`.
     func upstreamHeaders(for request: HTTPRequest, caller: GatewayCaller?) throws -> HTTPHeaders {
         let trustedPeer = configuration.trustedProxies.contains(request.remoteAddress)
-        var headers = request.headers
-        ForwardingHeaders.removeHopByHop(&headers)
+        // One pass, without a filtered copy of the client's fields first.
+        let hopByHop = ForwardingHeaders.hopByHopNames(in: request.headers)
         var kept = HTTPHeaders()
-        for field in headers {
+        for field in request.headers {
             let canonical = ForwardingHeaders.canonicalName(field.name)
+            if hopByHop.contains(canonical) {
+                continue
+            }
             if ForwardingHeaders.isIdentityField(canonical: canonical) || canonical == "authorization" || canonical == "host" || canonical == "cookie" {
                 continue
             }
@@ -212,12 +215,12 @@ extension Gateway {
     /// fields (the server sets its own), cookies that would overwrite the
     /// gateway's, and fields that are not valid to send.
     func responseHeaders(_ upstream: HTTPHeaders, requestID: String) -> HTTPHeaders {
-        var headers = upstream
-        ForwardingHeaders.removeHopByHop(&headers)
+        // One pass, without a filtered copy of the upstream fields first.
+        let hopByHop = ForwardingHeaders.hopByHopNames(in: upstream)
         var kept = HTTPHeaders()
-        for field in headers {
+        for field in upstream {
             let canonical = ForwardingHeaders.canonicalName(field.name)
-            if canonical == "content-length" {
+            if canonical == "content-length" || hopByHop.contains(canonical) {
                 continue
             }
             if canonical == "set-cookie" {

@@ -216,13 +216,16 @@ public final class HTTPServer: Sendable {
     /// Returns the per-connection pool size for a header limit.
     ///
     /// libmicrohttpd keeps the request head, its read buffer and the response
-    /// head in one pool per connection. The pool holds four times the limit,
-    /// so that a head somewhat over the limit still fits and gets the server's
-    /// 431 or 414 problem (see `ServerCore.headSizeRejection`).
+    /// head in one pool per connection. The pool contains twice the limit plus
+    /// 16 KiB, so that a head up to about 2.5 times the limit still fits and
+    /// gets the server's 431 or 414 problem (see
+    /// `ServerCore.headSizeRejection`). libmicrohttpd 0.9.75 zeroes the whole
+    /// pool before each request on a kept-alive connection, so every byte
+    /// here costs time on every request.
     /// NOTE: a head that does not fit the pool at all still gets
     /// libmicrohttpd's own 431 or 414 page (HTML), or a closed connection.
     static func connectionMemoryLimit(maxHeaderBytes: Int) -> Int {
-        4 * maxHeaderBytes + 16 * 1024
+        2 * maxHeaderBytes + 16 * 1024
     }
 }
 

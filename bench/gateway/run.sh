@@ -27,7 +27,8 @@
 # mode unless MOAT_BINARY is set. Everything listens on 127.0.0.1 and stops
 # when the script exits. Environment: BENCH_DURATION (seconds, 10),
 # BENCH_CONNECTIONS (32), BENCH_OUTPUT (file for the Markdown table, default
-# .build/bench-gateway.md).
+# .build/bench-gateway.md), BENCH_STRACE (1 to count system calls per
+# request with strace).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -191,6 +192,32 @@ cpu_pid="$moat_pid"
 read -r gateway_rps gateway_p50 gateway_p99 gateway_errors gateway_cpu < <(measure "http://127.0.0.1:$gateway_port/" -H "Authorization: Bearer $token")
 read -r session_rps session_p50 session_p99 session_errors session_cpu < <(measure "http://127.0.0.1:$gateway_port/" -H "Cookie: $session_cookie")
 cpu_pid=""
+
+# With BENCH_STRACE=1, one more bearer run under `strace -c -f` counts the
+# gateway's system calls per request. strace slows the gateway several
+# times over, so this run's requests/s and CPU time are not reported.
+if [ "${BENCH_STRACE:-0}" = 1 ]; then
+    command -v strace >/dev/null 2>&1 || { echo "bench: BENCH_STRACE=1 needs strace (apt-get install strace)" >&2; exit 1; }
+    strace -qq -c -f -p "$moat_pid" -o "$work_dir/strace.txt" &
+    strace_pid=$!
+    sleep 1
+    wrk -t2 -c"$connections" -d"${duration}s" -H "Authorization: Bearer $token" "http://127.0.0.1:$gateway_port/" >"$work_dir/wrk-strace.txt"
+    kill -INT "$strace_pid"
+    wait "$strace_pid" || true
+    python3 - "$work_dir/strace.txt" "$work_dir/wrk-strace.txt" <<'PY'
+import re, sys
+requests = int(re.search(r"(\d+) requests in", open(sys.argv[2]).read()).group(1))
+print(f"bench: system calls per bearer request under strace ({requests} requests)")
+total = 0
+for line in open(sys.argv[1]):
+    fields = line.split()
+    # Rows: % time, seconds, usecs/call, calls, [errors,] syscall.
+    if len(fields) >= 5 and fields[3].isdigit() and not line.startswith("100.00"):
+        total += int(fields[3])
+        print(f"  {fields[-1]:<16} {int(fields[3]) / requests:6.2f}")
+print(f"  {'total':<16} {total / requests:6.2f}")
+PY
+fi
 
 echo "bench: paced at $paced_rate requests/s in total"
 paced=(-s "$work_dir/paced.lua")

@@ -20,6 +20,15 @@ final class LoopUpstream {
     private var transfers: [UnsafeMutableRawPointer: StreamingCurlTransfer] = [:]
     /// When libcurl wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)`; nil when it set no timer.
     private(set) var timerDeadline: ContinuousClock.Instant?
+    /// Every libcurl socket registered in epoll, by descriptor.
+    private var watchedSockets: [Int32: WatchedSocket] = [:]
+
+    private struct WatchedSocket {
+        /// EPOLLIN and EPOLLOUT as libcurl last requested them; 0 after `CURL_POLL_REMOVE`.
+        var requestedEvents: UInt32
+        /// False after the one event of an `EPOLLONESHOT` registration was reported.
+        var armed: Bool
+    }
 
     /// The epoll tag of a libcurl socket is this value plus the descriptor.
     static let socketTag: UInt64 = 2 << 32
@@ -36,9 +45,9 @@ final class LoopUpstream {
         self.loop = loop
         self.logger = logger
         let context = Unmanaged.passUnretained(self).toOpaque()
-        _ = moat_curl_multi_setopt_socket_callback(multi) { _, socket, what, context, socketContext in
+        _ = moat_curl_multi_setopt_socket_callback(multi) { _, socket, what, context, _ in
             guard let context else { return 0 }
-            Unmanaged<LoopUpstream>.fromOpaque(context).takeUnretainedValue().watch(socket, what: what, registered: socketContext != nil)
+            Unmanaged<LoopUpstream>.fromOpaque(context).takeUnretainedValue().watch(socket, what: what)
             return 0
         }
         _ = moat_curl_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, context)
@@ -56,7 +65,11 @@ final class LoopUpstream {
     func start(_ request: StreamingClientRequest, onHead: @escaping (Result<StreamingClientResponse, HTTPClientError>) -> Void) {
         let transfer: StreamingCurlTransfer
         // These methods get an empty body, so libcurl sends Content-Length: 0.
-        let emptyBody = ["POST", "PUT", "PATCH"].contains(request.method) ? HTTPRequestBody(Data()) : nil
+        let emptyBody: HTTPRequestBody?
+        switch request.method {
+        case "POST", "PUT", "PATCH": emptyBody = HTTPRequestBody(Data())
+        default: emptyBody = nil
+        }
         do {
             transfer = try StreamingCurlTransfer(request, body: emptyBody)
         } catch {
@@ -88,14 +101,20 @@ final class LoopUpstream {
         }
     }
 
-    /// Passes epoll events on a libcurl socket to libcurl.
+    /// Passes epoll events on a libcurl socket to libcurl, then re-arms the
+    /// socket when libcurl still wants it and did not re-arm it meanwhile.
     func socketReady(_ socket: Int32, events: UInt32) {
+        // EPOLLONESHOT disabled the socket when it reported these events.
+        watchedSockets[socket]?.armed = false
         var mask: Int32 = 0
         if events & EPOLLIN.rawValue != 0 { mask |= CURL_CSELECT_IN }
         if events & EPOLLOUT.rawValue != 0 { mask |= CURL_CSELECT_OUT }
         if events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 { mask |= CURL_CSELECT_ERR }
         var running: Int32 = 0
         _ = curl_multi_socket_action(multi, socket, mask, &running)
+        if let state = watchedSockets[socket], state.requestedEvents != 0, !state.armed {
+            arm(socket, requestedEvents: state.requestedEvents)
+        }
         finishCompletedTransfers()
     }
 
@@ -148,33 +167,58 @@ final class LoopUpstream {
         _ = curl_easy_pause(easy, CURLPAUSE_CONT)
     }
 
-    private func watch(_ socket: Int32, what: Int32, registered: Bool) {
+    /// Registers a socket that libcurl wants watched, or marks it unused.
+    ///
+    /// Sockets are registered with `EPOLLONESHOT` and stay in epoll after
+    /// `CURL_POLL_REMOVE`, because libcurl removes the socket of a kept-alive
+    /// upstream connection after every transfer and adds it back for the next
+    /// one. This turns an `EPOLL_CTL_DEL` and an `EPOLL_CTL_ADD` per request
+    /// into one `EPOLL_CTL_MOD`. A removed socket that is still armed reports
+    /// at most one event (for example the upstream closing an idle
+    /// connection) and is not re-armed, so it cannot make the loop spin.
+    /// A socket that libcurl closes leaves the epoll set by itself, because
+    /// libcurl 7.88 does not duplicate its sockets and epoll(7) drops a
+    /// descriptor when its last reference is closed. A later socket with the
+    /// same number then gets `ENOENT` from `EPOLL_CTL_MOD` and is added anew.
+    private func watch(_ socket: Int32, what: Int32) {
         if what == CURL_POLL_REMOVE {
-            // libcurl removes a socket before closing it, so the descriptor is still valid here.
-            _ = moat_epoll_control(epoll, EPOLL_CTL_DEL, socket, 0, 0)
+            watchedSockets[socket]?.requestedEvents = 0
             return
         }
-        var events: UInt32 = 0
-        if what == CURL_POLL_IN || what == CURL_POLL_INOUT { events |= EPOLLIN.rawValue }
-        if what == CURL_POLL_OUT || what == CURL_POLL_INOUT { events |= EPOLLOUT.rawValue }
+        var requestedEvents: UInt32 = 0
+        if what == CURL_POLL_IN || what == CURL_POLL_INOUT { requestedEvents |= EPOLLIN.rawValue }
+        if what == CURL_POLL_OUT || what == CURL_POLL_INOUT { requestedEvents |= EPOLLOUT.rawValue }
+        arm(socket, requestedEvents: requestedEvents)
+    }
+
+    /// Adds or re-arms `socket` in epoll for one event of `requestedEvents`.
+    private func arm(_ socket: Int32, requestedEvents: UInt32) {
+        let events = requestedEvents | EPOLLONESHOT.rawValue
         let tag = Self.socketTag + UInt64(UInt32(bitPattern: socket))
-        if registered, moat_epoll_control(epoll, EPOLL_CTL_MOD, socket, events, tag) == 0 {
-            return
-        }
-        if moat_epoll_control(epoll, EPOLL_CTL_ADD, socket, events, tag) != 0 {
-            var code = errno
+        var code: Int32 = 0
+        if watchedSockets[socket] != nil {
+            if moat_epoll_control(epoll, EPOLL_CTL_MOD, socket, events, tag) != 0 {
+                code = errno
+                // ENOENT: the descriptor number was closed and reused since it was registered.
+                if code == ENOENT {
+                    code = moat_epoll_control(epoll, EPOLL_CTL_ADD, socket, events, tag) == 0 ? 0 : errno
+                }
+            }
+        } else if moat_epoll_control(epoll, EPOLL_CTL_ADD, socket, events, tag) != 0 {
+            code = errno
             if code == EEXIST {
                 code = moat_epoll_control(epoll, EPOLL_CTL_MOD, socket, events, tag) == 0 ? 0 : errno
             }
-            if code != 0 {
-                // The transfer then sees no events and ends with libcurl's own timeout.
-                logger.error("upstream socket could not be watched", metadata: [
-                    "moat.http.loop": String(loop.index), "moat.error": String(cString: strerror(code)),
-                ])
-            }
         }
-        // Any non-nil pointer marks the socket as registered for later calls.
-        _ = curl_multi_assign(multi, socket, UnsafeMutableRawPointer(bitPattern: 1))
+        if code != 0 {
+            watchedSockets[socket] = nil
+            // The transfer then sees no events and ends with libcurl's own timeout.
+            logger.error("upstream socket could not be watched", metadata: [
+                "moat.http.loop": String(loop.index), "moat.error": String(cString: strerror(code)),
+            ])
+            return
+        }
+        watchedSockets[socket] = WatchedSocket(requestedEvents: requestedEvents, armed: true)
     }
 
     private func setTimer(_ milliseconds: Int) {

@@ -19,59 +19,35 @@ import MoatHTTP
 /// `lastSeen` is at most that interval old, as a fresh renewal one interval
 /// earlier would have been. The caller checks the timeouts and the revocation
 /// list before asking, so a revoked session never gets a reused renewal. The
-/// cache keeps at most ``capacity`` entries and drops the stale ones, or all,
+/// cache keeps at most `capacity` entries and drops the stale ones, or all,
 /// when full.
 final class SessionRenewalCache: Sendable {
     struct Entry {
         var cookies: [SetCookie]
         var previousPieceCount: Int
-        /// The renewed session's `lastSeen`, in Unix seconds.
-        var renewedAt: Int64
     }
 
-    /// Seconds a renewal is reused.
-    let reuseInterval: Int64
-    let capacity: Int
-    private let entries = LockedValue([Data: Entry]())
+    private let entries: ExpiringEntries<Entry>
 
     /// - Parameters:
     ///   - reuseInterval: seconds a renewal is reused; 0 disables the cache.
     ///   - capacity: entries kept; default 1000.
     init(reuseInterval: Int64, capacity: Int = 1000) {
-        self.reuseInterval = reuseInterval
-        self.capacity = capacity
+        entries = ExpiringEntries(maxAge: TimeInterval(reuseInterval), capacity: capacity)
     }
 
     /// Returns the cookies of a renewal made for `key` less than
-    /// ``reuseInterval`` seconds before `now`, for a request with the same piece count.
+    /// `reuseInterval` seconds before `now`, for a request with the same piece count.
     func cookies(for key: Data, previousPieceCount: Int, now: Int64) -> [SetCookie]? {
-        guard reuseInterval > 0 else { return nil }
-        return entries.withLock { entries in
-            guard let entry = entries[key] else { return nil }
-            guard isFresh(entry, now: now) else {
-                entries[key] = nil
-                return nil
-            }
-            return entry.previousPieceCount == previousPieceCount ? entry.cookies : nil
+        guard let entry = entries.value(for: key, now: TimeInterval(now)), entry.previousPieceCount == previousPieceCount else {
+            return nil
         }
+        return entry.cookies
     }
 
-    /// Stores the cookies of a renewal made at `renewedAt` for the sealed value behind `key`.
+    /// Stores the cookies of a renewal made at `renewedAt` (the renewed session's
+    /// `lastSeen`, in Unix seconds) for the sealed value behind `key`.
     func store(_ cookies: [SetCookie], for key: Data, previousPieceCount: Int, renewedAt: Int64) {
-        guard reuseInterval > 0 else { return }
-        entries.withLock { entries in
-            if entries.count >= capacity {
-                entries = entries.filter { isFresh($0.value, now: renewedAt) }
-                if entries.count >= capacity {
-                    entries.removeAll()
-                }
-            }
-            entries[key] = Entry(cookies: cookies, previousPieceCount: previousPieceCount, renewedAt: renewedAt)
-        }
-    }
-
-    private func isFresh(_ entry: Entry, now: Int64) -> Bool {
-        let age = now - entry.renewedAt
-        return age >= 0 && age < reuseInterval
+        entries.store(Entry(cookies: cookies, previousPieceCount: previousPieceCount), for: key, now: TimeInterval(renewedAt))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MoatCore
+import MoatTestSupport
 import Testing
 
 @testable import MoatHTTP
@@ -117,11 +118,13 @@ struct HTTPServerLimitsTests {
         try await withServer(Self.router(), configuration: configuration) { server in
             // The first connection sends half a head and stays open, using up the limit.
             // Its connect completes first, so the server accepts it before the second.
-            let occupying = try RawHTTP.open(port: server.port, sending: "GET /hello HTTP/1.1\r\n")
-            defer { close(occupying) }
+            let occupying = try BlockingSocket(port: server.port)
+            try occupying.send("GET /hello HTTP/1.1\r\n")
             await #expect(throws: HTTPClientError.self) {
                 try await server.send("GET", "/hello", timeout: 1)
             }
+            // Released only here, so the first connection stays open during the second request.
+            withExtendedLifetime(occupying) {}
         }
     }
 }

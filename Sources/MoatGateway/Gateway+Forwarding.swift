@@ -60,7 +60,7 @@ extension Gateway {
         return ProblemDetails.internalError().response(requestID: request.requestID)
     }
 
-    /// The client's response for an upstream response head, with the session renewal cookies.
+    /// Builds the client's response from an upstream response head, with the session renewal cookies.
     func clientResponse(for upstream: StreamingClientResponse, request: HTTPRequest, cookies: [SetCookie]) -> HTTPResponse {
         var response = HTTPResponse(status: upstream.status, headers: responseHeaders(upstream.headers, requestID: request.requestID))
         switch upstream.body {
@@ -84,7 +84,7 @@ extension Gateway {
         return upstreamFailure(request, isTimeout: error.code == .timedOut, code: error.code.description, reason: error.reason)
     }
 
-    /// Answers 502 `upstream_certificate_invalid`; the reason and the fix go to the log only.
+    /// Returns a 502 `upstream_certificate_invalid` response. The reason and the fix go to the log only.
     func upstreamCertificateRejected(_ request: HTTPRequest, reason: String) -> HTTPResponse {
         logger.warning("upstream certificate rejected", metadata: [
             "moat.request.id": request.requestID, "moat.error.code": GatewayError.Code.upstreamCertificateInvalid.rawValue, "moat.error": reason,

@@ -136,7 +136,7 @@ enum InjectionLexicon {
         "COPY_MANNER": ["verbatim", "word-for-word", "exactly", "unchanged", "starting", "beginning", "wörtlich"],
         // Pieces of text a prompt is made of, as in "the words above this line".
         "TEXT_UNIT": ["text", "words", "lines", "line", "content", "contents", "message", "messages", "sentence", "point", "paragraph"],
-        // What a question about a phrase asks for: "what does … mean".
+        // Verbs of a question about what a phrase means: "what does … mean".
         "MEANING": ["mean", "means", "meaning", "work", "works", "do", "does"],
         // Documents whose steps a person may tell the assistant to disregard.
         "WORK_DOCUMENT": [

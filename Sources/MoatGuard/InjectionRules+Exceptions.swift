@@ -35,7 +35,7 @@ extension InjectionRules {
         exception("override-document-steps", "OVERRIDE ~3 PRIOR ~3 INSTRUCTION ~0 in|from ~2 WORK_DOCUMENT"),
         // "What does 'ignore all previous instructions' mean?": a question about the phrase.
         exception("meaning-of-phrase", "^what|how ~1 MEANING ~1 OVERRIDE ~4 MEANING"),
-        // "Pretend you are a new employee, what would you ask HR?" asks for an
+        // "Pretend you are a new employee, what would you ask HR?" requests an
         // ordinary person's point of view. A persona without rules is not one of PERSON_ROLE.
         exception("pretend-ordinary-person", "PRETEND ~2 you ~1 are|were ~1 a|an ~1 PERSON_ROLE"),
     ]

@@ -57,14 +57,14 @@ extension JWTVerifier {
         }
     }
 
-    /// A NumericDate (RFC 7519 §2) as UTC date and time with the raw value, for error reasons.
+    /// Formats a NumericDate (RFC 7519 §2) as UTC date and time with the raw value, for error reasons.
     static func describe(_ numericDate: Double) -> String {
         guard numericDate.isFinite, abs(numericDate) < 1e12 else { return "\(numericDate)" }
         let date = Date(timeIntervalSince1970: numericDate.rounded(.down))
         return "\(date.ISO8601Format()) (\(Int64(numericDate)))"
     }
 
-    /// A duration in whole seconds, for error reasons.
+    /// Formats a duration in whole seconds, for error reasons.
     static func describe(seconds: TimeInterval) -> String {
         "\(Int64(seconds.rounded())) s"
     }

@@ -24,7 +24,7 @@ final class RSAVerificationPool: @unchecked Sendable {
     private let key: OpaquePointer
     private let isPSS: Bool
     private let signatureLength: Int
-    /// Contexts ready for reuse without taking `lock`; nil while a verification holds them.
+    /// Contexts ready for reuse without taking `lock`; nil while a verification uses them.
     private let slot = Atomic<UnsafeMutablePointer<Contexts>?>(nil)
     private let lock = NSLock()
     private var idle: [UnsafeMutablePointer<Contexts>] = []

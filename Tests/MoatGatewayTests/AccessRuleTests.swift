@@ -76,7 +76,7 @@ struct AccessRuleTests {
         }
     }
 
-    @Test("valid token of an app that is not allowed gets 403 naming the gateway setting")
+    @Test("token of disallowed app gets 403")
     func disallowedAppIsRejected() async throws {
         try await withGateway(upstream: try okUpstream()) { harness in
             let token = try await harness.agentToken(clientID: GatewayHarness.otherAgentClientID)

@@ -18,7 +18,7 @@ struct SessionRenewalCacheTests {
         return try Gateway(configuration: configuration, keys: nil, assertionKey: try PrivateKey.generateEC(curve: .p256), clock: clock)
     }
 
-    /// A request carrying a session whose `lastSeen` is `age` seconds ago.
+    /// Builds a request with a session whose `lastSeen` is `age` seconds ago.
     private func request(lastSeenAgo age: Int64, gateway: Gateway) throws -> (HTTPRequest, GatewaySession) {
         let now = Int64(clock.now().timeIntervalSince1970)
         let session = GatewaySession(

@@ -212,7 +212,7 @@ final class LoopUpstream {
         }
         if code != 0 {
             watchedSockets[socket] = nil
-            // The transfer then sees no events and ends with libcurl's own timeout.
+            // The transfer then gets no events and ends with libcurl's own timeout.
             logger.error("upstream socket could not be watched", metadata: [
                 "moat.http.loop": String(loop.index), "moat.error": String(cString: strerror(code)),
             ])

@@ -31,7 +31,7 @@ struct WebSocketClient: Sendable {
         }
     }
 
-    /// A masked final text frame of any length, as a client sends it (RFC 6455 §5.2 and §5.3).
+    /// Builds a masked final text frame of any length, as a client sends it (RFC 6455 §5.2 and §5.3).
     static func frame(_ payload: [UInt8]) -> [UInt8] {
         var bytes: [UInt8] = [0x81]
         switch payload.count {

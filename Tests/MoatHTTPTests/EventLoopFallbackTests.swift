@@ -101,16 +101,7 @@ struct EventLoopFallbackTests {
     func streamedBodyArrivesIncrementally() async throws {
         let release = DispatchSemaphore(value: 0)
         try await withLoopServer({ _, _ in
-            let stream = HTTPBodyStream()
-            Thread.detachNewThread {
-                stream.write(Data("data: first\n\n".utf8))
-                _ = release.wait(timeout: .now() + 15)
-                stream.write(Data("data: second\n\n".utf8))
-                stream.finish()
-            }
-            var response = HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/event-stream")]))
-            response.bodyStream = stream
-            return response
+            return HeldEventStream.response(release: release)
         }) { port in
             let socket = try BlockingSocket(port: port)
             try await onThread { try socket.send("GET /events HTTP/1.1\r\nHost: test\r\n\r\n") }

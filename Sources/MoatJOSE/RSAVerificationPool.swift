@@ -8,8 +8,9 @@ import Synchronization
 ///
 /// Setting up an `EVP_MD_CTX` for `EVP_DigestVerify` fetches the digest and
 /// builds a key context on every call with OpenSSL 3.0, work that a token
-/// validator repeats for the same key thousands of times a second. Here the signing input is hashed with a
-/// pre-fetched SHA-256, and `EVP_PKEY_verify` runs on a pooled `EVP_PKEY_CTX`
+/// validator repeats for the same key thousands of times a second. Here the
+/// signing input is hashed with OpenSSL's low-level SHA-256, or in FIPS mode
+/// with a pre-fetched EVP SHA-256. Then `EVP_PKEY_verify` runs on a pooled `EVP_PKEY_CTX`
 /// whose padding, digest, MGF1 and PSS salt length (pinned to 32 bytes, RFC
 /// 7518 §3.5) were set once. The checks are those of `PublicKey.isValidSignature`:
 /// the signature must be exactly the modulus length, and OpenSSL compares
@@ -83,13 +84,7 @@ final class RSAVerificationPool: @unchecked Sendable {
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest -> Bool in
             guard let contexts = checkOut() else { return false }
             defer { checkIn(contexts) }
-            let contextDigest = contexts.pointee.digest
-            var digestLength: UInt32 = 0
-            let hashed =
-                EVP_DigestInit_ex(contextDigest, Self.sha256, nil) == 1
-                && EVP_DigestUpdate(contextDigest, message.baseAddress, message.count) == 1
-                && EVP_DigestFinal_ex(contextDigest, digest.baseAddress, &digestLength) == 1
-            guard hashed, digestLength == 32 else {
+            guard Self.hash(message, into: digest.baseAddress!, context: contexts.pointee.digest) else {
                 ERR_clear_error()
                 return false
             }
@@ -99,6 +94,24 @@ final class RSAVerificationPool: @unchecked Sendable {
             return result == 1
         }
     }
+
+    /// Writes the SHA-256 of `message` to the 32 bytes at `digest`. The
+    /// low-level functions save the EVP provider dispatch. In FIPS mode only
+    /// the provider's digest is allowed, so the EVP context is used there.
+    private static func hash(_ message: UnsafeRawBufferPointer, into digest: UnsafeMutablePointer<UInt8>, context: OpaquePointer) -> Bool {
+        if !isFIPSEnabled {
+            return moat_sha256_direct(message.baseAddress, message.count, digest) == 1
+        }
+        var digestLength: UInt32 = 0
+        return EVP_DigestInit_ex(context, sha256, nil) == 1
+            && EVP_DigestUpdate(context, message.baseAddress, message.count) == 1
+            && EVP_DigestFinal_ex(context, digest, &digestLength) == 1
+            && digestLength == 32
+    }
+
+    /// Whether the default library context fetches only FIPS-approved
+    /// implementations. It is read once, so a later switch is not seen.
+    private static let isFIPSEnabled = EVP_default_properties_is_fips_enabled(nil) == 1
 
     private func checkOut() -> UnsafeMutablePointer<Contexts>? {
         // Acquiring pairs with the releasing store in checkIn, so the contexts' last writes are visible here.

@@ -45,49 +45,27 @@ final class AssertionCache: Sendable {
         }
     }
 
-    private struct Entry {
-        var assertion: String
-        var issuedAt: Date
-    }
-
     /// Seconds an assertion is reused after it was issued.
-    let reuseWindow: TimeInterval
-    let capacity: Int
-    private let entries = LockedValue([Key: Entry]())
+    var reuseWindow: TimeInterval { entries.maxAge }
+    var capacity: Int { entries.capacity }
+    private let entries: ExpiringEntries<Key, String>
 
     /// - Parameters:
     ///   - reuseWindow: seconds an assertion is reused; 0 signs one per request.
     ///   - capacity: entries kept; default 10000.
     init(reuseWindow: TimeInterval, capacity: Int = 10_000) {
-        self.reuseWindow = reuseWindow
-        self.capacity = capacity
+        entries = ExpiringEntries(maxAge: reuseWindow, capacity: capacity)
     }
 
     /// Returns the cached assertion for `key` when it was issued less than
     /// ``reuseWindow`` seconds before `now`, or else signs, stores and returns a new one.
     func assertion(for key: Key, now: Date, sign: () throws -> String) rethrows -> String {
-        guard reuseWindow > 0 else { return try sign() }
-        let cached = entries.withLock { entries in
-            entries[key].flatMap { isFresh($0, now: now) ? $0.assertion : nil }
-        }
-        if let cached {
+        let seconds = now.timeIntervalSince1970
+        if let cached = entries.value(for: key, now: seconds) {
             return cached
         }
         let assertion = try sign()
-        entries.withLock { entries in
-            if entries.count >= capacity {
-                entries = entries.filter { isFresh($0.value, now: now) }
-                if entries.count >= capacity {
-                    entries.removeAll()
-                }
-            }
-            entries[key] = Entry(assertion: assertion, issuedAt: now)
-        }
+        entries.store(assertion, for: key, now: seconds)
         return assertion
-    }
-
-    private func isFresh(_ entry: Entry, now: Date) -> Bool {
-        let age = now.timeIntervalSince(entry.issuedAt)
-        return age >= 0 && age < reuseWindow
     }
 }

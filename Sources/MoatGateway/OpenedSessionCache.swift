@@ -19,7 +19,7 @@ final class OpenedSessionCache: Sendable {
         var caller: GatewayCaller
     }
 
-    private let entries: ExpiringEntries<Entry>
+    private let entries: ExpiringEntries<Data, Entry>
 
     /// - Parameters:
     ///   - maxAge: seconds an entry is used; 0 disables the cache.

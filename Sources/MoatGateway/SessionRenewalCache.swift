@@ -27,7 +27,7 @@ final class SessionRenewalCache: Sendable {
         var previousPieceCount: Int
     }
 
-    private let entries: ExpiringEntries<Entry>
+    private let entries: ExpiringEntries<Data, Entry>
 
     /// - Parameters:
     ///   - reuseInterval: seconds a renewal is reused; 0 disables the cache.

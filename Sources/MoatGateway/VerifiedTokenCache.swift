@@ -13,49 +13,23 @@ import MoatJSON
 /// signing key the issuer withdrew. The cache holds at most ``capacity``
 /// entries and drops expired ones, or all, when full.
 final class VerifiedTokenCache: Sendable {
-    private struct Entry {
-        var caller: GatewayCaller
-        var expiresAt: Date
-    }
-
     /// Seconds a verified token is trusted without re-validation. Default 300.
-    let maxAge: TimeInterval
-    let capacity: Int
-    private let entries = LockedValue([Data: Entry]())
+    var maxAge: TimeInterval { entries.maxAge }
+    var capacity: Int { entries.capacity }
+    private let entries: ExpiringEntries<Data, GatewayCaller>
 
     init(maxAge: TimeInterval = 300, capacity: Int = 10_000) {
-        self.maxAge = maxAge
-        self.capacity = capacity
+        entries = ExpiringEntries(maxAge: maxAge, capacity: capacity)
     }
 
     func caller(for authorization: String, now: Date) -> GatewayCaller? {
-        let key = Digest.sha256(Data(authorization.utf8))
-        return entries.withLock { entries in
-            guard let entry = entries[key] else { return nil }
-            guard entry.expiresAt > now else {
-                entries[key] = nil
-                return nil
-            }
-            return entry.caller
-        }
+        entries.value(for: Digest.sha256(Data(authorization.utf8)), now: now.timeIntervalSince1970)
     }
 
     /// Stores a caller whose token was just validated.
     func store(_ caller: GatewayCaller, for authorization: String, now: Date) {
         let token = authorization.split(separator: " ", maxSplits: 1).last.map(String.init) ?? ""
-        var expiresAt = now.addingTimeInterval(maxAge)
-        if let exp = Gateway.unverifiedClaims(token)?["exp"]?.int64Value {
-            expiresAt = min(expiresAt, Date(timeIntervalSince1970: TimeInterval(exp)))
-        }
-        let key = Digest.sha256(Data(authorization.utf8))
-        entries.withLock { entries in
-            if entries.count >= capacity {
-                entries = entries.filter { $0.value.expiresAt > now }
-                if entries.count >= capacity {
-                    entries.removeAll()
-                }
-            }
-            entries[key] = Entry(caller: caller, expiresAt: expiresAt)
-        }
+        let expiresAt = Gateway.unverifiedClaims(token)?["exp"]?.int64Value.map(TimeInterval.init) ?? .infinity
+        entries.store(caller, for: Digest.sha256(Data(authorization.utf8)), now: now.timeIntervalSince1970, expiresAt: expiresAt)
     }
 }

@@ -10,6 +10,8 @@ standard output. Each connection gets one request:
   comes back unmasked with the same payload (RFC 6455 section 5).
 - GET /ws-close with a handshake: echoes one frame, then sends a TLS
   close_notify and waits for the client to close.
+- GET /ws-drop with a handshake: echoes one frame, then closes the TCP
+  connection without a TLS close_notify.
 - GET /ws-burst with a handshake: the 101 head and three text frames
   ("one", "two", "three") in a single write, then the connection stays open
   until the client closes it.
@@ -98,6 +100,11 @@ def serve(connection):
                 # Ends the server's side with a TLS close_notify (RFC 8446 section 6.1), then
                 # waits for the client's side to end.
                 connection.unwrap()
+            elif path == "/ws-drop":
+                connection.sendall(switching_protocols(fields))
+                connection.sendall(frame(read_frame(connection)))
+                # Closing the socket under the TLS layer sends no close_notify.
+                socket.socket(fileno=connection.detach()).close()
             elif path == "/ws-burst":
                 connection.sendall(switching_protocols(fields) + frame(b"one") + frame(b"two") + frame(b"three"))
                 while connection.recv(4096):

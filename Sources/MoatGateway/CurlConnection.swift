@@ -130,12 +130,12 @@ final class CurlConnection: @unchecked Sendable {
         let code = buffer.withUnsafeMutableBytes { curl_easy_recv(handle, $0.baseAddress, $0.count, &received) }
         switch code {
         case CURLE_OK:
+            // NOTE: libcurl 7.88 also reports a TLS stream that ends without a close_notify
+            // alert (RFC 8446 §6.1) this way, so a truncation looks like a clean end here.
             return received > 0 ? .bytes(received) : .closed
         case CURLE_AGAIN:
             return .wouldBlock
         default:
-            // NOTE: over TLS, a peer that closes without a close_notify also lands here
-            // (CURLE_RECV_ERROR), so callers cannot tell a truncated stream from a reset.
             return .failed(String(cString: curl_easy_strerror(code)))
         }
     }

@@ -25,6 +25,9 @@ test: setup-python
 	./scripts/terraform-test.sh
 	./scripts/browser-test.sh
 	./scripts/gateway-browser-test.sh
+	# `make up` builds in release mode, whose whole-module compilation has
+	# failed where the debug build passed, so the test run builds it too.
+	$(SWIFT) build -c release --product moat
 
 setup-python:
 	./scripts/setup.sh --with-python

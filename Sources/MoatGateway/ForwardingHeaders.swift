@@ -1,4 +1,5 @@
 import Foundation
+import MoatCore
 import MoatHTTP
 
 /// Header rules for forwarding between a client and the upstream.
@@ -20,15 +21,18 @@ public enum ForwardingHeaders {
     /// `X_MS_Client_Principal` and `x-ms-client-principal` compare equal.
     public static func canonicalName(_ name: String) -> String {
         // Written in place, because a temporary byte array per field name was a visible per-request cost.
-        String(unsafeUninitializedCapacity: name.utf8.count) { buffer in
-            for (index, byte) in name.utf8.enumerated() {
-                switch byte {
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"): buffer[index] = byte | 0x20
-                case UInt8(ascii: "_"): buffer[index] = UInt8(ascii: "-")
-                default: buffer[index] = byte
+        name.withUTF8Buffer { bytes in
+            String(unsafeUninitializedCapacity: bytes.count) { buffer in
+                for index in bytes.indices {
+                    let byte = bytes[index]
+                    switch byte {
+                    case UInt8(ascii: "A")...UInt8(ascii: "Z"): buffer[index] = byte | 0x20
+                    case UInt8(ascii: "_"): buffer[index] = UInt8(ascii: "-")
+                    default: buffer[index] = byte
+                    }
                 }
+                return bytes.count
             }
-            return name.utf8.count
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MoatCore
 
 /// An ordered list of header fields in which a name may appear more than once.
 ///
@@ -67,7 +68,11 @@ public struct HTTPHeaders: Sendable, Sequence {
     /// folding header names need because they are tokens (RFC 9110 §5.1).
     static func namesMatch(_ lhs: String, _ rhs: String) -> Bool {
         lhs.utf8.count == rhs.utf8.count
-            && zip(lhs.utf8, rhs.utf8).allSatisfy { asciiLowercased($0) == asciiLowercased($1) }
+            && lhs.withUTF8Buffer { left in
+                rhs.withUTF8Buffer { right in
+                    zip(left, right).allSatisfy { asciiLowercased($0) == asciiLowercased($1) }
+                }
+            }
     }
 
     private static func asciiLowercased(_ byte: UInt8) -> UInt8 {

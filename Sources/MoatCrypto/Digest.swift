@@ -4,7 +4,27 @@ import Foundation
 /// SHA-2 digests through OpenSSL's `EVP_Digest`.
 public enum Digest {
     /// Returns the 32-byte SHA-256 digest of `data`.
-    public static func sha256(_ data: some DataProtocol) -> Data { digest(data, EVP_sha256()) }
+    public static func sha256(_ data: some DataProtocol) -> Data {
+        if let digest = data.withContiguousStorageIfAvailable({ sha256(bytes: UnsafeRawBufferPointer($0)) }) {
+            return digest
+        }
+        return digest(data, EVP_sha256())
+    }
+
+    /// Returns the 32-byte SHA-256 digest of the bytes in `buffer`, without copying them.
+    ///
+    /// Outside FIPS mode this uses OpenSSL's low-level SHA-256 functions,
+    /// which run the same assembly as EVP without its provider dispatch and
+    /// context allocation. Per-request cache keys are hashed this way.
+    public static func sha256(bytes buffer: UnsafeRawBufferPointer) -> Data {
+        guard !OpenSSLProcess.isFIPSEnabled else { return digest(buffer, EVP_sha256()) }
+        var output = Data(count: 32)
+        let status = output.withUnsafeMutableBytes { digest in
+            moat_sha256_direct(buffer.baseAddress, buffer.count, digest.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+        precondition(status == 1, "SHA-256 failed: \(OpenSSLErrorQueue.drain())")
+        return output
+    }
 
     /// Returns the 48-byte SHA-384 digest of `data`.
     public static func sha384(_ data: some DataProtocol) -> Data { digest(data, EVP_sha384()) }

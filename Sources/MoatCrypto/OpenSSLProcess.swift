@@ -1,4 +1,5 @@
 import CMoatProcess
+import COpenSSL
 
 /// OpenSSL's process-wide state.
 public enum OpenSSLProcess {
@@ -8,4 +9,8 @@ public enum OpenSSLProcess {
     public static var isPreparedForExit: Bool {
         moat_process_prepared() == 1
     }
+
+    /// Whether the default library context fetches only FIPS-approved
+    /// implementations. It is read once, so a later switch is not seen.
+    public static let isFIPSEnabled = EVP_default_properties_is_fips_enabled(nil) == 1
 }

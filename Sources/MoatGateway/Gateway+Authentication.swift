@@ -46,12 +46,14 @@ extension Gateway {
     }
 
     private func authenticateSession(_ request: HTTPRequest) -> Authentication {
-        guard let (session, caller, cacheKey) = currentSessionAndCaller(request) else { return .anonymous }
+        // Parsed once, because a session cookie can be kilobytes long.
+        let requestCookies = request.cookies
+        guard let (session, caller, cacheKey) = currentSessionAndCaller(request, cookies: requestCookies) else { return .anonymous }
         let now = Int64(clock.now().timeIntervalSince1970)
         guard now - session.lastSeen >= Self.renewalInterval else {
             return .authenticated(caller, cookies: [])
         }
-        let pieceCount = sessionCookie.pieceCount(in: request.cookies)
+        let pieceCount = sessionCookie.pieceCount(in: requestCookies)
         if let reused = renewals.cookies(for: cacheKey, previousPieceCount: pieceCount, now: now) {
             return .authenticated(caller, cookies: reused)
         }
@@ -116,8 +118,12 @@ extension Gateway {
     /// ``OpenedSessionCache``, or nil as ``currentSession(_:)`` does.
     /// A cookie seen before is found in ``OpenedSessionCache`` instead of being
     /// decrypted again, but the timeouts and the revocation list are checked on every call.
-    func currentSessionAndCaller(_ request: HTTPRequest) -> (session: GatewaySession, caller: GatewayCaller, cacheKey: Data)? {
-        guard let sealed = sessionCookie.sealedValue(in: request.cookies) else { return nil }
+    ///
+    /// - Parameter cookies: `request.cookies`, when the caller has parsed them already.
+    func currentSessionAndCaller(
+        _ request: HTTPRequest, cookies: [String: String]? = nil
+    ) -> (session: GatewaySession, caller: GatewayCaller, cacheKey: Data)? {
+        guard let sealed = sessionCookie.sealedValue(in: cookies ?? request.cookies) else { return nil }
         let date = clock.now()
         let key = OpenedSessionCache.key(sealedValue: sealed)
         let session: GatewaySession

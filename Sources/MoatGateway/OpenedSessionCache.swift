@@ -31,7 +31,7 @@ final class OpenedSessionCache: Sendable {
 
     /// Returns the key for a sealed cookie value: its SHA-256.
     static func key(sealedValue: String) -> Data {
-        Digest.sha256(Array(sealedValue.utf8))
+        sealedValue.withUTF8Buffer { Digest.sha256(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     /// Returns the entry stored for `key` when it is younger than `maxAge`.

@@ -23,13 +23,17 @@ final class VerifiedTokenCache: Sendable {
     }
 
     func caller(for authorization: String, now: Date) -> GatewayCaller? {
-        entries.value(for: Digest.sha256(Data(authorization.utf8)), now: now.timeIntervalSince1970)
+        entries.value(for: Self.key(authorization), now: now.timeIntervalSince1970)
     }
 
     /// Stores a caller whose token was just validated.
     func store(_ caller: GatewayCaller, for authorization: String, now: Date) {
         let token = authorization.split(separator: " ", maxSplits: 1).last.map(String.init) ?? ""
         let expiresAt = Gateway.unverifiedClaims(token)?["exp"]?.int64Value.map(TimeInterval.init) ?? .infinity
-        entries.store(caller, for: Digest.sha256(Data(authorization.utf8)), now: now.timeIntervalSince1970, expiresAt: expiresAt)
+        entries.store(caller, for: Self.key(authorization), now: now.timeIntervalSince1970, expiresAt: expiresAt)
+    }
+
+    private static func key(_ authorization: String) -> Data {
+        authorization.withUTF8Buffer { Digest.sha256(bytes: UnsafeRawBufferPointer($0)) }
     }
 }

@@ -99,7 +99,7 @@ final class RSAVerificationPool: @unchecked Sendable {
     /// low-level functions save the EVP provider dispatch. In FIPS mode only
     /// the provider's digest is allowed, so the EVP context is used there.
     private static func hash(_ message: UnsafeRawBufferPointer, into digest: UnsafeMutablePointer<UInt8>, context: OpaquePointer) -> Bool {
-        if !isFIPSEnabled {
+        if !OpenSSLProcess.isFIPSEnabled {
             return moat_sha256_direct(message.baseAddress, message.count, digest) == 1
         }
         var digestLength: UInt32 = 0
@@ -108,10 +108,6 @@ final class RSAVerificationPool: @unchecked Sendable {
             && EVP_DigestFinal_ex(context, digest, &digestLength) == 1
             && digestLength == 32
     }
-
-    /// Whether the default library context fetches only FIPS-approved
-    /// implementations. It is read once, so a later switch is not seen.
-    private static let isFIPSEnabled = EVP_default_properties_is_fips_enabled(nil) == 1
 
     private func checkOut() -> UnsafeMutablePointer<Contexts>? {
         // Acquiring pairs with the releasing store in checkIn, so the contexts' last writes are visible here.

@@ -1,3 +1,4 @@
+import COpenSSL
 import Foundation
 import Testing
 
@@ -13,6 +14,23 @@ struct PrimitiveTests {
         #expect(hex(Digest.sha256(message)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(hex(Digest.sha384(message)) == "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7")
         #expect(hex(Digest.sha512(message)).hasPrefix("ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"))
+    }
+
+    @Test("SHA-256 of buffers matches EVP at every length")
+    func sha256Buffers() {
+        // Lengths around the 64-byte block and the 55-byte padding boundary, up to several blocks.
+        for length in [0, 1, 55, 56, 63, 64, 65, 119, 128, 1000, 4096] {
+            let message = Data((0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+            let buffered = message.withUnsafeBytes { Digest.sha256(bytes: $0) }
+            var viaEVP = [UInt8](repeating: 0, count: 32)
+            var length: UInt32 = 0
+            let status = message.withUnsafeBytes { EVP_Digest($0.baseAddress, $0.count, &viaEVP, &length, EVP_sha256(), nil) }
+            #expect(status == 1)
+            #expect(buffered == Data(viaEVP), "length \(length)")
+            #expect(buffered.count == 32)
+        }
+        let abc = Data("abc".utf8).withUnsafeBytes { Digest.sha256(bytes: $0) }
+        #expect(hex(abc) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
     @Test("HMAC-SHA-256 matches RFC 4231 test cases 1 and 2")

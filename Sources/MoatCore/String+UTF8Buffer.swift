@@ -1,0 +1,15 @@
+extension String {
+    /// Calls `body` with the string's UTF-8 bytes in contiguous memory.
+    ///
+    /// A native string lends its own storage, so nothing is copied. A bridged
+    /// or lazily decoded string is copied once. Scanning the buffer is several
+    /// times faster than iterating `String.UTF8View`, which showed in request
+    /// profiles for header names and values.
+    public func withUTF8Buffer<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        if let result = try utf8.withContiguousStorageIfAvailable(body) {
+            return result
+        }
+        var copy = self
+        return try copy.withUTF8(body)
+    }
+}

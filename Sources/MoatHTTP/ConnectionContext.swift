@@ -1,6 +1,7 @@
 import CMicroHTTPD
 import Foundation
 import MoatCore
+import Synchronization
 
 /// One request's state, shared by libmicrohttpd's network threads, the
 /// handler task and ``HTTPServer/stop()``.
@@ -9,7 +10,8 @@ import MoatCore
 /// context slot from the URI callback until the request-completed callback.
 final class ConnectionContext: @unchecked Sendable {
     // @unchecked: every `var` below is read and written only inside `withLock`.
-    private let lock = NSLock()
+    // A Mutex lives inline, where an NSLock would be one more allocation per request.
+    private let lock = Mutex(())
 
     /// The libmicrohttpd connection, used only while ``machine`` reports it alive.
     let connection: OpaquePointer
@@ -62,9 +64,7 @@ final class ConnectionContext: @unchecked Sendable {
     }
 
     func withLock<Result>(_ body: (ConnectionContext) throws -> Result) rethrows -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(self)
+        try lock.withLock { _ in try body(self) }
     }
 
     /// Metadata shared by the access log line and any error logged for this request.

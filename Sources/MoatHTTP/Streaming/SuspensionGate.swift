@@ -1,5 +1,6 @@
 import CMicroHTTPD
 import Foundation
+import Synchronization
 
 /// Suspends and resumes one libmicrohttpd connection for the streaming path,
 /// and makes a resume after the connection completed a no-op.
@@ -7,10 +8,15 @@ import Foundation
 /// Its lock is always taken last, after any context, body or stream lock,
 /// so callers may hold those while they suspend or resume.
 final class SuspensionGate: @unchecked Sendable {
-    // @unchecked: every `var` below is only touched while `lock` is held.
-    private let lock = NSLock()
-    private var suspended = false
-    private var finished = false
+    // @unchecked: the state is only touched inside the Mutex, and `connection` is
+    // passed only to libmicrohttpd calls that the Mutex orders.
+    private struct State {
+        var suspended = false
+        var finished = false
+    }
+
+    // A Mutex lives inline, where an NSLock would be one more allocation per request.
+    private let state = Mutex(State())
     let connection: OpaquePointer
     /// The event loop whose daemon owns the connection, when the server runs event loops.
     let loop: EventLoop?
@@ -22,36 +28,32 @@ final class SuspensionGate: @unchecked Sendable {
 
     /// Suspends the connection; call only from a libmicrohttpd callback of this connection.
     func suspend() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !suspended, !finished else { return }
-        suspended = true
-        MHD_suspend_connection(connection)
+        state.withLock { state in
+            guard !state.suspended, !state.finished else { return }
+            state.suspended = true
+            MHD_suspend_connection(connection)
+        }
     }
 
     /// Resumes the connection when it is suspended and still open.
     func resume() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard suspended, !finished else { return }
-        suspended = false
-        MHD_resume_connection(connection)
-        // libmicrohttpd 0.9.75 in external-epoll mode can miss a resume that
-        // lands while MHD_run runs, so the loop runs MHD_run once more.
-        loop?.daemonNeedsRun()
+        state.withLock { state in
+            guard state.suspended, !state.finished else { return }
+            state.suspended = false
+            MHD_resume_connection(connection)
+            // libmicrohttpd 0.9.75 in external-epoll mode can miss a resume that
+            // lands while MHD_run runs, so the loop runs MHD_run once more.
+            loop?.daemonNeedsRun()
+        }
     }
 
     var isSuspended: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return suspended
+        state.withLock { $0.suspended }
     }
 
     /// Marks the connection completed; later resumes do nothing.
     func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        finished = true
+        state.withLock { $0.finished = true }
     }
 }
 

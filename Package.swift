@@ -63,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "MoatGateway",
-            dependencies: ["CCurl", "CHTTPParser", "MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatCrypto", "MoatJSON", "MoatCore"],
+            dependencies: ["CCurl", "CHTTPParser", "MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatCrypto", "MoatJSON", "MoatSQLite", "MoatCore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -114,7 +114,7 @@ let package = Package(
             name: "MoatGatewayTests",
             dependencies: ["MoatTestSupport", 
                 "MoatGateway", "MoatLauncher", "MoatWeb", "MoatConfig", "MoatDevIdP", "MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatJSON",
-                "MoatCrypto", "MoatCore", "COpenSSL",
+                "MoatCrypto", "MoatSQLite", "MoatCore", "COpenSSL",
             ],
             swiftSettings: swiftSettings
         ),

@@ -144,17 +144,14 @@ extension Gateway {
         guard now - session.lastSeen < Int64(configuration.idleTimeout), now - session.createdAt < Int64(configuration.absoluteTimeout) else {
             return nil
         }
-        guard revokedSessions.withLock({ $0[session.id] == nil }) else { return nil }
+        guard !revokedSessions.isRevoked(session.id, now: now) else { return nil }
         return (session, caller, key)
     }
 
     /// Rejects `session` from now on, until it would have expired anyway.
     func revoke(_ session: GatewaySession) {
         let now = Int64(clock.now().timeIntervalSince1970)
-        revokedSessions.withLock { revoked in
-            revoked = revoked.filter { $0.value > now }
-            revoked[session.id] = session.createdAt + Int64(configuration.absoluteTimeout)
-        }
+        revokedSessions.revoke(session.id, until: session.createdAt + Int64(configuration.absoluteTimeout), now: now)
     }
 
     /// Returns the caller a session names, with its `X-MS-CLIENT-PRINCIPAL` value encoded.

@@ -36,7 +36,7 @@ public final class Gateway: HTTPBlockingResponder, HTTPLoopResponder {
     /// Ids of sessions signed out here, with their absolute expiry in Unix seconds.
     /// NOTE: kept in memory, so another gateway instance or a restart still accepts
     /// a signed-out cookie until its idle or absolute timeout.
-    let revokedSessions = LockedValue([String: Int64]())
+    let revokedSessions: RevokedSessions
     let verifiedTokens = VerifiedTokenCache()
     let openedSessions = OpenedSessionCache()
     let renewals = SessionRenewalCache(reuseInterval: Gateway.renewalInterval)
@@ -70,6 +70,8 @@ public final class Gateway: HTTPBlockingResponder, HTTPLoopResponder {
             throw GatewayError(.invalidConfiguration, "sign-in and bearer tokens need the issuer's key set")
         }
         try configuration.validateUpstreamCAFile()
+        self.revokedSessions = try RevokedSessions(
+            file: configuration.revocationFile, now: Int64(clock.now().timeIntervalSince1970), logger: logger)
         self.configuration = configuration
         self.relyingParty = configuration.signIn.flatMap { signIn in
             keys.map { RelyingParty(configuration: signIn, keys: $0, client: client, clock: clock) }

@@ -63,6 +63,10 @@ public struct GatewayConfiguration: Sendable {
     /// upstream with a private CA. Nil (the default) uses the system store.
     /// Verification is always on; no setting turns it off.
     public var upstreamCAFile: String?
+    /// Path of the SQLite file that keeps sign-outs across restarts and shares
+    /// them with gateway processes using the same file. Nil (the default)
+    /// keeps them in this process only.
+    public var revocationFile: String?
 
     public init(
         publicBaseURL: String,
@@ -85,7 +89,8 @@ public struct GatewayConfiguration: Sendable {
         assertionReuseWindow: TimeInterval = 15,
         connectTimeout: TimeInterval = 5,
         readTimeout: TimeInterval = 60,
-        upstreamCAFile: String? = nil
+        upstreamCAFile: String? = nil,
+        revocationFile: String? = nil
     ) {
         self.publicBaseURL = publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL
         self.upstream = upstream
@@ -108,6 +113,7 @@ public struct GatewayConfiguration: Sendable {
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
         self.upstreamCAFile = upstreamCAFile
+        self.revocationFile = revocationFile
     }
 
     var isSecure: Bool { publicBaseURL.hasPrefix("https://") }

@@ -44,7 +44,8 @@ enum GatewayFactory {
             forwardTokens: forwardTokens ?? settings.forwardTokens, preserveHost: settings.preserveHost,
             idleTimeout: TimeInterval(settings.idleTimeout), absoluteTimeout: TimeInterval(settings.absoluteTimeout),
             connectTimeout: TimeInterval(settings.connectTimeout), readTimeout: TimeInterval(settings.readTimeout),
-            upstreamCAFile: settings.upstreamCAFile
+            upstreamCAFile: settings.upstreamCAFile,
+            revocationFile: data.url.appendingPathComponent("gateway-signouts.sqlite").path
         )
         let gateway = try Gateway(
             configuration: gatewayConfiguration, keys: keys, assertionKey: try assertionKey(data), logger: logger

@@ -15,6 +15,9 @@ struct JSONIndexer {
     private(set) var members: [IndexedMember] = []
     /// True when some member name has escapes or non-ASCII bytes, so its lookup key is ``MemberName/stringNameKey``.
     private(set) var hasStringNames = false
+    /// One bit per top-level member's lookup key, a one-word Bloom filter: a
+    /// plain name whose bit is clear cannot equal an earlier name.
+    private var memberKeyBits: UInt64 = 0
 
     /// Largest member count checked for duplicates by comparing names pairwise;
     /// larger objects use a set of decoded names, so the check stays linear.
@@ -208,7 +211,7 @@ struct JSONIndexer {
 
     /// Rejects `name` when the top-level object already has a member of that
     /// name, by the rules of ``checkUnique(_:namesStart:decodedNames:keyOffset:)``.
-    private func checkUniqueAmongMembers(_ name: MemberName, decodedNames: inout Set<String>?, keyOffset: Int) throws(JSONError) {
+    private mutating func checkUniqueAmongMembers(_ name: MemberName, decodedNames: inout Set<String>?, keyOffset: Int) throws(JSONError) {
         var isDuplicate = false
         if members.count > Self.pairwiseLimit {
             if decodedNames == nil {
@@ -220,6 +223,12 @@ struct JSONIndexer {
             // only as a string has stringNameKey, so other keys need no comparison.
             let key = name.lookupKey
             let comparesAll = key == MemberName.stringNameKey
+            // The key's top six bits after a multiplicative hash pick the bit.
+            let bit: UInt64 = 1 << ((key &* 0x9E37_79B9_7F4A_7C15) >> 58)
+            defer { memberKeyBits |= bit }
+            if !comparesAll, !hasStringNames, memberKeyBits & bit == 0 {
+                return
+            }
             for position in members.indices {
                 let candidateKey = members[position].name.lookupKey
                 guard comparesAll || candidateKey == key || candidateKey == MemberName.stringNameKey else { continue }

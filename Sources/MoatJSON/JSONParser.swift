@@ -409,12 +409,14 @@ struct JSONParser {
     }
 
     /// RFC 8259 §2: only space, tab, line feed and carriage return are whitespace.
+    @inline(__always)
     mutating func skipWhitespace() {
         while let byte = peek(), byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
             position += 1
         }
     }
 
+    @inline(__always)
     func peek() -> UInt8? {
         position < bytes.count ? bytes[position] : nil
     }

@@ -154,6 +154,19 @@ struct JSONObjectIndexTests {
         #expect((try? JSONObjectIndex.parse(bytes: Array(distinct.utf8)))??.count == size)
     }
 
+    @Test("duplicate of each earlier member is found")
+    func duplicateOfEachMember() {
+        // Twenty plain names set many bits of the indexer's one-word filter, so
+        // some new names share a bit and some duplicates must not be skipped.
+        let members = (0..<20).map { #""claim_\#($0)":\#($0)"# }
+        for repeated in 0..<20 {
+            let text = #"{\#(members.joined(separator: ",")),"claim_\#(repeated)":0}"#
+            #expect(indexError(Array(text.utf8))?.code == .duplicateMember, "claim_\(repeated)")
+        }
+        let distinct = "{\(members.joined(separator: ","))}"
+        #expect(indexError(Array(distinct.utf8)) == nil)
+    }
+
     @Test("duplicate found whichever name is escaped")
     func duplicateWithEscapedFirst() {
         let escapedFirst = #"{"\u0061ud":1,"iss":2,"aud":3}"#

@@ -111,7 +111,14 @@ public final class GatewayFrontedWebApp: HTTPResponder {
     }
 
     private func home(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let identity = try await frontDoor.authenticate(request)
+        let identity: FrontDoorIdentity
+        do {
+            identity = try await frontDoor.authenticate(request)
+        } catch let problem as ProblemDetails where problem.code == AppServiceFrontDoor.tokenExpiredCode {
+            // A page load cannot run the chat script's refresh, so the browser goes
+            // through App Service's sign-in, which renews the token store.
+            return .redirect(to: AppServiceFrontDoor.signInPath, status: 302)
+        }
         let user = identity.user
         return .html(WebPages.chat(userName: user.name ?? user.username ?? user.objectID, csrfToken: csrfToken(identity) ?? ""))
     }

@@ -253,6 +253,10 @@ struct AppServiceFrontDoorTests {
             let me = try await frontEnd.send("GET", "/api/me", headers: frontEnd.headers(for: expiredTokens, objectID: objectID))
             #expect(me.status == 401)
             #expect(problemCode(me) == "front_door_token_expired")
+            // Loading the page sends the browser to App Service's sign-in, which renews the tokens.
+            let reload = try await frontEnd.send("GET", "/", headers: frontEnd.headers(for: expiredTokens, objectID: objectID) + [("Accept", "text/html")])
+            #expect(reload.status == 302)
+            #expect(reload.headers["Location"] == "/.auth/login/aad?post_login_redirect_uri=/")
 
             #expect(try await frontEnd.refresh() == 200)
             let refreshed = try require(frontEnd.storedTokens)

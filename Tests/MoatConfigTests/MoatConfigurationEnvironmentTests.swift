@@ -167,6 +167,24 @@ struct MoatConfigurationEnvironmentTests {
         #expect(error?.reason.contains("MOAT_API_PROT") == true)
     }
 
+    @Test("misspelt variable suggests the closest name", arguments: [
+        ("MOAT_API_ALGORITHM", "MOAT_API_ALGORITHMS"),
+        ("MOAT_API_PROT", "MOAT_API_PORT"),
+        ("MOAT_GATEWAY_UPSTRAEM", "MOAT_GATEWAY_UPSTREAM"),
+    ])
+    func misspeltVariableSuggestsName(variable: String, suggestion: String) {
+        let error = configurationError(nil, environment: [variable: "1"])
+
+        #expect(error?.reason.contains("did you mean \(suggestion)?") == true, "reason: \(error?.reason ?? "none")")
+    }
+
+    @Test("unrelated variable gets no suggestion")
+    func unrelatedVariableGetsNoSuggestion() {
+        let error = configurationError(nil, environment: ["MOAT_SOMETHING_ELSE_ENTIRELY": "1"])
+
+        #expect(error?.reason.contains("did you mean") == false, "reason: \(error?.reason ?? "none")")
+    }
+
     @Test("custom model key variable is accepted")
     func customKeyVariableAccepted() throws {
         let configuration = try loadConfiguration(nil, environment: ["MOAT_LLM_API_KEY_ENV": "MOAT_OPENAI_KEY", "MOAT_OPENAI_KEY": "sk-test"])

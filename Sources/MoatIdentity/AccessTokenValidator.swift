@@ -66,7 +66,12 @@ public struct AccessTokenValidator: Sendable {
 
     /// Validates a compact access token.
     public func validate(token: String) async throws(TokenRejection) -> Principal {
-        let verified = try await keys.verify(token, policy: jwtPolicy, now: clock.now())
+        let verified: VerifiedJWT
+        do {
+            verified = try await keys.verify(token, policy: jwtPolicy, now: clock.now())
+        } catch {
+            throw addingSettingHint(to: error, token: token)
+        }
         let (principal, groupsOverage) = try principal(from: verified)
         guard groupsOverage else { return principal }
         var resolved = principal
@@ -79,7 +84,8 @@ public struct AccessTokenValidator: Sendable {
             throw TokenRejection(
                 .groupOverageUnresolved,
                 "the token signals more groups than fit in it (_claim_names or hasgroups) and this API does not look groups up; "
-                    + "configure group resolution through Microsoft Graph, or assign the user fewer groups")
+                    + "set \(policy.settingsSection).group_overage = \"resolve\" to look them up through Microsoft Graph, "
+                    + "or assign the user fewer groups")
         }
         do {
             return try await groupResolver.groupObjectIDs(tenantID: principal.tenantID, objectID: principal.objectID)

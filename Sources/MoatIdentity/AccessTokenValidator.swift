@@ -64,6 +64,16 @@ public struct AccessTokenValidator: Sendable {
         return try await validate(token: String(parts[1]))
     }
 
+    /// Returns true when `authorizationHeader` uses the Bearer scheme (case-insensitive), whatever its token.
+    ///
+    /// RFC 6750 §3.1: a request without a header or with another scheme (for example Basic)
+    /// lacks any authentication information, so its challenge carries no `error` parameter.
+    public static func hasBearerScheme(_ authorizationHeader: String?) -> Bool {
+        guard let header = authorizationHeader else { return false }
+        let scheme = header.prefix { $0 != " " }
+        return scheme.lowercased() == "bearer"
+    }
+
     /// Validates a compact access token.
     public func validate(token: String) async throws(TokenRejection) -> Principal {
         let verified: VerifiedJWT

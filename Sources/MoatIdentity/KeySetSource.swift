@@ -89,9 +89,21 @@ public struct HTTPKeySetSource: KeySetSource {
             method: "GET", url: url, headers: headers, body: nil, timeout: timeout, maxResponseBytes: maxResponseBytes
         )
         let response = try await client.send(request)
+        if response.status >= 500 || response.status == 429 {
+            throw ProviderUnavailableError(url: url.absoluteString, status: response.status)
+        }
         guard response.status == 200 else {
             throw TokenRejection(failure, "GET \(url.absoluteString) returned HTTP \(response.status)")
         }
         return response.body
     }
+}
+
+/// A discovery or key set request that the provider answered with HTTP 5xx or 429, which a later
+/// attempt may not get. Other statuses are ``TokenRejection``s, because retrying does not fix them.
+public struct ProviderUnavailableError: Error, Sendable, CustomStringConvertible {
+    public let url: String
+    public let status: Int
+
+    public var description: String { "GET \(url) returned HTTP \(status); the identity provider may be starting or overloaded" }
 }

@@ -6,7 +6,7 @@ extension KeySetCache {
     /// instead of leaving it healthy while every request gets 503 `keys_unavailable`.
     ///
     /// - Throws: ``TokenRejection`` when retrying cannot help: discovery names another issuer, the
-    ///   provider answers HTTP 4xx, or a document does not parse. A network error or an HTTP 5xx is
+    ///   provider returns HTTP 4xx, or a document does not parse. A network error or an HTTP 5xx is
     ///   only logged as a warning, because the identity provider may start after this component.
     public func checkAtStartup(issuer: String, logger: Logger) async throws {
         do {

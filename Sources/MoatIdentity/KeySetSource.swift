@@ -99,8 +99,8 @@ public struct HTTPKeySetSource: KeySetSource {
     }
 }
 
-/// A discovery or key set request that the provider answered with HTTP 5xx or 429, which a later
-/// attempt may not get. Other statuses are ``TokenRejection``s, because retrying does not fix them.
+/// A discovery or key set response with HTTP 5xx or 429, which a later attempt may not repeat.
+/// Other statuses are ``TokenRejection``s, because retrying does not fix them.
 public struct ProviderUnavailableError: Error, Sendable, CustomStringConvertible {
     public let url: String
     public let status: Int

@@ -75,7 +75,7 @@ public enum ComponentCommand {
         }
     }
 
-    /// The issuer the api and web tier accept: `api.issuer`, or the dev IdP's home tenant issuer.
+    /// Returns the issuer the api and web tier accept: `api.issuer`, or the dev IdP's home tenant issuer.
     static func issuer(_ configuration: MoatConfiguration, directory: Directory) -> String {
         let idpURL = "http://\(configuration.host):\(configuration.idp.port)"
         return configuration.api.issuer ?? "\(configuration.idp.publicBaseURL ?? idpURL)/\(directory.tenant.id)/v2.0"

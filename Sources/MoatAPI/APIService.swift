@@ -129,8 +129,9 @@ public final class APIService: HTTPResponder {
             if let detail = rejection.detailCode { problem.extensions["token_error"] = detail }
             var response = problem.response(requestID: request.requestID)
             if !forbidden {
-                // RFC 6750 §3.1: no error code when the request carried no credentials.
-                let challenge = rejection.code == .missingToken ? "Bearer" : "Bearer error=\"invalid_token\""
+                // RFC 6750 §3.1: no error code when the request carried no bearer credentials.
+                let hasBearer = AccessTokenValidator.hasBearerScheme(request.headers["Authorization"])
+                let challenge = hasBearer ? "Bearer error=\"invalid_token\"" : "Bearer"
                 response.headers.set("WWW-Authenticate", challenge)
             }
             outcome = Outcome(response: response, reason: rejection.detailCode ?? rejection.code.rawValue)

@@ -83,7 +83,9 @@ public final class AppCallerAPI: HTTPResponder {
             var problem = ProblemDetails.unauthorized(code: rejection.code.rawValue, rejection.reason)
             if let detail = rejection.detailCode { problem.extensions["token_error"] = detail }
             var response = problem.response(requestID: request.requestID)
-            response.headers.set("WWW-Authenticate", "Bearer error=\"invalid_token\"")
+            // RFC 6750 §3.1: no error code when the request carried no bearer credentials.
+            let hasBearer = AccessTokenValidator.hasBearerScheme(request.headers["Authorization"])
+            response.headers.set("WWW-Authenticate", hasBearer ? "Bearer error=\"invalid_token\"" : "Bearer")
             outcome = APIService.Outcome(response: response, reason: rejection.detailCode ?? rejection.code.rawValue)
         } catch let problem as ProblemDetails {
             outcome = APIService.Outcome(response: problem.response(requestID: request.requestID), reason: problem.code)

@@ -98,8 +98,35 @@ extension MoatConfiguration {
         known.formUnion(Self.environmentNamesOutsideConfiguration)
         known.insert(llm.apiKeyEnvironmentVariable)
         if let unknown = environment.keys.sorted().first(where: { $0.hasPrefix("MOAT_") && !known.contains($0) }) {
+            if let suggestion = Self.closestName(to: unknown, in: known) {
+                throw ConfigurationError("environment variable \(unknown) is not a Moat setting; did you mean \(suggestion)? Otherwise unset it")
+            }
             throw ConfigurationError("environment variable \(unknown) is not a Moat setting; check its spelling or unset it")
         }
+    }
+
+    /// Returns the name in `candidates` with the smallest edit distance to `name`, when that
+    /// distance is at most 3 (enough for a missing letter or two swapped ones), or nil.
+    static func closestName(to name: String, in candidates: Set<String>) -> String? {
+        let scored = candidates.sorted().map { ($0, editDistance(name, $0)) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 3 else { return nil }
+        return best.0
+    }
+
+    /// Computes the Levenshtein distance between `a` and `b`, counted in characters.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let source = Array(a)
+        let target = Array(b)
+        var previous = Array(0...target.count)
+        for (i, sourceCharacter) in source.enumerated() {
+            var current = [i + 1] + Array(repeating: 0, count: target.count)
+            for (j, targetCharacter) in target.enumerated() {
+                let substitution = previous[j] + (sourceCharacter == targetCharacter ? 0 : 1)
+                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, substitution)
+            }
+            previous = current
+        }
+        return previous[target.count]
     }
 
     /// `MOAT_*` variables that are not configuration keys: the default model key and test-script switches.

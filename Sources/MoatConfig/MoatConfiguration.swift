@@ -139,6 +139,7 @@ public struct MoatConfiguration: Sendable, Equatable {
         }
         var configuration = try MoatConfiguration(TOMLReader(table: table))
         try configuration.applyEnvironment(environment)
+        try configuration.normaliseIdentifiers()
         try configuration.validate()
         return configuration
     }

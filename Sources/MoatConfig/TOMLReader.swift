@@ -45,9 +45,13 @@ public struct TOMLReader {
 
     public func strings(_ key: String, default defaultValue: [String]) throws -> [String] {
         guard let value = table[key] else { return defaultValue }
-        guard let array = value.arrayValue else { throw ConfigurationError("\(keyPath(key)) must be an array of strings") }
-        return try array.map { element in
-            guard let string = element.stringValue else { throw ConfigurationError("\(keyPath(key)) must be an array of strings") }
+        guard let array = value.arrayValue else {
+            throw ConfigurationError("\(keyPath(key)) must be an array of strings but is \(value.typeDescription); write \(key) = [\"...\"]")
+        }
+        return try array.enumerated().map { index, element in
+            guard let string = element.stringValue else {
+                throw ConfigurationError("\(keyPath(key)) must be an array of strings but entry \(index + 1) is \(element.typeDescription)")
+            }
             return string
         }
     }

@@ -17,7 +17,11 @@ extension AccessTokenValidator {
         let scopeText = claims.string(.scope)
         let roles = claims.strings(.roles) ?? []
         guard scopeText != nil || !roles.isEmpty else {
-            throw TokenRejection(.notAnAccessToken, "the token has neither scp nor roles, so it is not an access token for this API")
+            throw TokenRejection(
+                .notAnAccessToken,
+                "the token has neither scp nor roles. An app-only (client credentials) token without roles means the calling app "
+                    + "has no app role on this API: assign it one (in Entra ID an app role assignment, in the dev IdP's directory "
+                    + "an [[assignments]] entry), then request a new token")
         }
 
         guard let tenantID = claims.string(.tenantID), let objectID = claims.string(.objectID),
@@ -73,7 +77,7 @@ extension AccessTokenValidator {
         guard let pattern = issuerPatterns.first(where: { $0.version == version })?.pattern else {
             throw TokenRejection(
                 .unsupportedTokenVersion,
-                "the token has ver \(text), which this API does not accept; set the API's v1 issuer or request a v2.0 token")
+                "the token has ver \(text), which this API does not accept; set \(policy.settingsSection).v1_issuer or request a v2.0 token")
         }
         // The JOSE layer accepted `iss` for some configured version; it must be this token's version.
         let tenantID = pattern.isTenantTemplate ? claims.string(.tenantID) : nil

@@ -64,9 +64,24 @@ public struct AccessTokenValidator: Sendable {
         return try await validate(token: String(parts[1]))
     }
 
+    /// Returns true when `authorizationHeader` uses the Bearer scheme (case-insensitive), whatever its token.
+    ///
+    /// RFC 6750 §3.1: a request without a header or with another scheme (for example Basic)
+    /// lacks any authentication information, so its challenge carries no `error` parameter.
+    public static func hasBearerScheme(_ authorizationHeader: String?) -> Bool {
+        guard let header = authorizationHeader else { return false }
+        let scheme = header.prefix { $0 != " " }
+        return scheme.lowercased() == "bearer"
+    }
+
     /// Validates a compact access token.
     public func validate(token: String) async throws(TokenRejection) -> Principal {
-        let verified = try await keys.verify(token, policy: jwtPolicy, now: clock.now())
+        let verified: VerifiedJWT
+        do {
+            verified = try await keys.verify(token, policy: jwtPolicy, now: clock.now())
+        } catch {
+            throw addingSettingHint(to: error, token: token)
+        }
         let (principal, groupsOverage) = try principal(from: verified)
         guard groupsOverage else { return principal }
         var resolved = principal
@@ -79,7 +94,8 @@ public struct AccessTokenValidator: Sendable {
             throw TokenRejection(
                 .groupOverageUnresolved,
                 "the token signals more groups than fit in it (_claim_names or hasgroups) and this API does not look groups up; "
-                    + "configure group resolution through Microsoft Graph, or assign the user fewer groups")
+                    + "set \(policy.settingsSection).group_overage = \"resolve\" to look them up through Microsoft Graph, "
+                    + "or assign the user fewer groups")
         }
         do {
             return try await groupResolver.groupObjectIDs(tenantID: principal.tenantID, objectID: principal.objectID)

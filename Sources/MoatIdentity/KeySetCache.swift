@@ -56,7 +56,7 @@ public actor KeySetCache {
             return keySet
         }
         do {
-            return try await fetch()
+            return try await fetch(reason: keySet == nil ? "first use" : "time to live expired")
         } catch {
             // Stale keys are better than none while the provider is unreachable.
             if let keySet {
@@ -93,7 +93,7 @@ public actor KeySetCache {
             return keySet
         }
         do {
-            return try await fetch()
+            return try await fetch(reason: "unknown kid")
         } catch {
             logger.warning("key set refetch for unknown kid failed", metadata: ["moat.error": "\(error)"])
             return nil
@@ -103,15 +103,16 @@ public actor KeySetCache {
     /// The provider metadata from the last successful discovery, fetching it if needed.
     public func providerMetadata() async throws -> OIDCProviderMetadata {
         if let metadata { return metadata }
-        _ = try await fetch()
+        _ = try await fetch(reason: "provider metadata requested")
         guard let metadata else {
             throw TokenRejection(.discoveryFailed, "provider metadata is unavailable")
         }
         return metadata
     }
 
-    /// Single-flight: concurrent callers share one fetch.
-    private func fetch() async throws -> JSONWebKeySet {
+    /// Single-flight: concurrent callers share one fetch. `reason` goes to the log, so a
+    /// refetch after a key rotation or an unknown `kid` can be distinguished from the hourly refresh.
+    private func fetch(reason: String) async throws -> JSONWebKeySet {
         if let inFlight {
             return try await inFlight.value
         }
@@ -137,7 +138,10 @@ public actor KeySetCache {
         let fetchedAt = clock.now()
         self.fetchedAt = fetchedAt
         latestFetch.withLock { $0 = (keySet, fetchedAt) }
-        logger.debug("key set fetched", metadata: ["moat.jwks.keys": "\(keySet.keys.count)"])
+        logger.info(
+            "key set fetched",
+            metadata: ["moat.jwks.issuer": metadata.issuer, "moat.jwks.keys": "\(keySet.keys.count)", "moat.jwks.reason": reason]
+        )
         return keySet
     }
 }

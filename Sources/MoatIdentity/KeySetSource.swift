@@ -52,7 +52,7 @@ public struct HTTPKeySetSource: KeySetSource {
         guard let url = discoveryURL ?? OIDCProviderMetadata.discoveryURL(forIssuer: issuer) else {
             throw TokenRejection(.discoveryFailed, "issuer \(issuer) is not a valid URL; set the issuer to the provider's https URL")
         }
-        let body = try await get(url)
+        let body = try await get(url, failure: .discoveryFailed)
         let metadata: OIDCProviderMetadata
         do {
             metadata = try StrictJSON.decode(OIDCProviderMetadata.self, from: body)
@@ -72,7 +72,7 @@ public struct HTTPKeySetSource: KeySetSource {
         guard let url = URL(string: metadata.jwksURI) else {
             throw TokenRejection(.keysUnavailable, "jwks_uri \(metadata.jwksURI) is not a valid URL")
         }
-        let body = try await get(url)
+        let body = try await get(url, failure: .keySetFetchFailed)
         do {
             return try JSONWebKeySet(data: body)
         } catch {
@@ -80,16 +80,30 @@ public struct HTTPKeySetSource: KeySetSource {
         }
     }
 
-    private func get(_ url: URL) async throws -> Data {
+    /// - Parameter failure: the code for a response other than 200, so that a failed `jwks_uri`
+    ///   fetch is not reported as a discovery failure.
+    private func get(_ url: URL, failure: TokenRejection.Code) async throws -> Data {
         var headers = HTTPHeaders()
         headers.add("Accept", "application/json")
         let request = HTTPClientRequest(
             method: "GET", url: url, headers: headers, body: nil, timeout: timeout, maxResponseBytes: maxResponseBytes
         )
         let response = try await client.send(request)
+        if response.status >= 500 || response.status == 429 {
+            throw ProviderUnavailableError(url: url.absoluteString, status: response.status)
+        }
         guard response.status == 200 else {
-            throw TokenRejection(.discoveryFailed, "GET \(url.absoluteString) returned HTTP \(response.status)")
+            throw TokenRejection(failure, "GET \(url.absoluteString) returned HTTP \(response.status)")
         }
         return response.body
     }
+}
+
+/// A discovery or key set response with HTTP 5xx or 429, which a later attempt may not repeat.
+/// Other statuses are ``TokenRejection``s, because retrying does not fix them.
+public struct ProviderUnavailableError: Error, Sendable, CustomStringConvertible {
+    public let url: String
+    public let status: Int
+
+    public var description: String { "GET \(url) returned HTTP \(status); the identity provider may be starting or overloaded" }
 }

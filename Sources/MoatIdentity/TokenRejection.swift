@@ -23,6 +23,8 @@ public struct TokenRejection: Error, Sendable, Equatable, CustomStringConvertibl
         public static let invalidIDToken = Code(rawValue: "invalid_id_token")
         public static let nonceMismatch = Code(rawValue: "nonce_mismatch")
         public static let discoveryFailed = Code(rawValue: "discovery_failed")
+        /// The key set at `jwks_uri` could not be fetched (an HTTP status other than 200).
+        public static let keySetFetchFailed = Code(rawValue: "jwks_fetch_failed")
         public static let tokenRequestFailed = Code(rawValue: "token_request_failed")
         /// The token signals a group overage and this API has no way to look groups up.
         public static let groupOverageUnresolved = Code(rawValue: "group_overage_unresolved")

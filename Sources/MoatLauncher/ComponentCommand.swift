@@ -20,6 +20,12 @@ public enum ComponentCommand {
 
     /// Starts `component` for `pattern` (2 or 3) and blocks until SIGINT or SIGTERM.
     public static func run(_ component: Component, pattern: Int = 3, configuration: MoatConfiguration, logger: Logger) async throws {
+        if component == .api || (component == .web && pattern == 3) {
+            let issuer = issuer(configuration, directory: try MoatStack.loadDirectory(configuration))
+            try await SigningKeyCheck.run(
+                issuer: issuer, jwksURI: component == .api ? configuration.api.jwksURI : nil, settingsSection: "api",
+                logger: logger.relabeled("moat.\(component.rawValue)"))
+        }
         let server = try start(component, pattern: pattern, configuration: configuration, logger: logger.relabeled("moat.\(component.rawValue)"))
         let signal = await TerminationSignal.wait()
         logger.info("stopping", metadata: ["moat.signal": "\(signal)"])
@@ -43,7 +49,7 @@ public enum ComponentCommand {
             directory = try directory.registeringWebApp(named: "moat-web", at: webURL).grantingAppCallerRole()
         }
         let idpURL = "http://\(host):\(configuration.idp.port)"
-        let issuer = configuration.api.issuer ?? "\(configuration.idp.publicBaseURL ?? idpURL)/\(directory.tenant.id)/v2.0"
+        let issuer = issuer(configuration, directory: directory)
         switch component {
         case .idp:
             let idp = DevIdentityProvider(
@@ -67,5 +73,11 @@ public enum ComponentCommand {
             let web = try WebFactory.make(configuration, directory: directory, data: data, issuer: issuer, webURL: webURL, apiURL: apiURL, logger: logger)
             return try MoatStack.startServer(host: host, port: configuration.web.port, responder: web, logger: logger)
         }
+    }
+
+    /// Returns the issuer the api and web tier accept: `api.issuer`, or the dev IdP's home tenant issuer.
+    static func issuer(_ configuration: MoatConfiguration, directory: Directory) -> String {
+        let idpURL = "http://\(configuration.host):\(configuration.idp.port)"
+        return configuration.api.issuer ?? "\(configuration.idp.publicBaseURL ?? idpURL)/\(directory.tenant.id)/v2.0"
     }
 }

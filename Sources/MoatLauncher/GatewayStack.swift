@@ -87,6 +87,7 @@ public final class GatewayStack: Sendable {
                     }
                 }
             }
+            try await SigningKeyCheck.run(issuer: issuer, jwksURI: nil, settingsSection: "gateway", logger: logger.relabeled("moat.gateway"))
             let (gateway, serverSettings) = try GatewayFactory.make(
                 configuration, data: data, issuer: issuer, gatewayURL: gatewayURL, upstream: upstream,
                 clientID: clientID, clientSecret: clientSecret, scopes: scopes, bearerAudiences: audiences,

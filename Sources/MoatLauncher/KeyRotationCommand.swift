@@ -1,3 +1,4 @@
+import Foundation
 import MoatConfig
 import MoatDevIdP
 
@@ -7,6 +8,14 @@ public enum KeyRotationCommand {
     ///
     /// - Throws: when the data folder has no signing key yet or a file cannot be written.
     public static func run(_ configuration: MoatConfiguration) throws -> (previous: String, current: String) {
+        // Rotation needs an existing key, so a mistyped --data path is an error and no folder is created for it.
+        let folder = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true).standardizedFileURL
+        let signingKey = folder.appendingPathComponent("idp-signing-key.pem")
+        guard FileManager.default.fileExists(atPath: signingKey.path) else {
+            throw LaunchError(
+                "the data folder \(folder.path) has no signing key (idp-signing-key.pem) to rotate; "
+                    + "check the --data path, which must be the folder moat idp or moat up uses")
+        }
         let data = try DataFolder(path: configuration.dataDirectory)
         let (previous, current) = try SigningKeyStore.rotate(at: data.signingKey)
         return (previous.keyID, current.keyID)

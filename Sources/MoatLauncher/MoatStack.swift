@@ -66,6 +66,8 @@ public final class MoatStack: Sendable {
             idp.followSigningKeyFile(at: data.signingKey)
             servers.append(try startServer(host: host, port: idpPort, responder: idp, logger: logger.relabeled("moat.idp")))
             let issuer = configuration.api.issuer ?? idp.issuer
+            try await SigningKeyCheck.run(
+                issuer: issuer, jwksURI: configuration.api.jwksURI, settingsSection: "api", logger: logger.relabeled("moat.api"))
 
             let (api, ingested) = try APIFactory.make(
                 configuration, directory: directory, data: data, issuer: issuer, idpURL: idpURL, logger: logger.relabeled("moat.api"))

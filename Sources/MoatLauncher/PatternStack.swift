@@ -98,6 +98,8 @@ public final class PatternStack: Sendable {
             )
             servers.append(try MoatStack.startServer(host: host, port: idpPort, responder: idp, logger: logger.relabeled("moat.idp")))
             let issuer = configuration.api.issuer ?? idp.issuer
+            try await SigningKeyCheck.run(
+                issuer: issuer, jwksURI: configuration.api.jwksURI, settingsSection: "api", logger: logger.relabeled("moat.api"))
 
             // The api accepts the gateway's user tokens (pattern 1) or the web tier's app tokens (pattern 2).
             var apiSettings = configuration

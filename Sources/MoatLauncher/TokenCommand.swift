@@ -17,9 +17,12 @@ public enum TokenCommand {
         case app(name: String)
     }
 
-    public static func run(_ subject: Subject, configuration: MoatConfiguration) async throws -> TokenResponse {
+    /// - Parameter tenant: the tenant id whose endpoints to use, as Entra ID's `/<tenant>/oauth2/v2.0/…`.
+    ///   Default nil: the directory's home tenant. Users of another tenant sign in only at their own.
+    public static func run(_ subject: Subject, configuration: MoatConfiguration, tenant: String? = nil) async throws -> TokenResponse {
         let directory = try MoatStack.loadDirectory(configuration)
-        let base = "http://\(configuration.host):\(configuration.idp.port)/\(directory.tenant.id)/oauth2/v2.0"
+        let tenantID = try signInTenant(tenant, directory: directory)
+        let base = "http://\(configuration.host):\(configuration.idp.port)/\(tenantID)/oauth2/v2.0"
         guard let api = directory.app(named: "moat-api"), let apiURI = api.identifierURI ?? Optional(api.clientID) else {
             throw LaunchError("the directory has no app named moat-api")
         }
@@ -54,7 +57,9 @@ public enum TokenCommand {
             guard page.status == 200, let transaction = hiddenField("transaction", in: html), let csrf = hiddenField("csrf_token", in: html),
                   let cookie = page.headers.values(for: "Set-Cookie").first?.split(separator: ";").first
             else {
-                throw authorizeFailure(status: page.status, location: page.headers["Location"], body: page.body, base: base, redirectURI: redirectURI)
+                throw authorizeFailure(
+                    status: page.status, location: page.headers["Location"], body: page.body, base: base, redirectURI: redirectURI,
+                    customDirectory: configuration.idp.directory)
             }
             var headers = HTTPHeaders()
             headers.add("Content-Type", "application/x-www-form-urlencoded")
@@ -64,7 +69,7 @@ public enum TokenCommand {
             guard login.status == 303, let location = login.headers["Location"],
                   let code = URLComponents(string: location)?.queryItems?.first(where: { $0.name == "code" })?.value
             else {
-                throw LaunchError("sign-in as \(name) failed (HTTP \(login.status)); check the user name and password")
+                throw signInFailure(user: name, status: login.status, tenantID: tenantID, directory: directory)
             }
             return try await requestToken(client, base, clientID: web.clientID, secret: secret, [
                 ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI), ("code_verifier", pkce.verifier),

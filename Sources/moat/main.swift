@@ -40,9 +40,11 @@ let usage = """
       audit prune --older-than DAYS
                           delete older records behind a signed truncation checkpoint
                           (every audit command takes --config FILE and --data DIR or --file AUDIT.sqlite)
-      token --user NAME [--password PASSWORD] | --app NAME [--config FILE]
+      token --user NAME [--password PASSWORD] [--tenant ID] | --app NAME [--config FILE]
                           print an access token for the api from the running dev IdP
-                          (development only; the demo password is moat-demo)
+                          (development only; the demo password is moat-demo);
+                          --tenant signs in at that tenant's endpoints, for users
+                          of a tenant other than the directory's home tenant
       guard scan FILE|- [--config FILE]
                           scan a prompt with the input guardrail and the [guardrails] tuning;
                           verdicts as JSON lines, exit 3 when it would be blocked
@@ -73,7 +75,7 @@ if arguments.contains("--help") || arguments.contains("-h") {
 
 let allowedOptions: Set<String> = switch command {
 case "audit": AuditArguments.options
-case "token": ["config", "user", "password", "app"]
+case "token": ["config", "user", "password", "app", "tenant"]
 case "gateway": ["config", "data", "upstream"]
 case "ingest": ["config", "data", "manifest", "prune"]
 default: ["config", "data", "corpus", "manifest", "pattern"]
@@ -193,7 +195,7 @@ case "token":
     default: fail("token needs exactly one of --user NAME or --app NAME")
     }
     do {
-        let tokens = try await TokenCommand.run(subject, configuration: configuration)
+        let tokens = try await TokenCommand.run(subject, configuration: configuration, tenant: options.values["tenant"])
         print(tokens.accessToken)
     } catch {
         fail("\(error)", code: 1)

@@ -32,7 +32,10 @@ struct MoatConfigurationEnvironmentTests {
         .init("MOAT_API_PORT", "7081") { "\($0.api.port)" },
         .init("MOAT_API_ISSUER", "https://issuer.example.test") { $0.api.issuer ?? "nil" },
         .init("MOAT_API_AUDIENCES", "a, b,,c ", expected: "a|b|c") { $0.api.audiences.joined(separator: "|") },
-        .init("MOAT_API_ALLOWED_CLIENT_APPS", "web,cli", expected: "web|cli") { $0.api.allowedClientApps.joined(separator: "|") },
+        .init(
+            "MOAT_API_ALLOWED_CLIENT_APPS", "bbbbbbbb-0000-0000-0000-000000000002,cccccccc-0000-0000-0000-000000000003",
+            expected: "bbbbbbbb-0000-0000-0000-000000000002|cccccccc-0000-0000-0000-000000000003"
+        ) { $0.api.allowedClientApps.joined(separator: "|") },
         .init("MOAT_API_LEEWAY", "5") { "\($0.api.leeway)" },
         .init("MOAT_WEB_PORT", "7080") { "\($0.web.port)" },
         .init("MOAT_WEB_PUBLIC_BASE_URL", "https://web.example.test") { $0.web.publicBaseURL ?? "nil" },
@@ -162,6 +165,24 @@ struct MoatConfigurationEnvironmentTests {
         let error = configurationError(nil, environment: ["MOAT_API_PROT": "1"])
 
         #expect(error?.reason.contains("MOAT_API_PROT") == true)
+    }
+
+    @Test("misspelt variable suggests the closest name", arguments: [
+        ("MOAT_API_ALGORITHM", "MOAT_API_ALGORITHMS"),
+        ("MOAT_API_PROT", "MOAT_API_PORT"),
+        ("MOAT_GATEWAY_UPSTRAEM", "MOAT_GATEWAY_UPSTREAM"),
+    ])
+    func misspeltVariableSuggestsName(variable: String, suggestion: String) {
+        let error = configurationError(nil, environment: [variable: "1"])
+
+        #expect(error?.reason.contains("did you mean \(suggestion)?") == true, "reason: \(error?.reason ?? "none")")
+    }
+
+    @Test("unrelated variable gets no suggestion")
+    func unrelatedVariableGetsNoSuggestion() {
+        let error = configurationError(nil, environment: ["MOAT_SOMETHING_ELSE_ENTIRELY": "1"])
+
+        #expect(error?.reason.contains("did you mean") == false, "reason: \(error?.reason ?? "none")")
     }
 
     @Test("custom model key variable is accepted")

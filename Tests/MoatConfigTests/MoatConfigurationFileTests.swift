@@ -148,8 +148,8 @@ struct MoatConfigurationFileTests {
         ("[api]\nport = 9081.0", "api.port must be an integer"),
         ("host = 5", "host must be a non-empty string"),
         ("host = \"\"", "host must be a non-empty string"),
-        ("[api]\naudiences = \"api://moat-api\"", "api.audiences must be an array of strings"),
-        ("[api]\naudiences = [\"a\", 2]", "api.audiences must be an array of strings"),
+        ("[api]\naudiences = \"api://moat-api\"", "api.audiences must be an array of strings but is a string; write audiences = [\"...\"]"),
+        ("[api]\naudiences = [\"a\", 2]", "api.audiences must be an array of strings but entry 2 is an integer"),
         ("[llm]\nazure_key_header = \"yes\"", "llm.azure_key_header must be true or false"),
         ("idp = 5", "idp must be a table"),
     ])

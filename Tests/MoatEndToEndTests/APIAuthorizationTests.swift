@@ -48,6 +48,13 @@ struct APIAuthorizationTests {
         #expect(try noToken.json()["code"] as? String == "missing_token")
         #expect(noToken.headers["WWW-Authenticate"] == "Bearer")
 
+        // RFC 6750 §3.1: another scheme carries no bearer credentials, so the challenge has no error.
+        let basic = try await Self.chat(agent, stack, authorization: "Basic YWxpY2U6bW9hdC1kZW1v")
+        #expect(basic.status == 401)
+        #expect(basic.headers["WWW-Authenticate"] == "Bearer")
+        let badBearer = try await Self.chat(agent, stack, authorization: "Bearer abc")
+        #expect(badBearer.headers["WWW-Authenticate"] == "Bearer error=\"invalid_token\"")
+
         let alice = try await agent.tokens(stack, user: "alice")
         let allowed = try await Self.chat(agent, stack, authorization: "Bearer \(alice.accessToken)")
         #expect(allowed.status == 200)

@@ -60,6 +60,20 @@ struct CommandLineTests {
         #expect(accepted.output.contains("1 documents ingested"))
     }
 
+    @Test("rotate-key on a mistyped data folder creates nothing")
+    func rotateKeyMissingFolder() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let mistyped = folder.appendingPathComponent("dat")
+
+        let run = try Self.run(["idp", "rotate-key", "--data", mistyped.path])
+
+        #expect(run.status == 1)
+        #expect(run.error.contains("has no signing key"), "stderr: \(run.error)")
+        #expect(run.error.contains("--data"), "stderr: \(run.error)")
+        #expect(!FileManager.default.fileExists(atPath: mistyped.path))
+    }
+
     @Test("audit verify on a missing log exits 1")
     func auditVerifyMissingLog() throws {
         let run = try Self.run(["audit", "verify", "--file", "/nonexistent/audit.sqlite"])

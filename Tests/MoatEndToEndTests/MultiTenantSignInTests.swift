@@ -50,13 +50,18 @@ struct MultiTenantSignInTests {
 
     /// Starts a stack whose web tier and api use the `{tenantid}` issuer and allow the home tenant and Contoso.
     static func start() async throws -> TestStack {
+        try await startWithDirectory().test
+    }
+
+    /// Starts the stack of ``start()`` and also returns the path of its directory file.
+    static func startWithDirectory() async throws -> (test: TestStack, directory: String) {
         let idpPort = try freePort()
         let webPort = try freePort()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("moat-tenants-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let directoryFile = folder.appendingPathComponent("directory.toml")
         try directoryText(webPort: webPort).write(to: directoryFile, atomically: true, encoding: .utf8)
-        return try await TestStack.start { configuration in
+        let test = try await TestStack.start { configuration in
             configuration.idp.port = idpPort
             configuration.idp.directory = directoryFile.path
             configuration.web.port = webPort
@@ -64,6 +69,48 @@ struct MultiTenantSignInTests {
             configuration.api.issuer = "http://127.0.0.1:\(idpPort)/{tenantid}/v2.0"
             configuration.api.allowedTenants = [homeTenant, allowedPartner]
         }
+        return (test, directoryFile.path)
+    }
+
+    /// Returns the error of `moat token --user zoe` against `test`, or nil when it succeeds.
+    static func zoeTokenError(_ test: TestStack, directory: String, webPort: Int? = nil, tenant: String?) async throws -> LaunchError? {
+        var configuration = try TokenCommandTests.tokenConfiguration(test, webPort: webPort ?? TokenCommandTests.port(of: test.stack.webURL))
+        configuration.idp.directory = directory
+        do {
+            let tokens = try await TokenCommand.run(.user(name: "zoe", password: "moat-demo"), configuration: configuration, tenant: tenant)
+            #expect(!tokens.accessToken.isEmpty)
+            return nil
+        } catch let error as LaunchError {
+            return error
+        }
+    }
+
+    @Test("moat token for another tenant's user names --tenant")
+    func tokenForPartnerUser() async throws {
+        let (test, directory) = try await Self.startWithDirectory()
+        defer { Task { await test.stop() } }
+
+        let atHome = try await Self.zoeTokenError(test, directory: directory, tenant: nil)
+        let atPartner = try await Self.zoeTokenError(test, directory: directory, tenant: Self.allowedPartner)
+        let unknown = try await Self.zoeTokenError(test, directory: directory, tenant: "00000000-0000-0000-0000-000000000000")
+
+        #expect(atHome?.reason.contains("--tenant \(Self.allowedPartner)") == true, "reason: \(atHome?.reason ?? "none")")
+        #expect(atPartner == nil, "reason: \(atPartner?.reason ?? "none")")
+        #expect(unknown?.reason.contains("is not a tenant of the directory") == true, "reason: \(unknown?.reason ?? "none")")
+    }
+
+    @Test("redirect mismatch with custom directory names its file")
+    func redirectMismatchNamesDirectory() async throws {
+        let (test, directory) = try await Self.startWithDirectory()
+        defer { Task { await test.stop() } }
+        let webPort = try TokenCommandTests.port(of: test.stack.webURL)
+
+        let error = try await Self.zoeTokenError(test, directory: directory, webPort: webPort == 65_000 ? 65_001 : 65_000, tenant: Self.allowedPartner)
+
+        let reason = error?.reason ?? "none"
+        #expect(reason.contains("redirect_uri_mismatch"), "reason: \(reason)")
+        #expect(reason.contains("redirect_uris"), "reason: \(reason)")
+        #expect(reason.contains(directory), "reason: \(reason)")
     }
 
     @Test("user of allowed partner tenant signs in")

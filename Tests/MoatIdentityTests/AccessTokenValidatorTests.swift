@@ -118,6 +118,14 @@ struct AccessTokenValidatorTests {
         #expect(await rejection(header: header)?.code == .malformedAuthorization)
     }
 
+    @Test("Bearer scheme is recognised in any case", arguments: [
+        ("Bearer abc", true), ("bearer abc", true), ("BEARER", true), ("Basic YWxpY2U6bW9hdC1kZW1v", false),
+        ("Token abc", false), ("Bearerabc", false), ("", false),
+    ])
+    func bearerSchemeIsRecognised(header: String, expected: Bool) {
+        #expect(AccessTokenValidator.hasBearerScheme(header) == expected)
+    }
+
     // MARK: Token type
 
     @Test("ID token for the web client is rejected")

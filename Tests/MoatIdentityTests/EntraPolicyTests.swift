@@ -268,3 +268,97 @@ struct EntraPolicyTests {
         #expect(rejection?.code == .groupResolutionFailed)
     }
 }
+
+@Suite("token rejection reasons name the setting")
+struct RejectionSettingHintTests {
+    let gatewayPolicy: AccessTokenPolicy = {
+        var policy = AccessTokenPolicy(
+            issuer: TestKeys.issuer, audiences: [TestKeys.apiClientID, "api://moat-api"], allowedClientApps: [TestKeys.webClientID])
+        policy.settingsSection = "gateway"
+        return policy
+    }()
+
+    @Test("v1.0 token at another issuer names v1_issuer")
+    func v1IssuerMismatchNamesSetting() async throws {
+        let rejection = try await rejection(makeValidator(gatewayPolicy), v1Claims())
+
+        #expect(rejection == TokenRejection(.invalidToken, detailCode: "issuer_mismatch", ""))
+        #expect(rejection?.reason.contains("gateway.v1_issuer") == true, "reason: \(rejection?.reason ?? "none")")
+    }
+
+    @Test("v2.0 token at another issuer gets no v1 hint")
+    func v2IssuerMismatchHasNoHint() async throws {
+        var claims = TestKeys.delegatedClaims()
+        claims["iss"] = "https://login.example.test/other/v2.0"
+
+        let rejection = try await rejection(makeValidator(gatewayPolicy), claims)
+
+        #expect(rejection == TokenRejection(.invalidToken, detailCode: "issuer_mismatch", ""))
+        #expect(rejection?.reason.contains("v1_issuer") == false, "reason: \(rejection?.reason ?? "none")")
+    }
+
+    @Test("ver 1.0 without a v1 issuer names v1_issuer")
+    func unsupportedVersionNamesSetting() async throws {
+        var claims = v1Claims()
+        claims["iss"] = .string(TestKeys.issuer)
+
+        let rejection = try await rejection(makeValidator(gatewayPolicy), claims)
+
+        #expect(rejection?.code == .unsupportedTokenVersion)
+        #expect(rejection?.reason.contains("gateway.v1_issuer") == true, "reason: \(rejection?.reason ?? "none")")
+    }
+
+    @Test("algorithm outside the allow-list names algorithms")
+    func algorithmNotAllowedNamesSetting() async throws {
+        var policy = gatewayPolicy
+        policy.allowedAlgorithms = [.es256, .ps256]
+
+        let rejection = try await rejection(makeValidator(policy), TestKeys.delegatedClaims())
+
+        let reason = rejection?.reason ?? "none"
+        #expect(reason.contains("gateway.algorithms"), "reason: \(reason)")
+        #expect(reason.contains("this API accepts ES256, PS256"), "reason: \(reason)")
+    }
+
+    @Test("unsupported algorithm names the accepted ones")
+    func unsupportedAlgorithmNamesAccepted() async throws {
+        let header = Base64URL.encode(Data(#"{"alg":"HS256","kid":"key-1"}"#.utf8))
+        let payload = Base64URL.encode(Data(#"{"ver":"2.0"}"#.utf8))
+        let validator = try makeValidator(gatewayPolicy)
+
+        var rejection: TokenRejection?
+        do {
+            _ = try await validator.validate(token: "\(header).\(payload).c2ln")
+        } catch {
+            rejection = error
+        }
+
+        #expect(rejection == TokenRejection(.invalidToken, detailCode: "unsupported_algorithm", ""))
+        #expect(rejection?.reason.contains("this API accepts RS256, set in gateway.algorithms") == true, "reason: \(rejection?.reason ?? "none")")
+    }
+
+    @Test("overage without a resolver names group_overage")
+    func overageNamesSetting() async throws {
+        var claims = TestKeys.delegatedClaims()
+        claims["groups"] = nil
+        claims["hasgroups"] = true
+
+        let rejection = try await rejection(makeValidator(gatewayPolicy), claims)
+
+        #expect(rejection?.code == .groupOverageUnresolved)
+        #expect(rejection?.reason.contains("gateway.group_overage = \"resolve\"") == true, "reason: \(rejection?.reason ?? "none")")
+    }
+
+    @Test("app-only token without roles asks for an app role")
+    func appOnlyWithoutRolesAsksForRole() async throws {
+        var claims = TestKeys.appOnlyClaims()
+        claims["roles"] = nil
+
+        let rejection = try await rejection(makeValidator(gatewayPolicy), claims)
+
+        let reason = rejection?.reason ?? "none"
+        #expect(rejection?.code == .notAnAccessToken)
+        #expect(reason.contains("no app role on this API"), "reason: \(reason)")
+        #expect(reason.contains("[[assignments]]"), "reason: \(reason)")
+    }
+}

@@ -108,4 +108,45 @@ struct HTTPKeySetSourceTests {
             }
         }
     }
+    @Test("missing jwks_uri document is a key set failure")
+    func missingKeySetIsNotDiscoveryFailure() async throws {
+        try await withLoopbackServer(Router()) { baseURL in
+            let source = HTTPKeySetSource(issuer: baseURL + tenantPath + "/v2.0", jwksURI: URL(string: baseURL + "/keys-mistyped"))
+
+            let metadata = try await source.fetchMetadata()
+            let error = await #expect(throws: TokenRejection.self) {
+                _ = try await source.fetchKeySet(from: metadata)
+            }
+            #expect(error?.code == .keySetFetchFailed)
+            #expect(error?.reason.contains("HTTP 404") == true, "reason: \(error?.reason ?? "none")")
+        }
+    }
+
+    @Test("key set fetch is logged with issuer and key count")
+    func keySetFetchIsLogged() async throws {
+        let port = LockedValue("")
+        let router = providerRouter(
+            tenantPath: tenantPath,
+            documentIssuer: { port.current + "/\(TestKeys.tenantID)/v2.0" },
+            baseURL: { port.current }
+        )
+        try await withLoopbackServer(router) { baseURL in
+            port.withLock { $0 = baseURL }
+            let handler = InMemoryLogHandler()
+            let logger = Logger(label: "moat.test", level: .info, handler: handler)
+            let clock = ManualClock()
+            let source = HTTPKeySetSource(issuer: baseURL + tenantPath + "/v2.0")
+            let cache = KeySetCache(source: source, refetchCooldown: 30, clock: clock, logger: logger)
+
+            _ = try await cache.currentKeySet()
+            clock.advance(by: 31)
+            _ = await cache.keySetAfterUnknownKeyID()
+
+            let fetches = handler.entries.filter { $0.message == "key set fetched" }
+            #expect(fetches.map(\.level) == [.info, .info])
+            #expect(fetches.map { $0.metadata["moat.jwks.reason"] } == ["first use", "unknown kid"])
+            #expect(fetches.first?.metadata["moat.jwks.issuer"] == baseURL + tenantPath + "/v2.0")
+            #expect(fetches.first?.metadata["moat.jwks.keys"] == "1")
+        }
+    }
 }

@@ -93,6 +93,9 @@ final class LoopHTTPClient {
                 readAvailable(connection)
             }
         case .receiving:
+            if events & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
+                connection.peerClosed = true
+            }
             // A paused connection is read again, to the end of what is buffered, once its stream drains.
             if readable, !connection.paused {
                 readAvailable(connection)
@@ -372,12 +375,13 @@ final class LoopHTTPClient {
     private func streamStarted(on connection: LoopHTTPConnection) {
         guard let stream = connection.stream, let exchange = connection.exchange else { return }
         let loop = self.loop
+        // Weak references: the stream keeps its hooks until it ends, and may outlive the connection.
         stream.installProducerHooks(
-            onDrain: { [weak self, weak connection] in
-                loop.execute { if let self, let connection { self.resume(connection, stream: stream) } }
+            onDrain: { [weak self, weak connection, weak stream] in
+                loop.execute { if let self, let connection, let stream { self.resume(connection, stream: stream) } }
             },
-            onReaderGone: { [weak self, weak connection] in
-                loop.execute { if let self, let connection { self.abandon(connection, stream: stream) } }
+            onReaderGone: { [weak self, weak connection, weak stream] in
+                loop.execute { if let self, let connection, let stream { self.abandon(connection, stream: stream) } }
             }
         )
         exchange.deliver(.success(StreamingClientResponse(
@@ -439,7 +443,7 @@ final class LoopHTTPClient {
     }
 
     private func release(_ connection: LoopHTTPConnection) {
-        guard connection.keepAlive, !connection.trailingBytes, idleCount < Self.maxIdleConnections else {
+        guard connection.keepAlive, !connection.trailingBytes, !connection.peerClosed, idleCount < Self.maxIdleConnections else {
             close(connection)
             return
         }
@@ -467,11 +471,17 @@ final class LoopHTTPClient {
         let exchange = connection.exchange
         let stream = connection.stream
         close(connection)
-        if let stream {
-            stream.fail()
-        } else {
+        guard let stream else {
             exchange?.deliver(.failure(error))
+            return
         }
+        // The head went out already, so the caller never sees this error; the client sees a cut-off body.
+        var metadata: Logger.Metadata = ["moat.http.loop": String(loop.index), "moat.error.code": error.code.description, "moat.error": error.reason]
+        if let requestID = exchange?.requestID {
+            metadata["moat.request.id"] = requestID
+        }
+        logger.warning("upstream response body failed", metadata: metadata)
+        stream.fail()
     }
 
     private func timeOut(_ connection: LoopHTTPConnection) {

@@ -116,6 +116,8 @@ final class LoopHTTPConnection {
     var readerGone = false
     /// Set when bytes followed the end of the response, so the connection is not reused.
     var trailingBytes = false
+    /// Set when epoll reported that the upstream closed its side, so the connection is not reused.
+    var peerClosed = false
     /// A failure that a parser callback found, reported instead of the parser's own error.
     var callbackError: HTTPClientError?
     /// Called from `on_headers_complete` when the body streams, to hand over the head.
@@ -154,6 +156,7 @@ final class LoopHTTPConnection {
         paused = false
         readerGone = false
         trailingBytes = false
+        peerClosed = false
         callbackError = nil
     }
 
@@ -187,7 +190,7 @@ final class LoopHTTPConnection {
     /// bytes in all (interim responses included) go to the parser.
     func parse(_ bytes: UnsafeRawPointer?, count: Int) -> ParseResult {
         guard let bytes else {
-            _ = http_parser_execute(parser, &Self.settings, nil, 0)
+            _ = http_parser_execute(parser, Self.settings, nil, 0)
             return checkParser()
         }
         var offset = 0
@@ -222,7 +225,7 @@ final class LoopHTTPConnection {
     }
 
     private func execute(_ bytes: UnsafeRawPointer, _ count: Int) -> Int {
-        http_parser_execute(parser, &Self.settings, bytes.assumingMemoryBound(to: CChar.self), count)
+        http_parser_execute(parser, Self.settings, bytes.assumingMemoryBound(to: CChar.self), count)
     }
 
     /// Maps a parser error to ``HTTPClientError``; an error after the end of
@@ -243,7 +246,10 @@ final class LoopHTTPConnection {
 
     // MARK: http_parser callbacks
 
-    nonisolated(unsafe) private static var settings: http_parser_settings = {
+    /// The callbacks, shared by every connection and never changed after they are set.
+    nonisolated(unsafe) private static let settings: UnsafeMutablePointer<http_parser_settings> = {
+        let pointer = UnsafeMutablePointer<http_parser_settings>.allocate(capacity: 1)
+        pointer.initialize(to: http_parser_settings())
         var settings = http_parser_settings()
         settings.on_message_begin = { parser in
             connection(parser).beginMessage()
@@ -269,7 +275,8 @@ final class LoopHTTPConnection {
             connection(parser).completeMessage(parser)
             return 0
         }
-        return settings
+        pointer.pointee = settings
+        return pointer
     }()
 
     private static func connection(_ parser: UnsafeMutablePointer<http_parser>?) -> LoopHTTPConnection {

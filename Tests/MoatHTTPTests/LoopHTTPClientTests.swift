@@ -95,7 +95,7 @@ private func split(_ bytes: [UInt8]) -> Reply {
     return Reply(status: RawHTTP.status(of: head), head: head, body: chunked ? decodeChunked(rawBody) : rawBody)
 }
 
-/// Reads request heads and answers each with `response`, until the gateway closes the connection.
+/// Reads request heads and sends `response` after each, until the forwarding server closes the connection.
 private func answerEach(_ socket: BlockingSocket, with response: String) {
     while (try? socket.read(until: "\r\n\r\n")) != nil {
         guard (try? socket.send(response)) != nil else { return }

@@ -22,6 +22,7 @@ extension LoopHTTPClient {
         if case .invalid(let reason) = request.headers.validate() {
             throw HTTPClientError(.invalidRequest, reason)
         }
+
         var head: [UInt8] = []
         head.reserveCapacity(1024)
         head += request.method.utf8
@@ -33,6 +34,7 @@ extension LoopHTTPClient {
             head += hostField(request.url, origin: origin).utf8
             head += "\r\n".utf8
         }
+
         let framingFields = ["Content-Length", "Transfer-Encoding", "Expect"]
         for field in request.headers where !framingFields.contains(where: { HTTPHeaders.namesMatch($0, field.name) }) {
             head += field.name.utf8
@@ -45,6 +47,7 @@ extension LoopHTTPClient {
                 head += "\r\n".utf8
             }
         }
+
         switch request.method {
         case "POST", "PUT", "PATCH":
             head += "Content-Length: 0\r\n".utf8
@@ -55,8 +58,8 @@ extension LoopHTTPClient {
         return head
     }
 
-    /// The origin-form target (RFC 9112 §3.2.1): the URL's path, or `/` when
-    /// it is empty, and its query; the fragment is not sent.
+    /// Returns the origin-form target (RFC 9112 §3.2.1): the URL's path, or
+    /// `/` when it is empty, and its query, without the fragment.
     static func requestTarget(_ url: URL) -> String {
         let text = url.absoluteString.utf8
         guard let schemeEnd = text.firstRange(of: "://".utf8) else { return "/" }
@@ -68,7 +71,7 @@ extension LoopHTTPClient {
         return "/" + String(decoding: target, as: UTF8.self)
     }
 
-    /// The `Host` value libcurl would send: the URL's host, with the port unless it is 80.
+    /// Returns the `Host` value libcurl sends: the URL's host, with the port unless it is 80.
     private static func hostField(_ url: URL, origin: LoopHTTPOrigin) -> String {
         let host = origin.isIPv6 ? "[\(origin.address)]" : (url.host ?? origin.address)
         return origin.port == 80 ? host : "\(host):\(origin.port)"

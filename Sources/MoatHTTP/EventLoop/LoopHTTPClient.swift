@@ -4,8 +4,8 @@ import MoatCore
 
 /// An HTTP/1.1 client for plain `http` upstreams that runs on one
 /// ``EventLoop``'s thread, in the manner of an nginx worker's upstream
-/// module. It takes the requests without a body whose host is an IP literal
-/// or `localhost`, so it never waits for a name lookup; ``LoopUpstream``
+/// module. It sends the requests without a body whose host is an IP literal
+/// or `localhost`, so it never waits for a name lookup. ``LoopUpstream``
 /// (libcurl) sends the others.
 ///
 /// Sockets are non-blocking and registered once, edge-triggered, in the
@@ -32,11 +32,11 @@ final class LoopHTTPClient {
     private let logger: Logger
     /// Every open connection, busy or idle, by id.
     private var connections: [UInt32: LoopHTTPConnection] = [:]
-    /// Idle connections by origin; the most recently used is last.
+    /// Idle connections by origin, with the most recently used last.
     private var idleConnections: [LoopHTTPOrigin: [LoopHTTPConnection]] = [:]
     private var idleCount = 0
     private var nextID: UInt32 = 0
-    /// No connection's deadline is earlier than this; nil when none has one.
+    /// A time no connection's deadline is earlier than, or nil when none has one.
     /// Deadlines that move later leave it alone, so ``runTimersIfDue(now:)``
     /// scans the connections only when this passes.
     private(set) var timerDeadline: ContinuousClock.Instant?
@@ -86,10 +86,12 @@ final class LoopHTTPClient {
                 finishConnect(connection, readable: readable)
             }
         case .sending:
+            // Only a head that did not fit in the socket buffer gets here. A response that arrived
+            // meanwhile reported its one edge already, so the socket is read once the head is out.
             if writable {
                 flush(connection)
             }
-            if readable, connection.state == .receiving {
+            if connection.state == .receiving {
                 readAvailable(connection)
             }
         case .receiving:
@@ -123,7 +125,7 @@ final class LoopHTTPClient {
         }
     }
 
-    /// Fails every pending exchange and closes every connection; the loop calls it when it stops.
+    /// Fails every pending exchange and closes every connection. The loop calls it when it stops.
     func shutDown() {
         let open = connections.values
         connections.removeAll()
@@ -253,7 +255,7 @@ final class LoopHTTPClient {
         }
     }
 
-    /// Writes what is left of the request head; waits for `EPOLLOUT` when the socket is full.
+    /// Writes what is left of the request head, or waits for `EPOLLOUT` when the socket is full.
     private func flush(_ connection: LoopHTTPConnection) {
         guard let exchange = connection.exchange else { return }
         let head = exchange.head
@@ -449,6 +451,8 @@ final class LoopHTTPClient {
         }
         connection.endExchange()
         connection.servedBefore = true
+        // NOTE: idle connections have no maximum age (libcurl closes those idle for over 118 s);
+        // one the upstream closed is dropped when epoll reports it, or retried once when reused.
         connection.state = .idle
         idleConnections[connection.origin, default: []].append(connection)
         idleCount += 1
@@ -494,7 +498,7 @@ final class LoopHTTPClient {
         }
     }
 
-    /// Closes the socket, which also removes it from epoll, and forgets the connection.
+    /// Closes the socket, which also removes it from epoll, and drops the connection from the table.
     private func close(_ connection: LoopHTTPConnection) {
         guard connection.state != .closed else { return }
         connection.state = .closed

@@ -88,7 +88,7 @@ final class LoopHTTPConnection {
     let origin: LoopHTTPOrigin
     var state = State.connecting
     var exchange: LoopHTTPExchange?
-    /// When the connect, the send or the wait for the next byte times out; nil while idle or paused.
+    /// The time the connect, the send or the wait for the next byte times out, or nil while idle or paused.
     var deadline: ContinuousClock.Instant?
     /// Whether a response was read to its end on this connection before, so
     /// that the upstream may have closed it while the current request was sent.
@@ -160,7 +160,7 @@ final class LoopHTTPConnection {
         callbackError = nil
     }
 
-    /// Drops the response state once the exchange ended, so the connection holds no body.
+    /// Drops the response state once the exchange ended, so the connection keeps no body.
     func endExchange() {
         exchange = nil
         deadline = nil
@@ -228,7 +228,7 @@ final class LoopHTTPConnection {
         http_parser_execute(parser, Self.settings, bytes.assumingMemoryBound(to: CChar.self), count)
     }
 
-    /// Maps a parser error to ``HTTPClientError``; an error after the end of
+    /// Maps a parser error to ``HTTPClientError``. An error after the end of
     /// the response only marks the connection as not reusable.
     private func checkParser() -> ParseResult {
         let code = moat_http_parser_errno(parser)
@@ -241,7 +241,7 @@ final class LoopHTTPConnection {
             return .failed(callbackError)
         }
         let description = String(cString: http_errno_description(http_errno(code)))
-        return .failed(HTTPClientError(.transferFailed, "the response from \(origin.authority) is not valid HTTP/1.1: \(description)"))
+        return .failed(HTTPClientError(.transferFailed, "the response from \(origin.authority) is not valid HTTP: \(description)"))
     }
 
     // MARK: http_parser callbacks
@@ -326,7 +326,7 @@ final class LoopHTTPConnection {
             commitField()
         }
         let code = Int(moat_http_parser_status(parser))
-        // Interim responses are dropped (RFC 9110 §15.2); the final one follows.
+        // Interim responses are dropped (RFC 9110 §15.2), and the final one follows.
         if (100..<200).contains(code) && code != 101 {
             return 0
         }
@@ -379,7 +379,7 @@ final class LoopHTTPConnection {
     }
 
     private func completeMessage(_ parser: UnsafeMutablePointer<http_parser>) {
-        // An interim response ends here too; the final one follows.
+        // An interim response ends here too, and the final one follows.
         guard headComplete else { return }
         messageComplete = true
         keepAlive = http_should_keep_alive(parser) != 0

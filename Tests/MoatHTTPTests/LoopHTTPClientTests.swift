@@ -160,6 +160,22 @@ struct LoopHTTPClientTests {
         }
     }
 
+    @Test("request target forms")
+    func requestTargetForms() throws {
+        let cases: [(url: String, target: String)] = [
+            ("http://127.0.0.1:8080", "/"),
+            ("http://127.0.0.1:8080?x=1", "/?x=1"),
+            ("http://127.0.0.1/a/b?x=1&y=%2F#part", "/a/b?x=1&y=%2F"),
+            ("http://127.0.0.1//double/", "//double/"),
+            ("http://[::1]:81/v6?q", "/v6?q"),
+            ("http://127.0.0.1#only", "/"),
+        ]
+        for (text, target) in cases {
+            let url = try #require(URL(string: text))
+            #expect(LoopHTTPClient.requestTarget(url) == target, "\(text)")
+        }
+    }
+
     @Test("sequential requests reuse one connection")
     func keepAliveReuse() async throws {
         let heads = LockedValue<[String]>([])

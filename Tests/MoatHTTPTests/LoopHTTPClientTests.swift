@@ -47,11 +47,11 @@ private struct Forwarder: HTTPLoopResponder {
 
 /// Runs `body` with a one-loop server that forwards to 127.0.0.1:`upstreamPort`.
 private func withForwarder<Value>(
-    upstreamPort: Int, readTimeout: TimeInterval = 20, _ body: (Int) async throws -> Value
+    upstreamPort: Int, readTimeout: TimeInterval = 20, logger: Logger = .disabled, _ body: (Int) async throws -> Value
 ) async throws -> Value {
     let configuration = HTTPServerConfiguration(shutdownGracePeriod: 1, concurrency: .eventLoops(1))
     let forwarder = Forwarder(origin: "http://127.0.0.1:\(upstreamPort)", readTimeout: readTimeout)
-    let server = HTTPServer(configuration: configuration, streamingResponder: forwarder, logger: .disabled)
+    let server = HTTPServer(configuration: configuration, streamingResponder: forwarder, logger: logger)
     try server.start()
     do {
         let result = try await body(server.port)
@@ -214,7 +214,9 @@ struct LoopHTTPClientTests {
             }
             answerEach(socket, with: "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nretry")
         }
-        try await withForwarder(upstreamPort: upstream.port) { port in
+        let logs = InMemoryLogHandler()
+        let logger = Logger(label: "test", level: .debug, handler: logs)
+        try await withForwarder(upstreamPort: upstream.port, logger: logger) { port in
             let first = try await fetch(port: port, "/")
             #expect(first.text == "first")
             let second = try await fetch(port: port, "/")
@@ -223,6 +225,9 @@ struct LoopHTTPClientTests {
         }
         #expect(secondHeadOnFirstConnection.current)
         #expect(upstream.acceptedCount == 2)
+        let retries = logs.entries.filter { $0.message == "upstream request retried on a new connection" }
+        #expect(retries.count == 1)
+        #expect(retries.first?.metadata["moat.request.id"]?.isEmpty == false)
     }
 
     @Test("new connection closed without response fails")

@@ -176,6 +176,20 @@ struct LoopHTTPClientTests {
         }
     }
 
+    @Test("scheme and authority prefix")
+    func schemeAndAuthorityPrefix() {
+        let cases: [(url: String, prefix: String)] = [
+            ("http://127.0.0.1:8080/a?b", "http://127.0.0.1:8080"),
+            ("http://127.0.0.1:8080?b", "http://127.0.0.1:8080"),
+            ("http://user:secret@127.0.0.1#f", "http://user:secret@127.0.0.1"),
+            ("https://[::1]:443/", "https://[::1]:443"),
+            ("http://127.0.0.1", "http://127.0.0.1"),
+        ]
+        for (url, prefix) in cases {
+            #expect(LoopHTTPClient.schemeAndAuthority(url) == prefix, "\(url)")
+        }
+    }
+
     @Test("sequential requests reuse one connection")
     func keepAliveReuse() async throws {
         let heads = LockedValue<[String]>([])

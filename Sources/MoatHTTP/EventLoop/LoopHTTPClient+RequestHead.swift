@@ -83,6 +83,22 @@ extension LoopHTTPClient {
         }
     }
 
+    /// Returns the part of an absolute URL before its path, query or fragment: `scheme://authority`.
+    static func schemeAndAuthority(_ text: String) -> Substring {
+        let utf8 = text.utf8
+        var index = utf8.startIndex
+        var slashes = 0
+        // The authority starts after the first "//" and ends at the next "/", "?" or "#".
+        while index < utf8.endIndex, slashes < 2 {
+            slashes = utf8[index] == UInt8(ascii: "/") ? slashes + 1 : 0
+            index = utf8.index(after: index)
+        }
+        while index < utf8.endIndex, utf8[index] != UInt8(ascii: "/"), utf8[index] != UInt8(ascii: "?"), utf8[index] != UInt8(ascii: "#") {
+            index = utf8.index(after: index)
+        }
+        return text[..<index]
+    }
+
     /// Returns the `Host` value libcurl sends: the URL's host, with the port unless it is 80.
     private static func hostField(_ url: URL, origin: LoopHTTPOrigin) -> String {
         let host = origin.isIPv6 ? "[\(origin.address)]" : (url.host ?? origin.address)

@@ -40,6 +40,9 @@ final class LoopHTTPClient {
     /// Deadlines that move later leave it alone, so ``runTimersIfDue(now:)``
     /// scans the connections only when this passes.
     private(set) var timerDeadline: ContinuousClock.Instant?
+    /// The scheme and authority of the last URL that ``origin(for:)`` looked up, and its origin (nil when
+    /// libcurl must send it). A gateway sends every request to one upstream, so this saves parsing each URL.
+    private var cachedOrigin: (prefix: String, origin: LoopHTTPOrigin?)?
     /// One buffer for every read: the loop reads one socket at a time.
     private let readBuffer = UnsafeMutableRawPointer.allocate(byteCount: readBufferSize, alignment: 16)
 
@@ -51,6 +54,18 @@ final class LoopHTTPClient {
 
     deinit {
         readBuffer.deallocate()
+    }
+
+    /// Returns the origin of a URL that this client sends, or nil when ``LoopUpstream`` must send it.
+    func origin(for url: URL) -> LoopHTTPOrigin? {
+        let text = url.absoluteString
+        let prefix = Self.schemeAndAuthority(text)
+        if let cachedOrigin, cachedOrigin.prefix == prefix {
+            return cachedOrigin.origin
+        }
+        let origin = LoopHTTPOrigin(url)
+        cachedOrigin = (String(prefix), origin)
+        return origin
     }
 
     /// Sends `request` to `origin` and calls `onHead` on this thread exactly

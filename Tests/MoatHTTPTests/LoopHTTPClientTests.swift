@@ -76,7 +76,7 @@ private struct Reply {
 /// Sends `GET path` (or `method`) with `Connection: close` and reads until the server closes.
 private func fetch(port: Int, _ path: String, method: String = "GET", test: String = "") async throws -> Reply {
     try await onThread {
-        let socket = try BlockingSocket(port: port, timeoutSeconds: 20)
+        let socket = try BlockingSocket(port: port, timeoutSeconds: 60)
         try socket.send("\(method) \(path) HTTP/1.1\r\nHost: test\r\nX-Test: \(test)\r\nConnection: close\r\n\r\n")
         return split(try socket.readToEnd())
     }
@@ -331,7 +331,7 @@ struct LoopHTTPClientTests {
             }
         }
         try await withForwarder(upstreamPort: upstream.port) { port in
-            let socket = try BlockingSocket(port: port, timeoutSeconds: 20)
+            let socket = try BlockingSocket(port: port, timeoutSeconds: 60)
             var small: Int32 = 64 * 1024
             setsockopt(socket.descriptor, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
             try await onThread { try socket.send("GET /large HTTP/1.1\r\nHost: test\r\n\r\n") }
@@ -342,6 +342,27 @@ struct LoopHTTPClientTests {
 
             _ = try await onThread { try socket.read(count: total) }
             #expect(sent.current == total)
+        }
+    }
+
+    @Test("paused stream has no read timeout")
+    func pausedStreamDoesNotTimeOut() async throws {
+        let total = 16 << 20
+        let upstream = try RawUpstream { _, socket in
+            guard (try? socket.read(until: "\r\n\r\n")) != nil else { return }
+            try? socket.send("HTTP/1.1 200 OK\r\nContent-Length: \(total)\r\n\r\n")
+            try? socket.send([UInt8](repeating: 0x64, count: total))
+        }
+        try await withForwarder(upstreamPort: upstream.port, readTimeout: 1) { port in
+            let socket = try BlockingSocket(port: port, timeoutSeconds: 60)
+            var small: Int32 = 64 * 1024
+            setsockopt(socket.descriptor, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+            try await onThread { try socket.send("GET /large HTTP/1.1\r\nHost: test\r\n\r\n") }
+            _ = try await onThread { try socket.read(until: "\r\n\r\n") }
+            // The client reads nothing for longer than the read timeout, so the stream stays full.
+            try await Task.sleep(for: .seconds(3))
+            let body = try await onThread { try socket.read(count: total) }
+            #expect(body.count == total)
         }
     }
 
@@ -522,7 +543,7 @@ struct LoopHTTPClientTests {
         }
         try await withForwarder(upstreamPort: upstream.port) { port in
             do {
-                let socket = try BlockingSocket(port: port, timeoutSeconds: 20)
+                let socket = try BlockingSocket(port: port, timeoutSeconds: 60)
                 try await onThread { try socket.send("GET /events HTTP/1.1\r\nHost: test\r\n\r\n") }
                 _ = try await onThread { try socket.read(until: "tick\n") }
             }

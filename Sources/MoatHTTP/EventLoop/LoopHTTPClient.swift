@@ -332,6 +332,11 @@ final class LoopHTTPClient {
             complete(connection)
             return false
         }
+        if connection.paused {
+            // The client is slow, not the upstream, so no read timeout runs until the stream drains.
+            connection.deadline = nil
+            return false
+        }
         return true
     }
 
@@ -443,7 +448,7 @@ final class LoopHTTPClient {
     private func complete(_ connection: LoopHTTPConnection) {
         guard let exchange = connection.exchange else { return }
         if connection.paused {
-            // The rest of the body waits for the stream to drain; ``resume(_:stream:)`` comes back here.
+            // The rest of the body waits for the stream to drain, and ``resume(_:stream:)`` comes back here.
             connection.deadline = nil
             return
         }
@@ -466,8 +471,8 @@ final class LoopHTTPClient {
         }
         connection.endExchange()
         connection.servedBefore = true
-        // NOTE: idle connections have no maximum age (libcurl closes those idle for over 118 s);
-        // one the upstream closed is dropped when epoll reports it, or retried once when reused.
+        // NOTE: idle connections have no maximum age, unlike libcurl's 118 s. One that the upstream
+        // closed is dropped when epoll reports it, or its next request is retried once.
         connection.state = .idle
         idleConnections[connection.origin, default: []].append(connection)
         idleCount += 1

@@ -45,7 +45,8 @@ final class RawUpstream: @unchecked Sendable {
                     defer { count += 1 }
                     return count
                 }
-                let socket = BlockingSocket(descriptor: client, timeoutSeconds: 20)
+                // Generous, because a loaded two-core machine running the whole suite can stall a test for many seconds.
+                let socket = BlockingSocket(descriptor: client, timeoutSeconds: 120)
                 Thread.detachNewThread { handler(index, socket) }
             }
         }

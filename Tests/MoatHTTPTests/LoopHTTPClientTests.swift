@@ -49,7 +49,9 @@ private struct Forwarder: HTTPLoopResponder {
 private func withForwarder<Value>(
     upstreamPort: Int, readTimeout: TimeInterval = 20, logger: Logger = .disabled, _ body: (Int) async throws -> Value
 ) async throws -> Value {
-    let configuration = HTTPServerConfiguration(shutdownGracePeriod: 1, concurrency: .eventLoops(1))
+    // A long idle timeout: a client that reads nothing while a loaded machine stalls the suite
+    // must not lose its connection to libmicrohttpd's 30-second default.
+    let configuration = HTTPServerConfiguration(connectionTimeout: 300, shutdownGracePeriod: 1, concurrency: .eventLoops(1))
     let forwarder = Forwarder(origin: "http://127.0.0.1:\(upstreamPort)", readTimeout: readTimeout)
     let server = HTTPServer(configuration: configuration, streamingResponder: forwarder, logger: logger)
     try server.start()

@@ -435,10 +435,19 @@ struct LoopHTTPClientTests {
 
     @Test("connection refused")
     func connectionRefused() async throws {
-        // A port that was just free: bind, read the port, close.
-        let closedPort = try RawUpstream { _, _ in }
-        let port = closedPort.port
-        closedPort.stop()
+        // A socket that is bound but not listening: connecting to its port is refused, and while
+        // it stays open no other test can bind the port and accept the connection.
+        let reserved = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(reserved) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(reserved, $0, length) == 0 && getsockname(reserved, $0, &length) == 0 }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
         try await withForwarder(upstreamPort: port) { serverPort in
             let reply = try await fetch(port: serverPort, "/")
             #expect(reply.status == 502)

@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "MoatJOSE", dependencies: ["COpenSSL", "MoatCrypto", "MoatJSON", "MoatCore"], swiftSettings: swiftSettings),
         .target(name: "MoatTOML", swiftSettings: swiftSettings),
         .target(name: "MoatConfig", dependencies: ["MoatTOML", "MoatCore"], swiftSettings: swiftSettings),
-        .target(name: "MoatHTTP", dependencies: ["CMicroHTTPD", "CCurl", "MoatCore", "MoatJSON"], swiftSettings: swiftSettings),
+        .target(name: "MoatHTTP", dependencies: ["CMicroHTTPD", "CCurl", "CHTTPParser", "MoatCore", "MoatJSON"], swiftSettings: swiftSettings),
         .target(name: "MoatSQLite", dependencies: ["CSQLite", "MoatCore"], swiftSettings: swiftSettings),
 
         // Data, audit and identity.

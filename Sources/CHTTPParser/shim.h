@@ -20,4 +20,10 @@ static inline int moat_http_parser_is_upgrade(const http_parser *parser)
     return parser->upgrade;
 }
 
+/* Whether the current message has a Content-Length field, from the F_* flags. */
+static inline int moat_http_parser_has_content_length(const http_parser *parser)
+{
+    return (parser->flags & F_CONTENTLENGTH) != 0;
+}
+
 #endif

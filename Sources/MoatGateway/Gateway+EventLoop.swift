@@ -6,7 +6,7 @@ extension Gateway {
     ///
     /// The request is authenticated from the caches alone (session cookie, or
     /// a bearer token already in the verified-token cache), checked, and
-    /// forwarded on the loop's libcurl multi handle. `/.auth/*`, WebSocket
+    /// forwarded by the loop (see ``HTTPLoopDecision/forward(_:complete:)``). `/.auth/*`, WebSocket
     /// upgrades and a bearer token that needs the issuer's keys return
     /// ``HTTPLoopDecision/runBlocking`` and take ``respondBlocking(to:body:)``
     /// on another thread.

@@ -20,8 +20,9 @@ public struct HTTPServerConfiguration: Sendable {
         /// network threads; handlers run on Swift tasks.
         case threadPool
         /// This many event-loop threads, each with its own libmicrohttpd
-        /// daemon (external epoll), its own `SO_REUSEPORT` listening socket and
-        /// its own libcurl multi handle. An ``HTTPLoopResponder`` responds to
+        /// daemon (external epoll), its own `SO_REUSEPORT` listening socket, its
+        /// own libcurl multi handle and its own client for plain-http
+        /// upstreams. An ``HTTPLoopResponder`` responds to
         /// requests without a body on the loop thread. Everything else runs on
         /// other threads as in `.threadPool`.
         case eventLoops(Int)

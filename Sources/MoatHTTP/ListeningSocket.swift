@@ -1,3 +1,4 @@
+import CMicroHTTPD
 import Foundation
 
 /// A TCP socket bound and listening before libmicrohttpd takes it over.

@@ -3,8 +3,8 @@ import Foundation
 import MoatCore
 
 /// One event-loop thread that owns a libmicrohttpd daemon in external-epoll
-/// mode and a libcurl multi handle, both in one epoll set, in the manner of an
-/// nginx worker.
+/// mode, a libcurl multi handle and an HTTP client for plain-http upstreams
+/// (``LoopHTTPClient``), all in one epoll set, in the manner of an nginx worker.
 ///
 /// A request without a body is read, responded to or forwarded, and its upstream
 /// response queued on this thread alone (see ``HTTPLoopResponder``).
@@ -23,6 +23,7 @@ final class EventLoop: @unchecked Sendable {
     private let daemon: OpaquePointer
     private let logger: Logger
     private(set) var upstream: LoopUpstream!
+    private(set) var httpClient: LoopHTTPClient!
     /// Jobs from other threads, run after the next wake-up.
     private let posted = LockedValue<[() -> Void]>([])
     /// Jobs from this thread, run at the end of the current iteration, outside any libcurl or libmicrohttpd callback.
@@ -64,6 +65,7 @@ final class EventLoop: @unchecked Sendable {
             throw HTTPServerError(.daemonStartFailed, "event loop \(index) could not create a libcurl multi handle")
         }
         self.upstream = upstream
+        httpClient = LoopHTTPClient(epoll: epoll, loop: self, logger: logger)
     }
 
     /// The loop running on the calling thread, or nil on any other thread.
@@ -164,11 +166,15 @@ final class EventLoop: @unchecked Sendable {
                     runPostedJobs()
                 case Self.daemonTag:
                     daemonReady = true
+                case LoopHTTPClient.connectionTag...:
+                    httpClient.connectionReady(UInt32(truncatingIfNeeded: tags[index] - LoopHTTPClient.connectionTag), events: events[index])
                 default:
                     upstream.socketReady(Int32(truncatingIfNeeded: tags[index] - LoopUpstream.socketTag), events: events[index])
                 }
             }
-            upstream.runTimerIfDue(now: .now)
+            let now = ContinuousClock.now
+            upstream.runTimerIfDue(now: now)
+            httpClient.runTimersIfDue(now: now)
             runDeferredJobs()
             if daemonReady || daemonRunPending {
                 daemonRunPending = false
@@ -178,6 +184,7 @@ final class EventLoop: @unchecked Sendable {
         }
 
         upstream.shutDown()
+        httpClient.shutDown()
         runDeferredJobs()
         runPostedJobs()
         // Resumed connections are only processed by MHD_run, and libmicrohttpd
@@ -191,17 +198,21 @@ final class EventLoop: @unchecked Sendable {
         exited.signal()
     }
 
-    /// Milliseconds epoll may wait: the earliest of libmicrohttpd's and libcurl's deadlines, or -1 for none.
+    /// Milliseconds epoll may wait: the earliest of the deadlines of
+    /// libmicrohttpd, libcurl and the loop's HTTP client, or -1 for none.
     private func nextTimeout(daemonTimeout: Int64) -> Int32 {
         if !deferred.isEmpty || daemonRunPending {
             return 0
         }
         var timeout = daemonTimeout
-        if let deadline = upstream.timerDeadline {
+        func include(_ deadline: ContinuousClock.Instant?) {
+            guard let deadline else { return }
             let remaining = deadline - .now
             let milliseconds = remaining <= .zero ? 0 : Int64((remaining / .milliseconds(1)).rounded(.up))
             timeout = timeout < 0 ? milliseconds : min(timeout, milliseconds)
         }
+        include(upstream.timerDeadline)
+        include(httpClient.timerDeadline)
         return Int32(clamping: timeout)
     }
 

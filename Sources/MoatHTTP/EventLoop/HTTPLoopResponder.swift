@@ -16,8 +16,10 @@ public protocol HTTPLoopResponder: HTTPStreamingResponder {
 public enum HTTPLoopDecision: Sendable {
     /// Send this response.
     case respond(HTTPResponse)
-    /// Send `request` on the loop's libcurl multi handle and reply with what
-    /// `complete` makes of the upstream's response head (or failure). The loop
+    /// Send `request` from the loop and reply with what `complete` makes of
+    /// the upstream's response head (or failure). A plain `http` URL whose
+    /// host is an IP literal or `localhost` goes through the loop's own
+    /// HTTP/1.1 client. Any other URL goes through its libcurl multi handle. The loop
     /// calls `complete` on its own thread, where it must not block either. A
     /// body larger than ``StreamingClientRequest/bufferLimit``, or of unknown
     /// length, arrives as an ``HTTPBodyStream`` that the loop keeps writing.

@@ -8,8 +8,14 @@ extension ServerCore {
         case .respond(let response):
             streamingHandlerFinished(context, response)
         case .forward(let upstreamRequest, let complete):
-            loop.upstream.start(upstreamRequest) { result in
+            let onHead: (Result<StreamingClientResponse, HTTPClientError>) -> Void = { result in
                 self.streamingHandlerFinished(context, complete(result))
+            }
+            // Plain http to an address needs no TLS and no name lookup, so the loop's own client sends it.
+            if let origin = loop.httpClient.origin(for: upstreamRequest.url) {
+                loop.httpClient.start(upstreamRequest, origin: origin, requestID: request.requestID, onHead: onHead)
+            } else {
+                loop.upstream.start(upstreamRequest, onHead: onHead)
             }
         case .runBlocking:
             let streamingResponder = responder as any HTTPStreamingResponder

@@ -1,0 +1,107 @@
+import Foundation
+
+extension LoopHTTPClient {
+    /// Builds the request head: the request line with the URL's path and
+    /// query, the request's fields in their order, and `Content-Length: 0`
+    /// for POST, PUT and PATCH, whose body is empty on this path.
+    ///
+    /// These are the bytes libcurl 7.88 sends for the same request on
+    /// ``LoopUpstream``, which is given the fields with its own `Accept: */*`
+    /// and `Expect` suppressed. A `Host` field is added from the URL only when
+    /// the request has none; the gateway always sets one. `Content-Length`,
+    /// `Transfer-Encoding` and `Expect` from the request are dropped because
+    /// the client frames the (empty) body itself. Unlike libcurl, the path is
+    /// sent as it is, without removing dot segments.
+    ///
+    /// - Throws: ``HTTPClientError`` `invalid_request` for a method that is
+    ///   not a token or an invalid field.
+    static func requestHead(_ request: StreamingClientRequest, origin: LoopHTTPOrigin) throws(HTTPClientError) -> [UInt8] {
+        guard !request.method.isEmpty, request.method.utf8.allSatisfy(HTTPHeaders.isTokenByte) else {
+            throw HTTPClientError(.invalidRequest, "method \(request.method.debugDescription) is not an RFC 9110 token")
+        }
+        if case .invalid(let reason) = request.headers.validate() {
+            throw HTTPClientError(.invalidRequest, reason)
+        }
+
+        var head: [UInt8] = []
+        head.reserveCapacity(1024)
+        head += request.method.utf8
+        head.append(0x20)
+        head += requestTarget(request.url).utf8
+        head += " HTTP/1.1\r\n".utf8
+        if !request.headers.contains("Host") {
+            head += "Host: ".utf8
+            head += hostField(request.url, origin: origin).utf8
+            head += "\r\n".utf8
+        }
+
+        let framingFields = ["Content-Length", "Transfer-Encoding", "Expect"]
+        for field in request.headers where !framingFields.contains(where: { HTTPHeaders.namesMatch($0, field.name) }) {
+            head += field.name.utf8
+            // libcurl writes an empty value as "Name:" with no space.
+            if field.value.isEmpty {
+                head += ":\r\n".utf8
+            } else {
+                head += ": ".utf8
+                head += field.value.utf8
+                head += "\r\n".utf8
+            }
+        }
+
+        switch request.method {
+        case "POST", "PUT", "PATCH":
+            head += "Content-Length: 0\r\n".utf8
+        default:
+            break
+        }
+        head += "\r\n".utf8
+        return head
+    }
+
+    /// Returns the origin-form target (RFC 9112 §3.2.1): the URL's path, or
+    /// `/` when it is empty, and its query, without the fragment.
+    static func requestTarget(_ url: URL) -> String {
+        var text = url.absoluteString
+        // A plain byte scan: the generic `firstRange(of:)` was a visible per-request cost.
+        return text.withUTF8 { bytes -> String in
+            let slash = UInt8(ascii: "/")
+            var index = 0
+            while index + 2 < bytes.count, !(bytes[index] == UInt8(ascii: ":") && bytes[index + 1] == slash && bytes[index + 2] == slash) {
+                index += 1
+            }
+            guard index + 2 < bytes.count else { return "/" }
+            var start = index + 3
+            while start < bytes.count, bytes[start] != slash, bytes[start] != UInt8(ascii: "?"), bytes[start] != UInt8(ascii: "#") {
+                start += 1
+            }
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "#") {
+                end += 1
+            }
+            let target = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            return start < end && bytes[start] == slash ? target : "/" + target
+        }
+    }
+
+    /// Returns the part of an absolute URL before its path, query or fragment: `scheme://authority`.
+    static func schemeAndAuthority(_ text: String) -> Substring {
+        let utf8 = text.utf8
+        var index = utf8.startIndex
+        var slashes = 0
+        // The authority starts after the first "//" and ends at the next "/", "?" or "#".
+        while index < utf8.endIndex, slashes < 2 {
+            slashes = utf8[index] == UInt8(ascii: "/") ? slashes + 1 : 0
+            index = utf8.index(after: index)
+        }
+        while index < utf8.endIndex, utf8[index] != UInt8(ascii: "/"), utf8[index] != UInt8(ascii: "?"), utf8[index] != UInt8(ascii: "#") {
+            index = utf8.index(after: index)
+        }
+        return text[..<index]
+    }
+
+    /// Returns the `Host` value libcurl sends: the URL's host, with the port unless it is 80.
+    private static func hostField(_ url: URL, origin: LoopHTTPOrigin) -> String {
+        let host = origin.isIPv6 ? "[\(origin.address)]" : (url.host ?? origin.address)
+        return origin.port == 80 ? host : "\(host):\(origin.port)"
+    }
+}

@@ -17,13 +17,22 @@ public enum Digest {
     /// which run the same assembly as EVP without its provider dispatch and
     /// context allocation. Per-request cache keys are hashed this way.
     public static func sha256(bytes buffer: UnsafeRawBufferPointer) -> Data {
-        guard !OpenSSLProcess.isFIPSEnabled else { return digest(buffer, EVP_sha256()) }
         var output = Data(count: 32)
-        let status = output.withUnsafeMutableBytes { digest in
-            moat_sha256_direct(buffer.baseAddress, buffer.count, digest.baseAddress!.assumingMemoryBound(to: UInt8.self))
-        }
-        precondition(status == 1, "SHA-256 failed: \(OpenSSLErrorQueue.drain())")
+        output.withUnsafeMutableBytes { sha256(bytes: buffer, into: $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
         return output
+    }
+
+    /// Writes the SHA-256 digest of the bytes in `buffer` to the 32 bytes at `digest`.
+    static func sha256(bytes buffer: UnsafeRawBufferPointer, into digest: UnsafeMutablePointer<UInt8>) {
+        let status: Int32
+        if OpenSSLProcess.isFIPSEnabled {
+            var length: UInt32 = 0
+            status = EVP_Digest(buffer.baseAddress, buffer.count, digest, &length, EVP_sha256(), nil)
+        } else {
+            status = moat_sha256_direct(buffer.baseAddress, buffer.count, digest)
+        }
+        // A built-in SHA-2 digest only fails when memory allocation fails.
+        precondition(status == 1, "SHA-256 failed: \(OpenSSLErrorQueue.drain())")
     }
 
     /// Returns the 48-byte SHA-384 digest of `data`.

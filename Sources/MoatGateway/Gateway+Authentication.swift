@@ -122,7 +122,7 @@ extension Gateway {
     /// - Parameter cookies: `request.cookies`, when the caller has parsed them already.
     func currentSessionAndCaller(
         _ request: HTTPRequest, cookies: [String: String]? = nil
-    ) -> (session: GatewaySession, caller: GatewayCaller, cacheKey: Data)? {
+    ) -> (session: GatewaySession, caller: GatewayCaller, cacheKey: SHA256Digest)? {
         guard let sealed = sessionCookie.sealedValue(in: cookies ?? request.cookies) else { return nil }
         let date = clock.now()
         let key = OpenedSessionCache.key(sealedValue: sealed)

@@ -127,6 +127,8 @@ extension Gateway {
         // One pass, without a filtered copy of the client's fields first.
         let hopByHop = ForwardingHeaders.hopByHopNames(in: request.headers)
         var kept = HTTPHeaders()
+        // The client's fields plus Host, three X-Forwarded fields, four identity fields, two tokens and the assertion.
+        kept.reserveCapacity(request.headers.count + 11)
         for field in request.headers {
             let canonical = ForwardingHeaders.canonicalName(field.name)
             if hopByHop.contains(canonical) {
@@ -218,6 +220,7 @@ extension Gateway {
         // One pass, without a filtered copy of the upstream fields first.
         let hopByHop = ForwardingHeaders.hopByHopNames(in: upstream)
         var kept = HTTPHeaders()
+        kept.reserveCapacity(upstream.count)
         for field in upstream {
             let canonical = ForwardingHeaders.canonicalName(field.name)
             if canonical == "content-length" || hopByHop.contains(canonical) {

@@ -19,7 +19,7 @@ final class OpenedSessionCache: Sendable {
         var caller: GatewayCaller
     }
 
-    private let entries: ExpiringEntries<Data, Entry>
+    private let entries: ExpiringEntries<SHA256Digest, Entry>
 
     /// - Parameters:
     ///   - maxAge: seconds an entry is used; 0 disables the cache.
@@ -30,17 +30,17 @@ final class OpenedSessionCache: Sendable {
     }
 
     /// Returns the key for a sealed cookie value: its SHA-256.
-    static func key(sealedValue: String) -> Data {
-        sealedValue.withUTF8Buffer { Digest.sha256(bytes: UnsafeRawBufferPointer($0)) }
+    static func key(sealedValue: String) -> SHA256Digest {
+        SHA256Digest(hashing: sealedValue)
     }
 
     /// Returns the entry stored for `key` when it is younger than `maxAge`.
-    func entry(for key: Data, now: Date) -> Entry? {
+    func entry(for key: SHA256Digest, now: Date) -> Entry? {
         entries.value(for: key, now: now.timeIntervalSince1970)
     }
 
     /// Stores a session that was just opened from the sealed value behind `key`.
-    func store(_ session: GatewaySession, caller: GatewayCaller, for key: Data, now: Date) {
+    func store(_ session: GatewaySession, caller: GatewayCaller, for key: SHA256Digest, now: Date) {
         entries.store(Entry(session: session, caller: caller), for: key, now: now.timeIntervalSince1970)
     }
 }

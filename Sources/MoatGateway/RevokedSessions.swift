@@ -20,7 +20,7 @@ final class RevokedSessions: Sendable {
 
     private struct State {
         /// Expiry in Unix seconds, by the SHA-256 of the session id.
-        var expiries: [Data: Int64] = [:]
+        var expiries: [SHA256Digest: Int64] = [:]
         /// The highest row id read from the file; later rows are new.
         var lastRowID: Int64 = 0
         var refreshedAt: Int64 = .min
@@ -93,7 +93,7 @@ final class RevokedSessions: Sendable {
                 try database.run("DELETE FROM revoked_session WHERE expires_at <= ?", [.integer(now)])
                 try database.run(
                     "INSERT OR IGNORE INTO revoked_session (session_hash, expires_at) VALUES (?, ?)",
-                    [.blob(hash), .integer(expiresAt)])
+                    [.blob(hash.bytes), .integer(expiresAt)])
             }
         } catch {
             logger.error("sign-out could not be stored", metadata: ["moat.gateway.revocation_file": database.path, "moat.error": "\(error)"])
@@ -110,7 +110,9 @@ final class RevokedSessions: Sendable {
                 "SELECT row_id, session_hash, expires_at FROM revoked_session WHERE row_id > ? ORDER BY row_id",
                 [.integer(state.lastRowID)])
             for row in rows {
-                guard let rowID = row.int64("row_id"), let hash = row.data("session_hash"), let expiresAt = row.int64("expires_at") else { continue }
+                guard let rowID = row.int64("row_id"), let stored = row.data("session_hash"), let hash = SHA256Digest(bytes: stored),
+                      let expiresAt = row.int64("expires_at")
+                else { continue }
                 state.lastRowID = max(state.lastRowID, rowID)
                 if expiresAt > now {
                     state.expiries[hash] = expiresAt
@@ -121,7 +123,7 @@ final class RevokedSessions: Sendable {
         }
     }
 
-    private static func hash(_ sessionID: String) -> Data {
-        sessionID.withUTF8Buffer { Digest.sha256(bytes: UnsafeRawBufferPointer($0)) }
+    private static func hash(_ sessionID: String) -> SHA256Digest {
+        SHA256Digest(hashing: sessionID)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MoatCore
+import MoatCrypto
 import MoatHTTP
 
 /// Remembers the renewal made for a sealed session cookie, so that requests
@@ -27,7 +28,7 @@ final class SessionRenewalCache: Sendable {
         var previousPieceCount: Int
     }
 
-    private let entries: ExpiringEntries<Data, Entry>
+    private let entries: ExpiringEntries<SHA256Digest, Entry>
 
     /// - Parameters:
     ///   - reuseInterval: seconds a renewal is reused; 0 disables the cache.
@@ -38,7 +39,7 @@ final class SessionRenewalCache: Sendable {
 
     /// Returns the cookies of a renewal made for `key` less than
     /// `reuseInterval` seconds before `now`, for a request with the same piece count.
-    func cookies(for key: Data, previousPieceCount: Int, now: Int64) -> [SetCookie]? {
+    func cookies(for key: SHA256Digest, previousPieceCount: Int, now: Int64) -> [SetCookie]? {
         guard let entry = entries.value(for: key, now: TimeInterval(now)), entry.previousPieceCount == previousPieceCount else {
             return nil
         }
@@ -47,7 +48,7 @@ final class SessionRenewalCache: Sendable {
 
     /// Stores the cookies of a renewal made at `renewedAt` (the renewed session's
     /// `lastSeen`, in Unix seconds) for the sealed value behind `key`.
-    func store(_ cookies: [SetCookie], for key: Data, previousPieceCount: Int, renewedAt: Int64) {
+    func store(_ cookies: [SetCookie], for key: SHA256Digest, previousPieceCount: Int, renewedAt: Int64) {
         entries.store(Entry(cookies: cookies, previousPieceCount: previousPieceCount), for: key, now: TimeInterval(renewedAt))
     }
 }

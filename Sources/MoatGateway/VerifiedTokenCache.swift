@@ -16,7 +16,7 @@ final class VerifiedTokenCache: Sendable {
     /// Seconds a verified token is trusted without re-validation. Default 300.
     var maxAge: TimeInterval { entries.maxAge }
     var capacity: Int { entries.capacity }
-    private let entries: ExpiringEntries<Data, GatewayCaller>
+    private let entries: ExpiringEntries<SHA256Digest, GatewayCaller>
 
     init(maxAge: TimeInterval = 300, capacity: Int = 10_000) {
         entries = ExpiringEntries(maxAge: maxAge, capacity: capacity)
@@ -33,7 +33,7 @@ final class VerifiedTokenCache: Sendable {
         entries.store(caller, for: Self.key(authorization), now: now.timeIntervalSince1970, expiresAt: expiresAt)
     }
 
-    private static func key(_ authorization: String) -> Data {
-        authorization.withUTF8Buffer { Digest.sha256(bytes: UnsafeRawBufferPointer($0)) }
+    private static func key(_ authorization: String) -> SHA256Digest {
+        SHA256Digest(hashing: authorization)
     }
 }

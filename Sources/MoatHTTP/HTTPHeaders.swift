@@ -36,6 +36,11 @@ public struct HTTPHeaders: Sendable, Sequence {
         fields.contains { Self.namesMatch($0.name, name) }
     }
 
+    /// Reserves room for `count` fields, so a list built field by field grows once.
+    public mutating func reserveCapacity(_ count: Int) {
+        fields.reserveCapacity(count)
+    }
+
     /// Appends a field and keeps any existing fields of the same name.
     public mutating func add(_ name: String, _ value: String) {
         fields.append((name: name, value: value))

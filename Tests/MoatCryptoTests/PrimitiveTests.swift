@@ -33,6 +33,16 @@ struct PrimitiveTests {
         #expect(hex(abc) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
+    @Test("inline SHA-256 digest keeps the digest bytes")
+    func inlineDigest() {
+        let digest = SHA256Digest(hashing: "abc")
+        #expect(hex(digest.bytes) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256Digest(bytes: digest.bytes) == digest)
+        #expect(SHA256Digest(bytes: digest.bytes.prefix(31)) == nil)
+        #expect(SHA256Digest(hashing: "abd") != digest)
+        #expect(Set([digest, SHA256Digest(hashing: "abc")]).count == 1)
+    }
+
     @Test("HMAC-SHA-256 matches RFC 4231 test cases 1 and 2")
     func hmacVectors() {
         let case1 = HMAC.sha256(key: Data(repeating: 0x0b, count: 20), message: Data("Hi There".utf8))

@@ -173,6 +173,8 @@ final class LoopHTTPConnection {
     private func startMessage() {
         status = 0
         headers = HTTPHeaders()
+        // Room for a typical response head, so the list does not regrow field by field.
+        headers.reserveCapacity(16)
         fieldName = []
         fieldValue = []
         lastCallback = .none

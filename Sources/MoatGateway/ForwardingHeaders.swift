@@ -57,7 +57,8 @@ public enum ForwardingHeaders {
     /// (RFC 9110 §7.6.1): the fixed set plus those its `Connection` field names.
     static func hopByHopNames(in headers: HTTPHeaders) -> Set<String> {
         var named = hopByHop
-        for value in headers.values(for: "Connection") {
+        // A loop over the fields instead of values(for:), which builds two arrays for every message.
+        for (name, value) in headers where HTTPHeaders.namesMatch(name, "Connection") {
             for token in value.utf8.split(separator: UInt8(ascii: ",")) {
                 let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
                 let trimmed = token.drop(while: isSpace).reversed().drop(while: isSpace).reversed()

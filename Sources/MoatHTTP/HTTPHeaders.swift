@@ -71,7 +71,7 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     /// Compares two field names ignoring ASCII case, which is the only case
     /// folding header names need because they are tokens (RFC 9110 §5.1).
-    static func namesMatch(_ lhs: String, _ rhs: String) -> Bool {
+    public static func namesMatch(_ lhs: String, _ rhs: String) -> Bool {
         lhs.utf8.count == rhs.utf8.count
             && lhs.withUTF8Buffer { left in
                 rhs.withUTF8Buffer { right in

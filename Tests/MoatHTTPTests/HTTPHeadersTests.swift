@@ -4,6 +4,28 @@ import Testing
 
 @Suite("HTTPHeaders")
 struct HTTPHeadersTests {
+    @Test("value check agrees with the byte rule at every offset")
+    func valueCheckAgreesWithByteRule() {
+        // Each byte value at each position of a 20-byte value, so it falls in the
+        // first or second eight-byte word or in the tail checked byte by byte.
+        for byte in 0...255 {
+            for position in 0..<20 {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 20)
+                bytes[position] = UInt8(byte)
+                let fast = bytes.withUnsafeBufferPointer { HTTPHeaders.isValidFieldValue($0) }
+                let expected = bytes.allSatisfy(HTTPHeaders.isFieldValueByte)
+                #expect(fast == expected, "byte \(byte) at \(position)")
+            }
+        }
+        // A tab beside a control byte, and obs-text (UTF-8) beside DEL.
+        let mixed: [[UInt8]] = [[0x09, 0x0A, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41], [0xC3, 0xA9, 0x7F, 0x41, 0x41, 0x41, 0x41, 0x41]]
+        for bytes in mixed {
+            #expect(!bytes.withUnsafeBufferPointer { HTTPHeaders.isValidFieldValue($0) })
+        }
+        let tabs = [UInt8](repeating: 0x09, count: 16) + Array("é ok".utf8)
+        #expect(tabs.withUnsafeBufferPointer { HTTPHeaders.isValidFieldValue($0) })
+    }
+
     @Test("names match case-insensitively")
     func caseInsensitive() {
         let headers = HTTPHeaders([("Content-Type", "text/plain")])

@@ -89,6 +89,7 @@ extension Gateway {
             )
             var cached = caller
             cached.clientPrincipalHeader = clientPrincipalHeader(for: caller)
+            cached.assertionFingerprint = AssertionCache.fingerprint(of: caller)
             verifiedTokens.store(cached, for: authorization, now: clock.now())
             return .authenticated(caller, cookies: [])
         } catch {
@@ -163,6 +164,7 @@ extension Gateway {
             sessionHash: FastBase64URL.encode(Digest.sha256(Data(session.id.utf8)).prefix(16))
         )
         caller.clientPrincipalHeader = clientPrincipalHeader(for: caller)
+        caller.assertionFingerprint = AssertionCache.fingerprint(of: caller)
         return caller
     }
 

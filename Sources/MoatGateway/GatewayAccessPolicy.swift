@@ -1,4 +1,5 @@
 import Foundation
+import MoatCrypto
 
 /// Who may pass the gateway once authenticated, and what each path needs.
 ///
@@ -87,6 +88,9 @@ public struct GatewayCaller: Sendable, Equatable {
     /// The `X-MS-CLIENT-PRINCIPAL` value, encoded once when the caller is
     /// cached; nil means the gateway encodes it for each request.
     var clientPrincipalHeader: String? = nil
+    /// ``AssertionCache/fingerprint(of:)`` of this caller, computed once when the
+    /// caller is cached; nil means the gateway computes it for each request.
+    var assertionFingerprint: SHA256Digest? = nil
 }
 
 /// One claim as App Service writes it in `X-MS-CLIENT-PRINCIPAL` and `/.auth/me`.

@@ -21,6 +21,29 @@ struct AssertionCacheTests {
         }
     }
 
+    @Test("fingerprint changes with every caller claim")
+    func fingerprintCoversEveryClaim() {
+        let base = Self.alice
+        var variants: [GatewayCaller] = []
+        var caller = base; caller.kind = .bearer; variants.append(caller)
+        caller = base; caller.tenantID = "other"; variants.append(caller)
+        caller = base; caller.objectID = "bob-oid"; variants.append(caller)
+        caller = base; caller.name = nil; variants.append(caller)
+        caller = base; caller.username = "alice@other.example"; variants.append(caller)
+        caller = base; caller.clientAppID = "app"; variants.append(caller)
+        caller = base; caller.sessionHash = "s2"; variants.append(caller)
+        caller = base; caller.roles = ["Reader", "Admin"]; variants.append(caller)
+        caller = base; caller.groups = []; variants.append(caller)
+        // Moving text between neighbouring fields must not give the same encoding.
+        caller = base; caller.roles = ["Reader", "engineering"]; caller.groups = []; variants.append(caller)
+        let fingerprints = Set(([base] + variants).map(AssertionCache.fingerprint(of:)))
+        #expect(fingerprints.count == variants.count + 1)
+
+        var cached = base
+        cached.assertionFingerprint = AssertionCache.fingerprint(of: base)
+        #expect(AssertionCache.Key(caller: cached, method: "GET", target: "/") == AssertionCache.Key(caller: base, method: "GET", target: "/"))
+    }
+
     @Test("same caller and target reuse the assertion")
     func reusedWithinWindow() {
         let cache = AssertionCache(reuseWindow: 15)

@@ -26,7 +26,7 @@ public struct SHA256Digest: Hashable, Sendable {
         self = text.withUTF8Buffer { SHA256Digest(hashing: UnsafeRawBufferPointer($0)) }
     }
 
-    /// Reads a digest from its 32 bytes, as ``bytes`` wrote them; nil for any other length.
+    /// Reads a digest from its 32 bytes, as ``bytes`` returns them. Any other length gives nil.
     public init?(bytes: Data) {
         guard bytes.count == 32 else { return nil }
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)

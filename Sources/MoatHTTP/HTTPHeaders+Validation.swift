@@ -51,7 +51,7 @@ extension HTTPHeaders {
         }
     }
 
-    /// Whether every byte is a ``isFieldValueByte(_:)``. Eight bytes are
+    /// Returns whether every byte passes ``isFieldValueByte(_:)``. Eight bytes are
     /// checked at once, because the gateway validates kilobytes of identity
     /// fields per request. A word with a control byte, DEL or a tab (allowed,
     /// but below 0x20) is checked byte by byte.

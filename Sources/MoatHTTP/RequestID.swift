@@ -22,7 +22,7 @@ public enum RequestID {
         }
     }
 
-    /// The lower-case hex digit of a value from 0 to 15.
+    /// Returns the lower-case hex digit of a value from 0 to 15.
     @inline(__always)
     private static func hexDigit(_ value: UInt8) -> UInt8 {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10

@@ -293,9 +293,11 @@ struct EventLoopServerTests {
     @Test("stop ends suspended exchanges")
     func stopWithSuspendedConnections() async throws {
         let release = DispatchSemaphore(value: 0)
+        let arrived = LockedValue(0)
         let upstream = HTTPServer(
             configuration: HTTPServerConfiguration(shutdownGracePeriod: 0),
             streamingResponder: UpstreamHandler { _ in
+                arrived.withLock { $0 += 1 }
                 release.wait()
                 return .text("late")
             },
@@ -321,7 +323,9 @@ struct EventLoopServerTests {
                 return try await group.reduce(into: [Int?]()) { $0.append($1) }
             }
         }
-        try await Task.sleep(for: .milliseconds(300))
+        // Once the upstream holds all four requests, every client is connected and its
+        // exchange suspended. A fixed sleep instead let a slow client connect after the stop.
+        #expect(await eventually { arrived.current == 4 })
         await server.stop()
         let statuses = try await replies.value
         for _ in 0..<4 {

@@ -92,28 +92,6 @@ private func withForwardingPair<Value>(
     }
 }
 
-/// Polls `value` every 100 ms until it stays the same for half a second, or 20 seconds pass; returns the last value.
-private func settledValue(_ value: () -> Int) async -> Int {
-    var last = value()
-    var stableRounds = 0
-    for _ in 0..<200 where stableRounds < 5 {
-        try? await Task.sleep(for: .milliseconds(100))
-        let current = value()
-        stableRounds = current == last ? stableRounds + 1 : 0
-        last = current
-    }
-    return last
-}
-
-/// Polls `condition` every 50 ms for up to 20 seconds; returns whether it became true.
-private func eventually(_ condition: () -> Bool) async -> Bool {
-    for _ in 0..<400 {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return condition()
-}
-
 @Suite("Event-loop server")
 struct EventLoopServerTests {
     @Test("loop response is sent")

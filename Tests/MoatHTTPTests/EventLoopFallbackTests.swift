@@ -35,15 +35,7 @@ private func withLoopServer<Value>(
 ) async throws -> Value {
     let configuration = HTTPServerConfiguration(maxBodyBytes: 8 << 20, shutdownGracePeriod: 1, concurrency: .eventLoops(2))
     let server = HTTPServer(configuration: configuration, streamingResponder: BlockingHandler(handle: handle), logger: .disabled)
-    try server.start()
-    do {
-        let result = try await body(server.port)
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
-    }
+    return try await withStarted(server, body)
 }
 
 /// Returns the calling thread's pthread id as text, to tell threads apart.

@@ -29,15 +29,7 @@ private func withLoopServer<Value>(
 ) async throws -> Value {
     let configuration = HTTPServerConfiguration(shutdownGracePeriod: 1, concurrency: .eventLoops(loops))
     let server = HTTPServer(configuration: configuration, streamingResponder: handler, logger: .disabled)
-    try server.start()
-    do {
-        let result = try await body(server.port)
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
-    }
+    return try await withStarted(server, body)
 }
 
 /// A streaming responder for upstream servers in these tests.
@@ -282,6 +274,7 @@ struct EventLoopServerTests {
             logger: .disabled
         )
         try upstream.start()
+
         let url = try #require(URL(string: "http://127.0.0.1:\(upstream.port)/"))
         let handler = LoopHandler { _ in
             .forward(StreamingClientRequest(method: "GET", url: url)) { _ in .text("forwarded") }
@@ -291,6 +284,7 @@ struct EventLoopServerTests {
         )
         try server.start()
         let port = server.port
+
         let replies = Task {
             try await withThrowingTaskGroup(of: Int?.self) { group in
                 for _ in 0..<4 {
@@ -301,8 +295,8 @@ struct EventLoopServerTests {
                 return try await group.reduce(into: [Int?]()) { $0.append($1) }
             }
         }
-        // Once the upstream holds all four requests, every client is connected and its
-        // exchange suspended. A fixed sleep instead let a slow client connect after the stop.
+        // Once the upstream has received all four requests, every client is connected and
+        // its exchange suspended. A fixed sleep instead let a slow client connect after the stop.
         #expect(await eventually { arrived.current == 4 })
         await server.stop()
         let statuses = try await replies.value

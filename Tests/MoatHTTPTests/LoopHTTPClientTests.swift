@@ -54,15 +54,7 @@ private func withForwarder<Value>(
     let configuration = HTTPServerConfiguration(connectionTimeout: 300, shutdownGracePeriod: 1, concurrency: .eventLoops(1))
     let forwarder = Forwarder(origin: "http://127.0.0.1:\(upstreamPort)", readTimeout: readTimeout)
     let server = HTTPServer(configuration: configuration, streamingResponder: forwarder, logger: logger)
-    try server.start()
-    do {
-        let result = try await body(server.port)
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
-    }
+    return try await withStarted(server, body)
 }
 
 /// The client's view of one exchange with the forwarding server.

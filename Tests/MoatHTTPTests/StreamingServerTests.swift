@@ -20,15 +20,7 @@ private func withStreamingServer<Value>(
     _ body: (Int) async throws -> Value
 ) async throws -> Value {
     let server = HTTPServer(configuration: configuration, streamingResponder: StreamingHandler(handle: handle), logger: .disabled)
-    try server.start()
-    do {
-        let result = try await body(server.port)
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
-    }
+    return try await withStarted(server, body)
 }
 
 @Suite("Streaming server")

@@ -58,10 +58,14 @@ func withServer<Result>(
     let logs = InMemoryLogHandler()
     let logger = Logger(label: "moat.http.test", level: .trace, handler: logs)
     let server = HTTPServer(configuration: configuration, responder: router, logger: logger)
+    return try await withStarted(server) { _ in try await body(TestServer(server: server, logs: logs)) }
+}
+
+/// Starts `server`, runs `body` with its port, then stops the server, also when `body` throws.
+func withStarted<Result>(_ server: HTTPServer, _ body: (Int) async throws -> Result) async throws -> Result {
     try server.start()
-    let running = TestServer(server: server, logs: logs)
     do {
-        let result = try await body(running)
+        let result = try await body(server.port)
         await server.stop()
         return result
     } catch {

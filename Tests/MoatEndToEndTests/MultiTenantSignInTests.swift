@@ -1,4 +1,5 @@
 import Foundation
+import MoatTestSupport
 import MoatConfig
 import MoatLauncher
 import Testing
@@ -55,8 +56,8 @@ struct MultiTenantSignInTests {
 
     /// Starts the stack of ``start()`` and also returns the path of its directory file.
     static func startWithDirectory() async throws -> (test: TestStack, directory: String) {
-        let idpPort = try freePort()
-        let webPort = try freePort()
+        let idpPort = try TestPorts.reserve()
+        let webPort = try TestPorts.reserve()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("moat-tenants-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let directoryFile = folder.appendingPathComponent("directory.toml")
@@ -174,24 +175,5 @@ struct MultiTenantSignInTests {
 
         #expect(document["issuer"] as? String == test.stack.idpURL + "/{tenantid}/v2.0")
         #expect(document["token_endpoint"] as? String == test.stack.idpURL + "/organizations/oauth2/v2.0/token")
-    }
-
-    /// A port that was free a moment ago; the redirect URI and issuer must be known before the stack starts.
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(descriptor, $0, &length) }
-        }
-        let port = Int(UInt16(bigEndian: address.sin_port))
-        guard port > 0 else { throw TestFailure("no free port") }
-        return port
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MoatTestSupport
 import MoatConfig
 import MoatHTTP
 import MoatJSON
@@ -15,8 +16,8 @@ private func withAppServicePattern(
     var configuration = MoatConfiguration()
     configuration.dataDirectory = folder.path
     configuration.web.frontDoor = "app-service"
-    configuration.idp.port = try GatewayHarness.freePort()
-    configuration.web.port = try GatewayHarness.freePort()
+    configuration.idp.port = try TestPorts.reserve()
+    configuration.web.port = try TestPorts.reserve()
     configuration.api.port = 0
     configure(&configuration)
     let stack = try await PatternStack.start(configuration, pattern: pattern, logger: .disabled)

@@ -40,7 +40,7 @@ struct GatewayHarness {
     static func start(
         upstream: TestUpstream, maxBodyBytes: Int = 1 << 20, concurrency: HTTPServerConfiguration.Concurrency = .eventLoops(2), configure: (inout GatewayConfiguration) -> Void = { _ in }
     ) async throws -> GatewayHarness {
-        let gatewayPort = try freePort()
+        let gatewayPort = try TestPorts.reserve()
         let gatewayURL = "http://127.0.0.1:\(gatewayPort)"
         let directory = try Directory.parse(try demoDirectoryText() + extraApps(gatewayURL: gatewayURL))
         let logs = InMemoryLogHandler()
@@ -147,25 +147,6 @@ struct GatewayHarness {
         principal = "app:other-agent"
 
         """
-    }
-
-    /// A port that was free a moment ago; the gateway's redirect URI must be known before it starts.
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(descriptor, $0, &length) }
-        }
-        let port = Int(UInt16(bigEndian: address.sin_port))
-        guard port > 0 else { throw HarnessFailure("no free port") }
-        return port
     }
 }
 

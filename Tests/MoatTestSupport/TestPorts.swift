@@ -7,11 +7,11 @@ import Glibc
 /// Loopback ports for test servers whose address must be known before they
 /// start, such as a gateway whose redirect URI names its own port.
 ///
-/// A port the kernel hands out for `bind(0)` lies in the ephemeral range,
-/// which every outgoing connection of a parallel test also draws from; one
-/// of them can take the port before the server binds it. These ports come
-/// from just below that range instead, where only listeners go, and each is
-/// handed out once per process.
+/// A port that the kernel returns for `bind(0)` lies in the ephemeral range.
+/// Every outgoing connection of a parallel test draws from that range too, so
+/// one of them can take the port before the server binds it. These ports lie
+/// just below the range, where only listeners go, and each is returned once
+/// per process.
 public enum TestPorts {
     private static let span = 12_000
     private static let next = Mutex(0)
@@ -20,11 +20,13 @@ public enum TestPorts {
     private static let floor = max(1_024, ephemeralRangeStart() - span)
 
     public struct Exhausted: Error, CustomStringConvertible {
-        public var description: String { "no free loopback port below the ephemeral range" }
+        public var description: String {
+            "no free loopback port below the ephemeral range; stop test servers left running from an earlier run"
+        }
     }
 
-    /// A loopback port that no other caller in this process has had and that
-    /// nothing was listening on a moment ago.
+    /// Returns a loopback port that no other caller in this process received
+    /// and that nothing was listening on a moment ago.
     public static func reserve() throws -> Int {
         for _ in 0..<span {
             let offset = next.withLock { value in

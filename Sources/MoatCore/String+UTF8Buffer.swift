@@ -15,3 +15,13 @@ extension String {
         return try copy.withUTF8(body)
     }
 }
+
+extension Array where Element == UInt8 {
+    /// Appends the UTF-8 bytes of `text` with one copy. The generic
+    /// `append(contentsOf: text.utf8)` walks the view byte by byte, which
+    /// showed in profiles of HTTP heads built per request.
+    @inlinable
+    public mutating func appendUTF8(_ text: String) {
+        text.withUTF8Buffer { append(contentsOf: $0) }
+    }
+}

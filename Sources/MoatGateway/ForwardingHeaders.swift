@@ -4,12 +4,6 @@ import MoatHTTP
 
 /// Header rules for forwarding between a client and the upstream.
 public enum ForwardingHeaders {
-    /// Hop-by-hop fields (RFC 9110 §7.6.1), plus the obsolete `Proxy-Connection`.
-    static let hopByHop: Set<String> = [
-        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
-        "proxy-authorization", "proxy-authenticate",
-    ]
-
     /// Forwarding fields a client may forge to change what the upstream thinks
     /// of the peer, the scheme, the host or the path.
     static let forwarding: Set<String> = [
@@ -49,27 +43,72 @@ public enum ForwardingHeaders {
 
     /// Removes hop-by-hop fields, including those the `Connection` field names.
     public static func removeHopByHop(_ headers: inout HTTPHeaders) {
-        let named = hopByHopNames(in: headers)
-        headers.removeAll { named.contains(canonicalName($0.name)) }
+        let hopByHop = HopByHopFields(in: headers)
+        headers.removeAll { hopByHop.contains(canonical: canonicalName($0.name)) }
     }
 
-    /// Returns the canonical names of the hop-by-hop fields of a message
-    /// (RFC 9110 §7.6.1): the fixed set plus those its `Connection` field names.
-    static func hopByHopNames(in headers: HTTPHeaders) -> Set<String> {
-        var named = hopByHop
-        // A loop over the fields instead of values(for:), which builds two arrays for every message.
-        for (name, value) in headers where HTTPHeaders.namesMatch(name, "Connection") {
-            for token in value.utf8.split(separator: UInt8(ascii: ",")) {
-                let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
-                let trimmed = token.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
-                named.insert(canonicalName(String(decoding: trimmed, as: UTF8.self)))
-            }
-        }
-        return named
-    }
-
-    /// Whether a field is a forwarding field (`X-Forwarded-*`, `Forwarded`, ...), with `_` variants.
+    /// Returns whether a field is a forwarding field (`X-Forwarded-*`, `Forwarded`, ...), with `_` variants.
     static func isForwardingField(canonical: String) -> Bool {
         canonical.hasPrefix("x-forwarded-") || forwarding.contains(canonical)
+    }
+}
+
+/// The hop-by-hop fields of one message (RFC 9110 §7.6.1): a fixed set, the
+/// obsolete `Proxy-Connection` included, plus the fields its `Connection` field names.
+///
+/// A struct with a list instead of a copied `Set<String>`, because copying
+/// the fixed set to add `keep-alive` from an upstream's `Connection` field
+/// allocated and rehashed it on every response.
+struct HopByHopFields {
+    /// Canonical names from `Connection` that are not in the fixed set, in order of appearance.
+    private var named: [String] = []
+
+    init(in headers: HTTPHeaders) {
+        // A loop over the fields instead of values(for:), which builds two arrays for every message.
+        for (name, value) in headers where HTTPHeaders.namesMatch(name, "Connection") {
+            value.withUTF8Buffer { bytes in
+                var start = 0
+                while start < bytes.count {
+                    var end = start
+                    while end < bytes.count, bytes[end] != UInt8(ascii: ",") {
+                        end += 1
+                    }
+                    add(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                    start = end + 1
+                }
+            }
+        }
+    }
+
+    /// Adds one `Connection` list element, without surrounding spaces and tabs (RFC 9110 §5.6.1).
+    private mutating func add(_ element: UnsafeBufferPointer<UInt8>) {
+        var first = 0
+        var last = element.count
+        while first < last, element[first] == 0x20 || element[first] == 0x09 {
+            first += 1
+        }
+        while last > first, element[last - 1] == 0x20 || element[last - 1] == 0x09 {
+            last -= 1
+        }
+        guard first < last else { return }
+        let canonical = ForwardingHeaders.canonicalName(String(decoding: UnsafeBufferPointer(rebasing: element[first..<last]), as: UTF8.self))
+        if !Self.isFixed(canonical), !named.contains(canonical) {
+            named.append(canonical)
+        }
+    }
+
+    /// Returns whether the field with this canonical name (``ForwardingHeaders/canonicalName(_:)``) is hop-by-hop.
+    func contains(canonical: String) -> Bool {
+        Self.isFixed(canonical) || (!named.isEmpty && named.contains(canonical))
+    }
+
+    private static func isFixed(_ canonical: String) -> Bool {
+        switch canonical {
+        case "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+            "proxy-authorization", "proxy-authenticate":
+            true
+        default:
+            false
+        }
     }
 }

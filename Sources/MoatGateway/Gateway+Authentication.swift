@@ -31,7 +31,7 @@ extension Gateway {
     /// validated against the issuer's keys first.
     func authenticateImmediately(_ request: HTTPRequest) -> Authentication? {
         if let authorization = request.headers["Authorization"], Self.hasBearerScheme(authorization) {
-            guard validator != nil else { return nil }
+            guard acceptsBearerTokens else { return nil }
             return verifiedTokens.caller(for: authorization, now: clock.now()).map { .authenticated($0, cookies: []) }
         }
         return authenticateSession(request)
@@ -40,9 +40,12 @@ extension Gateway {
     /// Returns whether an `Authorization` value starts with `bearer` in any case.
     /// It compares bytes, because lower-casing the whole token allocated a copy per request.
     static func hasBearerScheme(_ authorization: String) -> Bool {
-        let scheme = "bearer".utf8
-        let prefix = authorization.utf8.prefix(scheme.count)
-        return prefix.count == scheme.count && zip(prefix, scheme).allSatisfy { $0 | 0x20 == $1 }
+        authorization.withUTF8Buffer { bytes in
+            guard bytes.count >= 6 else { return false }
+            // Setting bit 5 lower-cases an ASCII letter and maps no other byte to a letter of "bearer".
+            return bytes[0] | 0x20 == UInt8(ascii: "b") && bytes[1] | 0x20 == UInt8(ascii: "e") && bytes[2] | 0x20 == UInt8(ascii: "a")
+                && bytes[3] | 0x20 == UInt8(ascii: "r") && bytes[4] | 0x20 == UInt8(ascii: "e") && bytes[5] | 0x20 == UInt8(ascii: "r")
+        }
     }
 
     private func authenticateSession(_ request: HTTPRequest) -> Authentication {

@@ -125,13 +125,13 @@ extension Gateway {
     func upstreamHeaders(for request: HTTPRequest, caller: GatewayCaller?) throws -> HTTPHeaders {
         let trustedPeer = configuration.trustedProxies.contains(request.remoteAddress)
         // One pass, without a filtered copy of the client's fields first.
-        let hopByHop = ForwardingHeaders.hopByHopNames(in: request.headers)
+        let hopByHop = HopByHopFields(in: request.headers)
         var kept = HTTPHeaders()
         // The client's fields plus Host, three X-Forwarded fields, four identity fields, two tokens and the assertion.
         kept.reserveCapacity(request.headers.count + 11)
         for field in request.headers {
             let canonical = ForwardingHeaders.canonicalName(field.name)
-            if hopByHop.contains(canonical) {
+            if hopByHop.contains(canonical: canonical) {
                 continue
             }
             if ForwardingHeaders.isIdentityField(canonical: canonical) || canonical == "authorization" || canonical == "host" || canonical == "cookie" {
@@ -218,12 +218,12 @@ extension Gateway {
     /// gateway's, and fields that are not valid to send.
     func responseHeaders(_ upstream: HTTPHeaders, requestID: String) -> HTTPHeaders {
         // One pass, without a filtered copy of the upstream fields first.
-        let hopByHop = ForwardingHeaders.hopByHopNames(in: upstream)
+        let hopByHop = HopByHopFields(in: upstream)
         var kept = HTTPHeaders()
         kept.reserveCapacity(upstream.count)
         for field in upstream {
             let canonical = ForwardingHeaders.canonicalName(field.name)
-            if canonical == "content-length" || hopByHop.contains(canonical) {
+            if canonical == "content-length" || hopByHop.contains(canonical: canonical) {
                 continue
             }
             if canonical == "set-cookie" {

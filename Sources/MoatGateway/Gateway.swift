@@ -25,6 +25,8 @@ public final class Gateway: HTTPBlockingResponder, HTTPLoopResponder {
     let configuration: GatewayConfiguration
     let relyingParty: RelyingParty?
     let validator: AccessTokenValidator?
+    /// Whether ``validator`` is set, read per request instead of copying the optional validator to test it.
+    let acceptsBearerTokens: Bool
     let assertionSigner: GatewayAssertionSigner
     let sessionCookie: ChunkedSealedCookie
     let signInCookie: ChunkedSealedCookie
@@ -33,9 +35,10 @@ public final class Gateway: HTTPBlockingResponder, HTTPLoopResponder {
     let clock: any WallClock
     let logger: Logger
     let authRoutes = LockedValue(Router())
-    /// Ids of sessions signed out here, with their absolute expiry in Unix seconds.
-    /// NOTE: kept in memory, so another gateway instance or a restart still accepts
-    /// a signed-out cookie until its idle or absolute timeout.
+    /// Sessions signed out before their absolute timeout, kept in the data
+    /// folder when one is configured.
+    /// NOTE: gateways on other hosts do not see these sign-outs and accept the
+    /// cookie until its idle or absolute timeout.
     let revokedSessions: RevokedSessions
     let verifiedTokens = VerifiedTokenCache()
     let openedSessions = OpenedSessionCache()
@@ -82,6 +85,7 @@ public final class Gateway: HTTPBlockingResponder, HTTPLoopResponder {
             policy.settingsSection = "gateway"
             return keys.map { AccessTokenValidator(policy: policy, keys: $0, clock: clock) }
         }
+        self.acceptsBearerTokens = validator != nil
         do {
             self.assertionSigner = try GatewayAssertionSigner(
                 key: assertionKey, issuer: configuration.publicBaseURL, audience: configuration.assertionAudience,

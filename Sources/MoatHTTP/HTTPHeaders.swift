@@ -54,6 +54,8 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     /// Removes every field named `name`.
     public mutating func remove(_ name: String) {
+        // Checked first, because removeAll(where:) rebuilds the array even when nothing matches.
+        guard contains(name) else { return }
         fields.removeAll { Self.namesMatch($0.name, name) }
     }
 

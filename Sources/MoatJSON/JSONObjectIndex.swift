@@ -260,10 +260,16 @@ struct MemberName {
     }
 
     static func leadingWord(of bytes: [UInt8], from start: Int, to end: Int) -> UInt64 {
+        guard start < end else { return 0 }
+        let count = min(end - start, 8)
+        // One unaligned load when eight bytes are readable, with the bytes past `end` masked off.
+        if start + 8 <= bytes.count {
+            let loaded = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: start, as: UInt64.self)) }
+            return count == 8 ? loaded : loaded & ((1 << (UInt64(count) * 8)) - 1)
+        }
         var word: UInt64 = 0
         var shift: UInt64 = 0
-        guard start < end else { return 0 }
-        for position in start..<min(end, start + 8) {
+        for position in start..<(start + count) {
             word |= UInt64(bytes[position]) << shift
             shift += 8
         }

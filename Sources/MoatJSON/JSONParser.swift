@@ -373,11 +373,15 @@ struct JSONParser {
     mutating func skipPlainASCII() {
         let end = bytes.withUnsafeBufferPointer { buffer -> Int in
             var index = position
-            // Skip eight bytes at a time while none of them can end the run.
-            // The byte loop below then finds the exact byte that does.
+            // Eight bytes at a time: the lowest set bit of the mask marks the
+            // first byte that ends the run, so no byte loop is needed to find it.
             if let base = buffer.baseAddress {
                 let raw = UnsafeRawPointer(base)
-                while index + 8 <= buffer.count, !Self.hasNonPlainByte(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                while index + 8 <= buffer.count {
+                    let mask = Self.nonPlainMask(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+                    if mask != 0 {
+                        return index + mask.trailingZeroBitCount / 8
+                    }
                     index += 8
                 }
             }
@@ -391,13 +395,15 @@ struct JSONParser {
         position = end
     }
 
-    /// True when one of the eight bytes of `word` is below 0x20, at or above
-    /// 0x80, `"` or `\`. Each term is the zero-byte test
-    /// `(x - 0x01…01) & ~x & 0x80…80`, which is non-zero exactly when some byte
-    /// of `x` is zero, applied to `word` XOR the quote and XOR the backslash.
-    /// Its below-0x20 form subtracts 0x20 from every byte.
+    /// Returns a mask with the high bit set in each byte of `word` (first
+    /// byte lowest) that is below 0x20, at or above 0x80, `"` or `\`, at least
+    /// in the lowest such byte. Each term is the zero-byte test
+    /// `(x - 0x01…01) & ~x & 0x80…80` applied to `word` XOR the quote and XOR
+    /// the backslash, and its below-0x20 form subtracts 0x20 from every byte.
+    /// A borrow can flag bytes above a real hit but never below one, so the
+    /// lowest set bit is exact.
     @inline(__always)
-    static func hasNonPlainByte(_ word: UInt64) -> Bool {
+    static func nonPlainMask(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highBits: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
@@ -405,7 +411,7 @@ struct JSONParser {
         let control = (word &- ones &* 0x20) & ~word
         let quoteHit = (quote &- ones) & ~quote
         let backslashHit = (backslash &- ones) & ~backslash
-        return (control | quoteHit | backslashHit | word) & highBits != 0
+        return (control | quoteHit | backslashHit | word) & highBits
     }
 
     /// RFC 8259 §2: only space, tab, line feed and carriage return are whitespace.

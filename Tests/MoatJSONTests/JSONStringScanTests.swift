@@ -46,4 +46,22 @@ struct JSONStringScanTests {
             #expect(throws: JSONError.self, "offset \(offset)") { try JSONValue.parse(bytes: text) }
         }
     }
+
+    /// A borrow in the word test can also flag the bytes after a hit, so the
+    /// scanner must stop at the first of two adjacent bytes that end a run.
+    @Test("first of adjacent special bytes is found at each offset", arguments: [
+        ([0x01, 0x22], 0), ([0x1F, 0x5C], 0), ([0xC3, 0xA9, 0x00], 2), ([0x5C, 0x6E, 0x02], 2),
+    ] as [([UInt8], Int)])
+    func adjacentSpecialBytesAtEachOffset(inserted: [UInt8], controlIndex: Int) {
+        for offset in 0...24 {
+            let text = stringText(inserting: inserted, at: offset)
+            let error = #expect(throws: JSONError.self) { try JSONValue.parse(bytes: text) }
+            let indexError = #expect(throws: JSONError.self) { try JSONObjectIndex.parse(bytes: Array(#"{"a":"#.utf8) + text + [UInt8(ascii: "}")]) }
+
+            #expect(error?.code == .controlCharacter, "offset \(offset)")
+            #expect(error?.offset == offset + 1 + controlIndex, "offset \(offset)")
+            #expect(indexError?.code == .controlCharacter, "offset \(offset)")
+            #expect(indexError?.offset == offset + 6 + controlIndex, "offset \(offset)")
+        }
+    }
 }

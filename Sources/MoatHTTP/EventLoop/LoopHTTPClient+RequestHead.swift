@@ -1,4 +1,5 @@
 import Foundation
+import MoatCore
 
 extension LoopHTTPClient {
     /// Builds the request head: the request line with the URL's path and
@@ -25,37 +26,41 @@ extension LoopHTTPClient {
 
         var head: [UInt8] = []
         head.reserveCapacity(1024)
-        head += request.method.utf8
+        head.appendUTF8(request.method)
         head.append(0x20)
-        head += requestTarget(request.url).utf8
-        head += " HTTP/1.1\r\n".utf8
+        head.appendUTF8(requestTarget(request.url))
+        head.appendUTF8(" HTTP/1.1\r\n")
         if !request.headers.contains("Host") {
-            head += "Host: ".utf8
-            head += hostField(request.url, origin: origin).utf8
-            head += "\r\n".utf8
+            head.appendUTF8("Host: ")
+            head.appendUTF8(hostField(request.url, origin: origin))
+            head.appendUTF8("\r\n")
         }
 
-        let framingFields = ["Content-Length", "Transfer-Encoding", "Expect"]
-        for field in request.headers where !framingFields.contains(where: { HTTPHeaders.namesMatch($0, field.name) }) {
-            head += field.name.utf8
+        for field in request.headers where !isFramingField(field.name) {
+            head.appendUTF8(field.name)
             // libcurl writes an empty value as "Name:" with no space.
             if field.value.isEmpty {
-                head += ":\r\n".utf8
+                head.appendUTF8(":\r\n")
             } else {
-                head += ": ".utf8
-                head += field.value.utf8
-                head += "\r\n".utf8
+                head.appendUTF8(": ")
+                head.appendUTF8(field.value)
+                head.appendUTF8("\r\n")
             }
         }
 
         switch request.method {
         case "POST", "PUT", "PATCH":
-            head += "Content-Length: 0\r\n".utf8
+            head.appendUTF8("Content-Length: 0\r\n")
         default:
             break
         }
-        head += "\r\n".utf8
+        head.appendUTF8("\r\n")
         return head
+    }
+
+    /// Returns whether `name` is a field the client frames itself: `Content-Length`, `Transfer-Encoding` or `Expect`.
+    private static func isFramingField(_ name: String) -> Bool {
+        HTTPHeaders.namesMatch(name, "Content-Length") || HTTPHeaders.namesMatch(name, "Transfer-Encoding") || HTTPHeaders.namesMatch(name, "Expect")
     }
 
     /// Returns the origin-form target (RFC 9112 §3.2.1): the URL's path, or

@@ -17,7 +17,7 @@ extension Gateway {
     /// Reads a bearer token first, then the session cookie. A request with an
     /// `Authorization: Bearer` field is judged by the token alone.
     func authenticate(_ request: HTTPRequest) async -> Authentication {
-        if let authorization = request.headers["Authorization"], Self.hasBearerScheme(authorization) {
+        if let authorization = request.headers["Authorization"], AccessTokenValidator.hasBearerScheme(authorization) {
             if let cached = verifiedTokens.caller(for: authorization, now: clock.now()) {
                 return .authenticated(cached, cookies: [])
             }
@@ -30,22 +30,11 @@ extension Gateway {
     /// found in the verified-token cache. Returns nil when the token must be
     /// validated against the issuer's keys first.
     func authenticateImmediately(_ request: HTTPRequest) -> Authentication? {
-        if let authorization = request.headers["Authorization"], Self.hasBearerScheme(authorization) {
+        if let authorization = request.headers["Authorization"], AccessTokenValidator.hasBearerScheme(authorization) {
             guard acceptsBearerTokens else { return nil }
             return verifiedTokens.caller(for: authorization, now: clock.now()).map { .authenticated($0, cookies: []) }
         }
         return authenticateSession(request)
-    }
-
-    /// Returns whether an `Authorization` value starts with `bearer` in any case.
-    /// It compares bytes, because lower-casing the whole token allocated a copy per request.
-    static func hasBearerScheme(_ authorization: String) -> Bool {
-        authorization.withUTF8Buffer { bytes in
-            guard bytes.count >= 6 else { return false }
-            // Setting bit 5 lower-cases an ASCII letter and maps no other byte to a letter of "bearer".
-            return bytes[0] | 0x20 == UInt8(ascii: "b") && bytes[1] | 0x20 == UInt8(ascii: "e") && bytes[2] | 0x20 == UInt8(ascii: "a")
-                && bytes[3] | 0x20 == UInt8(ascii: "r") && bytes[4] | 0x20 == UInt8(ascii: "e") && bytes[5] | 0x20 == UInt8(ascii: "r")
-        }
     }
 
     private func authenticateSession(_ request: HTTPRequest) -> Authentication {

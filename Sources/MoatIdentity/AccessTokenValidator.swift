@@ -70,8 +70,13 @@ public struct AccessTokenValidator: Sendable {
     /// lacks any authentication information, so its challenge carries no `error` parameter.
     public static func hasBearerScheme(_ authorizationHeader: String?) -> Bool {
         guard let header = authorizationHeader else { return false }
-        let scheme = header.prefix { $0 != " " }
-        return scheme.lowercased() == "bearer"
+        // Bytes compared in place, because the gateway checks every request and a lower-cased copy of the token allocated.
+        return header.withUTF8Buffer { bytes in
+            guard bytes.count == 6 || (bytes.count > 6 && bytes[6] == UInt8(ascii: " ")) else { return false }
+            // Setting bit 5 lower-cases an ASCII letter and maps no other byte to a letter of "bearer".
+            return bytes[0] | 0x20 == UInt8(ascii: "b") && bytes[1] | 0x20 == UInt8(ascii: "e") && bytes[2] | 0x20 == UInt8(ascii: "a")
+                && bytes[3] | 0x20 == UInt8(ascii: "r") && bytes[4] | 0x20 == UInt8(ascii: "e") && bytes[5] | 0x20 == UInt8(ascii: "r")
+        }
     }
 
     /// Validates a compact access token.

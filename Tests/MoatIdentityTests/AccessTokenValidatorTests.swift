@@ -120,7 +120,8 @@ struct AccessTokenValidatorTests {
 
     @Test("Bearer scheme is recognised in any case", arguments: [
         ("Bearer abc", true), ("bearer abc", true), ("BEARER", true), ("Basic YWxpY2U6bW9hdC1kZW1v", false),
-        ("Token abc", false), ("Bearerabc", false), ("", false),
+        ("Token abc", false), ("Bearerabc", false), ("", false), ("bEaReR", true), ("Bear abc", false), ("beare", false),
+        (" Bearer abc", false), ("Bearør", false), ("Bearer\tabc", false),
     ])
     func bearerSchemeIsRecognised(header: String, expected: Bool) {
         #expect(AccessTokenValidator.hasBearerScheme(header) == expected)

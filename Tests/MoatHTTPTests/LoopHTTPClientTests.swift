@@ -10,11 +10,14 @@ import Testing
 private struct Forwarder: HTTPLoopResponder {
     let origin: String
     let readTimeout: TimeInterval
+    var connectTimeout: TimeInterval = 5
+    var maxIdleTime: TimeInterval = 118
 
     func respondOnLoop(to request: HTTPRequest) -> HTTPLoopDecision {
         guard let url = URL(string: origin + request.target) else { return .respond(.text("bad target", status: 400)) }
         let upstreamRequest = StreamingClientRequest(
-            method: request.method, url: url, headers: HTTPHeaders([("X-Test", request.headers["X-Test"] ?? "")]), readTimeout: readTimeout
+            method: request.method, url: url, headers: HTTPHeaders([("X-Test", request.headers["X-Test"] ?? "")]),
+            connectTimeout: connectTimeout, readTimeout: readTimeout, maxIdleTime: maxIdleTime
         )
         return .forward(upstreamRequest) { result in
             switch result {
@@ -47,12 +50,14 @@ private struct Forwarder: HTTPLoopResponder {
 
 /// Runs `body` with a one-loop server that forwards to 127.0.0.1:`upstreamPort`.
 private func withForwarder<Value>(
-    upstreamPort: Int, readTimeout: TimeInterval = 20, logger: Logger = .disabled, _ body: (Int) async throws -> Value
+    upstreamPort: Int, readTimeout: TimeInterval = 20, connectTimeout: TimeInterval = 5, maxIdleTime: TimeInterval = 118,
+    logger: Logger = .disabled, _ body: (Int) async throws -> Value
 ) async throws -> Value {
     // A long idle timeout: a client that reads nothing while a loaded machine stalls the suite
     // must not lose its connection to libmicrohttpd's 30-second default.
     let configuration = HTTPServerConfiguration(connectionTimeout: 300, shutdownGracePeriod: 1, concurrency: .eventLoops(1))
-    let forwarder = Forwarder(origin: "http://127.0.0.1:\(upstreamPort)", readTimeout: readTimeout)
+    let forwarder = Forwarder(
+        origin: "http://127.0.0.1:\(upstreamPort)", readTimeout: readTimeout, connectTimeout: connectTimeout, maxIdleTime: maxIdleTime)
     let server = HTTPServer(configuration: configuration, streamingResponder: forwarder, logger: logger)
     return try await withStarted(server, body)
 }
@@ -424,6 +429,62 @@ struct LoopHTTPClientTests {
             let reply = try await fetch(port: serverPort, "/")
             #expect(reply.status == 502)
             #expect(reply.text == "connection_failed")
+        }
+    }
+
+    @Test("idle connection expires")
+    func idleConnectionExpires() async throws {
+        let closedByClient = DispatchSemaphore(value: 0)
+        let upstream = try RawUpstream { index, socket in
+            guard (try? socket.read(until: "\r\n\r\n")) != nil else { return }
+            guard (try? socket.send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")) != nil else { return }
+            // The read ends without a head only when the client closes the idle connection.
+            if index == 0, (try? socket.read(until: "\r\n\r\n")) == nil {
+                closedByClient.signal()
+            }
+        }
+        try await withForwarder(upstreamPort: upstream.port, maxIdleTime: 0.5) { port in
+            let first = try await fetch(port: port, "/")
+            #expect(first.text == "ok")
+            let closed = try await onThread { closedByClient.wait(timeout: .now() + 30) == .success }
+            #expect(closed)
+            let second = try await fetch(port: port, "/")
+            #expect(second.text == "ok")
+        }
+        #expect(upstream.acceptedCount == 2)
+    }
+
+    @Test("connect timeout on full queue")
+    func connectTimeout() async throws {
+        // A listener that never accepts, with its accept queue filled: Linux drops
+        // further SYNs, so a new connection stays in progress until the client gives up.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && listen(listener, 0) == 0 && getsockname(listener, $0, &length) == 0
+            }
+        }
+        try #require(listening)
+        var fillers: [Int32] = []
+        defer { fillers.forEach { close($0) } }
+        for _ in 0..<3 {
+            let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            fillers.append(filler)
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, length) }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+
+        try await withForwarder(upstreamPort: Int(UInt16(bigEndian: address.sin_port)), connectTimeout: 1) { port in
+            let reply = try await fetch(port: port, "/")
+            #expect(reply.status == 504)
+            #expect(reply.text == "timed_out")
         }
     }
 

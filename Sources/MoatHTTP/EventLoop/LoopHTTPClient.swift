@@ -12,7 +12,8 @@ import MoatCore
 /// loop's epoll set, so that a reused connection costs no `epoll_ctl`.
 /// Responses are parsed with http_parser (see ``LoopHTTPConnection``).
 /// Idle connections stay open per origin, at most
-/// ``maxIdleConnections`` per loop. A reused connection that fails before
+/// ``maxIdleConnections`` per loop, each for the
+/// ``StreamingClientRequest/maxIdleTime`` of its last request. A reused connection that fails before
 /// the first response byte is retried once on a new connection, because
 /// the upstream may have closed it while the request was on its way, and
 /// these requests have no body.
@@ -469,11 +470,13 @@ final class LoopHTTPClient {
             close(connection)
             return
         }
+        let maxIdleTime = connection.exchange?.request.maxIdleTime ?? 0
         connection.endExchange()
         connection.servedBefore = true
-        // NOTE: idle connections have no maximum age, unlike libcurl's 118 s. One that the upstream
-        // closed is dropped when epoll reports it, or its next request is retried once.
+        // An idle connection that the upstream closed is dropped when epoll reports it,
+        // or its next request is retried once. One idle longer than allowed is closed by the timer.
         connection.state = .idle
+        setDeadline(connection, after: maxIdleTime)
         idleConnections[connection.origin, default: []].append(connection)
         idleCount += 1
     }
@@ -509,6 +512,11 @@ final class LoopHTTPClient {
     }
 
     private func timeOut(_ connection: LoopHTTPConnection) {
+        if connection.state == .idle {
+            removeIdle(connection)
+            close(connection)
+            return
+        }
         guard let exchange = connection.exchange else { return }
         let authority = connection.origin.authority
         if connection.state == .connecting {

@@ -140,6 +140,7 @@ final class StreamingCurlTransfer: @unchecked Sendable {
             configureFixedOptions(handle)
         }
         setLong(CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
+        setLong(CURLOPT_MAXAGE_CONN, max(1, Int(request.maxIdleTime.rounded(.up))))
         // libcurl has no per-read timeout; less than 1 byte per second over the
         // read timeout is the closest, and it also bounds the wait for the head.
         setLong(CURLOPT_LOW_SPEED_LIMIT, 1)

@@ -19,10 +19,14 @@ public struct StreamingClientRequest: Sendable {
     public var bufferLimit: Int
     /// A PEM bundle of CA certificates that replaces the system's trusted CAs for https; nil uses the system store.
     public var caFile: String?
+    /// Seconds the connection may stay idle after this exchange and still be
+    /// reused. After that it is closed. Default 118, libcurl's default for `CURLOPT_MAXAGE_CONN`.
+    public var maxIdleTime: TimeInterval
 
     public init(
         method: String, url: URL, headers: HTTPHeaders = HTTPHeaders(),
-        connectTimeout: TimeInterval = 5, readTimeout: TimeInterval = 60, bufferLimit: Int = 64 * 1024, caFile: String? = nil
+        connectTimeout: TimeInterval = 5, readTimeout: TimeInterval = 60, bufferLimit: Int = 64 * 1024, caFile: String? = nil,
+        maxIdleTime: TimeInterval = 118
     ) {
         self.method = method
         self.url = url
@@ -31,6 +35,7 @@ public struct StreamingClientRequest: Sendable {
         self.readTimeout = readTimeout
         self.bufferLimit = bufferLimit
         self.caFile = caFile
+        self.maxIdleTime = maxIdleTime
     }
 }
 

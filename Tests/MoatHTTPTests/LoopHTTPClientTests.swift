@@ -135,6 +135,34 @@ struct LoopHTTPClientTests {
         #expect(throws: HTTPClientError(.invalidRequest, "")) {
             try LoopHTTPClient.requestHead(StreamingClientRequest(method: "G T", url: url), origin: origin)
         }
+        for target in ["/a b", "/a\r\nX-Injected: 1", "/caf\u{E9}", "relative"] {
+            let request = StreamingClientRequest(method: "GET", origin: "http://127.0.0.1:8080", target: target)
+            #expect(throws: HTTPClientError(.invalidRequest, ""), "\(target.debugDescription)") {
+                try LoopHTTPClient.requestHead(request, origin: origin)
+            }
+        }
+    }
+
+    @Test("URL splits into origin and target")
+    func urlSplits() throws {
+        let cases: [(url: String, origin: String, target: String)] = [
+            ("http://127.0.0.1:8080/a/b?x=1#part", "http://127.0.0.1:8080", "/a/b?x=1"),
+            ("http://127.0.0.1", "http://127.0.0.1", "/"),
+            ("https://user@upstream.example:8443?q", "https://user@upstream.example:8443", "/?q"),
+        ]
+        for (text, origin, target) in cases {
+            let request = StreamingClientRequest(method: "GET", url: try #require(URL(string: text)))
+            #expect(request.origin == origin, "\(text)")
+            #expect(request.target == target, "\(text)")
+            #expect(request.url?.absoluteString == origin + target, "\(text)")
+        }
+    }
+
+    @Test("Host field from the origin")
+    func hostFieldFromOrigin() throws {
+        #expect(LoopHTTPOrigin(try #require(URL(string: "http://localhost:8080/")))?.hostField == "localhost:8080")
+        #expect(LoopHTTPOrigin(try #require(URL(string: "http://127.0.0.1/")))?.hostField == "127.0.0.1")
+        #expect(LoopHTTPOrigin(try #require(URL(string: "http://[::1]:81/")))?.hostField == "[::1]:81")
     }
 
     @Test("request target forms")

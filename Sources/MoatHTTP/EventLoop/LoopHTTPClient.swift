@@ -41,8 +41,8 @@ final class LoopHTTPClient {
     /// Deadlines that move later leave it alone, so ``runTimersIfDue(now:)``
     /// scans the connections only when this passes.
     private(set) var timerDeadline: ContinuousClock.Instant?
-    /// The scheme and authority of the last URL that ``origin(for:)`` looked up, and its origin (nil when
-    /// libcurl must send it). A gateway sends every request to one upstream, so this saves parsing each URL.
+    /// The last origin text that ``origin(for:)`` looked up, and its origin (nil when
+    /// libcurl must send it). A gateway sends every request to one upstream, so this saves parsing each origin.
     private var cachedOrigin: (prefix: String, origin: LoopHTTPOrigin?)?
     /// One buffer for every read: the loop reads one socket at a time.
     private let readBuffer = UnsafeMutableRawPointer.allocate(byteCount: readBufferSize, alignment: 16)
@@ -57,15 +57,13 @@ final class LoopHTTPClient {
         readBuffer.deallocate()
     }
 
-    /// Returns the origin of a URL that this client sends, or nil when ``LoopUpstream`` must send it.
-    func origin(for url: URL) -> LoopHTTPOrigin? {
-        let text = url.absoluteString
-        let prefix = Self.schemeAndAuthority(text)
-        if let cachedOrigin, cachedOrigin.prefix == prefix {
+    /// Returns the origin of a request that this client sends, or nil when ``LoopUpstream`` must send it.
+    func origin(for request: StreamingClientRequest) -> LoopHTTPOrigin? {
+        if let cachedOrigin, cachedOrigin.prefix == request.origin {
             return cachedOrigin.origin
         }
-        let origin = LoopHTTPOrigin(url)
-        cachedOrigin = (String(prefix), origin)
+        let origin = URL(string: request.origin).flatMap(LoopHTTPOrigin.init)
+        cachedOrigin = (request.origin, origin)
         return origin
     }
 

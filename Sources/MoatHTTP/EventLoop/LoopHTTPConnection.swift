@@ -8,6 +8,9 @@ struct LoopHTTPOrigin: Hashable {
     let address: String
     let port: UInt16
     let isIPv6: Bool
+    /// The `Host` value libcurl sends for this origin: the host as the URL
+    /// spells it, with the port unless it is 80.
+    let hostField: String
 
     /// `address:port`, with brackets around an IPv6 address, for messages.
     var authority: String {
@@ -25,20 +28,21 @@ struct LoopHTTPOrigin: Hashable {
         var probe = in6_addr()
         if host.lowercased() == "localhost" {
             // NOTE: libcurl tries ::1 as well for localhost; this client connects to 127.0.0.1 only.
-            self.init(address: "127.0.0.1", port: port, isIPv6: false)
+            self.init(address: "127.0.0.1", port: port, isIPv6: false, hostName: url.host ?? host)
         } else if inet_pton(AF_INET, host, &probe) == 1 {
-            self.init(address: host, port: port, isIPv6: false)
+            self.init(address: host, port: port, isIPv6: false, hostName: url.host ?? host)
         } else if inet_pton(AF_INET6, host, &probe) == 1 {
-            self.init(address: host, port: port, isIPv6: true)
+            self.init(address: host, port: port, isIPv6: true, hostName: "[\(host)]")
         } else {
             return nil
         }
     }
 
-    private init(address: String, port: UInt16, isIPv6: Bool) {
+    private init(address: String, port: UInt16, isIPv6: Bool, hostName: String) {
         self.address = address
         self.port = port
         self.isIPv6 = isIPv6
+        self.hostField = port == 80 ? hostName : "\(hostName):\(port)"
     }
 }
 

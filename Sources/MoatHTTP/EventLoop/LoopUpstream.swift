@@ -78,7 +78,7 @@ final class LoopUpstream {
         }
         let reused = idleHandles.popLast()
         guard let easy = reused ?? curl_easy_init() else {
-            onHead(.failure(HTTPClientError(.transferFailed, "libcurl could not allocate a handle for \(request.url.host ?? "")")))
+            onHead(.failure(HTTPClientError(.transferFailed, "libcurl could not allocate a handle for \(request.origin)")))
             return
         }
         transfer.onEventLoop = true

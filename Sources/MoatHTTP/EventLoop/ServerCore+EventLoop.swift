@@ -12,7 +12,7 @@ extension ServerCore {
                 self.streamingHandlerFinished(context, complete(result))
             }
             // Plain http to an address needs no TLS and no name lookup, so the loop's own client sends it.
-            if let origin = loop.httpClient.origin(for: upstreamRequest.url) {
+            if let origin = loop.httpClient.origin(for: upstreamRequest) {
                 loop.httpClient.start(upstreamRequest, origin: origin, requestID: request.requestID, onHead: onHead)
             } else {
                 loop.upstream.start(upstreamRequest, onHead: onHead)

@@ -10,6 +10,8 @@ final class StreamingCurlTransfer: @unchecked Sendable {
     // @unchecked: after `init`, only the thread that drives the transfer (and the
     // libcurl callbacks it runs) touches the fields. A hand-off passes the pool's lock.
     private let request: StreamingClientRequest
+    /// The request's URL, parsed once.
+    private let url: URL
     private let body: HTTPRequestBody?
     private var headers = HTTPHeaders()
     private var buffered = Data()
@@ -38,8 +40,11 @@ final class StreamingCurlTransfer: @unchecked Sendable {
     var streamCreated: ((HTTPBodyStream) -> Void)?
 
     init(_ request: StreamingClientRequest, body: HTTPRequestBody?) throws(HTTPClientError) {
-        guard let scheme = request.url.scheme?.lowercased(), scheme == "http" || scheme == "https", request.url.host != nil else {
-            throw HTTPClientError(.invalidURL, "URL scheme must be http or https with a host; got \(request.url.scheme ?? "none")")
+        guard let url = request.url else {
+            throw HTTPClientError(.invalidURL, "\(request.origin)\(request.target) is not a valid URL; check the upstream URL and the request target")
+        }
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+            throw HTTPClientError(.invalidURL, "URL scheme must be http or https with a host; got \(url.scheme ?? "none")")
         }
         guard !request.method.isEmpty, request.method.utf8.allSatisfy(HTTPHeaders.isTokenByte) else {
             throw HTTPClientError(.invalidRequest, "method \(request.method.debugDescription) is not an RFC 9110 token")
@@ -48,6 +53,7 @@ final class StreamingCurlTransfer: @unchecked Sendable {
             throw HTTPClientError(.invalidRequest, reason)
         }
         self.request = request
+        self.url = url
         self.body = body
     }
 
@@ -130,7 +136,7 @@ final class StreamingCurlTransfer: @unchecked Sendable {
             _ = value.withCString { moat_curl_setopt_pointer(handle, option, $0) }
         }
 
-        setString(CURLOPT_URL, request.url.absoluteString)
+        setString(CURLOPT_URL, url.absoluteString)
         if reusing {
             // The method options are sticky, so the previous transfer's are cleared first.
             _ = moat_curl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, nil)
@@ -305,7 +311,7 @@ final class StreamingCurlTransfer: @unchecked Sendable {
     }
 
     private func error(for code: CURLcode) -> HTTPClientError {
-        let host = request.url.host ?? ""
+        let host = url.host ?? ""
         let detail = String(cString: curl_easy_strerror(code))
         switch code {
         case CURLE_OPERATION_TIMEDOUT:

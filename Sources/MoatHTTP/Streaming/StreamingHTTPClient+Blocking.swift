@@ -16,7 +16,7 @@ extension StreamingHTTPClient {
     public func sendBlocking(_ request: StreamingClientRequest, body: HTTPRequestBody?) throws(HTTPClientError) -> StreamingClientResponse {
         let transfer = try StreamingCurlTransfer(request, body: body)
         guard let channel = UpstreamChannel.take() else {
-            throw HTTPClientError(.transferFailed, "libcurl could not allocate a handle for \(request.url.host ?? "")")
+            throw HTTPClientError(.transferFailed, "libcurl could not allocate a handle for \(request.origin)")
         }
         transfer.onHead = { [unowned transfer] in transfer.deliveredHead = $0 }
         transfer.holdsStreamedBody = true
@@ -36,10 +36,10 @@ extension StreamingHTTPClient {
             }
         }
         guard let head = transfer.deliveredHead else {
-            throw HTTPClientError(.transferFailed, "the transfer to \(request.url.host ?? "") ended without a response")
+            throw HTTPClientError(.transferFailed, "the transfer to \(request.origin) ended without a response")
         }
         if case .failure(let error) = head {
-            logger.debug("upstream request failed", metadata: ["moat.upstream.host": request.url.host ?? "", "moat.error.code": error.code.description])
+            logger.debug("upstream request failed", metadata: ["moat.upstream.origin": request.origin, "moat.error.code": error.code.description])
         }
         return try head.get()
     }

@@ -5,8 +5,13 @@ import MoatCore
 public struct StreamingClientRequest: Sendable {
     /// The method token, for example `GET`.
     public var method: String
-    /// An `http` or `https` URL.
-    public var url: URL
+    /// The `http` or `https` origin, `scheme://authority`, for example `http://127.0.0.1:8080`.
+    public var origin: String
+    /// The origin-form request target (RFC 9112 §3.2.1): the path, starting with `/`, and the query.
+    public var target: String
+    /// ``origin`` followed by ``target``, parsed on each read; nil when they do not form a URL.
+    /// The loop client reads the two parts without parsing, which saves a URL parse per forwarded request.
+    public var url: URL? { URL(string: origin + target) }
     /// Fields to send. `Content-Length`, `Transfer-Encoding` and `Expect` are
     /// ignored: the client frames the body itself.
     public var headers: HTTPHeaders
@@ -23,13 +28,28 @@ public struct StreamingClientRequest: Sendable {
     /// reused. After that it is closed. Default 118, libcurl's default for `CURLOPT_MAXAGE_CONN`.
     public var maxIdleTime: TimeInterval
 
+    /// Creates a request for `url`, split into ``origin`` and ``target``. A fragment is dropped.
     public init(
         method: String, url: URL, headers: HTTPHeaders = HTTPHeaders(),
         connectTimeout: TimeInterval = 5, readTimeout: TimeInterval = 60, bufferLimit: Int = 64 * 1024, caFile: String? = nil,
         maxIdleTime: TimeInterval = 118
     ) {
+        let text = url.absoluteString
+        self.init(
+            method: method, origin: String(LoopHTTPClient.schemeAndAuthority(text)), target: LoopHTTPClient.requestTarget(url),
+            headers: headers, connectTimeout: connectTimeout, readTimeout: readTimeout, bufferLimit: bufferLimit, caFile: caFile,
+            maxIdleTime: maxIdleTime)
+    }
+
+    /// Creates a request from an origin and an origin-form target, which the caller has checked.
+    public init(
+        method: String, origin: String, target: String, headers: HTTPHeaders = HTTPHeaders(),
+        connectTimeout: TimeInterval = 5, readTimeout: TimeInterval = 60, bufferLimit: Int = 64 * 1024, caFile: String? = nil,
+        maxIdleTime: TimeInterval = 118
+    ) {
         self.method = method
-        self.url = url
+        self.origin = origin
+        self.target = target
         self.headers = headers
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
@@ -85,7 +105,7 @@ public struct StreamingHTTPClient: Sendable {
             }
         }
         if case .failure(let error) = result {
-            logger.debug("upstream request failed", metadata: ["moat.upstream.host": request.url.host ?? "", "moat.error.code": error.code.description])
+            logger.debug("upstream request failed", metadata: ["moat.upstream.origin": request.origin, "moat.error.code": error.code.description])
         }
         return try result.get()
     }

@@ -4,8 +4,9 @@
 # server block that returns a fixed 40-byte body, so the numbers measure the
 # proxies, not the app.
 #
-# Three targets, each for BENCH_DURATION seconds at BENCH_CONNECTIONS
-# connections with 2 wrk threads:
+# Four targets, each for BENCH_DURATION seconds at BENCH_CONNECTIONS
+# connections with 2 wrk threads; nginx and the two gateway targets run in
+# BENCH_ROUNDS rounds (default 3) and are reported as medians:
 #   direct   wrk -> upstream                     (baseline for added latency)
 #   nginx    wrk -> nginx proxy_pass -> upstream (no authentication)
 #   gateway  wrk -> moat gateway -> upstream     (bearer token validated and
@@ -27,8 +28,8 @@
 # mode unless MOAT_BINARY is set. Everything listens on 127.0.0.1 and stops
 # when the script exits. Environment: BENCH_DURATION (seconds, 10),
 # BENCH_CONNECTIONS (32), BENCH_OUTPUT (file for the Markdown table, default
-# .build/bench-gateway.md), BENCH_STRACE (1 to count system calls per
-# request with strace).
+# .build/bench-gateway.md), BENCH_ROUNDS (3), BENCH_STRACE (1 to count
+# system calls per request with strace).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -36,6 +37,7 @@ duration="${BENCH_DURATION:-10}"
 connections="${BENCH_CONNECTIONS:-32}"
 output="${BENCH_OUTPUT:-.build/bench-gateway.md}"
 paced_rate="${BENCH_PACED_RATE:-5000}"
+rounds="${BENCH_ROUNDS:-3}"
 
 missing=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
@@ -185,19 +187,29 @@ open(path, "w").write(
 )
 PY
 
-echo "bench: $connections connections, ${duration}s per target"
+echo "bench: $connections connections, ${duration}s per target, $rounds rounds"
 read -r direct_rps direct_p50 direct_p99 direct_errors < <(measure "http://127.0.0.1:$upstream_port/")
-read -r nginx_rps nginx_p50 nginx_p99 nginx_errors < <(measure "http://127.0.0.1:$nginx_port/" -H "Authorization: Bearer $token")
-cpu_pid="$moat_pid"
-read -r gateway_rps gateway_p50 gateway_p99 gateway_errors gateway_cpu < <(measure "http://127.0.0.1:$gateway_port/" -H "Authorization: Bearer $token")
-# The gateway renews a session cookie (sliding expiry) on requests that come
-# a minute or more after its last renewal. A browser stores each renewed
-# cookie, but wrk sends the same one throughout, so every request of a run
-# would carry a renewal. Each session run therefore starts with a new sign-in,
-# and a run shorter than a minute sees no renewal.
-session_cookie="$(python3 bench/gateway/sign_in.py "http://127.0.0.1:$gateway_port" alice moat-demo)"
-read -r session_rps session_p50 session_p99 session_errors session_cpu < <(measure "http://127.0.0.1:$gateway_port/" -H "Cookie: $session_cookie")
-cpu_pid=""
+# Each round measures nginx, then the gateway with a token, then with a
+# session, and the report takes each target's median over the rounds and the
+# median of each round's ratio to nginx. The machine's speed drifts between
+# runs, and a round's three runs see nearly the same machine.
+: >"$work_dir/rounds.txt"
+for round in $(seq 1 "$rounds"); do
+    read -r rps p50 p99 errors < <(measure "http://127.0.0.1:$nginx_port/" -H "Authorization: Bearer $token")
+    echo "nginx $round $rps $p50 $p99 $errors 0" >>"$work_dir/rounds.txt"
+    cpu_pid="$moat_pid"
+    read -r rps p50 p99 errors cpu < <(measure "http://127.0.0.1:$gateway_port/" -H "Authorization: Bearer $token")
+    echo "gateway $round $rps $p50 $p99 $errors $cpu" >>"$work_dir/rounds.txt"
+    # The gateway renews a session cookie (sliding expiry) on requests that come
+    # a minute or more after its last renewal. A browser stores each renewed
+    # cookie, but wrk sends the same one throughout, so every request of a run
+    # would carry a renewal. Each session run therefore starts with a new
+    # sign-in, and a run shorter than a minute sees no renewal.
+    session_cookie="$(python3 bench/gateway/sign_in.py "http://127.0.0.1:$gateway_port" alice moat-demo)"
+    read -r rps p50 p99 errors cpu < <(measure "http://127.0.0.1:$gateway_port/" -H "Cookie: $session_cookie")
+    echo "session $round $rps $p50 $p99 $errors $cpu" >>"$work_dir/rounds.txt"
+    cpu_pid=""
+done
 
 # With BENCH_STRACE=1, one more bearer run under `strace -c -f` counts the
 # gateway's system calls per request. strace slows the gateway several
@@ -234,22 +246,27 @@ session_cookie="$(python3 bench/gateway/sign_in.py "http://127.0.0.1:$gateway_po
 read -r paced_session_rps paced_session_p50 paced_session_p99 _ < <(measure "http://127.0.0.1:$gateway_port/" "${paced[@]}" -H "Cookie: $session_cookie")
 
 PACED="$paced_rate $paced_direct_rps $paced_direct_p50 $paced_direct_p99 $paced_nginx_rps $paced_nginx_p50 $paced_nginx_p99 $paced_gateway_rps $paced_gateway_p50 $paced_gateway_p99 $paced_session_rps $paced_session_p50 $paced_session_p99" \
-python3 - "$output" "$connections" "$duration" \
-    "$direct_rps" "$direct_p50" "$direct_p99" "$direct_errors" \
-    "$nginx_rps" "$nginx_p50" "$nginx_p99" "$nginx_errors" \
-    "$gateway_rps" "$gateway_p50" "$gateway_p99" "$gateway_errors" \
-    "$session_rps" "$session_p50" "$session_p99" "$session_errors" "$gateway_cpu" "$session_cpu" <<'PY'
-import sys
-output, connections, duration = sys.argv[1], sys.argv[2], sys.argv[3]
-values = sys.argv[4:20]
-gateway_cpu, session_cpu = sys.argv[20], sys.argv[21]
-rows = {}
-for index, name in enumerate(["direct", "nginx", "gateway", "session"]):
-    rps, p50, p99, errors = values[index * 4:index * 4 + 4]
-    rows[name] = (float(rps), float(p50), float(p99), int(errors))
+python3 - "$output" "$connections" "$duration" "$work_dir/rounds.txt" \
+    "$direct_rps" "$direct_p50" "$direct_p99" "$direct_errors" <<'PY'
+import statistics, sys
+output, connections, duration, rounds_file = sys.argv[1:5]
+direct = (float(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7]), int(sys.argv[8]))
+runs = {}
+for line in open(rounds_file):
+    name, round_number, rps, p50, p99, errors, cpu = line.split()
+    runs.setdefault(name, {})[int(round_number)] = (float(rps), float(p50), float(p99), int(errors), float(cpu))
+round_numbers = sorted(runs["nginx"])
+
+def median(name, field):
+    return statistics.median(run[field] for run in runs[name].values())
+
+rows = {"direct": direct}
+for name in ["nginx", "gateway", "session"]:
+    rows[name] = (median(name, 0), median(name, 1), median(name, 2), sum(run[3] for run in runs[name].values()))
+ratios = {name: [runs[name][number][0] / runs["nginx"][number][0] for number in round_numbers] for name in ["gateway", "session"]}
 direct_p99 = rows["direct"][2]
 lines = [
-    f"| target ({connections} connections, {duration} s) | requests/s | p50 ms | p99 ms | p99 added over direct, ms | non-2xx |",
+    f"| target ({connections} connections, {duration} s, median of {len(round_numbers)} rounds) | requests/s | p50 ms | p99 ms | p99 added over direct, ms | non-2xx |",
     "|---|---:|---:|---:|---:|---:|",
 ]
 labels = {
@@ -261,11 +278,19 @@ labels = {
 for name, (rps, p50, p99, errors) in rows.items():
     added = "" if name == "direct" else f"{p99 - direct_p99:.2f}"
     lines.append(f"| {labels[name]} | {rps:.0f} | {p50:.2f} | {p99:.2f} | {added} | {errors} |")
-ratio = rows["gateway"][0] / rows["nginx"][0]
-session_ratio = rows["session"][0] / rows["nginx"][0]
+
+def listed(values, digits):
+    return ", ".join(f"{value:.{digits}f}" for value in values)
+
 lines.append("")
-lines.append(f"Gateway throughput is {ratio:.2f} of nginx's with a bearer token and {session_ratio:.2f} with a session cookie (goal: at least 0.5);")
-lines.append(f"The gateway process used {gateway_cpu} µs of CPU time per request with a token and {session_cpu} µs with a session.")
+lines.append(
+    f"Gateway throughput is {statistics.median(ratios['gateway']):.2f} of nginx's with a bearer token "
+    f"(rounds: {listed(ratios['gateway'], 2)}) and {statistics.median(ratios['session']):.2f} with a session cookie "
+    f"(rounds: {listed(ratios['session'], 2)}); goal: at least 0.5.")
+lines.append(
+    f"The gateway process used {median('gateway', 4):.1f} µs of CPU time per request with a token "
+    f"(rounds: {listed([runs['gateway'][n][4] for n in round_numbers], 1)}) and {median('session', 4):.1f} µs with a session "
+    f"(rounds: {listed([runs['session'][n][4] for n in round_numbers], 1)}).")
 lines.append(f"p99 added over the upstream is {rows['gateway'][2] - direct_p99:.2f} ms with a token and {rows['session'][2] - direct_p99:.2f} ms with a session (goal: under 2 ms).")
 
 import os

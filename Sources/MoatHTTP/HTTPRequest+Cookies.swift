@@ -1,3 +1,5 @@
+import MoatCore
+
 extension HTTPRequest {
     /// The cookies sent in the `Cookie` header fields (RFC 6265 §5.4).
     ///
@@ -25,10 +27,18 @@ extension HTTPRequest {
     /// Works on a buffer of the UTF-8 bytes, because a session cookie can be
     /// kilobytes long and splitting `String.UTF8View` was a visible per-request cost.
     public static func forEachCookiePair(in header: String, _ body: (Slice<UnsafeBufferPointer<UInt8>>) -> Void) {
-        var header = header
-        header.withUTF8 { bytes in
-            for pair in bytes.split(separator: UInt8(ascii: ";")) {
-                body(pair)
+        header.withUTF8Buffer { bytes in
+            // A scan instead of split(separator:), which builds an array of the pairs first.
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: ";") {
+                    end += 1
+                }
+                if end > start {
+                    body(bytes[start..<end])
+                }
+                start = end + 1
             }
         }
     }

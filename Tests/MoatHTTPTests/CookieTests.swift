@@ -26,6 +26,12 @@ struct CookieTests {
         #expect(cookies == ["a": "1"])
     }
 
+    @Test("empty pairs are skipped")
+    func emptyPairs() {
+        let cookies = Self.request(cookies: [";a=1;;b=2;", ";", ""]).cookies
+        #expect(cookies == ["a": "1", "b": "2"])
+    }
+
     @Test("value may contain equals signs")
     func valueWithEquals() {
         #expect(Self.request(cookies: ["t=YWJj=="]).cookies["t"] == "YWJj==")

@@ -25,3 +25,22 @@ extension Array where Element == UInt8 {
         text.withUTF8Buffer { append(contentsOf: $0) }
     }
 }
+
+extension UnsafeBufferPointer where Element == UInt8 {
+    /// Calls `body` with each non-empty run of bytes between `separator`
+    /// bytes, in order. Unlike `split(separator:)` it builds no array of the runs.
+    @inlinable
+    public func forEachSegment(separatedBy separator: UInt8, _ body: (Slice<UnsafeBufferPointer<UInt8>>) -> Void) {
+        var start = 0
+        while start < count {
+            var end = start
+            while end < count, self[end] != separator {
+                end += 1
+            }
+            if end > start {
+                body(self[start..<end])
+            }
+            start = end + 1
+        }
+    }
+}

@@ -67,15 +67,7 @@ struct HopByHopFields {
         // A loop over the fields instead of values(for:), which builds two arrays for every message.
         for (name, value) in headers where HTTPHeaders.namesMatch(name, "Connection") {
             value.withUTF8Buffer { bytes in
-                var start = 0
-                while start < bytes.count {
-                    var end = start
-                    while end < bytes.count, bytes[end] != UInt8(ascii: ",") {
-                        end += 1
-                    }
-                    add(UnsafeBufferPointer(rebasing: bytes[start..<end]))
-                    start = end + 1
-                }
+                bytes.forEachSegment(separatedBy: UInt8(ascii: ",")) { add(UnsafeBufferPointer(rebasing: $0)) }
             }
         }
     }

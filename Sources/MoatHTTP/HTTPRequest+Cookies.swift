@@ -28,18 +28,7 @@ extension HTTPRequest {
     /// kilobytes long and splitting `String.UTF8View` was a visible per-request cost.
     public static func forEachCookiePair(in header: String, _ body: (Slice<UnsafeBufferPointer<UInt8>>) -> Void) {
         header.withUTF8Buffer { bytes in
-            // A scan instead of split(separator:), which builds an array of the pairs first.
-            var start = 0
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count, bytes[end] != UInt8(ascii: ";") {
-                    end += 1
-                }
-                if end > start {
-                    body(bytes[start..<end])
-                }
-                start = end + 1
-            }
+            bytes.forEachSegment(separatedBy: UInt8(ascii: ";"), body)
         }
     }
 

@@ -101,6 +101,26 @@ private func answerEach(_ socket: BlockingSocket, with response: String) {
     }
 }
 
+/// Returns a TCP socket bound to a free port on 127.0.0.1, listening with
+/// `backlog` unless it is nil, and that port.
+private func loopbackSocket(backlog: Int32?) throws -> (descriptor: Int32, port: Int) {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ready = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(descriptor, $0, length) == 0 && (backlog.map { listen(descriptor, $0) == 0 } ?? true) && getsockname(descriptor, $0, &length) == 0
+        }
+    }
+    guard ready else {
+        close(descriptor)
+        throw BlockingSocket.Failure(description: "loopback socket setup failed, errno \(errno)")
+    }
+    return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
+}
+
 @Suite("Loop HTTP client")
 struct LoopHTTPClientTests {
     @Test("plain-http origins take the loop client")
@@ -442,17 +462,8 @@ struct LoopHTTPClientTests {
     func connectionRefused() async throws {
         // A socket that is bound but not listening: connecting to its port is refused, and while
         // it stays open no other test can bind the port and accept the connection.
-        let reserved = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (reserved, port) = try loopbackSocket(backlog: nil)
         defer { close(reserved) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(reserved, $0, length) == 0 && getsockname(reserved, $0, &length) == 0 }
-        }
-        try #require(bound)
-        let port = Int(UInt16(bigEndian: address.sin_port))
         try await withForwarder(upstreamPort: port) { serverPort in
             let reply = try await fetch(port: serverPort, "/")
             #expect(reply.status == 502)
@@ -486,30 +497,24 @@ struct LoopHTTPClientTests {
     func connectTimeout() async throws {
         // A listener that never accepts, with its accept queue filled: Linux drops
         // further SYNs, so a new connection stays in progress until the client gives up.
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (listener, port) = try loopbackSocket(backlog: 0)
         defer { close(listener) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listening = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, length) == 0 && listen(listener, 0) == 0 && getsockname(listener, $0, &length) == 0
-            }
-        }
-        try #require(listening)
         var fillers: [Int32] = []
         defer { fillers.forEach { close($0) } }
         for _ in 0..<3 {
             let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
             fillers.append(filler)
             _ = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, length) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
         }
         try await Task.sleep(for: .milliseconds(200))
 
-        try await withForwarder(upstreamPort: Int(UInt16(bigEndian: address.sin_port)), connectTimeout: 1) { port in
+        try await withForwarder(upstreamPort: port, connectTimeout: 1) { port in
             let reply = try await fetch(port: port, "/")
             #expect(reply.status == 504)
             #expect(reply.text == "timed_out")

@@ -44,3 +44,20 @@ extension UnsafeBufferPointer where Element == UInt8 {
         }
     }
 }
+
+extension Slice where Base == UnsafeBufferPointer<UInt8> {
+    /// Returns the bytes without leading and trailing spaces and tabs, the
+    /// whitespace that HTTP lists (RFC 9110 §5.6.3) and cookies (RFC 6265 §5.2) allow.
+    @inlinable
+    public func trimmingSpacesAndTabs() -> Slice<UnsafeBufferPointer<UInt8>> {
+        var first = startIndex
+        var last = endIndex
+        while first < last, self[first] == 0x20 || self[first] == 0x09 {
+            first += 1
+        }
+        while last > first, self[last - 1] == 0x20 || self[last - 1] == 0x09 {
+            last -= 1
+        }
+        return self[first..<last]
+    }
+}

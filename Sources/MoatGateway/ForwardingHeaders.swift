@@ -67,23 +67,15 @@ struct HopByHopFields {
         // A loop over the fields instead of values(for:), which builds two arrays for every message.
         for (name, value) in headers where HTTPHeaders.namesMatch(name, "Connection") {
             value.withUTF8Buffer { bytes in
-                bytes.forEachSegment(separatedBy: UInt8(ascii: ",")) { add(UnsafeBufferPointer(rebasing: $0)) }
+                bytes.forEachSegment(separatedBy: UInt8(ascii: ",")) { add($0.trimmingSpacesAndTabs()) }
             }
         }
     }
 
-    /// Adds one `Connection` list element, without surrounding spaces and tabs (RFC 9110 §5.6.1).
-    private mutating func add(_ element: UnsafeBufferPointer<UInt8>) {
-        var first = 0
-        var last = element.count
-        while first < last, element[first] == 0x20 || element[first] == 0x09 {
-            first += 1
-        }
-        while last > first, element[last - 1] == 0x20 || element[last - 1] == 0x09 {
-            last -= 1
-        }
-        guard first < last else { return }
-        let canonical = ForwardingHeaders.canonicalName(String(decoding: UnsafeBufferPointer(rebasing: element[first..<last]), as: UTF8.self))
+    /// Adds one `Connection` list element (RFC 9110 §7.6.1), already trimmed.
+    private mutating func add(_ element: Slice<UnsafeBufferPointer<UInt8>>) {
+        guard !element.isEmpty else { return }
+        let canonical = ForwardingHeaders.canonicalName(String(decoding: element, as: UTF8.self))
         if !Self.isFixed(canonical), !named.contains(canonical) {
             named.append(canonical)
         }

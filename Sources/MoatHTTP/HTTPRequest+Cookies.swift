@@ -12,8 +12,8 @@ extension HTTPRequest {
         for header in headers.values(for: "Cookie") {
             Self.forEachCookiePair(in: header) { pair in
                 guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else { return }
-                let name = String(decoding: Self.trimmingSpaces(pair[..<equals]), as: UTF8.self)
-                let value = Self.trimmingSpaces(pair[pair.index(after: equals)...])
+                let name = String(decoding: pair[..<equals].trimmingSpacesAndTabs(), as: UTF8.self)
+                let value = pair[pair.index(after: equals)...].trimmingSpacesAndTabs()
                 guard !name.isEmpty, result[name] == nil else { return }
                 result[name] = String(decoding: value, as: UTF8.self)
             }
@@ -30,15 +30,6 @@ extension HTTPRequest {
         header.withUTF8Buffer { bytes in
             bytes.forEachSegment(separatedBy: UInt8(ascii: ";"), body)
         }
-    }
-
-    /// Returns `bytes` without leading and trailing spaces and tabs (RFC 6265 §5.2 trims WSP).
-    static func trimmingSpaces(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
-        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
-        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
-            return bytes[bytes.startIndex..<bytes.startIndex]
-        }
-        return bytes[first...last]
     }
 }
 

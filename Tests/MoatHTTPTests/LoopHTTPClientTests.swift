@@ -101,26 +101,6 @@ private func answerEach(_ socket: BlockingSocket, with response: String) {
     }
 }
 
-/// Returns a TCP socket bound to a free port on 127.0.0.1, listening with
-/// `backlog` unless it is nil, and that port.
-private func loopbackSocket(backlog: Int32?) throws -> (descriptor: Int32, port: Int) {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let ready = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(descriptor, $0, length) == 0 && (backlog.map { listen(descriptor, $0) == 0 } ?? true) && getsockname(descriptor, $0, &length) == 0
-        }
-    }
-    guard ready else {
-        close(descriptor)
-        throw BlockingSocket.Failure(description: "loopback socket setup failed, errno \(errno)")
-    }
-    return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
-}
-
 @Suite("Loop HTTP client")
 struct LoopHTTPClientTests {
     @Test("plain-http origins take the loop client")
@@ -462,7 +442,7 @@ struct LoopHTTPClientTests {
     func connectionRefused() async throws {
         // A socket that is bound but not listening: connecting to its port is refused, and while
         // it stays open no other test can bind the port and accept the connection.
-        let (reserved, port) = try loopbackSocket(backlog: nil)
+        let (reserved, port) = try openLoopbackSocket(backlog: nil)
         defer { close(reserved) }
         try await withForwarder(upstreamPort: port) { serverPort in
             let reply = try await fetch(port: serverPort, "/")
@@ -497,7 +477,7 @@ struct LoopHTTPClientTests {
     func connectTimeout() async throws {
         // A listener that never accepts, with its accept queue filled: Linux drops
         // further SYNs, so a new connection stays in progress until the client gives up.
-        let (listener, port) = try loopbackSocket(backlog: 0)
+        let (listener, port) = try openLoopbackSocket(backlog: 0)
         defer { close(listener) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

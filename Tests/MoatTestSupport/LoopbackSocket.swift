@@ -1,0 +1,36 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Opens a TCP socket bound to 127.0.0.1 at `port`, or at a free port for 0.
+///
+/// - Parameters:
+///   - backlog: the `listen` backlog; nil leaves the socket bound but not listening.
+///   - reuseAddress: sets `SO_REUSEADDR` before binding.
+/// - Returns: the descriptor, which the caller closes, and the bound port.
+/// - Throws: ``BlockingSocket/Failure`` with `errno` when a call fails.
+public func openLoopbackSocket(port: Int = 0, backlog: Int32?, reuseAddress: Bool = false) throws -> (descriptor: Int32, port: Int) {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw BlockingSocket.Failure(description: "socket() failed with errno \(errno)") }
+    if reuseAddress {
+        var reuse: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+    }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ready = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(descriptor, $0, length) == 0 && (backlog.map { listen(descriptor, $0) == 0 } ?? true) && getsockname(descriptor, $0, &length) == 0
+        }
+    }
+    guard ready else {
+        let code = errno
+        close(descriptor)
+        throw BlockingSocket.Failure(description: "binding 127.0.0.1:\(port) failed with errno \(code)")
+    }
+    return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
+}

@@ -177,7 +177,7 @@ struct LoopHTTPClientTests {
         ]
         for (text, target) in cases {
             let url = try #require(URL(string: text))
-            #expect(LoopHTTPClient.requestTarget(url) == target, "\(text)")
+            #expect(StreamingClientRequest.requestTarget(url.absoluteString) == target, "\(text)")
         }
     }
 
@@ -191,7 +191,7 @@ struct LoopHTTPClientTests {
             ("http://127.0.0.1", "http://127.0.0.1"),
         ]
         for (url, prefix) in cases {
-            #expect(LoopHTTPClient.schemeAndAuthority(url) == prefix, "\(url)")
+            #expect(StreamingClientRequest.schemeAndAuthority(url) == prefix, "\(url)")
         }
     }
 

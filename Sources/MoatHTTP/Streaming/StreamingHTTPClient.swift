@@ -36,7 +36,7 @@ public struct StreamingClientRequest: Sendable {
     ) {
         let text = url.absoluteString
         self.init(
-            method: method, origin: String(LoopHTTPClient.schemeAndAuthority(text)), target: LoopHTTPClient.requestTarget(url),
+            method: method, origin: String(Self.schemeAndAuthority(text)), target: Self.requestTarget(text),
             headers: headers, connectTimeout: connectTimeout, readTimeout: readTimeout, bufferLimit: bufferLimit, caFile: caFile,
             maxIdleTime: maxIdleTime)
     }

@@ -53,12 +53,12 @@ public enum ForwardingHeaders {
     }
 }
 
-/// The hop-by-hop fields of one message (RFC 9110 §7.6.1): a fixed set, the
-/// obsolete `Proxy-Connection` included, plus the fields its `Connection` field names.
+/// The hop-by-hop fields of one message (RFC 9110 §7.6.1): a fixed set, which
+/// includes the obsolete `Proxy-Connection`, and the fields that its `Connection` field names.
 ///
-/// A struct with a list instead of a copied `Set<String>`, because copying
-/// the fixed set to add `keep-alive` from an upstream's `Connection` field
-/// allocated and rehashed it on every response.
+/// The names from `Connection` go into a short list. A copy of a fixed
+/// `Set<String>` with them added allocated and rehashed on every response,
+/// because upstreams send `Connection: keep-alive`.
 struct HopByHopFields {
     /// Canonical names from `Connection` that are not in the fixed set, in order of appearance.
     private var named: [String] = []

@@ -25,7 +25,8 @@ public final class Gateway: HTTPBlockingResponder, HTTPLoopResponder {
     let configuration: GatewayConfiguration
     let relyingParty: RelyingParty?
     let validator: AccessTokenValidator?
-    /// Whether ``validator`` is set, read per request instead of copying the optional validator to test it.
+    /// True when ``validator`` is set. Requests read this flag, because testing
+    /// the optional validator itself copied the whole struct on every request.
     let acceptsBearerTokens: Bool
     let assertionSigner: GatewayAssertionSigner
     let sessionCookie: ChunkedSealedCookie

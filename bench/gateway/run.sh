@@ -5,8 +5,8 @@
 # proxies, not the app.
 #
 # Four targets, each for BENCH_DURATION seconds at BENCH_CONNECTIONS
-# connections with 2 wrk threads; nginx and the two gateway targets run in
-# BENCH_ROUNDS rounds (default 3) and are reported as medians:
+# connections with 2 wrk threads. nginx and the two gateway targets run in
+# BENCH_ROUNDS rounds (default 3), and the report gives their medians:
 #   direct   wrk -> upstream                     (baseline for added latency)
 #   nginx    wrk -> nginx proxy_pass -> upstream (no authentication)
 #   gateway  wrk -> moat gateway -> upstream     (bearer token validated and
@@ -204,7 +204,7 @@ for round in $(seq 1 "$rounds"); do
     # a minute or more after its last renewal. A browser stores each renewed
     # cookie, but wrk sends the same one throughout, so every request of a run
     # would carry a renewal. Each session run therefore starts with a new
-    # sign-in, and a run shorter than a minute sees no renewal.
+    # sign-in, so that a run shorter than a minute gets no renewal.
     session_cookie="$(python3 bench/gateway/sign_in.py "http://127.0.0.1:$gateway_port" alice moat-demo)"
     read -r rps p50 p99 errors cpu < <(measure "http://127.0.0.1:$gateway_port/" -H "Cookie: $session_cookie")
     echo "session $round $rps $p50 $p99 $errors $cpu" >>"$work_dir/rounds.txt"

@@ -9,7 +9,7 @@ public struct StreamingClientRequest: Sendable {
     public var origin: String
     /// The origin-form request target (RFC 9112 §3.2.1): the path, starting with `/`, and the query.
     public var target: String
-    /// ``origin`` followed by ``target``, parsed on each read; nil when they do not form a URL.
+    /// The URL of ``origin`` followed by ``target``, parsed on each read, or nil when they do not form a URL.
     /// The loop client reads the two parts without parsing, which saves a URL parse per forwarded request.
     public var url: URL? { URL(string: origin + target) }
     /// Fields to send. `Content-Length`, `Transfer-Encoding` and `Expect` are

@@ -1,5 +1,4 @@
 import Foundation
-import MoatTestSupport
 import MoatConfig
 import MoatLauncher
 import Testing
@@ -56,8 +55,8 @@ struct MultiTenantSignInTests {
 
     /// Starts the stack of ``start()`` and also returns the path of its directory file.
     static func startWithDirectory() async throws -> (test: TestStack, directory: String) {
-        let idpPort = try TestPorts.reserve()
-        let webPort = try TestPorts.reserve()
+        let idpPort = try PortPicker.freePort()
+        let webPort = try PortPicker.freePort()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("moat-tenants-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let directoryFile = folder.appendingPathComponent("directory.toml")

@@ -1,5 +1,4 @@
 import Foundation
-import MoatTestSupport
 import MoatConfig
 import MoatHTTP
 import MoatJSON
@@ -16,8 +15,8 @@ private func withAppServicePattern(
     var configuration = MoatConfiguration()
     configuration.dataDirectory = folder.path
     configuration.web.frontDoor = "app-service"
-    configuration.idp.port = try TestPorts.reserve()
-    configuration.web.port = try TestPorts.reserve()
+    configuration.idp.port = try PortPicker.freePort()
+    configuration.web.port = try PortPicker.freePort()
     configuration.api.port = 0
     configure(&configuration)
     let stack = try await PatternStack.start(configuration, pattern: pattern, logger: .disabled)

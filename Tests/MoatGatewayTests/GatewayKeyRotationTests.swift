@@ -1,5 +1,5 @@
 import Foundation
-import MoatTestSupport
+import MoatLauncher
 import MoatCore
 import MoatCrypto
 import MoatHTTP
@@ -111,7 +111,7 @@ struct GatewayKeyRotationTests {
     @Test("unreachable gateway keys give 503")
     func unreachableKeys() async throws {
         let clock = ManualClock(Date())
-        let port = try TestPorts.reserve()
+        let port = try PortPicker.freePort()
         let keysURL = try require(URL(string: "http://127.0.0.1:\(port)/.auth/keys"))
         let web = GatewayFrontedWebApp(
             configuration: GatewayFrontedWebApp.Configuration(publicURL: gatewayURL, csrfKey: Data(repeating: 7, count: 32)),

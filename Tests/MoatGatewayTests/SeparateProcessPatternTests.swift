@@ -1,5 +1,4 @@
 import Foundation
-import MoatTestSupport
 import MoatConfig
 import MoatHTTP
 import MoatLauncher
@@ -16,10 +15,10 @@ struct SeparateProcessPatternTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("moat-separate-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         var shared = MoatConfiguration()
-        shared.idp.port = try TestPorts.reserve()
-        shared.web.port = try TestPorts.reserve()
-        shared.api.port = try TestPorts.reserve()
-        shared.gateway.port = try TestPorts.reserve()
+        shared.idp.port = try PortPicker.freePort()
+        shared.web.port = try PortPicker.freePort()
+        shared.api.port = try PortPicker.freePort()
+        shared.gateway.port = try PortPicker.freePort()
         shared.gateway.publicBaseURL = "http://127.0.0.1:\(shared.gateway.port)"
         shared.gateway.upstream = "http://127.0.0.1:\(shared.web.port)"
         func folder(_ name: String) -> MoatConfiguration {
@@ -68,9 +67,9 @@ struct SeparateProcessPatternTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("moat-separate-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         var shared = MoatConfiguration()
-        shared.idp.port = try TestPorts.reserve()
-        shared.web.port = try TestPorts.reserve()
-        shared.api.port = try TestPorts.reserve()
+        shared.idp.port = try PortPicker.freePort()
+        shared.web.port = try PortPicker.freePort()
+        shared.api.port = try PortPicker.freePort()
         shared.web.frontDoor = "app-service"
         // An issuer set explicitly, as on Azure, so the web tier's secret must come from the configuration too.
         shared.api.issuer = "http://127.0.0.1:\(shared.idp.port)/1921488a-9834-4920-864a-44dfc001e2df/v2.0"

@@ -1,4 +1,5 @@
 import Foundation
+import MoatLauncher
 import MoatTestSupport
 import MoatCore
 import MoatCrypto
@@ -40,7 +41,7 @@ struct GatewayHarness {
     static func start(
         upstream: TestUpstream, maxBodyBytes: Int = 1 << 20, concurrency: HTTPServerConfiguration.Concurrency = .eventLoops(2), configure: (inout GatewayConfiguration) -> Void = { _ in }
     ) async throws -> GatewayHarness {
-        let gatewayPort = try TestPorts.reserve()
+        let gatewayPort = try PortPicker.freePort()
         let gatewayURL = "http://127.0.0.1:\(gatewayPort)"
         let directory = try Directory.parse(try demoDirectoryText() + extraApps(gatewayURL: gatewayURL))
         let logs = InMemoryLogHandler()

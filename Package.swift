@@ -81,7 +81,7 @@ let package = Package(
         // Token validation benchmark and the interoperability tests' signing and validation tool.
         .executableTarget(
             name: "moat-bench",
-            dependencies: ["MoatIdentity", "MoatJOSE", "MoatCrypto", "MoatJSON", "MoatCore"],
+            dependencies: ["COpenSSL", "MoatIdentity", "MoatJOSE", "MoatCrypto", "MoatJSON", "MoatCore"],
             path: "bench/identity/moat-bench",
             swiftSettings: swiftSettings
         ),

@@ -23,6 +23,10 @@ public struct CompactJWS: Sendable {
     let token: String
     /// Length in bytes of the signing input, the token up to its second dot.
     let signingInputCount: Int
+    /// Length in bytes of the header segment, the token up to its first dot.
+    let headerSegmentCount: Int
+    /// The entry of the verifier's cache whose segment equals this header, when there was one.
+    let verifiedHeader: VerifiedHeaderCache.Entry?
     // nonisolated(unsafe): ManagedBuffer is not Sendable, but DecodedSignature's bytes are written only before parse returns.
     nonisolated(unsafe) let signatureBytes: DecodedSignature
 
@@ -43,8 +47,28 @@ public struct CompactJWS: Sendable {
     public static func parse(_ token: String, maxLength: Int = 16 * 1024) throws(JOSEError) -> CompactJWS {
         var text = token
         // withUTF8 is rethrows, which loses the typed error, so the result is carried out in a Result.
-        let result = text.withUTF8 { bytes in Result { () throws(JOSEError) in try parse(bytes: bytes, maxLength: maxLength, token: token) } }
+        let result = text.withUTF8 { bytes in
+            Result { () throws(JOSEError) in try parse(bytes: bytes, maxLength: maxLength, token: token, verifiedHeaders: nil) }
+        }
         return try result.get()
+    }
+
+    /// Splits and decodes a compact JWS like ``parse(_:maxLength:)``, but takes
+    /// the header from `verifiedHeaders` when its segment is there.
+    static func parse(_ token: String, maxLength: Int, verifiedHeaders: VerifiedHeaderCache) throws(JOSEError) -> CompactJWS {
+        var text = token
+        let result = text.withUTF8 { bytes in
+            Result { () throws(JOSEError) in
+                try parse(bytes: bytes, maxLength: maxLength, token: token, verifiedHeaders: verifiedHeaders)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Calls `body` with the token's header segment bytes, without copying them.
+    func withHeaderSegment<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        var text = token
+        return text.withUTF8 { bytes in body(UnsafeBufferPointer(rebasing: bytes[0..<headerSegmentCount])) }
     }
 
     /// Checks the signature over the token's own signing input bytes with `key`, copying neither.
@@ -57,7 +81,9 @@ public struct CompactJWS: Sendable {
         }
     }
 
-    private static func parse(bytes: UnsafeBufferPointer<UInt8>, maxLength: Int, token: String) throws(JOSEError) -> CompactJWS {
+    private static func parse(
+        bytes: UnsafeBufferPointer<UInt8>, maxLength: Int, token: String, verifiedHeaders: VerifiedHeaderCache?
+    ) throws(JOSEError) -> CompactJWS {
         guard bytes.count <= maxLength else {
             throw JOSEError(code: .tokenTooLarge, reason: "token is \(bytes.count) bytes, more than the limit of \(maxLength)")
         }
@@ -82,7 +108,12 @@ public struct CompactJWS: Sendable {
         guard !signatureSegment.isEmpty else {
             throw JOSEError(code: .malformedToken, reason: "token signature segment is empty")
         }
-        let headerBytes = try decodeSegment(headerSegment, name: "header")
+        // A segment equal to a verified one decodes to the same header, so only a new segment is decoded.
+        let verifiedHeader = verifiedHeaders?.entry(for: headerSegment)
+        var headerBytes: [UInt8] = []
+        if verifiedHeader == nil {
+            headerBytes = try decodeSegment(headerSegment, name: "header")
+        }
         let payload = try decodeSegment(payloadSegment, name: "payload")
         let signature: DecodedSignature
         do {
@@ -90,9 +121,21 @@ public struct CompactJWS: Sendable {
         } catch {
             throw JOSEError(code: .invalidBase64URL, reason: "token signature segment: \(error.reason)")
         }
+        let header: JSONObjectIndex
+        if let verifiedHeader {
+            header = verifiedHeader.header.index
+        } else {
+            header = try parseHeader(headerBytes)
+        }
+        return CompactJWS(
+            headerIndex: header, payloadBytes: payload, token: token, signingInputCount: dots.second,
+            headerSegmentCount: dots.first, verifiedHeader: verifiedHeader, signatureBytes: signature)
+    }
+
+    private static func parseHeader(_ bytes: [UInt8]) throws(JOSEError) -> JSONObjectIndex {
         let header: JSONObjectIndex?
         do {
-            header = try JSONObjectIndex.parse(bytes: headerBytes, limits: headerLimits)
+            header = try JSONObjectIndex.parse(bytes: bytes, limits: headerLimits)
         } catch {
             let code: JOSEError.Code = error.code == .duplicateMember ? .duplicateMember : .invalidJSON
             throw JOSEError(code: code, reason: "token header is not strict JSON: \(error)")
@@ -100,8 +143,7 @@ public struct CompactJWS: Sendable {
         guard let header else {
             throw JOSEError(code: .invalidJSON, reason: "token header is not a JSON object")
         }
-        return CompactJWS(
-            headerIndex: header, payloadBytes: payload, token: token, signingInputCount: dots.second, signatureBytes: signature)
+        return header
     }
 
     /// Returns the position of the first `.` at or after `start`, or nil.

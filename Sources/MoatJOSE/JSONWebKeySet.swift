@@ -9,6 +9,10 @@ public struct JSONWebKeySet: Sendable {
     /// reason; empty for sets built from keys. Callers should log these.
     public let skippedKeys: [JOSEError]
 
+    /// Header segments of tokens that verified with this set, shared by its
+    /// copies. A new set, as after each key set fetch, starts empty.
+    let verifiedHeaders = VerifiedHeaderCache()
+
     /// Builds a set from keys.
     ///
     /// - Throws: ``JOSEError/Code/duplicateKeyID`` when two keys share a `kid`.

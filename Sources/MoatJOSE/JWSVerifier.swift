@@ -39,13 +39,26 @@ public struct JWSVerifier: Sendable {
     /// 4. Signature over the exact received signing input → else `invalid_signature`.
     ///
     /// - Returns: the parsed token, whose payload is now authenticated.
+    ///
+    /// A header segment that already verified with this key set reuses its
+    /// parsed header and key (``JSONWebKeySet``'s verified headers). Steps 2
+    /// and 3 still check it against this verifier's rules.
     public func verify(_ token: String) throws(JOSEError) -> CompactJWS {
-        let jws = try CompactJWS.parse(token, maxLength: maxTokenLength)
-        let header = HeaderPositions(jws.headerIndex)
+        let jws = try CompactJWS.parse(token, maxLength: maxTokenLength, verifiedHeaders: keySet.verifiedHeaders)
+        let header = jws.verifiedHeader?.header ?? HeaderPositions(jws.headerIndex)
         let algorithm = try checkHeader(header)
-        let key = try selectKey(header, algorithm: algorithm)
+        let key: JSONWebKey
+        if let verified = jws.verifiedHeader {
+            key = verified.key
+        } else {
+            key = try selectKey(header)
+        }
+        try checkKeyAlgorithm(key, algorithm: algorithm)
         guard jws.isSignatureValid(with: key) else {
             throw JOSEError(code: .invalidSignature, reason: "\(algorithm.rawValue) signature does not verify with key \"\(key.keyID ?? "(no kid)")\"")
+        }
+        if jws.verifiedHeader == nil {
+            jws.withHeaderSegment { keySet.verifiedHeaders.add(segment: $0, header: header, key: key) }
         }
         return jws
     }
@@ -98,8 +111,8 @@ public struct JWSVerifier: Sendable {
         return Data(base64Encoded: joined) == certificate
     }
 
-    /// Step 3: the key named by `kid`, whose own algorithm must be the header's.
-    private func selectKey(_ header: HeaderPositions, algorithm: JWSAlgorithm) throws(JOSEError) -> JSONWebKey {
+    /// Step 3: the key named by `kid`.
+    private func selectKey(_ header: HeaderPositions) throws(JOSEError) -> JSONWebKey {
         var keyID: String? = nil
         if let position = header.position(.keyID) {
             guard header.index.kind(at: position) == .string else {
@@ -107,13 +120,16 @@ public struct JWSVerifier: Sendable {
             }
             keyID = header.index.string(at: position)
         }
-        let key = try keySet.key(forKeyID: keyID)
+        return try keySet.key(forKeyID: keyID)
+    }
+
+    /// Step 3: the key's own algorithm must be the header's.
+    private func checkKeyAlgorithm(_ key: JSONWebKey, algorithm: JWSAlgorithm) throws(JOSEError) {
         guard key.algorithm == algorithm else {
             throw JOSEError(
                 code: .keyAlgorithmMismatch,
                 reason: "token algorithm \(algorithm.rawValue) differs from key \"\(key.keyID ?? "(no kid)")\" algorithm \(key.algorithm.rawValue)")
         }
-        return key
     }
 }
 

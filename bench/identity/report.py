@@ -4,7 +4,9 @@ Reads moat-bench and PyJWT JSON lines and `openssl speed` output from files,
 prints a Markdown table, and inserts it at the end of the "## Token validation"
 section of the benchmarks page, creating the section if absent and leaving
 every other section untouched.
-Usage: python report.py MOAT_JSON PYJWT_JSON OPENSSL_TXT BENCHMARKS_MD COMMAND MACHINE
+GOAL_JSON is the line of `moat-bench goal`: RS256 AccessTokenValidator and
+OpenSSL's verify of the same signature, alternated in slices of CPU time.
+Usage: python report.py MOAT_JSON PYJWT_JSON OPENSSL_TXT GOAL_JSON BENCHMARKS_MD COMMAND MACHINE
 """
 
 import datetime
@@ -31,7 +33,7 @@ def openssl_verify_rates(text):
 
 
 def main():
-    moat_file, pyjwt_file, openssl_file, page_file, command, machine = sys.argv[1:7]
+    moat_file, pyjwt_file, openssl_file, goal_file, page_file, command, machine = sys.argv[1:8]
     rows = [json.loads(line) for line in pathlib.Path(moat_file).read_text().splitlines() if line.strip()]
     pyjwt = {row["algorithm"]: row["per_second"] for row in map(json.loads, pathlib.Path(pyjwt_file).read_text().splitlines()) if row}
     openssl = openssl_verify_rates(pathlib.Path(openssl_file).read_text())
@@ -51,6 +53,15 @@ def main():
         raw_text = f"{rate / raw * 100:.0f}% of {raw:,.0f}" if raw else "n/a"
         lines.append(f"| {algorithm} | PyJWT `jwt.decode` | {rate:,} | {raw_text} | 1.0x |")
     table = "\n".join(lines)
+
+    goal = json.loads(pathlib.Path(goal_file).read_text())
+    validator, peer = goal["validator_per_second"], goal["openssl_per_second"]
+    speed_text = f", against {openssl['RS256']:,.0f} by `openssl speed`" if "RS256" in openssl else ""
+    table += (
+        f"\n\nInterleaved (`moat-bench goal`, {goal['slice_seconds'] * 1000:.0f} ms slices): RS256 AccessTokenValidator "
+        f"{validator:,}/s, OpenSSL `EVP_PKEY_verify` of the same signature {peer:,}/s{speed_text}: "
+        f"**{validator / peer * 100:.1f}%** of raw OpenSSL verify."
+    )
 
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     entry = f"\n### Run of {stamp}\n\nCommand: `{command}`. Machine: {machine}.\n\n{table}\n"

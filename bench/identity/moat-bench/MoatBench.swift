@@ -11,6 +11,9 @@ import MoatJSON
 ///   per second on one thread, per algorithm and layer, as JSON lines; `--layer
 ///   validator` measures only ``AccessTokenValidator``, for profiling.
 /// - `breakdown [--seconds N]`: nanoseconds per call of each RS256 step, for profiling.
+/// - `goal [--seconds N] [--slice S]`: RS256 ``AccessTokenValidator`` and OpenSSL's
+///   `EVP_PKEY_verify` of the same signature, alternated in slices of S CPU
+///   seconds (default 0.05) until each has used N (default 10), as one JSON line.
 /// - `sign --out DIR --issuer URL --audience AUD --client ID --tenant TID`: writes
 ///   `jwks.json` and one Entra-shaped token per algorithm (`moat-RS256.jwt`, …)
 ///   for other JOSE libraries to verify.
@@ -21,7 +24,7 @@ import MoatJSON
 struct MoatBench {
     static func main() async {
         var arguments = Array(CommandLine.arguments.dropFirst())
-        guard !arguments.isEmpty else { fail("usage: moat-bench speed|sign|validate [options]") }
+        guard !arguments.isEmpty else { fail("usage: moat-bench speed|breakdown|goal|sign|validate [options]") }
         let command = arguments.removeFirst()
         let options = parseOptions(arguments)
         do {
@@ -34,9 +37,11 @@ struct MoatBench {
                 try await Speed.run(
                     seconds: Double(options["seconds"] ?? "3") ?? 3, only: only, validatorOnly: options["layer"] == "validator")
             case "breakdown": try await Breakdown.run(seconds: Double(options["seconds"] ?? "1") ?? 1)
+            case "goal":
+                try await Goal.run(seconds: Double(options["seconds"] ?? "10") ?? 10, slice: Double(options["slice"] ?? "0.05") ?? 0.05)
             case "sign": try Interop.sign(options)
             case "validate": try await Interop.validate(options)
-            default: fail("unknown command \(command); use speed, breakdown, sign or validate")
+            default: fail("unknown command \(command); use speed, breakdown, goal, sign or validate")
             }
         } catch {
             fail("moat-bench \(command) failed: \(error)")

@@ -48,16 +48,17 @@ private struct Forwarder: HTTPLoopResponder {
     }
 }
 
-/// Runs `body` with a one-loop server that forwards to 127.0.0.1:`upstreamPort`.
+/// Runs `body` with a one-loop server that forwards to `upstreamHost`:`upstreamPort`.
 private func withForwarder<Value>(
-    upstreamPort: Int, readTimeout: TimeInterval = 20, connectTimeout: TimeInterval = 5, maxIdleTime: TimeInterval = 118,
+    upstreamHost: String = "127.0.0.1", upstreamPort: Int, readTimeout: TimeInterval = 20, connectTimeout: TimeInterval = 5,
+    maxIdleTime: TimeInterval = 118,
     logger: Logger = .disabled, _ body: (Int) async throws -> Value
 ) async throws -> Value {
     // A long idle timeout: a client that reads nothing while a loaded machine stalls the suite
     // must not lose its connection to libmicrohttpd's 30-second default.
     let configuration = HTTPServerConfiguration(connectionTimeout: 300, shutdownGracePeriod: 1, concurrency: .eventLoops(1))
     let forwarder = Forwarder(
-        origin: "http://127.0.0.1:\(upstreamPort)", readTimeout: readTimeout, connectTimeout: connectTimeout, maxIdleTime: maxIdleTime)
+        origin: "http://\(upstreamHost):\(upstreamPort)", readTimeout: readTimeout, connectTimeout: connectTimeout, maxIdleTime: maxIdleTime)
     let server = HTTPServer(configuration: configuration, streamingResponder: forwarder, logger: logger)
     return try await withStarted(server, body)
 }
@@ -107,7 +108,8 @@ struct LoopHTTPClientTests {
     func originEligibility() throws {
         #expect(LoopHTTPOrigin(try #require(URL(string: "http://127.0.0.1:8080/a")))?.authority == "127.0.0.1:8080")
         #expect(LoopHTTPOrigin(try #require(URL(string: "http://[::1]:81/")))?.authority == "[::1]:81")
-        #expect(LoopHTTPOrigin(try #require(URL(string: "http://localhost/")))?.authority == "127.0.0.1:80")
+        #expect(LoopHTTPOrigin(try #require(URL(string: "http://localhost/")))?.authority == "localhost:80")
+        #expect(LoopHTTPOrigin(try #require(URL(string: "http://LocalHost:8501/")))?.address == "127.0.0.1")
         #expect(LoopHTTPOrigin(try #require(URL(string: "https://127.0.0.1/"))) == nil)
         #expect(LoopHTTPOrigin(try #require(URL(string: "http://upstream.internal/"))) == nil)
         #expect(LoopHTTPOrigin(try #require(URL(string: "http://user:secret@127.0.0.1/"))) == nil)
@@ -445,6 +447,40 @@ struct LoopHTTPClientTests {
         let (reserved, port) = try openLoopbackSocket(backlog: nil)
         defer { close(reserved) }
         try await withForwarder(upstreamPort: port) { serverPort in
+            let reply = try await fetch(port: serverPort, "/")
+            #expect(reply.status == 502)
+            #expect(reply.text == "connection_failed")
+        }
+    }
+
+    @Test("localhost reaches an IPv6-only upstream", .enabled(if: isIPv6LoopbackAvailable))
+    func localhostFallsBackToIPv6() async throws {
+        let heads = LockedValue<[String]>([])
+        let upstream = try RawUpstream(ipv6: true) { _, socket in
+            while let head = try? socket.read(until: "\r\n\r\n") {
+                heads.withLock { $0.append(head) }
+                guard (try? socket.send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nv6")) != nil else { return }
+            }
+        }
+        try await withForwarder(upstreamHost: "localhost", upstreamPort: upstream.port) { port in
+            for _ in 0..<2 {
+                let reply = try await fetch(port: port, "/")
+                #expect(reply.status == 200)
+                #expect(reply.text == "v6")
+            }
+        }
+        #expect(upstream.acceptedCount == 1)
+        #expect(heads.current.first?.contains("\r\nHost: localhost:\(upstream.port)\r\n") == true)
+    }
+
+    @Test("localhost refused on both addresses", .enabled(if: isIPv6LoopbackAvailable))
+    func localhostRefusedTwice() async throws {
+        // Bound but not listening on both addresses, so both connects are refused and no other test takes the port.
+        let (reserved, port) = try openLoopbackSocket(backlog: nil)
+        defer { close(reserved) }
+        let (reservedIPv6, _) = try openLoopbackSocket(port: port, backlog: nil, ipv6: true)
+        defer { close(reservedIPv6) }
+        try await withForwarder(upstreamHost: "localhost", upstreamPort: port) { serverPort in
             let reply = try await fetch(port: serverPort, "/")
             #expect(reply.status == 502)
             #expect(reply.text == "connection_failed")

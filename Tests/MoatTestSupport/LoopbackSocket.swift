@@ -8,9 +8,13 @@ import Glibc
 /// - Parameters:
 ///   - backlog: the `listen` backlog; nil leaves the socket bound but not listening.
 ///   - reuseAddress: sets `SO_REUSEADDR` before binding.
+///   - ipv6: binds ::1 instead, with `IPV6_V6ONLY` so that 127.0.0.1 stays unbound.
 /// - Returns: the descriptor, which the caller closes, and the bound port.
 /// - Throws: ``BlockingSocket/Failure`` with `errno` when a call fails.
-public func openLoopbackSocket(port: Int = 0, backlog: Int32?, reuseAddress: Bool = false) throws -> (descriptor: Int32, port: Int) {
+public func openLoopbackSocket(port: Int = 0, backlog: Int32?, reuseAddress: Bool = false, ipv6: Bool = false) throws -> (descriptor: Int32, port: Int) {
+    if ipv6 {
+        return try openIPv6LoopbackSocket(port: port, backlog: backlog, reuseAddress: reuseAddress)
+    }
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw BlockingSocket.Failure(description: "socket() failed with errno \(errno)") }
     if reuseAddress {
@@ -33,4 +37,37 @@ public func openLoopbackSocket(port: Int = 0, backlog: Int32?, reuseAddress: Boo
         throw BlockingSocket.Failure(description: "binding 127.0.0.1:\(port) failed with errno \(code)")
     }
     return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
+}
+
+/// True when this machine can bind ::1, which some containers disable.
+public let isIPv6LoopbackAvailable: Bool = {
+    guard let (descriptor, _) = try? openIPv6LoopbackSocket(port: 0, backlog: nil, reuseAddress: false) else { return false }
+    close(descriptor)
+    return true
+}()
+
+private func openIPv6LoopbackSocket(port: Int, backlog: Int32?, reuseAddress: Bool) throws -> (descriptor: Int32, port: Int) {
+    let descriptor = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw BlockingSocket.Failure(description: "socket(AF_INET6) failed with errno \(errno)") }
+    var one: Int32 = 1
+    setsockopt(descriptor, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size))
+    if reuseAddress {
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+    var address = sockaddr_in6()
+    address.sin6_family = sa_family_t(AF_INET6)
+    address.sin6_port = UInt16(port).bigEndian
+    address.sin6_addr = in6addr_loopback
+    var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+    let ready = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(descriptor, $0, length) == 0 && (backlog.map { listen(descriptor, $0) == 0 } ?? true) && getsockname(descriptor, $0, &length) == 0
+        }
+    }
+    guard ready else {
+        let code = errno
+        close(descriptor)
+        throw BlockingSocket.Failure(description: "binding [::1]:\(port) failed with errno \(code)")
+    }
+    return (descriptor, Int(UInt16(bigEndian: address.sin6_port)))
 }

@@ -171,7 +171,7 @@ final class LoopHTTPClient {
         let connection: LoopHTTPConnection
         let connected: Bool
         do {
-            (connection, connected) = try open(exchange.origin)
+            (connection, connected, exchange.usesIPv6Loopback) = try open(exchange.origin, ipv6Loopback: exchange.usesIPv6Loopback)
         } catch {
             exchange.deliver(.failure(error))
             return
@@ -195,10 +195,16 @@ final class LoopHTTPClient {
         flush(connection)
     }
 
-    /// Opens a non-blocking socket to `origin` and registers it in epoll.
-    /// Returns whether the connect already completed.
-    private func open(_ origin: LoopHTTPOrigin) throws(HTTPClientError) -> (LoopHTTPConnection, Bool) {
-        let family = origin.isIPv6 ? AF_INET6 : AF_INET
+    /// Opens a non-blocking socket to `origin`, or to ::1 when `ipv6Loopback`
+    /// is set for a `localhost` origin, and registers it in epoll.
+    /// A `localhost` origin that 127.0.0.1 refuses at once is opened at ::1 instead.
+    ///
+    /// - Returns: the connection, whether the connect already completed, and whether it went to ::1.
+    private func open(
+        _ origin: LoopHTTPOrigin, ipv6Loopback: Bool
+    ) throws(HTTPClientError) -> (connection: LoopHTTPConnection, connected: Bool, toIPv6Loopback: Bool) {
+        let toIPv6Loopback = ipv6Loopback && origin.isLocalhost
+        let family = origin.isIPv6 || toIPv6Loopback ? AF_INET6 : AF_INET
         let descriptor = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else {
             throw HTTPClientError(.connectionFailed, "connection to \(origin.authority) failed: socket: \(String(cString: strerror(errno)))")
@@ -206,10 +212,13 @@ final class LoopHTTPClient {
         // Request heads are small and written whole, so Nagle's delay would only add latency (libcurl sets this too).
         var one: Int32 = 1
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        let result = Self.connect(descriptor, to: origin)
+        let result = toIPv6Loopback ? Self.connect(descriptor, toIPv6Address: "::1", port: origin.port) : Self.connect(descriptor, to: origin)
         let connectError = errno
         guard result == 0 || connectError == EINPROGRESS else {
             Glibc.close(descriptor)
+            if connectError == ECONNREFUSED, origin.isLocalhost, !toIPv6Loopback {
+                return try open(origin, ipv6Loopback: true)
+            }
             throw HTTPClientError(.connectionFailed, "connection to \(origin.authority) failed: \(String(cString: strerror(connectError)))")
         }
         while connections[nextID] != nil {
@@ -227,18 +236,12 @@ final class LoopHTTPClient {
         }
         let connection = LoopHTTPConnection(id: id, descriptor: descriptor, origin: origin)
         connections[id] = connection
-        return (connection, result == 0)
+        return (connection, result == 0, toIPv6Loopback)
     }
 
     private static func connect(_ descriptor: Int32, to origin: LoopHTTPOrigin) -> Int32 {
         if origin.isIPv6 {
-            var address = sockaddr_in6()
-            address.sin6_family = sa_family_t(AF_INET6)
-            address.sin6_port = origin.port.bigEndian
-            _ = inet_pton(AF_INET6, origin.address, &address.sin6_addr)
-            return withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-            }
+            return connect(descriptor, toIPv6Address: origin.address, port: origin.port)
         }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -249,6 +252,16 @@ final class LoopHTTPClient {
         }
     }
 
+    private static func connect(_ descriptor: Int32, toIPv6Address text: String, port: UInt16) -> Int32 {
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_port = port.bigEndian
+        _ = inet_pton(AF_INET6, text, &address.sin6_addr)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        }
+    }
+
     private func finishConnect(_ connection: LoopHTTPConnection, readable: Bool) {
         var code: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
@@ -256,6 +269,13 @@ final class LoopHTTPClient {
             code = errno
         }
         guard code == 0 else {
+            // A localhost app may listen on ::1 only, so a refused 127.0.0.1 is tried again there once.
+            if code == ECONNREFUSED, connection.origin.isLocalhost, let exchange = connection.exchange, !exchange.usesIPv6Loopback {
+                exchange.usesIPv6Loopback = true
+                close(connection)
+                send(exchange)
+                return
+            }
             fail(connection, HTTPClientError(.connectionFailed, "connection to \(connection.origin.authority) failed: \(String(cString: strerror(code)))"))
             return
         }

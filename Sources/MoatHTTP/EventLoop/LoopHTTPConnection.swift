@@ -2,19 +2,26 @@ import CHTTPParser
 import Foundation
 
 /// An upstream address that ``LoopHTTPClient`` connects to without a name
-/// lookup: an IPv4 or IPv6 literal, or `localhost` as 127.0.0.1.
+/// lookup: an IPv4 or IPv6 literal, or `localhost`.
+///
+/// `localhost` is 127.0.0.1, and ::1 when 127.0.0.1 refuses the connection,
+/// as libcurl tries both: an app that listens on `localhost` may have bound
+/// only ::1, depending on its runtime and the resolver's address order.
 struct LoopHTTPOrigin: Hashable {
-    /// The numeric address, without brackets.
+    /// The numeric address, without brackets; 127.0.0.1 for `localhost`.
     let address: String
     let port: UInt16
     let isIPv6: Bool
+    /// True when the URL's host is `localhost`, which may also be reached at ::1.
+    let isLocalhost: Bool
     /// The `Host` value libcurl sends for this origin: the host as the URL
     /// spells it, with the port unless it is 80.
     let hostField: String
 
-    /// `address:port`, with brackets around an IPv6 address, for messages.
+    /// `address:port`, with brackets around an IPv6 address, or `localhost:port`, for messages.
     var authority: String {
-        isIPv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
+        if isLocalhost { return "localhost:\(port)" }
+        return isIPv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
     }
 
     /// Returns the origin of a plain `http` URL whose host needs no name
@@ -27,21 +34,21 @@ struct LoopHTTPOrigin: Hashable {
         guard let port = UInt16(exactly: url.port ?? 80), port != 0 else { return nil }
         var probe = in6_addr()
         if host.lowercased() == "localhost" {
-            // NOTE: libcurl tries ::1 as well for localhost; this client connects to 127.0.0.1 only.
-            self.init(address: "127.0.0.1", port: port, isIPv6: false, hostName: url.host ?? host)
+            self.init(address: "127.0.0.1", port: port, isIPv6: false, isLocalhost: true, hostName: url.host ?? host)
         } else if inet_pton(AF_INET, host, &probe) == 1 {
-            self.init(address: host, port: port, isIPv6: false, hostName: url.host ?? host)
+            self.init(address: host, port: port, isIPv6: false, isLocalhost: false, hostName: url.host ?? host)
         } else if inet_pton(AF_INET6, host, &probe) == 1 {
-            self.init(address: host, port: port, isIPv6: true, hostName: "[\(host)]")
+            self.init(address: host, port: port, isIPv6: true, isLocalhost: false, hostName: "[\(host)]")
         } else {
             return nil
         }
     }
 
-    private init(address: String, port: UInt16, isIPv6: Bool, hostName: String) {
+    private init(address: String, port: UInt16, isIPv6: Bool, isLocalhost: Bool, hostName: String) {
         self.address = address
         self.port = port
         self.isIPv6 = isIPv6
+        self.isLocalhost = isLocalhost
         self.hostField = port == 80 ? hostName : "\(hostName):\(port)"
     }
 }
@@ -56,6 +63,8 @@ final class LoopHTTPExchange {
     var onHead: ((Result<StreamingClientResponse, HTTPClientError>) -> Void)?
     /// Set once the exchange was sent again after a reused connection failed.
     var retried = false
+    /// Set when 127.0.0.1 refused a `localhost` origin, so that new connections go to ::1.
+    var usesIPv6Loopback = false
 
     init(request: StreamingClientRequest, requestID: String?, origin: LoopHTTPOrigin, head: [UInt8], onHead: @escaping (Result<StreamingClientResponse, HTTPClientError>) -> Void) {
         self.request = request

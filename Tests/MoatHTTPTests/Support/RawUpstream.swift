@@ -2,7 +2,7 @@ import Foundation
 import MoatCore
 import MoatTestSupport
 
-/// An upstream on 127.0.0.1 that writes hand-made responses on plain
+/// An upstream on 127.0.0.1, or on ::1 only, that writes hand-made responses on plain
 /// sockets, so a test controls every byte, the framing and when the
 /// connection closes.
 ///
@@ -15,8 +15,8 @@ final class RawUpstream: @unchecked Sendable {
     private let acceptedConnections = LockedValue(0)
     private let stopped = LockedValue(false)
 
-    init(handler: @escaping @Sendable (_ index: Int, _ socket: BlockingSocket) -> Void) throws {
-        let (listener, port) = try openLoopbackSocket(backlog: 64, reuseAddress: true)
+    init(ipv6: Bool = false, handler: @escaping @Sendable (_ index: Int, _ socket: BlockingSocket) -> Void) throws {
+        let (listener, port) = try openLoopbackSocket(backlog: 64, reuseAddress: true, ipv6: ipv6)
         self.listener = listener
         self.port = port
         let accepted = acceptedConnections

@@ -38,14 +38,12 @@ extension Gateway {
     }
 
     private func authenticateSession(_ request: HTTPRequest) -> Authentication {
-        // Parsed once, because a session cookie can be kilobytes long.
-        let requestCookies = request.cookies
-        guard let (session, caller, cacheKey) = currentSessionAndCaller(request, cookies: requestCookies) else { return .anonymous }
+        guard let (session, caller, cacheKey) = currentSessionAndCaller(request) else { return .anonymous }
         let now = Int64(clock.now().timeIntervalSince1970)
         guard now - session.lastSeen >= Self.renewalInterval else {
             return .authenticated(caller, cookies: [])
         }
-        let pieceCount = sessionCookie.pieceCount(in: requestCookies)
+        let pieceCount = sessionCookie.pieceCount(in: request.cookies)
         if let reused = renewals.cookies(for: cacheKey, previousPieceCount: pieceCount, now: now) {
             return .authenticated(caller, cookies: reused)
         }
@@ -111,21 +109,17 @@ extension Gateway {
     /// ``OpenedSessionCache``, or nil as ``currentSession(_:)`` does.
     /// A cookie seen before is found in ``OpenedSessionCache`` instead of being
     /// decrypted again, but the timeouts and the revocation list are checked on every call.
-    ///
-    /// - Parameter cookies: `request.cookies`, when the caller has parsed them already.
-    func currentSessionAndCaller(
-        _ request: HTTPRequest, cookies: [String: String]? = nil
-    ) -> (session: GatewaySession, caller: GatewayCaller, cacheKey: SHA256Digest)? {
-        guard let sealed = sessionCookie.sealedValue(in: cookies ?? request.cookies) else { return nil }
+    func currentSessionAndCaller(_ request: HTTPRequest) -> (session: GatewaySession, caller: GatewayCaller, cacheKey: SHA256Digest)? {
+        guard let key = sessionCookie.sealedValueKey(in: request) else { return nil }
         let date = clock.now()
-        let key = OpenedSessionCache.key(sealedValue: sealed)
         let session: GatewaySession
         let caller: GatewayCaller
         if let entry = openedSessions.entry(for: key, now: date) {
             session = entry.session
             caller = entry.caller
         } else {
-            guard let plaintext = sessionCookie.open(sealedValue: sealed),
+            guard let sealed = sessionCookie.sealedValue(in: request.cookies),
+                  let plaintext = sessionCookie.open(sealedValue: sealed),
                   let opened = GatewaySession(serialized: plaintext)
             else { return nil }
             session = opened

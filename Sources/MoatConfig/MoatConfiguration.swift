@@ -125,10 +125,13 @@ public struct MoatConfiguration: Sendable, Equatable {
     public static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> MoatConfiguration {
         var text = ""
         if let path {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ConfigurationError("configuration file \(path) does not exist; check the path given to --config")
+            }
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw ConfigurationError("cannot read configuration file \(path): \(error.localizedDescription)")
+                throw ConfigurationError("cannot read configuration file \(path) as UTF-8 text: \(error.localizedDescription)")
             }
         }
         let table: TOMLTable

@@ -29,7 +29,11 @@ extension DevIdentityProvider {
         let client: Directory.App
         switch await authenticateClient(request, form) {
         case .success(let authenticated): client = authenticated
-        case .failure(let failure): return failure.response
+        case .failure(let failure):
+            var metadata: Logger.Metadata = ["moat.auth.code": failure.suberror, "moat.request.id": request.requestID]
+            if let clientID = failure.clientID { metadata["moat.client.id"] = String(clientID.prefix(80)) }
+            logger.warning("client authentication failed", metadata: metadata)
+            return failure.response
         }
         switch form["grant_type"] {
         case "authorization_code": return await redeemCode(form, client: client, requestID: request.requestID)

@@ -64,8 +64,34 @@ public struct Directory: Sendable {
         /// 2 (default) or 1, as the `accessTokenAcceptedVersion` of an Entra ID app manifest.
         public var accessTokenVersion: Int = 2
 
+        /// The client authentication method of the token request being
+        /// answered, or nil outside a token request.
+        public var authenticatedWith: ClientAuthenticationMethod? = nil
+
         /// A confidential client has a secret or a key credential; others are public clients.
         public var isConfidential: Bool { clientSecret != nil || !credentials.isEmpty }
+
+        /// The `azpacr` and `appidacr` value (Entra ID access token claims): "0" for a
+        /// public client, "1" for a client secret, "2" for a certificate or key.
+        /// Without a token request, a client with a secret counts as using it.
+        var authenticationClassReference: String {
+            switch authenticatedWith {
+            case .secret?: return "1"
+            case .assertion?: return "2"
+            case .none?: return "0"
+            case nil: return clientSecret != nil ? "1" : (credentials.isEmpty ? "0" : "2")
+            }
+        }
+    }
+
+    /// The ways a client authenticates at the token endpoint.
+    public enum ClientAuthenticationMethod: Sendable {
+        /// A public client: only `client_id`.
+        case none
+        /// A client secret, in HTTP Basic or the body.
+        case secret
+        /// A signed client assertion (RFC 7523), made with a certificate or key credential.
+        case assertion
     }
 
     /// One app-role grant: `principal` is `user:NAME`, `group:NAME` or `app:NAME`.

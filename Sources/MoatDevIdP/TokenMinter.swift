@@ -53,13 +53,13 @@ struct TokenMinter: Sendable {
             claims["aud"] = .string(resource.identifierURI ?? resource.clientID)
             claims["iss"] = .string(v1Issuer(baseURL: baseURL, tenantID: tenantID))
             claims["appid"] = .string(client.clientID)
-            claims["appidacr"] = .string(client.isConfidential ? "1" : "0")
+            claims["appidacr"] = .string(client.authenticationClassReference)
             claims["ver"] = "1.0"
         } else {
             claims["aud"] = .string(resource.clientID)
             claims["iss"] = .string(issuer(baseURL: baseURL, tenantID: tenantID))
             claims["azp"] = .string(client.clientID)
-            claims["azpacr"] = .string(client.isConfidential ? "1" : "0")
+            claims["azpacr"] = .string(client.authenticationClassReference)
             claims["ver"] = "2.0"
         }
         claims["tid"] = .string(tenantID)

@@ -7,11 +7,17 @@ extension AccessTokenValidator {
     func addingSettingHint(to rejection: TokenRejection, token: String) -> TokenRejection {
         let section = policy.settingsSection
         switch rejection.detailCode {
-        case JOSEError.Code.algorithmNotAllowed.name, JOSEError.Code.unsupportedAlgorithm.name:
+        case JOSEError.Code.algorithmNotAllowed.name:
             let accepted = policy.allowedAlgorithms.map(\.rawValue).sorted().joined(separator: ", ")
             return TokenRejection(
                 rejection.code, detailCode: rejection.detailCode,
                 "\(rejection.reason); this API accepts \(accepted), set in \(section).algorithms")
+        case JOSEError.Code.unsupportedAlgorithm.name:
+            // No setting enables none, HMAC or another unimplemented algorithm, so the hint names none.
+            let accepted = policy.allowedAlgorithms.map(\.rawValue).sorted().joined(separator: ", ")
+            return TokenRejection(
+                rejection.code, detailCode: rejection.detailCode,
+                "\(rejection.reason); this API accepts \(accepted); request a token signed with one of them")
         case JOSEError.Code.issuerMismatch.name where policy.v1Issuer == nil && Self.versionClaim(of: token) == EntraTokenVersion.v1.rawValue:
             // Only reached after the signature check, so the payload read here is authenticated.
             return TokenRejection(

@@ -35,7 +35,7 @@ public enum Base64URL {
 
     /// Decodes like ``decode(bytes:)`` into an array, which the JSON parser reads without another copy.
     static func decodeToArray(bytes: UnsafeBufferPointer<UInt8>) throws(JOSEError) -> [UInt8] {
-        let outputCount = try decodedCount(ofLength: bytes.count)
+        let outputCount = try decodedCount(of: bytes)
         var invalidIndex: Int? = nil
         // `decode(_:into:table:)` writes every output byte unless it reports an error,
         // and on an error the array is thrown away.
@@ -43,7 +43,7 @@ public enum Base64URL {
             invalidIndex = sextets.withUnsafeBufferPointer { table in decode(bytes, into: buffer, table: table) }
             initializedCount = invalidIndex == nil ? outputCount : 0
         }
-        try check(invalidIndex)
+        try check(invalidIndex, in: bytes)
         return output
     }
 
@@ -57,21 +57,40 @@ public enum Base64URL {
         return length / 4 * 3 + max(length % 4 - 1, 0)
     }
 
+    /// Returns ``decodedCount(ofLength:)`` of `text.count`, but names `=` padding
+    /// when the length is wrong because of it.
+    static func decodedCount(of text: UnsafeBufferPointer<UInt8>) throws(JOSEError) -> Int {
+        do {
+            return try decodedCount(ofLength: text.count)
+        } catch {
+            if let index = text.firstIndex(of: UInt8(ascii: "=")) { throw paddingError(at: index) }
+            throw error
+        }
+    }
+
+    private static func paddingError(at index: Int) -> JOSEError {
+        JOSEError(
+            code: .invalidBase64URL,
+            reason: "character at position \(index) is \"=\" padding, which base64url in JWS omits (RFC 7515 §2); remove the trailing \"=\" characters")
+    }
+
     /// Decodes with the rules of ``decode(_:)`` into `output`, whose count must be
     /// ``decodedCount(ofLength:)`` of `bytes.count`. On an error the content of `output` is unspecified.
     static func decode(bytes: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) throws(JOSEError) {
-        let expectedCount = try decodedCount(ofLength: bytes.count)
+        let expectedCount = try decodedCount(of: bytes)
         precondition(output.count == expectedCount, "output buffer of \(output.count) bytes does not fit \(expectedCount) decoded bytes")
         let invalidIndex = sextets.withUnsafeBufferPointer { table in decode(bytes, into: output, table: table) }
-        try check(invalidIndex)
+        try check(invalidIndex, in: bytes)
     }
 
-    private static func check(_ invalidIndex: Int?) throws(JOSEError) {
+    private static func check(_ invalidIndex: Int?, in bytes: UnsafeBufferPointer<UInt8>) throws(JOSEError) {
         switch invalidIndex {
         case nil:
             return
         case -1:
             throw JOSEError(code: .invalidBase64URL, reason: "base64url text has non-zero unused bits in its last character, so it is not the canonical encoding")
+        case let index? where bytes[index] == UInt8(ascii: "="):
+            throw paddingError(at: index)
         case let index?:
             throw JOSEError(
                 code: .invalidBase64URL,

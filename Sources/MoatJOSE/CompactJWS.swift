@@ -169,7 +169,7 @@ public struct CompactJWS: Sendable {
 final class DecodedSignature: ManagedBuffer<Int, UInt8> {
     /// Decodes base64url text with the rules of ``Base64URL/decode(_:)``.
     static func decode(_ text: UnsafeBufferPointer<UInt8>) throws(JOSEError) -> DecodedSignature {
-        let count = try Base64URL.decodedCount(ofLength: text.count)
+        let count = try Base64URL.decodedCount(of: text)
         let buffer = unsafeDowncast(create(minimumCapacity: count) { _ in count }, to: DecodedSignature.self)
         try buffer.withUnsafeMutablePointerToElements { elements throws(JOSEError) in
             try Base64URL.decode(bytes: text, into: UnsafeMutableBufferPointer(start: elements, count: count))

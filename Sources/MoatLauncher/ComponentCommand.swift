@@ -57,7 +57,12 @@ public enum ComponentCommand {
                 tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger
             )
             idp.followSigningKeyFile(at: data.signingKey)
-            return try MoatStack.startServer(host: host, port: configuration.idp.port, responder: idp, logger: logger)
+            let server = try MoatStack.startServer(host: host, port: configuration.idp.port, responder: idp, logger: logger)
+            // Every endpoint lives under the tenant's path, so the log names the discovery document to start from.
+            logger.info("identity provider ready", metadata: [
+                "moat.idp.issuer": idp.issuer, "moat.idp.discovery": "\(idp.issuer)/.well-known/openid-configuration",
+            ])
+            return server
         case .api:
             let (api, _) = try APIFactory.make(configuration, directory: directory, data: data, issuer: issuer, idpURL: idpURL, logger: logger)
             guard pattern == 2 else {

@@ -285,6 +285,7 @@ struct MoatConfigurationFileTests {
         }
 
         #expect(error?.reason.contains(path) == true)
+        #expect(error?.reason.contains("does not exist") == true, "\(error?.reason ?? "")")
     }
 
     @Test("TOML syntax error names the file and line")

@@ -25,7 +25,8 @@ struct ClientAssertionTests {
         let claims = try unverifiedClaims(try #require(try response.jsonObject()["access_token"]?.stringValue))
         #expect(claims["azp"]?.stringValue == harness.certificateClient.clientID)
         #expect(claims["roles"] == ["Audit.Read.All"])
-        #expect(claims["azpacr"] == "1")
+        // Entra ID sets azpacr to "2" for a client that authenticated with a certificate.
+        #expect(claims["azpacr"] == "2")
     }
 
     @Test("RS256 certificate assertion with only the SHA-1 x5t is accepted")

@@ -33,6 +33,7 @@ struct ClientAuthenticationTests {
         #expect(claims["scp"] == nil)
         #expect(claims["aud"]?.stringValue == api.clientID)
         #expect(claims["azp"]?.stringValue == auditor.clientID)
+        #expect(claims["azpacr"] == "1")
         #expect(claims["oid"]?.stringValue == auditor.objectID)
         #expect(claims["sub"]?.stringValue == auditor.objectID)
         #expect(claims["tid"]?.stringValue == harness.tenantID)

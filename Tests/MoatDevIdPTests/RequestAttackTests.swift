@@ -98,9 +98,15 @@ let requestAttacks: [RequestAttack] = [
     RequestAttack(name: "wrong client secret", status: 401, error: "invalid_client", code: "invalid_client_secret") { harness in
         await harness.post(harness.tokenPath, form: clientCredentials, headers: [H.basic(try app(harness, "moat-auditor"), secret: "guess")])
     },
-    RequestAttack(name: "secret in both HTTP Basic and body", status: 401, error: "invalid_client", code: "malformed_basic_authentication") { harness in
+    RequestAttack(name: "secret in both HTTP Basic and body", status: 401, error: "invalid_client", code: "multiple_client_secrets") { harness in
         let auditor = try app(harness, "moat-auditor")
         return await harness.post(harness.tokenPath, form: clientCredentials + [("client_secret", auditor.clientSecret ?? "")], headers: [H.basic(auditor)])
+    },
+    RequestAttack(name: "Authorization header not HTTP Basic", status: 401, error: "invalid_client", code: "malformed_basic_authentication") { harness in
+        await harness.post(harness.tokenPath, form: clientCredentials, headers: [("Authorization", "Basic not-base64!")])
+    },
+    RequestAttack(name: "confidential client without its secret", status: 401, error: "invalid_client", code: "missing_client_secret") { harness in
+        await harness.post(harness.tokenPath, form: clientCredentials + [("client_id", try app(harness, "moat-auditor").clientID)])
     },
     RequestAttack(name: "body client_id differs from HTTP Basic", status: 401, error: "invalid_client", code: "client_id_mismatch") { harness in
         await harness.post(

@@ -35,4 +35,12 @@ struct Base64URLDecodingTests {
             }
         }
     }
+
+    @Test("padding is named in the error", arguments: ["YQ==", "YWI=", "YWJjZA==", "YQ=", "YWJjZ==="])
+    func paddingNamed(text: String) {
+        let error = #expect(throws: JOSEError.self) { try Base64URL.decode(text) }
+
+        #expect(error?.code == .invalidBase64URL)
+        #expect(error?.reason.contains("\"=\" padding") == true, "\(text): \(error?.reason ?? "")")
+    }
 }

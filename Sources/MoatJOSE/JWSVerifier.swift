@@ -55,7 +55,10 @@ public struct JWSVerifier: Sendable {
         }
         try checkKeyAlgorithm(key, algorithm: algorithm)
         guard jws.isSignatureValid(with: key) else {
-            throw JOSEError(code: .invalidSignature, reason: "\(algorithm.rawValue) signature does not verify with key \"\(key.keyID ?? "(no kid)")\"")
+            throw JOSEError(
+                code: .invalidSignature,
+                reason: "\(algorithm.rawValue) signature does not verify with key \"\(key.keyID ?? "(no kid)")\"; the token was changed after signing "
+                    + "or signed with another key, so request a new token from the issuer")
         }
         if jws.verifiedHeader == nil {
             jws.withHeaderSegment { keySet.verifiedHeaders.add(segment: $0, header: header, key: key) }

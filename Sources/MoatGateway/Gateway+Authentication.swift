@@ -88,6 +88,12 @@ extension Gateway {
             if error.code == .clientNotAllowed {
                 return .rejected(ProblemDetails.forbidden(code: error.code.rawValue, error.reason).response(requestID: request.requestID))
             }
+            if error.code == .malformedAuthorization {
+                // RFC 6750 §3.1: a malformed Bearer field is invalid_request, answered with 400.
+                var response = ProblemDetails.badRequest(code: error.code.rawValue, error.reason).response(requestID: request.requestID)
+                response.headers.set("WWW-Authenticate", "Bearer realm=\"\(configuration.publicOrigin)\", error=\"invalid_request\"")
+                return .rejected(response)
+            }
             return .rejected(invalidToken(request, code: error.code.rawValue, error.reason))
         }
     }

@@ -54,6 +54,10 @@ struct APIAuthorizationTests {
         #expect(basic.headers["WWW-Authenticate"] == "Bearer")
         let badBearer = try await Self.chat(agent, stack, authorization: "Bearer abc")
         #expect(badBearer.headers["WWW-Authenticate"] == "Bearer error=\"invalid_token\"")
+        let malformedBearer = try await Self.chat(agent, stack, authorization: "Bearer abc def")
+        #expect(malformedBearer.status == 400)
+        #expect(try malformedBearer.json()["code"] as? String == "malformed_authorization")
+        #expect(malformedBearer.headers["WWW-Authenticate"] == "Bearer error=\"invalid_request\"")
 
         let alice = try await agent.tokens(stack, user: "alice")
         let allowed = try await Self.chat(agent, stack, authorization: "Bearer \(alice.accessToken)")
@@ -95,13 +99,16 @@ struct APIAuthorizationTests {
         defer { Task { await test.stop() } }
         let stack = test.stack
         let agent = UserAgent()
-        let malformed = [
-            "Bearer", "Bearer ", "Basic abc", "Bearer abc", "Bearer a.b.c", "Bearer a.b", "Bearer ..",
-            "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "Bearer \(String(repeating: "A", count: 12000)).a.b",
+        // A Bearer field without exactly one token is a malformed request (400, RFC 6750 §3.1);
+        // a token that is there but invalid is 401.
+        let malformed: [(header: String, status: Int)] = [
+            ("Bearer", 400), ("Bearer ", 400), ("Bearer a b", 400), ("Basic abc", 401), ("Bearer abc", 401), ("Bearer a.b.c", 401),
+            ("Bearer a.b", 401), ("Bearer ..", 401), ("Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", 401),
+            ("Bearer \(String(repeating: "A", count: 12000)).a.b", 401),
         ]
-        for header in malformed {
+        for (header, status) in malformed {
             let reply = try await Self.chat(agent, stack, authorization: header)
-            #expect(reply.status == 401, "\(header.prefix(40)) gave \(reply.status)")
+            #expect(reply.status == status, "\(header.prefix(40)) gave \(reply.status)")
             #expect(reply.headers["Content-Type"]?.hasPrefix("application/problem+json") == true)
         }
         // Over the server's 16 KiB header limit the request head itself is refused. Sent

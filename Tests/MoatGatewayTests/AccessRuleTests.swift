@@ -76,6 +76,15 @@ struct AccessRuleTests {
         }
     }
 
+    @Test("malformed Bearer field gets 400")
+    func malformedBearerIsBadRequest() async throws {
+        try await withGateway(upstream: try okUpstream()) { harness in
+            let response = try await get(harness, "/private", [("Authorization", "Bearer abc def")])
+            #expect(response.status == 400)
+            #expect(response.headers["WWW-Authenticate"]?.contains("error=\"invalid_request\"") == true)
+        }
+    }
+
     @Test("token of disallowed app gets 403")
     func disallowedAppIsRejected() async throws {
         try await withGateway(upstream: try okUpstream()) { harness in

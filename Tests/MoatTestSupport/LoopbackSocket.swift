@@ -25,7 +25,17 @@ public func openLoopbackSocket(port: Int = 0, backlog: Int32?, reuseAddress: Boo
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = UInt16(port).bigEndian
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = try bindLoopback(descriptor, to: address, named: "127.0.0.1:\(port)", backlog: backlog) { $0.sin_port }
+    return (descriptor, bound)
+}
+
+/// Binds `descriptor` to `address`, listens when `backlog` is set, and returns the bound port.
+/// Closes `descriptor` and throws when a call fails.
+private func bindLoopback<Address>(
+    _ descriptor: Int32, to address: Address, named name: String, backlog: Int32?, port: (Address) -> UInt16
+) throws -> Int {
+    var address = address
+    var length = socklen_t(MemoryLayout<Address>.size)
     let ready = withUnsafeMutablePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
             bind(descriptor, $0, length) == 0 && (backlog.map { listen(descriptor, $0) == 0 } ?? true) && getsockname(descriptor, $0, &length) == 0
@@ -34,9 +44,9 @@ public func openLoopbackSocket(port: Int = 0, backlog: Int32?, reuseAddress: Boo
     guard ready else {
         let code = errno
         close(descriptor)
-        throw BlockingSocket.Failure(description: "binding 127.0.0.1:\(port) failed with errno \(code)")
+        throw BlockingSocket.Failure(description: "binding \(name) failed with errno \(code)")
     }
-    return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
+    return Int(UInt16(bigEndian: port(address)))
 }
 
 /// True when this machine can bind ::1, which some containers disable.
@@ -58,16 +68,6 @@ private func openIPv6LoopbackSocket(port: Int, backlog: Int32?, reuseAddress: Bo
     address.sin6_family = sa_family_t(AF_INET6)
     address.sin6_port = UInt16(port).bigEndian
     address.sin6_addr = in6addr_loopback
-    var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-    let ready = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(descriptor, $0, length) == 0 && (backlog.map { listen(descriptor, $0) == 0 } ?? true) && getsockname(descriptor, $0, &length) == 0
-        }
-    }
-    guard ready else {
-        let code = errno
-        close(descriptor)
-        throw BlockingSocket.Failure(description: "binding [::1]:\(port) failed with errno \(code)")
-    }
-    return (descriptor, Int(UInt16(bigEndian: address.sin6_port)))
+    let bound = try bindLoopback(descriptor, to: address, named: "[::1]:\(port)", backlog: backlog) { $0.sin6_port }
+    return (descriptor, bound)
 }

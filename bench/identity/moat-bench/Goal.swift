@@ -10,7 +10,7 @@ import MoatJSON
 ///
 /// The peer is the RSA public-key operation alone: `EVP_PKEY_verify` on an
 /// `EVP_PKEY_CTX` set up once, given a precomputed digest. Its rate came
-/// within 2 % of `openssl speed rsa2048` verify in the runs recorded in
+/// within 4 % of `openssl speed rsa2048` verify in the runs recorded in
 /// docs/benchmarks.md. On a machine whose speed drifts within seconds, runs
 /// of `openssl speed` between runs of the validator differ by tens of
 /// percent. Slices of `slice` seconds, alternated until each side has used

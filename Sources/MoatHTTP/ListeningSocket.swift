@@ -15,7 +15,8 @@ struct ListeningSocket {
     ///
     /// - Parameter reusePort: sets `SO_REUSEPORT`, so that several sockets
     ///   bind the same port and the kernel spreads new connections over them.
-    static func open(host: String, port: Int, reusePort: Bool = false) throws(HTTPServerError) -> ListeningSocket {
+    /// - Parameter listening: false leaves the socket bound but not listening.
+    static func open(host: String, port: Int, reusePort: Bool = false, listening: Bool = true) throws(HTTPServerError) -> ListeningSocket {
         let address = "\(host):\(port)"
         var hints = addrinfo()
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
@@ -48,7 +49,7 @@ struct ListeningSocket {
             }
             throw HTTPServerError(.bindFailed, "cannot bind \(address): \(String(cString: strerror(code)))")
         }
-        guard listen(descriptor, SOMAXCONN) == 0, fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) == 0 else {
+        guard !listening || (listen(descriptor, SOMAXCONN) == 0 && fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) == 0) else {
             let code = errno
             close(descriptor)
             throw HTTPServerError(.bindFailed, "cannot listen on \(address): \(String(cString: strerror(code)))")
@@ -60,6 +61,17 @@ struct ListeningSocket {
             storage.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
         } == 0 ? Self.port(of: bound) : port
         return ListeningSocket(descriptor: descriptor, port: boundPort, isIPv6: info.pointee.ai_family == AF_INET6)
+    }
+
+    /// Binds `host:port` without `SO_REUSEPORT` and closes the socket again.
+    ///
+    /// - Throws: `address_in_use` when any socket listens there, including
+    ///   `SO_REUSEPORT` sockets of another process, which a socket opened with
+    ///   `reusePort` would join. A process that binds between this check and
+    ///   the caller's own bind is not detected.
+    static func checkFree(host: String, port: Int) throws(HTTPServerError) {
+        let probe = try open(host: host, port: port, reusePort: false, listening: false)
+        close(probe.descriptor)
     }
 
     private static func port(of storage: sockaddr_storage) -> Int {

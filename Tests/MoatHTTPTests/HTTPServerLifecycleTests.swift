@@ -26,6 +26,22 @@ struct HTTPServerLifecycleTests {
         await first.stop()
     }
 
+    @Test("event loops report address in use")
+    func eventLoopsAddressInUse() async throws {
+        let configuration = HTTPServerConfiguration(concurrency: .eventLoops(2))
+        let first = HTTPServer(configuration: configuration, streamingResponder: FixedLoopResponder(), logger: .disabled)
+        try first.start()
+        var second = configuration
+        second.port = first.port
+        // Both would set SO_REUSEPORT, which lets the kernel accept the second bind.
+        let error = #expect(throws: HTTPServerError.self) {
+            try HTTPServer(configuration: second, streamingResponder: FixedLoopResponder(), logger: .disabled).start()
+        }
+        #expect(error?.code == .addressInUse)
+        #expect(error?.reason.contains("127.0.0.1:\(first.port)") == true)
+        await first.stop()
+    }
+
     @Test("invalid configuration is rejected before binding")
     func invalidConfiguration() {
         let server = HTTPServer(configuration: HTTPServerConfiguration(port: 70000), responder: Router(), logger: .disabled)
@@ -107,5 +123,17 @@ struct HTTPServerLifecycleTests {
         let server = HTTPServer(configuration: HTTPServerConfiguration(), responder: Router(), logger: .disabled)
         await server.stop()
         #expect(server.port == 0)
+    }
+}
+
+/// A loop responder that answers every request with 204.
+private struct FixedLoopResponder: HTTPLoopResponder {
+    func respondOnLoop(to request: HTTPRequest) -> HTTPLoopDecision {
+        .respond(HTTPResponse(status: 204))
+    }
+
+    func respond(to request: HTTPRequest, body: HTTPRequestBody) async -> HTTPResponse {
+        body.discard()
+        return HTTPResponse(status: 204)
     }
 }

@@ -27,6 +27,11 @@ final class EventLoopGroup: Sendable {
         }
         var loops: [EventLoop] = []
         do throws(HTTPServerError) {
+            // SO_REUSEPORT would also let another process bind the port beside us
+            // and take part of the connections, so the port is first checked free.
+            if configuration.port != 0 {
+                try ListeningSocket.checkFree(host: configuration.host, port: configuration.port)
+            }
             for index in 0..<count {
                 // The first socket may get its port from the kernel; the others bind that port.
                 let port = sockets.first?.port ?? configuration.port

@@ -149,7 +149,9 @@ extension MoatConfiguration {
             upstreamCAFile = string("MOAT_GATEWAY_UPSTREAM_CA_FILE") ?? upstreamCAFile
         }
 
-        func validate() throws {
+        /// Checks the section's values, as loading does; call it again after a
+        /// command-line option such as `--upstream` changes one.
+        public func validate() throws {
             if let upstream, !MoatConfiguration.isHTTPURL(upstream) {
                 throw ConfigurationError("gateway.upstream = \"\(upstream)\" is not an http(s) URL such as http://127.0.0.1:8501")
             }

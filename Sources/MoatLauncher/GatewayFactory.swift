@@ -20,7 +20,7 @@ enum GatewayFactory {
     ) throws -> (Gateway, HTTPServerConfiguration) {
         let settings = configuration.gateway
         guard let upstreamURL = URL(string: upstream), MoatConfigurationURL.isHTTP(upstream) else {
-            throw LaunchError("the gateway upstream \(upstream) is not an http(s) URL; set gateway.upstream or pass --upstream")
+            throw LaunchError("the gateway upstream \"\(upstream)\" is not an http(s) URL; set gateway.upstream or pass --upstream")
         }
         let keys = KeySetCache(source: HTTPKeySetSource(issuer: issuer), logger: logger)
         let signIn = RelyingPartyConfiguration(

@@ -94,7 +94,11 @@ func loadConfiguration() -> MoatConfiguration {
         if let data = options.values["data"] { configuration.dataDirectory = data }
         if let corpus = options.values["corpus"] { configuration.corpus.path = corpus }
         if let manifest = options.values["manifest"], command == "up" { configuration.corpus.manifest = manifest }
-        if let upstream = options.values["upstream"] { configuration.gateway.upstream = upstream }
+        if let upstream = options.values["upstream"] {
+            configuration.gateway.upstream = upstream
+            // The option gets the checks that the file and the environment get.
+            try configuration.gateway.validate()
+        }
         return configuration
     } catch {
         fail("\(error)")

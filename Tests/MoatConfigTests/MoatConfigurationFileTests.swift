@@ -359,6 +359,21 @@ struct GatewaySectionValidationTests {
         #expect(error?.reason.contains(expected) == true, "reason: \(error?.reason ?? "none")")
     }
 
+    @Test("upstream set after loading is checked again", arguments: [
+        ("http://user:pw@127.0.0.1:9001", "user name or password"),
+        ("http://127.0.0.1:9001/app/", "path or query"),
+        ("http://127.0.0.1:99999", "outside 1 to 65535"),
+        ("127.0.0.1:9001", "not an http(s) URL"),
+        ("", "not an http(s) URL"),
+    ])
+    func overriddenUpstreamChecked(upstream: String, expected: String) throws {
+        // As `moat gateway --upstream URL` sets it after the file and the environment.
+        var gateway = try loadConfiguration(nil).gateway
+        gateway.upstream = upstream
+        let error = #expect(throws: ConfigurationError.self) { try gateway.validate() }
+        #expect(error?.reason.contains(expected) == true, "reason: \(error?.reason ?? "none")")
+    }
+
     @Test("usable gateway values are accepted")
     func accepted() throws {
         let configuration = try loadConfiguration("""

@@ -149,7 +149,7 @@ extension MoatConfiguration {
             upstreamCAFile = string("MOAT_GATEWAY_UPSTREAM_CA_FILE") ?? upstreamCAFile
         }
 
-        /// Checks the section's values, as loading does; call it again after a
+        /// Checks the section's values, as loading does. Call it again after a
         /// command-line option such as `--upstream` changes one.
         public func validate() throws {
             if let upstream, !MoatConfiguration.isHTTPURL(upstream) {

@@ -158,14 +158,16 @@ extension Gateway {
         // One pass, without a filtered copy of the client's fields first.
         let hopByHop = HopByHopFields(in: request.headers)
         var kept = HTTPHeaders()
-        // The client's fields plus Host, three X-Forwarded fields, four identity fields, two tokens and the assertion.
-        kept.reserveCapacity(request.headers.count + 11)
+        // The client's fields plus Host, the request id, three X-Forwarded fields, four identity fields, two tokens and the assertion.
+        kept.reserveCapacity(request.headers.count + 12)
         for field in request.headers {
             let canonical = ForwardingHeaders.canonicalName(field.name)
             if hopByHop.contains(canonical: canonical) {
                 continue
             }
-            if ForwardingHeaders.isIdentityField(canonical: canonical) || canonical == "authorization" || canonical == "host" || canonical == "cookie" {
+            if ForwardingHeaders.isIdentityField(canonical: canonical) || canonical == "authorization" || canonical == "host" || canonical == "cookie"
+                || canonical == "x-request-id"
+            {
                 continue
             }
             if !trustedPeer && ForwardingHeaders.isForwardingField(canonical: canonical) {
@@ -180,6 +182,8 @@ extension Gateway {
         let upstreamHost = upstreamAuthority
         let host = configuration.preserveHost ? (request.headers["Host"] ?? upstreamHost) : upstreamHost
         kept.add("Host", host)
+        // The id the gateway logs and returns to the client; a client's own id only when the server accepted it.
+        kept.add("X-Request-Id", request.requestID)
         let forwardedFor = trustedPeer ? request.headers["X-Forwarded-For"].map { "\($0), \(request.remoteAddress)" } : nil
         kept.set("X-Forwarded-For", forwardedFor ?? request.remoteAddress)
         if !trustedPeer || !kept.contains("X-Forwarded-Proto") {

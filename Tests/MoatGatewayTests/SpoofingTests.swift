@@ -43,6 +43,27 @@ struct SpoofingTests {
         ))
     }
 
+    @Test("upstream gets the gateway's request id", arguments: [nil, "client-chosen-id", "a b\" forged", String(repeating: "x", count: 3000)])
+    func requestIDForwarded(offered: String?) async throws {
+        let upstream = try recordingUpstream()
+        try await withGateway(upstream: upstream) { harness in
+            let token = try await harness.agentToken()
+            var fields = [("Authorization", "Bearer \(token)")]
+            if let offered { fields.append(("X-Request-Id", offered)) }
+            let response = try await HTTPClient().send(HTTPClientRequest(
+                url: try require(URL(string: harness.gatewayURL + "/private")), headers: HTTPHeaders(fields)))
+            #expect(response.status == 200)
+            let answered = try require(response.headers["X-Request-Id"])
+            let head = try require(upstream.receivedHeads.last)
+            #expect(head.values("X-Request-Id") == [answered])
+            if let offered, RequestID.isAcceptable(offered) {
+                #expect(answered == offered)
+            } else {
+                #expect(answered != offered)
+            }
+        }
+    }
+
     @Test("forged identity fields never reach the upstream")
     func forgedIdentityFieldsAreStripped() async throws {
         let upstream = try recordingUpstream()

@@ -216,33 +216,36 @@ extension Gateway {
     }
 
     /// `/.auth/refresh`: redeems the stored refresh token and stores the new tokens.
+    /// Requests with the same cookie at the same time share one refresh (``SessionRefreshes``).
     func refresh(_ request: HTTPRequest) async -> HTTPResponse {
-        guard let relyingParty, let session = currentSession(request) else {
+        guard let relyingParty, let (session, _, cacheKey) = currentSessionAndCaller(request) else {
             return ProblemDetails.unauthorized(code: "not_signed_in", "no session to refresh").response(requestID: request.requestID)
         }
         guard let refreshToken = session.refreshToken else {
             return ProblemDetails.unauthorized(code: "no_refresh_token", "the session has no refresh token; sign in again")
                 .response(requestID: request.requestID)
         }
-        do {
-            let tokens = try await relyingParty.refresh(refreshToken: refreshToken)
-            let now = Int64(clock.now().timeIntervalSince1970)
-            var updated = session
-            if configuration.forwardTokens {
-                updated.accessToken = tokens.accessToken
-                updated.idToken = tokens.idToken ?? session.idToken
+        let outcome = await refreshes.outcome(for: cacheKey, now: clock.now()) { [self] in
+            do {
+                let tokens = try await relyingParty.refresh(refreshToken: refreshToken)
+                let now = Int64(clock.now().timeIntervalSince1970)
+                var updated = session
+                if configuration.forwardTokens {
+                    updated.accessToken = tokens.accessToken
+                    updated.idToken = tokens.idToken ?? session.idToken
+                }
+                updated.accessTokenExpiresAt = now + Int64(tokens.expiresIn)
+                updated.refreshToken = tokens.refreshToken ?? session.refreshToken
+                updated.lastSeen = now
+                let cookies = try sessionCookies(for: updated, replacing: request)
+                logger.info("session tokens refreshed", metadata: ["moat.request.id": request.requestID, "moat.user.oid": session.objectID])
+                return SessionRefreshes.Outcome(cookies: cookies, expiresIn: tokens.expiresIn)
+            } catch {
+                logger.warning("token refresh failed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
+                return nil
             }
-            updated.accessTokenExpiresAt = now + Int64(tokens.expiresIn)
-            updated.refreshToken = tokens.refreshToken ?? session.refreshToken
-            updated.lastSeen = now
-            var response = HTTPResponse.json(data: JSONValue.object(["expires_in": .integer(Int64(tokens.expiresIn))]).serialized())
-            for piece in try sessionCookies(for: updated, replacing: request) {
-                response.setCookie(piece)
-            }
-            logger.info("session tokens refreshed", metadata: ["moat.request.id": request.requestID, "moat.user.oid": session.objectID])
-            return response
-        } catch {
-            logger.warning("token refresh failed", metadata: ["moat.request.id": request.requestID, "moat.error": "\(error)"])
+        }
+        guard let outcome else {
             var response = ProblemDetails.unauthorized(code: "refresh_failed", "the tokens could not be refreshed; sign in again")
                 .response(requestID: request.requestID)
             for cleared in clearedSessionCookies(request) {
@@ -250,6 +253,11 @@ extension Gateway {
             }
             return response
         }
+        var response = HTTPResponse.json(data: JSONValue.object(["expires_in": .integer(Int64(outcome.expiresIn))]).serialized())
+        for piece in outcome.cookies {
+            response.setCookie(piece)
+        }
+        return response
     }
 }
 

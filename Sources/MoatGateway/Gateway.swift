@@ -44,6 +44,7 @@ public final class Gateway: HTTPBlockingResponder, HTTPLoopResponder {
     let verifiedTokens = VerifiedTokenCache()
     let openedSessions = OpenedSessionCache()
     let renewals = SessionRenewalCache(reuseInterval: Gateway.renewalInterval)
+    let refreshes = SessionRefreshes()
     /// `scheme://host[:port]` of the upstream, the prefix of every upstream URL.
     let upstreamOrigin: String
     /// The upstream's `host[:port]`, for the `Host` field.

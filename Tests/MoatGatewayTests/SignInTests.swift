@@ -89,6 +89,39 @@ struct SignInTests {
         }
     }
 
+    @Test("two tabs refreshing at once stay signed in")
+    func concurrentRefreshesShareOne() async throws {
+        try await withGateway(upstream: try recordingUpstream()) { harness in
+            let firstTab = Browser()
+            _ = try await firstTab.signIn(harness, target: "/", user: "alice")
+            let before = firstTab.cookies["moat_gw_session"]
+            let secondTab = Browser()
+            secondTab.cookies = firstTab.cookies
+            let lateTab = Browser()
+            lateTab.cookies = firstTab.cookies
+
+            // The identity provider revokes a refresh token family when a used token comes back,
+            // so every tab with the old cookie must get the result of one refresh.
+            async let first = firstTab.get(harness.gatewayURL + "/.auth/refresh", headers: [("Accept", "application/json")])
+            async let second = secondTab.get(harness.gatewayURL + "/.auth/refresh", headers: [("Accept", "application/json")])
+            let (firstReply, secondReply) = try await (first, second)
+            #expect(firstReply.status == 200)
+            #expect(secondReply.status == 200)
+            #expect(firstTab.cookies["moat_gw_session"] != before)
+            #expect(secondTab.cookies["moat_gw_session"] == firstTab.cookies["moat_gw_session"])
+
+            let late = try await lateTab.get(harness.gatewayURL + "/.auth/refresh", headers: [("Accept", "application/json")])
+            #expect(late.status == 200)
+            #expect(lateTab.cookies["moat_gw_session"] == firstTab.cookies["moat_gw_session"])
+
+            // The family is intact: the new cookie refreshes again.
+            let next = try await firstTab.get(harness.gatewayURL + "/.auth/refresh", headers: [("Accept", "application/json")])
+            #expect(next.status == 200)
+            let page = try await firstTab.get(harness.gatewayURL + "/")
+            #expect(page.status == 200)
+        }
+    }
+
     @Test("logout clears the session and ends it at the provider")
     func logoutEndsSession() async throws {
         try await withGateway(upstream: try recordingUpstream()) { harness in

@@ -112,7 +112,12 @@ public struct CompactJWS: Sendable {
         let verifiedHeader = verifiedHeaders?.entry(for: headerSegment)
         var headerBytes: [UInt8] = []
         if verifiedHeader == nil {
-            headerBytes = try decodeSegment(headerSegment, name: "header")
+            do {
+                headerBytes = try Base64URL.decodeToArray(bytes: headerSegment)
+            } catch {
+                throw JOSEError(
+                    code: .invalidBase64URL, reason: "token header segment: \(error.reason); the value is not a JWT in compact form (header.payload.signature)")
+            }
         }
         let payload = try decodeSegment(payloadSegment, name: "payload")
         let signature: DecodedSignature

@@ -67,8 +67,9 @@ struct ListeningSocket {
     ///
     /// - Throws: `address_in_use` when any socket listens there, including
     ///   `SO_REUSEPORT` sockets of another process, which a socket opened with
-    ///   `reusePort` would join. A process that binds between this check and
-    ///   the caller's own bind is not detected.
+    ///   `reusePort` would join. Not detected: a process that binds between
+    ///   this check and the caller's own bind, and a later program of the same
+    ///   user that binds with `SO_REUSEPORT` without such a check.
     static func checkFree(host: String, port: Int) throws(HTTPServerError) {
         let probe = try open(host: host, port: port, reusePort: false, listening: false)
         close(probe.descriptor)

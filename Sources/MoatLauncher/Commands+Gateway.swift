@@ -20,6 +20,11 @@ extension Commands {
         } else {
             lines.append("  Issuer:    \(stack.issuer)")
         }
+        // The upstream may start after the gateway, so an unreachable one is a warning, not an error.
+        if let reason = TCPProbe.failureReason(connectingTo: stack.upstream) {
+            logger.warning("upstream not reachable at start", metadata: ["moat.upstream": stack.upstream, "moat.error": reason])
+            lines.append("  Warning:   nothing answers at \(stack.upstream) yet (\(reason)); requests get 502 until it does")
+        }
         lines += ["", "Press Ctrl+C to stop.", "", ""]
         FileHandle.standardOutput.write(Data(lines.joined(separator: "\n").utf8))
         let signal = await TerminationSignal.wait()

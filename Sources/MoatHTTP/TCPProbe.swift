@@ -1,3 +1,4 @@
+import CMicroHTTPD
 import Foundation
 
 /// A one-off TCP connection attempt, to tell at start-up whether anything

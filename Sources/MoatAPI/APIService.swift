@@ -123,17 +123,18 @@ public final class APIService: HTTPResponder {
             // A valid token from an application this api does not serve is forbidden, not unauthenticated.
             let forbidden = rejection.code == .clientNotAllowed
             let hasBearer = AccessTokenValidator.hasBearerScheme(request.headers["Authorization"])
-            // RFC 6750 §3.1: a malformed Bearer field is invalid_request, answered with 400.
+            // RFC 6750 §3.1: a malformed Bearer field is invalid_request, which gets 400.
             let malformed = hasBearer && rejection.code == .malformedAuthorization
-            var problem = ProblemDetails(
-                status: forbidden ? 403 : (malformed ? 400 : 401), code: rejection.code.rawValue,
-                title: forbidden ? "Forbidden" : (malformed ? "Bad Request" : "Unauthorized"), detail: rejection.reason
-            )
+            let (status, title) = forbidden ? (403, "Forbidden") : malformed ? (400, "Bad Request") : (401, "Unauthorized")
+            var problem = ProblemDetails(status: status, code: rejection.code.rawValue, title: title, detail: rejection.reason)
             if let detail = rejection.detailCode { problem.extensions["token_error"] = detail }
             var response = problem.response(requestID: request.requestID)
             if !forbidden {
                 // RFC 6750 §3.1: no error code when the request carried no bearer credentials.
-                let challenge = hasBearer ? "Bearer error=\"\(malformed ? "invalid_request" : "invalid_token")\"" : "Bearer"
+                var challenge = "Bearer"
+                if hasBearer {
+                    challenge += malformed ? " error=\"invalid_request\"" : " error=\"invalid_token\""
+                }
                 response.headers.set("WWW-Authenticate", challenge)
             }
             outcome = Outcome(response: response, reason: rejection.detailCode ?? rejection.code.rawValue)

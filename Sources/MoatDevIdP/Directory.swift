@@ -65,7 +65,7 @@ public struct Directory: Sendable {
         public var accessTokenVersion: Int = 2
 
         /// The client authentication method of the token request being
-        /// answered, or nil outside a token request.
+        /// handled, or nil outside a token request.
         public var authenticatedWith: ClientAuthenticationMethod? = nil
 
         /// A confidential client has a secret or a key credential; others are public clients.

@@ -88,11 +88,10 @@ extension Gateway {
             if error.code == .clientNotAllowed {
                 return .rejected(ProblemDetails.forbidden(code: error.code.rawValue, error.reason).response(requestID: request.requestID))
             }
+            // RFC 6750 §3.1: a malformed Bearer field is invalid_request, which gets 400.
             if error.code == .malformedAuthorization {
-                // RFC 6750 §3.1: a malformed Bearer field is invalid_request, answered with 400.
-                var response = ProblemDetails.badRequest(code: error.code.rawValue, error.reason).response(requestID: request.requestID)
-                response.headers.set("WWW-Authenticate", "Bearer realm=\"\(configuration.publicOrigin)\", error=\"invalid_request\"")
-                return .rejected(response)
+                let problem = ProblemDetails.badRequest(code: error.code.rawValue, error.reason)
+                return .rejected(bearerChallenge(request, problem, error: "invalid_request"))
             }
             return .rejected(invalidToken(request, code: error.code.rawValue, error.reason))
         }
@@ -100,8 +99,13 @@ extension Gateway {
 
     /// A 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3.1).
     private func invalidToken(_ request: HTTPRequest, code: String, _ reason: String) -> HTTPResponse {
-        var response = ProblemDetails.unauthorized(code: code, reason).response(requestID: request.requestID)
-        response.headers.set("WWW-Authenticate", "Bearer realm=\"\(configuration.publicOrigin)\", error=\"invalid_token\"")
+        bearerChallenge(request, ProblemDetails.unauthorized(code: code, reason), error: "invalid_token")
+    }
+
+    /// Returns `problem` as a response with `WWW-Authenticate: Bearer` naming the gateway's realm and `error`.
+    private func bearerChallenge(_ request: HTTPRequest, _ problem: ProblemDetails, error: String) -> HTTPResponse {
+        var response = problem.response(requestID: request.requestID)
+        response.headers.set("WWW-Authenticate", "Bearer realm=\"\(configuration.publicOrigin)\", error=\"\(error)\"")
         return response
     }
 

@@ -9,9 +9,9 @@ import MoatHTTP
 /// 2.0 Security Best Current Practice (RFC 9700) recommends. Two browser tabs
 /// that call `/.auth/refresh` at the same moment carry the same cookie, so
 /// the second request would present the rotated token again and sign the
-/// user out. Here the second caller waits
-/// for the first refresh and gets the same new cookies, for up to
-/// ``reuseWindow`` seconds after it started. A failed refresh is not reused.
+/// user out. Here the second caller waits for the first refresh and gets the
+/// same new cookies, for up to ``reuseWindow`` seconds after it started. A
+/// failed refresh is not reused.
 ///
 /// Only requests with exactly the same sealed cookie (the key of
 /// ``OpenedSessionCache``) share a refresh, and the caller checks the

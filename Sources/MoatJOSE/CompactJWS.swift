@@ -112,12 +112,7 @@ public struct CompactJWS: Sendable {
         let verifiedHeader = verifiedHeaders?.entry(for: headerSegment)
         var headerBytes: [UInt8] = []
         if verifiedHeader == nil {
-            do {
-                headerBytes = try Base64URL.decodeToArray(bytes: headerSegment)
-            } catch {
-                throw JOSEError(
-                    code: .invalidBase64URL, reason: "token header segment: \(error.reason); the value is not a JWT in compact form (header.payload.signature)")
-            }
+            headerBytes = try decodeSegment(headerSegment, name: "header", hint: "; the value is not a JWT in compact form (header.payload.signature)")
         }
         let payload = try decodeSegment(payloadSegment, name: "payload")
         let signature: DecodedSignature
@@ -157,11 +152,12 @@ public struct CompactJWS: Sendable {
         return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
-    private static func decodeSegment(_ segment: UnsafeBufferPointer<UInt8>, name: String) throws(JOSEError) -> [UInt8] {
+    /// - Parameter hint: text appended to the reason of a decoding error.
+    private static func decodeSegment(_ segment: UnsafeBufferPointer<UInt8>, name: String, hint: String = "") throws(JOSEError) -> [UInt8] {
         do {
             return try Base64URL.decodeToArray(bytes: segment)
         } catch {
-            throw JOSEError(code: .invalidBase64URL, reason: "token \(name) segment: \(error.reason)")
+            throw JOSEError(code: .invalidBase64URL, reason: "token \(name) segment: \(error.reason)\(hint)")
         }
     }
 }

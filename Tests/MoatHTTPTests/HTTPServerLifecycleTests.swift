@@ -126,7 +126,7 @@ struct HTTPServerLifecycleTests {
     }
 }
 
-/// A loop responder that answers every request with 204.
+/// A loop responder that returns 204 for every request.
 private struct FixedLoopResponder: HTTPLoopResponder {
     func respondOnLoop(to request: HTTPRequest) -> HTTPLoopDecision {
         .respond(HTTPResponse(status: 204))

@@ -9,7 +9,7 @@ private typealias F = Fixtures
 
 @Suite("Verified header reuse")
 struct VerifiedHeaderCacheTests {
-    /// A key set of its own per test, because the cache lives in the set.
+    /// Returns a key set of its own for each test, because the cache lives in the set.
     static func freshKeySet() throws -> JSONWebKeySet {
         try JSONWebKeySet(keys: [F.ecSigner.publicJWK, F.rsaSigner.publicJWK])
     }

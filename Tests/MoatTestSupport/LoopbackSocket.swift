@@ -59,10 +59,10 @@ public let isIPv6LoopbackAvailable: Bool = {
 private func openIPv6LoopbackSocket(port: Int, backlog: Int32?, reuseAddress: Bool) throws -> (descriptor: Int32, port: Int) {
     let descriptor = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw BlockingSocket.Failure(description: "socket(AF_INET6) failed with errno \(errno)") }
-    var one: Int32 = 1
-    setsockopt(descriptor, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size))
+    var enabled: Int32 = 1
+    setsockopt(descriptor, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &enabled, socklen_t(MemoryLayout<Int32>.size))
     if reuseAddress {
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &enabled, socklen_t(MemoryLayout<Int32>.size))
     }
     var address = sockaddr_in6()
     address.sin6_family = sa_family_t(AF_INET6)

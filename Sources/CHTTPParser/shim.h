@@ -26,4 +26,16 @@ static inline int moat_http_parser_has_content_length(const http_parser *parser)
     return (parser->flags & F_CONTENTLENGTH) != 0;
 }
 
+/* The request method of the current message (a bit-field). */
+static inline enum http_method moat_http_parser_method(const http_parser *parser)
+{
+    return (enum http_method) parser->method;
+}
+
+/* Whether the current message has chunked framing, from the F_* flags. */
+static inline int moat_http_parser_is_chunked(const http_parser *parser)
+{
+    return (parser->flags & F_CHUNKED) != 0;
+}
+
 #endif

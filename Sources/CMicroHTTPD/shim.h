@@ -25,13 +25,18 @@ moat_mhd_start_daemon(unsigned int flags, MHD_socket listen_socket,
                       size_t memory_limit, unsigned int connection_limit,
                       unsigned int timeout_seconds, unsigned int thread_count)
 {
+    /* A daemon started with MHD_USE_NO_LISTEN_SOCKET gets no listening socket. */
+    struct MHD_OptionItem listening[] = {
+        { listen_socket >= 0 ? MHD_OPTION_LISTEN_SOCKET : MHD_OPTION_END, (intptr_t) listen_socket, NULL },
+        { MHD_OPTION_END, 0, NULL },
+    };
     struct MHD_OptionItem thread_pool[] = {
         { thread_count > 0 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t) thread_count, NULL },
         { MHD_OPTION_END, 0, NULL },
     };
     return MHD_start_daemon(flags, 0, NULL, NULL, access_handler, access_cls,
                             MHD_OPTION_EXTERNAL_LOGGER, logger, logger_cls,
-                            MHD_OPTION_LISTEN_SOCKET, listen_socket,
+                            MHD_OPTION_ARRAY, listening,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
                             MHD_OPTION_URI_LOG_CALLBACK, uri_log, uri_log_cls,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory_limit,
@@ -67,6 +72,14 @@ moat_mhd_epoll_fd(struct MHD_Daemon *daemon)
     return info == NULL ? -1 : info->epoll_fd;
 }
 
+/* Returns the number of connections a daemon holds, or 0 when unknown. */
+static inline unsigned int
+moat_mhd_connection_count(struct MHD_Daemon *daemon)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    return info == NULL ? 0 : info->num_connections;
+}
+
 /* Returns how many milliseconds the caller may wait before MHD_run must be
    called again, or -1 when libmicrohttpd needs no timed call. */
 static inline long long
@@ -83,6 +96,17 @@ moat_mhd_timeout_ms(struct MHD_Daemon *daemon)
    Each descriptor carries a 64-bit tag that epoll returns with its events. */
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+
+/* accept4 is a GNU extension that <sys/socket.h> declares only with
+   _GNU_SOURCE; glibc always exports it. */
+extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+
+/* Accepts a connection as a non-blocking, close-on-exec socket. */
+static inline int
+moat_accept_nonblocking(int listener, struct sockaddr *address, socklen_t *length)
+{
+    return accept4(listener, address, length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
 
 /* Creates the non-blocking eventfd that wakes an event loop from other threads. */
 static inline int

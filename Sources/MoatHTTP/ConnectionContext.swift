@@ -76,10 +76,4 @@ final class ConnectionContext: @unchecked Sendable {
             "moat.http.remote": remoteAddress,
         ]
     }
-
-    var elapsedMilliseconds: String {
-        let elapsed = ContinuousClock.now - startedAt
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        return String(format: "%.3f", milliseconds)
-    }
 }

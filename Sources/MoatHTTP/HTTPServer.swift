@@ -88,7 +88,7 @@ public final class HTTPServer: Sendable {
             if case .eventLoops(let count) = configuration.concurrency {
                 let retained = Unmanaged.passRetained(core)
                 do throws(HTTPServerError) {
-                    let group = try EventLoopGroup.start(count: count, configuration: configuration, core: retained.toOpaque(), logger: logger)
+                    let group = try EventLoopGroup.start(count: count, configuration: configuration, core: retained, logger: logger)
                     state = .runningLoops(group, core: retained)
                     return .success(group.port)
                 } catch {

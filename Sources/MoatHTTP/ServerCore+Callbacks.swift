@@ -197,6 +197,11 @@ extension ServerCore {
 
     static func remoteAddress(_ connection: OpaquePointer) -> String {
         guard let address = moat_mhd_client_address(connection) else { return "" }
+        return remoteAddress(address)
+    }
+
+    /// Returns the numeric form of an IPv4 or IPv6 socket address, or "" for another family.
+    static func remoteAddress(_ address: UnsafePointer<sockaddr>) -> String {
         // inet_ntop into a stack buffer: getnameinfo with a NI_MAXHOST array was a visible per-request cost.
         let family = Int32(address.pointee.sa_family)
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN)) { buffer -> String in

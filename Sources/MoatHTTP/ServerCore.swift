@@ -1,5 +1,6 @@
 import Foundation
 import MoatCore
+import Synchronization
 
 /// The part of ``HTTPServer`` that libmicrohttpd's callbacks reach through
 /// their closure pointer.
@@ -27,6 +28,8 @@ final class ServerCore: Sendable {
     let loopResponder: (any HTTPLoopResponder)?
     let logger: Logger
     private let registry = LockedValue(Registry())
+    /// Requests that event loops serve on their own connections (``LoopServer``), between head and end of response.
+    let loopExchangesInFlight = Atomic<Int>(0)
 
     init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, streamingResponder: (any HTTPStreamingResponder)? = nil, logger: Logger) {
         self.configuration = configuration
@@ -82,7 +85,7 @@ final class ServerCore: Sendable {
     /// The number of requests between handler start and completion.
     func inFlightCount() -> Int {
         let contexts = registry.withLock { Array($0.contexts.values) }
-        return contexts.reduce(0) { count, context in
+        return contexts.reduce(loopExchangesInFlight.load(ordering: .relaxed)) { count, context in
             count + (context.withLock { $0.machine.isInFlight || $0.isStreamingInFlight } ? 1 : 0)
         }
     }
@@ -128,36 +131,41 @@ final class ServerCore: Sendable {
     /// 3. `X-Request-Id` is set and the default security fields are added
     ///    when missing.
     func finalize(_ reply: ConnectionStateMachine.Reply, for context: ConnectionContext) -> HTTPResponse {
+        finalize(reply, requestID: context.requestID, logMetadata: context.logMetadata)
+    }
+
+    /// ``finalize(_:for:)`` for a request known by its id and log metadata.
+    func finalize(_ reply: ConnectionStateMachine.Reply, requestID: String, logMetadata: @autoclosure () -> Logger.Metadata) -> HTTPResponse {
         var response: HTTPResponse
         switch reply {
         case .response(let handled):
             response = handled
         case .problem(let problem):
-            response = problem.response(requestID: context.requestID)
+            response = problem.response(requestID: requestID)
             // libmicrohttpd closes the connection after an early reply, so the header announces it.
             response.headers.set("Connection", "close")
         }
 
         if let failure = response.failure {
-            logger.error("request handler failed", metadata: context.logMetadata.merging(["moat.error": failure]) { $1 })
+            logger.error("request handler failed", metadata: logMetadata().merging(["moat.error": failure]) { $1 })
             // Rebuilt because a response made outside a request, such as a failed
             // `HTTPResponse.json`, carries an empty request id.
-            response = ProblemDetails.internalError().response(requestID: context.requestID)
+            response = ProblemDetails.internalError().response(requestID: requestID)
         }
         // 101 is valid only for an upgrade, which the streaming path supports.
         let isUpgrade = response.status == 101 && response.upgradeHandler != nil && streamingResponder != nil
         if !(200...599).contains(response.status) && !isUpgrade {
-            logger.error("response status invalid", metadata: context.logMetadata.merging(["moat.http.status": String(response.status)]) { $1 })
-            response = ProblemDetails.internalError().response(requestID: context.requestID)
+            logger.error("response status invalid", metadata: logMetadata().merging(["moat.http.status": String(response.status)]) { $1 })
+            response = ProblemDetails.internalError().response(requestID: requestID)
         }
         if case .invalid(let reason) = response.headers.validate() {
-            logger.error("response header invalid", metadata: context.logMetadata.merging(["moat.error": reason]) { $1 })
-            response = ProblemDetails.internalError().response(requestID: context.requestID)
+            logger.error("response header invalid", metadata: logMetadata().merging(["moat.error": reason]) { $1 })
+            response = ProblemDetails.internalError().response(requestID: requestID)
         }
 
         // libmicrohttpd computes the framing fields from the body.
         response.headers.remove("Content-Length")
-        response.headers.set("X-Request-Id", context.requestID)
+        response.headers.set("X-Request-Id", requestID)
         for (name, value) in Self.defaultHeaders where !response.headers.contains(name) {
             response.headers.add(name, value)
         }
@@ -175,21 +183,40 @@ final class ServerCore: Sendable {
         // The metadata is built before `Logger` filters by level, and formatting
         // the duration was a visible per-request cost when info lines are off.
         guard logger.level <= .info else { return }
-        var metadata = context.logMetadata
-        metadata["moat.http.duration_ms"] = context.elapsedMilliseconds
         switch action {
         case .logCompleted:
-            metadata["moat.http.status"] = String(context.sentStatus)
-            metadata["moat.http.bytes"] = String(context.sentBodyBytes)
+            logRequestEnd(.completed(status: context.sentStatus, bodyBytes: context.sentBodyBytes, termination: termination), metadata: context.logMetadata, startedAt: context.startedAt)
+        case .logAborted:
+            logRequestEnd(.aborted(termination: context.abortReason ?? termination), metadata: context.logMetadata, startedAt: context.startedAt)
+        default:
+            break
+        }
+    }
+
+    /// How a request ended, for its log line.
+    enum RequestEnd {
+        case completed(status: Int, bodyBytes: Int, termination: String)
+        case aborted(termination: String)
+    }
+
+    /// Writes `request completed` or `request aborted` at info level.
+    func logRequestEnd(_ end: RequestEnd, metadata: Logger.Metadata, startedAt: ContinuousClock.Instant) {
+        guard logger.level <= .info else { return }
+        var metadata = metadata
+        let elapsed = ContinuousClock.now - startedAt
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        metadata["moat.http.duration_ms"] = String(format: "%.3f", milliseconds)
+        switch end {
+        case .completed(let status, let bodyBytes, let termination):
+            metadata["moat.http.status"] = String(status)
+            metadata["moat.http.bytes"] = String(bodyBytes)
             if termination != "completed" {
                 metadata["moat.http.termination"] = termination
             }
             logger.info("request completed", metadata: metadata)
-        case .logAborted:
-            metadata["moat.http.termination"] = context.abortReason ?? termination
+        case .aborted(let termination):
+            metadata["moat.http.termination"] = termination
             logger.info("request aborted", metadata: metadata)
-        default:
-            break
         }
     }
 }

@@ -456,12 +456,22 @@ struct LoopHTTPClientTests {
     @Test("localhost reaches an IPv6-only upstream", .enabled(if: isIPv6LoopbackAvailable))
     func localhostFallsBackToIPv6() async throws {
         let heads = LockedValue<[String]>([])
-        let upstream = try RawUpstream(ipv6: true) { _, socket in
-            while let head = try? socket.read(until: "\r\n\r\n") {
-                heads.withLock { $0.append(head) }
-                guard (try? socket.send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nv6")) != nil else { return }
+        // The same port on 127.0.0.1 is held bound but not listening, so that it
+        // refuses, and no test running beside this one can listen there.
+        var reservation: (upstream: RawUpstream, descriptor: Int32)?
+        for _ in 0..<5 where reservation == nil {
+            let candidate = try RawUpstream(ipv6: true) { _, socket in
+                while let head = try? socket.read(until: "\r\n\r\n") {
+                    heads.withLock { $0.append(head) }
+                    guard (try? socket.send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nv6")) != nil else { return }
+                }
+            }
+            if let (descriptor, _) = try? openLoopbackSocket(port: candidate.port, backlog: nil) {
+                reservation = (candidate, descriptor)
             }
         }
+        let (upstream, reserved) = try #require(reservation)
+        defer { close(reserved) }
         try await withForwarder(upstreamHost: "localhost", upstreamPort: upstream.port) { port in
             for _ in 0..<2 {
                 let reply = try await fetch(port: port, "/")

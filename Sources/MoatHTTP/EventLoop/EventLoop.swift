@@ -2,12 +2,14 @@ import CMicroHTTPD
 import Foundation
 import MoatCore
 
-/// One event-loop thread that owns a libmicrohttpd daemon in external-epoll
-/// mode, a libcurl multi handle and an HTTP client for plain-http upstreams
-/// (``LoopHTTPClient``), all in one epoll set, in the manner of an nginx worker.
+/// One event-loop thread that owns a listening socket and the connections it
+/// serves itself (``LoopServer``), a libmicrohttpd daemon in external-epoll
+/// mode for every other connection, a libcurl multi handle and an HTTP
+/// client for plain-http upstreams (``LoopHTTPClient``), all in one epoll
+/// set, in the manner of an nginx worker.
 ///
 /// A request without a body is read, responded to or forwarded, and its upstream
-/// response queued on this thread alone (see ``HTTPLoopResponder``).
+/// response written on this thread alone (see ``HTTPLoopResponder``).
 ///
 /// Threading rules, from the libmicrohttpd and libcurl manuals: `MHD_run`,
 /// `MHD_queue_response` and every libcurl call happen on this thread only.
@@ -24,6 +26,7 @@ final class EventLoop: @unchecked Sendable {
     private let logger: Logger
     private(set) var upstream: LoopUpstream!
     private(set) var httpClient: LoopHTTPClient!
+    private var server: LoopServer!
     /// Jobs from other threads, run after the next wake-up.
     private let posted = LockedValue<[() -> Void]>([])
     /// Jobs from this thread, run at the end of the current iteration, outside any libcurl or libmicrohttpd callback.
@@ -39,11 +42,12 @@ final class EventLoop: @unchecked Sendable {
     private static let daemonTag: UInt64 = 1
     private static let maxEvents: Int32 = 64
 
-    /// Creates a loop around a daemon started with `MHD_USE_EPOLL` and no internal thread.
+    /// Creates a loop around a daemon started with `MHD_USE_EPOLL`, no internal
+    /// thread and no listening socket; the loop accepts on `listener`.
     ///
     /// - Throws: ``HTTPServerError`` `daemon_start_failed` when epoll, the
     ///   wake-up eventfd or the libcurl multi handle cannot be created.
-    init(index: Int, daemon: OpaquePointer, logger: Logger) throws(HTTPServerError) {
+    init(index: Int, daemon: OpaquePointer, listener: Int32, core: ServerCore, connectionLimit: Int, logger: Logger) throws(HTTPServerError) {
         self.index = index
         self.daemon = daemon
         self.logger = logger
@@ -66,6 +70,14 @@ final class EventLoop: @unchecked Sendable {
         }
         self.upstream = upstream
         httpClient = LoopHTTPClient(epoll: epoll, loop: self, logger: logger)
+        do throws(HTTPServerError) {
+            server = try LoopServer(loop: self, epoll: epoll, listener: listener, daemon: daemon, core: core, connectionLimit: connectionLimit, logger: logger)
+        } catch {
+            upstream.shutDown()
+            close(epoll)
+            close(wakeDescriptor)
+            throw error
+        }
     }
 
     /// The loop running on the calling thread, or nil on any other thread.
@@ -112,15 +124,12 @@ final class EventLoop: @unchecked Sendable {
         _ = write(wakeDescriptor, &one, MemoryLayout<UInt64>.size)
     }
 
-    /// Stops accepting connections: libmicrohttpd gives the listening socket
-    /// back, and the loop closes it. Returns after the loop did so.
+    /// Stops accepting connections: the loop closes its listening socket.
+    /// Returns after the loop did so.
     func quiesce() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            execute { [daemon] in
-                let socket = MHD_quiesce_daemon(daemon)
-                if socket >= 0 {
-                    close(socket)
-                }
+            execute { [self] in
+                server.stopListening()
                 continuation.resume()
             }
         }
@@ -166,6 +175,10 @@ final class EventLoop: @unchecked Sendable {
                     runPostedJobs()
                 case Self.daemonTag:
                     daemonReady = true
+                case LoopServer.listenTag:
+                    server.acceptReady()
+                case LoopServer.connectionTag...:
+                    server.connectionReady(UInt32(truncatingIfNeeded: tags[index] - LoopServer.connectionTag), events: events[index])
                 case LoopHTTPClient.connectionTag...:
                     httpClient.connectionReady(UInt32(truncatingIfNeeded: tags[index] - LoopHTTPClient.connectionTag), events: events[index])
                 default:
@@ -175,6 +188,7 @@ final class EventLoop: @unchecked Sendable {
             let now = ContinuousClock.now
             upstream.runTimerIfDue(now: now)
             httpClient.runTimersIfDue(now: now)
+            server.runTimersIfDue(now: now)
             runDeferredJobs()
             if daemonReady || daemonRunPending {
                 daemonRunPending = false
@@ -183,6 +197,7 @@ final class EventLoop: @unchecked Sendable {
             }
         }
 
+        server.shutDown()
         upstream.shutDown()
         httpClient.shutDown()
         runDeferredJobs()
@@ -199,7 +214,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// Milliseconds epoll may wait: the earliest of the deadlines of
-    /// libmicrohttpd, libcurl and the loop's HTTP client, or -1 for none.
+    /// libmicrohttpd, libcurl, the loop's HTTP client and its server, or -1 for none.
     private func nextTimeout(daemonTimeout: Int64) -> Int32 {
         if !deferred.isEmpty || daemonRunPending {
             return 0
@@ -213,6 +228,7 @@ final class EventLoop: @unchecked Sendable {
         }
         include(upstream.timerDeadline)
         include(httpClient.timerDeadline)
+        include(server.timerDeadline)
         return Int32(clamping: timeout)
     }
 

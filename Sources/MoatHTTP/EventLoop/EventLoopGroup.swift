@@ -5,7 +5,8 @@ import MoatCore
 /// The event loops of one ``HTTPServer`` in
 /// ``HTTPServerConfiguration/Concurrency/eventLoops(_:)`` mode, each with its
 /// own daemon and its own `SO_REUSEPORT` listening socket on the shared port,
-/// so that the kernel spreads new connections over the loops.
+/// so that the kernel spreads new connections over the loops. Each loop
+/// accepts on its socket itself (``LoopServer``); the daemons have none.
 final class EventLoopGroup: Sendable {
     let loops: [EventLoop]
     let port: Int
@@ -18,7 +19,7 @@ final class EventLoopGroup: Sendable {
     /// Binds `count` sockets, starts a daemon on each and runs a loop per daemon.
     ///
     /// - Throws: ``HTTPServerError`` from binding, or `daemon_start_failed`.
-    static func start(count: Int, configuration: HTTPServerConfiguration, core: UnsafeMutableRawPointer, logger: Logger) throws(HTTPServerError) -> EventLoopGroup {
+    static func start(count: Int, configuration: HTTPServerConfiguration, core: Unmanaged<ServerCore>, logger: Logger) throws(HTTPServerError) -> EventLoopGroup {
         var sockets: [ListeningSocket] = []
         var daemons: [OpaquePointer] = []
         func cleanUp() {
@@ -37,11 +38,12 @@ final class EventLoopGroup: Sendable {
                 let port = sockets.first?.port ?? configuration.port
                 let socket = try ListeningSocket.open(host: configuration.host, port: port, reusePort: true)
                 sockets.append(socket)
-                guard let daemon = startDaemon(socket: socket, count: count, configuration: configuration, core: core) else {
+                guard let daemon = startDaemon(isIPv6: socket.isIPv6, count: count, configuration: configuration, core: core.toOpaque()) else {
                     throw HTTPServerError(.daemonStartFailed, "libmicrohttpd did not start event loop \(index) on \(configuration.host):\(socket.port); see the preceding libmicrohttpd log lines")
                 }
                 daemons.append(daemon)
-                loops.append(try EventLoop(index: index, daemon: daemon, logger: logger))
+                let share = connectionShare(configuration.maxConnections, count: count)
+                loops.append(try EventLoop(index: index, daemon: daemon, listener: socket.descriptor, core: core.takeUnretainedValue(), connectionLimit: share, logger: logger))
             }
         } catch {
             cleanUp()
@@ -65,16 +67,22 @@ final class EventLoopGroup: Sendable {
         }
     }
 
-    private static func startDaemon(socket: ListeningSocket, count: Int, configuration: HTTPServerConfiguration, core: UnsafeMutableRawPointer) -> OpaquePointer? {
-        // No internal thread: the loop calls MHD_run when the daemon's epoll descriptor is readable.
+    /// The connection limit is per loop, so each loop gets its share, rounded up.
+    private static func connectionShare(_ limit: Int, count: Int) -> Int {
+        (limit + count - 1) / count
+    }
+
+    private static func startDaemon(isIPv6: Bool, count: Int, configuration: HTTPServerConfiguration, core: UnsafeMutableRawPointer) -> OpaquePointer? {
+        // No internal thread: the loop calls MHD_run when the daemon's epoll
+        // descriptor is readable. No listening socket: the loop adds connections.
         var flags = MHD_USE_EPOLL.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_ALLOW_UPGRADE.rawValue | MHD_USE_ERROR_LOG.rawValue
-        if socket.isIPv6 {
+            | MHD_USE_NO_LISTEN_SOCKET.rawValue
+        if isIPv6 {
             flags |= MHD_USE_IPv6.rawValue
         }
-        // The connection limit is per daemon, so each loop gets its share, rounded up.
-        let connectionLimit = (configuration.maxConnections + count - 1) / count
+        let connectionLimit = connectionShare(configuration.maxConnections, count: count)
         return moat_mhd_start_daemon(
-            flags, socket.descriptor,
+            flags, -1,
             MicroHTTPDCallbacks.access, core,
             MicroHTTPDCallbacks.completed, core,
             MicroHTTPDCallbacks.uriLog, core,

@@ -200,9 +200,9 @@ final class ServerCore: Sendable {
     }
 
     /// Writes `request completed` or `request aborted` at info level.
-    func logRequestEnd(_ end: RequestEnd, metadata: Logger.Metadata, startedAt: ContinuousClock.Instant) {
+    func logRequestEnd(_ end: RequestEnd, metadata: @autoclosure () -> Logger.Metadata, startedAt: ContinuousClock.Instant) {
         guard logger.level <= .info else { return }
-        var metadata = metadata
+        var metadata = metadata()
         let elapsed = ContinuousClock.now - startedAt
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         metadata["moat.http.duration_ms"] = String(format: "%.3f", milliseconds)

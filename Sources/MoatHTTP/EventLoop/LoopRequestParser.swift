@@ -34,9 +34,10 @@ enum LoopHeadScan {
 /// server does, so the two paths cannot disagree about where a request ends.
 final class LoopRequestParser {
     private let parser: UnsafeMutablePointer<http_parser>
-    private var target: [UInt8] = []
-    private var fieldName: [UInt8] = []
-    private var fieldValue: [UInt8] = []
+    // Parts of the input under scan; valid only during `scan`.
+    private var target = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    private var fieldName = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    private var fieldValue = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
     private var headers = HTTPHeaders()
     private var lastWasValue = false
     private var hostCount = 0
@@ -83,9 +84,9 @@ final class LoopRequestParser {
     private func reset() {
         http_parser_init(parser, HTTP_REQUEST)
         parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
-        target.removeAll(keepingCapacity: true)
-        fieldName.removeAll(keepingCapacity: true)
-        fieldValue.removeAll(keepingCapacity: true)
+        target = UnsafeBufferPointer(start: nil, count: 0)
+        fieldName = UnsafeBufferPointer(start: nil, count: 0)
+        fieldValue = UnsafeBufferPointer(start: nil, count: 0)
         headers = HTTPHeaders()
         lastWasValue = false
         hostCount = 0
@@ -132,7 +133,8 @@ final class LoopRequestParser {
         let pointer = UnsafeMutablePointer<http_parser_settings>.allocate(capacity: 1)
         var settings = http_parser_settings()
         settings.on_url = { parser, bytes, count in
-            append(bytes, count, to: &owner(parser).target)
+            let owner = owner(parser)
+            owner.extend(&owner.target, bytes, count)
             return 0
         }
         settings.on_header_field = { parser, bytes, count in
@@ -140,13 +142,13 @@ final class LoopRequestParser {
             if owner.lastWasValue {
                 owner.commitField()
             }
-            append(bytes, count, to: &owner.fieldName)
+            owner.extend(&owner.fieldName, bytes, count)
             owner.lastWasValue = false
             return 0
         }
         settings.on_header_value = { parser, bytes, count in
             let owner = owner(parser)
-            append(bytes, count, to: &owner.fieldValue)
+            owner.extend(&owner.fieldValue, bytes, count)
             owner.lastWasValue = true
             return 0
         }
@@ -176,48 +178,74 @@ final class LoopRequestParser {
         Unmanaged<LoopRequestParser>.fromOpaque(parser!.pointee.data).takeUnretainedValue()
     }
 
-    private static func append(_ bytes: UnsafePointer<CChar>?, _ count: Int, to buffer: inout [UInt8]) {
+    /// Grows `span` by the bytes of a callback. The scanned input stays in
+    /// place for the whole scan, so the parts of the head are not copied until
+    /// they become strings. http_parser reports an element of one buffer in
+    /// one piece, so a piece that does not continue the span is refused.
+    private func extend(_ span: inout UnsafeBufferPointer<UInt8>, _ bytes: UnsafePointer<CChar>?, _ count: Int) {
         guard let bytes, count > 0 else { return }
-        bytes.withMemoryRebound(to: UInt8.self, capacity: count) { buffer.append(contentsOf: UnsafeBufferPointer(start: $0, count: count)) }
+        let start = UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self)
+        guard let base = span.baseAddress, !span.isEmpty else {
+            span = UnsafeBufferPointer(start: start, count: count)
+            return
+        }
+        guard base + span.count == start else {
+            refusal = "a part of the head arrived in pieces"
+            return
+        }
+        span = UnsafeBufferPointer(start: base, count: span.count + count)
     }
 
     private func commitField() {
-        defer {
-            fieldName.removeAll(keepingCapacity: true)
-            fieldValue.removeAll(keepingCapacity: true)
-        }
+        let name = fieldName
+        var value = fieldValue
+        fieldName = UnsafeBufferPointer(start: nil, count: 0)
+        fieldValue = UnsafeBufferPointer(start: nil, count: 0)
         guard refusal == nil else { return }
         // http_parser skips the whitespace before a value but keeps the whitespace after it.
-        var end = fieldValue.endIndex
-        while end > 0, fieldValue[end - 1] == 0x20 || fieldValue[end - 1] == 0x09 {
-            end -= 1
+        while let last = value.last, last == 0x20 || last == 0x09 {
+            value = UnsafeBufferPointer(rebasing: value.dropLast())
         }
-        guard !fieldName.isEmpty, fieldName.allSatisfy(HTTPHeaders.isTokenByte) else {
+        guard !name.isEmpty, name.allSatisfy(HTTPHeaders.isTokenByte) else {
             refusal = "a field name is not a token"
             return
         }
-        let valid = fieldValue.withUnsafeBufferPointer { HTTPHeaders.isValidFieldValue(UnsafeBufferPointer(rebasing: $0[..<end])) }
-        guard valid else {
+        guard HTTPHeaders.isValidFieldValue(value) else {
             refusal = "a field value contains a forbidden byte"
             return
         }
-        let name = String(decoding: fieldName, as: UTF8.self)
         if let reason = Self.refusal(forFieldNamed: name) {
             refusal = reason
             return
         }
-        if HTTPHeaders.namesMatch(name, "Host") {
+        if Self.equalsIgnoringCase(name, "host") {
             hostCount += 1
         }
-        headers.add(name, String(decoding: fieldValue[..<end], as: UTF8.self))
+        headers.add(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
     }
 
     /// Fields that make a request one for libmicrohttpd.
-    private static func refusal(forFieldNamed name: String) -> String? {
-        for refused in ["Content-Length", "Transfer-Encoding", "Upgrade", "Expect"] where HTTPHeaders.namesMatch(name, refused) {
-            return "the request has a \(refused) field"
+    private static func refusal(forFieldNamed name: UnsafeBufferPointer<UInt8>) -> String? {
+        for (lowercase, spelled) in refusedFields where equalsIgnoringCase(name, lowercase) {
+            return "the request has a \(spelled) field"
         }
         return nil
+    }
+
+    private static let refusedFields: [(StaticString, String)] = [
+        ("content-length", "Content-Length"), ("transfer-encoding", "Transfer-Encoding"), ("upgrade", "Upgrade"), ("expect", "Expect"),
+    ]
+
+    /// Compares a field name with a lower-case ASCII name.
+    private static func equalsIgnoringCase(_ name: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard name.count == lowercase.utf8CodeUnitCount else { return false }
+        let expected = lowercase.utf8Start
+        for index in 0..<name.count {
+            let byte = name[index]
+            let folded = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            guard folded == expected[index] else { return false }
+        }
+        return true
     }
 
     private func completeHead(_ parser: UnsafeMutablePointer<http_parser>) -> Int32 {

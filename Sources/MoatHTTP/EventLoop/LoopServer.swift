@@ -185,6 +185,8 @@ final class LoopServer: @unchecked Sendable {
             readRequest(connection)
         }
         if events & EPOLLOUT.rawValue != 0, connection.phase == .sending {
+            // Room in the socket's buffer is progress for a stalled response.
+            connection.lastActivity = .now
             flush(connection)
         }
     }
@@ -389,7 +391,6 @@ final class LoopServer: @unchecked Sendable {
                 }
                 if written > 0 {
                     connection.outputOffset += written
-                    connection.lastActivity = .now
                     continue
                 }
                 let code = errno

@@ -10,7 +10,10 @@ import MoatCore
 /// runs on a Swift task, so a slow handler never blocks a network thread.
 /// With ``HTTPServerConfiguration/Concurrency/eventLoops(_:)`` the server
 /// runs event-loop threads instead, on which an ``HTTPLoopResponder``
-/// handles requests without a body.
+/// handles requests without a body. Each loop accepts connections itself
+/// and serves plain HTTP/1.1 requests without libmicrohttpd; a connection
+/// with any other request goes to the loop's libmicrohttpd daemon, so the
+/// limits and replies below hold in every mode (see `LoopServer`).
 ///
 /// Limits:
 /// - A request head larger than ``HTTPServerConfiguration/maxHeaderBytes``

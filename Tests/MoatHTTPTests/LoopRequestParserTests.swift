@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Event-loop request heads")
 struct LoopRequestParserTests {
-    /// What a scan should find: the head's length for a complete head, or nil.
+    /// The verdict a scan should reach, with the head's length for a complete head.
     enum Expected: Sendable, CustomStringConvertible {
         case complete(Int)
         case incomplete

@@ -5,7 +5,7 @@ import Testing
 
 @testable import MoatHTTP
 
-/// Answers on the loop with the method and path, and off the loop with "blocking".
+/// Replies on the loop with the method and path, and off the loop with "blocking".
 private struct EchoLoopResponder: HTTPLoopResponder {
     var decide: @Sendable (HTTPRequest) -> HTTPLoopDecision = { request in
         .respond(.text("loop \(request.method) \(request.path)"))
@@ -42,7 +42,7 @@ private func withLoggedLoopServer<Value>(
 }
 
 /// Reads `count` responses off `socket`, each with a body of `Content-Length`
-/// bytes, except for the indices in `heads`, which answer HEAD requests.
+/// bytes, except for the indices in `heads`, the replies to HEAD requests.
 private func readResponses(_ socket: BlockingSocket, count: Int, heads: Set<Int> = []) throws -> [(head: String, body: String)] {
     var responses: [(String, String)] = []
     for index in 0..<count {
@@ -167,11 +167,11 @@ struct LoopServerTests {
         let configuration = HTTPServerConfiguration(maxConnections: 1, shutdownGracePeriod: 1, concurrency: .eventLoops(1))
         try await withLoggedLoopServer(configuration) { server in
             let first = try BlockingSocket(port: server.port)
-            let kept = try await onThread {
+            let firstBody = try await onThread {
                 try first.send("GET /kept HTTP/1.1\r\nHost: t\r\n\r\n")
                 return try readResponses(first, count: 1)[0].body
             }
-            #expect(kept == "loop GET /kept")
+            #expect(firstBody == "loop GET /kept")
             let second = try await RawHTTP.exchange(port: server.port, "GET /refused HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(second.isEmpty)
             #expect(server.logs.entries.contains { $0.message == "connection refused at the connection limit" })

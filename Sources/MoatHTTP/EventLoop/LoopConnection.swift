@@ -65,7 +65,7 @@ final class LoopExchange: @unchecked Sendable {
     var keepAlive: Bool
     var status = 0
     var bodyBytes = 0
-    /// The handler task of a request answered off the loop, cancelled when the connection goes.
+    /// The handler task of a request served off the loop, cancelled when the connection goes.
     var task: Task<Void, Never>?
 
     init(requestID: String, method: String, path: String, keepAlive: Bool) {

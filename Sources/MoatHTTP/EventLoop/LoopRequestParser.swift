@@ -1,7 +1,7 @@
 import CHTTPParser
 import Foundation
 
-/// A request head that an event loop answers on its own connection, without libmicrohttpd.
+/// A request head that an event loop serves on its own connection, without libmicrohttpd.
 struct LoopRequestHead {
     let method: String
     let target: String
@@ -12,13 +12,13 @@ struct LoopRequestHead {
     let keepAlive: Bool
 }
 
-/// What ``LoopRequestParser/scan(_:)`` found at the start of a connection's input.
+/// The verdict of ``LoopRequestParser/scan(_:)`` on the start of a connection's input.
 enum LoopHeadScan {
     case complete(LoopRequestHead)
     /// The input ends inside the head.
     case incomplete
     /// The connection goes to libmicrohttpd, so that the server's full rules
-    /// and answers apply: the request has a body, asks for an upgrade or
+    /// and replies apply: the request has a body, asks for an upgrade or
     /// `100-continue`, is not plain HTTP/1.1, or is malformed.
     case handOver(reason: String)
 }
@@ -26,10 +26,10 @@ enum LoopHeadScan {
 /// Reads request heads with Node's http_parser for the event loop's own
 /// connections (``LoopServer``).
 ///
-/// It accepts only the plain case: HTTP/1.1, exactly one `Host`, no body
-/// framing, no `Upgrade` or `Expect`, a target in origin form, CRLF line
-/// ends, no folded lines, token field names and valid field values
-/// (RFC 9112 §2.2, §5; RFC 9110 §5.5). Everything else is handed over to
+/// It accepts only the plain case: HTTP/1.1 with exactly one `Host`, a
+/// target in origin form, CRLF line ends, no folded lines, token field
+/// names and valid field values (RFC 9112 §2.2, §5; RFC 9110 §5.5). The
+/// head has no body framing and no `Upgrade` or `Expect` field. Everything else is handed over to
 /// libmicrohttpd, which runs in strict mode and answers as the thread-pool
 /// server does, so the two paths cannot disagree about where a request ends.
 final class LoopRequestParser {
@@ -105,7 +105,7 @@ final class LoopRequestParser {
               let base = head.baseAddress
         else { return "the head does not end with CRLF CRLF" }
         // Every LF follows a CR and no line starts with whitespace; with as
-        // many CRs as LFs, no CR stands alone either.
+        // many CRs as LFs, every CR is part of a CRLF.
         var lineFeeds = 0
         var offset = 0
         while let found = memchr(base + offset, 0x0A, head.count - offset) {

@@ -9,8 +9,8 @@ import MoatCore
 /// A plain request is one that ``LoopRequestParser`` accepts: an HTTP/1.1
 /// head without a body or upgrade, within ``HTTPServerConfiguration/maxHeaderBytes``.
 /// The head is read with `MSG_PEEK` first, and only consumed once it is
-/// known to be plain, so a connection handed over with `MHD_add_connection`
-/// still holds its request for libmicrohttpd to read. A connection that has
+/// known to be plain, so that libmicrohttpd reads the request of a
+/// connection handed over with `MHD_add_connection` from the socket itself. A connection that has
 /// been handed over stays with libmicrohttpd until it closes.
 ///
 /// This path exists for speed: libmicrohttpd 0.9.75 clears its whole

@@ -179,25 +179,20 @@ struct LoopServerTests {
         }
     }
 
-    @Test("a client that leaves during the upstream wait is logged as aborted")
+    @Test("a client that leaves during the upstream wait ends the upstream exchange")
     func clientLeavesWhileWaiting() async throws {
-        let release = DispatchSemaphore(value: 0)
         let arrived = LockedValue(0)
-        let slow = HTTPServer(
-            configuration: HTTPServerConfiguration(shutdownGracePeriod: 0),
-            responder: ClosureResponder { _ in
-                arrived.withLock { $0 += 1 }
-                release.wait()
-                return .text("late")
-            },
-            logger: .disabled
-        )
-        try slow.start()
-        defer {
-            release.signal()
-            Task { await slow.stop() }
+        let upstreamSawClose = LockedValue(false)
+        let upstream = try RawUpstream { _, socket in
+            guard (try? socket.read(until: "\r\n\r\n")) != nil else { return }
+            arrived.withLock { $0 += 1 }
+            // The upstream never answers; the gateway closing the connection ends this read.
+            if let rest = try? socket.readToEnd(), rest.isEmpty {
+                upstreamSawClose.withLock { $0 = true }
+            }
         }
-        let url = try #require(URL(string: "http://127.0.0.1:\(slow.port)/wait"))
+        defer { upstream.stop() }
+        let url = try #require(URL(string: "http://127.0.0.1:\(upstream.port)/wait"))
         let responder = EchoLoopResponder { request in
             request.path == "/wait"
                 ? .forward(StreamingClientRequest(method: "GET", url: url)) { _ in .text("forwarded") }
@@ -215,18 +210,9 @@ struct LoopServerTests {
             #expect(aborted)
             let line = server.logs.entries.first { $0.message == "request aborted" }
             #expect(line?.metadata["moat.http.termination"] == "client_abort")
-            release.signal()
+            #expect(await eventually { upstreamSawClose.current })
             let next = try await RawHTTP.exchange(port: server.port, "GET /after HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
             #expect(next.hasSuffix("loop /after"))
         }
-    }
-}
-
-/// A buffered responder from a closure.
-private struct ClosureResponder: HTTPResponder {
-    let handle: @Sendable (HTTPRequest) -> HTTPResponse
-
-    func respond(to request: HTTPRequest) async -> HTTPResponse {
-        handle(request)
     }
 }

@@ -67,6 +67,8 @@ final class LoopExchange: @unchecked Sendable {
     var bodyBytes = 0
     /// The handler task of a request served off the loop, cancelled when the connection goes.
     var task: Task<Void, Never>?
+    /// Abandons the upstream exchange while its head has not arrived, when the connection goes.
+    var cancelUpstream: (() -> Void)?
 
     init(requestID: String, method: String, path: String, keepAlive: Bool) {
         self.requestID = requestID

@@ -68,19 +68,36 @@ final class LoopHTTPClient {
     }
 
     /// Sends `request` to `origin` and calls `onHead` on this thread exactly
-    /// once, with the response head (the body may still stream) or the failure before it.
+    /// once, with the response head (the body may still stream) or the
+    /// failure before it, unless the exchange is cancelled first.
+    ///
+    /// - Returns: the exchange, for ``cancel(_:)``, or nil when `onHead` already ran.
+    @discardableResult
     func start(
         _ request: StreamingClientRequest, origin: LoopHTTPOrigin, requestID: String?,
         onHead: @escaping (Result<StreamingClientResponse, HTTPClientError>) -> Void
-    ) {
+    ) -> LoopHTTPExchange? {
         let head: [UInt8]
         do {
             head = try Self.requestHead(request, origin: origin)
         } catch {
             onHead(.failure(error))
-            return
+            return nil
         }
-        send(LoopHTTPExchange(request: request, requestID: requestID, origin: origin, head: head, onHead: onHead))
+        let exchange = LoopHTTPExchange(request: request, requestID: requestID, origin: origin, head: head, onHead: onHead)
+        send(exchange)
+        return exchange.onHead == nil ? nil : exchange
+    }
+
+    /// Abandons an exchange whose response head has not arrived, because its
+    /// client went away: `onHead` is never called, and the upstream connection
+    /// is closed, since a response still on its way makes it unusable.
+    func cancel(_ exchange: LoopHTTPExchange) {
+        guard exchange.onHead != nil else { return }
+        exchange.onHead = nil
+        if let connection = connections.values.first(where: { $0.exchange === exchange }) {
+            close(connection)
+        }
     }
 
     /// Handles epoll events on the connection with `id`.

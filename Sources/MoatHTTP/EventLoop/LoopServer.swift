@@ -284,8 +284,11 @@ final class LoopServer: @unchecked Sendable {
                 respond(complete(result), to: exchange, on: connection)
             }
             if let origin = loop.httpClient.origin(for: upstreamRequest) {
-                loop.httpClient.start(upstreamRequest, origin: origin, requestID: requestID, onHead: onHead)
+                if let started = loop.httpClient.start(upstreamRequest, origin: origin, requestID: requestID, onHead: onHead) {
+                    exchange.cancelUpstream = { [loop] in loop.httpClient.cancel(started) }
+                }
             } else {
+                // NOTE: a libcurl transfer runs until its head arrives even when the client left; only its body stops.
                 loop.upstream.start(upstreamRequest, onHead: onHead)
             }
         case .runBlocking:
@@ -316,6 +319,7 @@ final class LoopServer: @unchecked Sendable {
             finalized = core.finalize(.problem(.internalError()), requestID: exchange.requestID, logMetadata: metadata())
         }
         connection.phase = .sending
+        exchange.cancelUpstream = nil
         exchange.status = finalized.status
         writeHead(of: finalized, for: exchange, on: connection)
         flush(connection)
@@ -483,6 +487,8 @@ final class LoopServer: @unchecked Sendable {
         if let exchange = connection.exchange {
             connection.exchange = nil
             exchange.task?.cancel()
+            exchange.cancelUpstream?()
+            exchange.cancelUpstream = nil
             core.loopExchangesInFlight.subtract(1, ordering: .relaxed)
             core.logRequestEnd(.aborted(termination: termination), metadata: exchange.logMetadata(remoteAddress: connection.remoteAddress), startedAt: exchange.startedAt)
         }

@@ -11,9 +11,15 @@ extension ServerCore {
     /// Returns a 414 problem when the request line is larger than the
     /// configured limit, a 431 problem when the whole head is, or else nil.
     func headSizeRejection(_ context: ConnectionContext, fieldBytes: Int) -> ProblemDetails? {
+        headSizeRejection(method: context.method, target: context.target, fieldBytes: fieldBytes)
+    }
+
+    /// ``headSizeRejection(_:fieldBytes:)`` for a head known by its parts;
+    /// `fieldBytes` counts `name: value` and CRLF for each field.
+    func headSizeRejection(method: String, target: String, fieldBytes: Int) -> ProblemDetails? {
         let limit = configuration.maxHeaderBytes
         // "METHOD SP target SP HTTP/1.1 CRLF" (RFC 9112 §3).
-        let requestLineBytes = context.method.utf8.count + context.target.utf8.count + " HTTP/1.1\r\n".utf8.count + 1
+        let requestLineBytes = method.utf8.count + target.utf8.count + " HTTP/1.1\r\n".utf8.count + 1
         if requestLineBytes > limit {
             return ProblemDetails(
                 status: 414, code: "uri_too_long", title: "URI Too Long",

@@ -144,6 +144,26 @@ struct LoopServerTests {
         }
     }
 
+    @Test("the header limit counts a head as the thread-pool server does")
+    func headCountedLikeThreadPool() async throws {
+        // 150 fields written as "F1:b" take 6 bytes each but count 7 ("F1: b" and CRLF),
+        // so the head is 926 bytes on the wire and 1,077 by the limit's count.
+        let fields = (0..<150).map { "F\($0 % 10):b\r\n" }.joined()
+        let request = "GET / HTTP/1.1\r\nHost:t\r\n\(fields)\r\n"
+        #expect(request.utf8.count <= 1024)
+        let pool = HTTPServer(
+            configuration: HTTPServerConfiguration(maxHeaderBytes: 1024, shutdownGracePeriod: 1), streamingResponder: EchoLoopResponder(), logger: .disabled
+        )
+        let expected = try await withStarted(pool) { port in RawHTTP.status(of: try await RawHTTP.exchange(port: port, request)) }
+        #expect(expected == 431)
+        let configuration = HTTPServerConfiguration(maxHeaderBytes: 1024, shutdownGracePeriod: 1, concurrency: .eventLoops(1))
+        try await withLoggedLoopServer(configuration) { server in
+            let found = RawHTTP.status(of: try await RawHTTP.exchange(port: server.port, request))
+            #expect(found == 431)
+            #expect(server.handOverReasons == ["the head is over the header limit"])
+        }
+    }
+
     @Test("an idle connection closes after the connection timeout")
     func idleTimeout() async throws {
         let configuration = HTTPServerConfiguration(connectionTimeout: 1, shutdownGracePeriod: 1, concurrency: .eventLoops(1))

@@ -60,7 +60,7 @@ final class LoopServer: @unchecked Sendable {
         let timeout = core.configuration.connectionTimeout
         self.idleTimeout = timeout > 0 ? .milliseconds(Int((timeout * 1000).rounded(.up))) : nil
         self.logger = logger
-        input = .allocate(byteCount: max(1024, core.configuration.maxHeaderBytes), alignment: 8)
+        input = .allocate(byteCount: max(1, core.configuration.maxHeaderBytes), alignment: 8)
         scratch = .allocate(byteCount: 32 * 1024, alignment: 8)
         let flags = fcntl(listener, F_GETFL)
         guard flags >= 0, fcntl(listener, F_SETFL, flags | O_NONBLOCK) == 0,
@@ -228,6 +228,12 @@ final class LoopServer: @unchecked Sendable {
         case .handOver(let reason):
             handOver(connection, reason: reason)
         case .complete(let head):
+            // The head fits the buffer, but the limit counts it as libmicrohttpd's path does.
+            let fieldBytes = head.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
+            if core.headSizeRejection(method: head.method, target: head.target, fieldBytes: fieldBytes) != nil {
+                handOver(connection, reason: "the head is over the header limit")
+                return
+            }
             guard let target = try? RequestTarget.parse(head.target) else {
                 handOver(connection, reason: "the target is invalid")
                 return

@@ -158,6 +158,9 @@ extension MoatConfiguration {
             if let upstream, let url = URL(string: upstream) {
                 // The gateway forwards each request's own path and query to the upstream's origin, so
                 // anything else in the URL would be dropped silently; credentials would also be printed.
+                if (url.host ?? "").isEmpty {
+                    throw ConfigurationError("gateway.upstream = \"\(upstream)\" has no host; give one, such as http://127.0.0.1:8501")
+                }
                 if url.user != nil || url.password != nil {
                     throw ConfigurationError("gateway.upstream must not contain a user name or password; the upstream trusts the gateway's identity headers instead")
                 }

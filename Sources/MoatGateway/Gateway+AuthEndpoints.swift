@@ -77,7 +77,13 @@ extension Gateway {
         guard let sealed = signInCookie.open(request.cookies),
               let transaction = try? JSONDecoder().decode(AuthorizationTransaction.self, from: sealed)
         else {
-            return signInFailed(request, code: "missing_transaction", "this sign-in was not started in this browser or has expired")
+            // The sign-in cookie is set on the host the user opened, and the callback
+            // comes to the public base URL: a different host (localhost against
+            // 127.0.0.1) loses the cookie.
+            return signInFailed(
+                request, code: "missing_transaction",
+                "this sign-in was not started in this browser or has expired (it is also lost when the site was opened at another address than \(configuration.publicOrigin), so use that address)"
+            )
         }
         let now = clock.now()
         guard now.timeIntervalSince1970 - Double(transaction.createdAt) < 600 else {

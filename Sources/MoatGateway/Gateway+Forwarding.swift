@@ -78,6 +78,14 @@ extension Gateway {
             response.bodyStream = stream
             response.bodyLength = upstream.contentLength
         }
+        if request.method == "HEAD", let announced = upstream.headers["Content-Length"].flatMap({ Int($0) }), announced >= 0 {
+            // The server sends no body for HEAD but announces this length, the one
+            // a GET would get (RFC 9110 §9.3.2), which tools use to size downloads.
+            let empty = HTTPBodyStream()
+            empty.finish()
+            response.bodyStream = empty
+            response.bodyLength = announced
+        }
         for cookie in cookies {
             response.setCookie(cookie)
         }

@@ -103,7 +103,7 @@ public final class Gateway: HTTPBlockingResponder, HTTPLoopResponder {
         self.returnURLs = ReturnURLValidator(allowedHosts: configuration.allowedReturnHosts)
         self.upstreamClient = StreamingHTTPClient(logger: logger)
         self.upstreamOrigin = GatewayConfiguration.origin(of: configuration.upstream.absoluteString)
-        self.upstreamAuthority = configuration.upstream.host.map { host in configuration.upstream.port.map { "\(host):\($0)" } ?? host } ?? ""
+        self.upstreamAuthority = GatewayConfiguration.authority(of: configuration.upstream)
         self.clock = clock
         self.logger = logger
         let router = makeAuthRouter()

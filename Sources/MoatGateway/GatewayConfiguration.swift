@@ -125,7 +125,17 @@ public struct GatewayConfiguration: Sendable {
 
     /// `scheme://host[:port]` of a URL.
     static func origin(of url: String) -> String {
-        guard let parsed = URL(string: url), let scheme = parsed.scheme, let host = parsed.host else { return url }
-        return parsed.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"
+        guard let parsed = URL(string: url), let scheme = parsed.scheme, parsed.host != nil else { return url }
+        return "\(scheme)://\(authority(of: parsed))"
+    }
+
+    /// `host[:port]` of a URL, with an IPv6 address in brackets (RFC 3986 §3.2.2),
+    /// which Foundation's `URL.host` leaves out.
+    static func authority(of url: URL) -> String {
+        guard var host = url.host else { return "" }
+        if host.contains(":"), !host.hasPrefix("[") {
+            host = "[\(host)]"
+        }
+        return url.port.map { "\(host):\($0)" } ?? host
     }
 }

@@ -8,7 +8,8 @@ public enum TCPProbe {
     /// the connection at once. Returns nil when the connection opened, or
     /// the reason it did not, such as "Connection refused" or "timed out
     /// after 1 s". The name lookup, when the host is a name, may take longer
-    /// than `timeout`.
+    /// than `timeout`. `localhost` is tried at 127.0.0.1 and then ::1, as the
+    /// gateway's upstream client and libcurl do.
     public static func failureReason(connectingTo urlText: String, timeout: TimeInterval = 1) -> String? {
         guard let url = URL(string: urlText), let scheme = url.scheme?.lowercased(), var host = url.host, !host.isEmpty else {
             return "\(urlText) is not a URL with a host"
@@ -17,6 +18,14 @@ public enum TCPProbe {
             host = String(host.dropFirst().dropLast())
         }
         let port = url.port ?? (scheme == "https" ? 443 : 80)
+        guard host.lowercased() == "localhost" else {
+            return failureReason(host: host, port: port, timeout: timeout)
+        }
+        guard let reason = failureReason(host: "127.0.0.1", port: port, timeout: timeout) else { return nil }
+        return failureReason(host: "::1", port: port, timeout: timeout).map { "\(reason) at 127.0.0.1, \($0) at ::1" }
+    }
+
+    private static func failureReason(host: String, port: Int, timeout: TimeInterval) -> String? {
         var hints = addrinfo()
         hints.ai_flags = AI_NUMERICSERV
         hints.ai_family = AF_UNSPEC

@@ -350,6 +350,7 @@ struct GatewaySectionValidationTests {
         ("upstream = \"http://user:pw@127.0.0.1:9001\"", "user name or password"),
         ("upstream = \"http://127.0.0.1:9001/app/\"", "path or query"),
         ("upstream = \"http://127.0.0.1:99999\"", "outside 1 to 65535"),
+        ("upstream = \"http://:9001\"", "has no host"),
         ("public_base_url = \"127.0.0.1:18500\"", "gateway.public_base_url"),
         ("trusted_proxies = [\"127.0.0.0/8\"]", "not an IP address"),
         ("allowed_return_hosts = [\"https://wiki.example\"]", "without scheme or path"),

@@ -23,6 +23,28 @@ struct TCPProbeTests {
         #expect(reason?.lowercased().contains("refused") == true, "reason: \(reason ?? "none")")
     }
 
+    @Test("localhost listening on ::1 only is reachable", .enabled(if: isIPv6LoopbackAvailable))
+    func localhostOnIPv6() throws {
+        // 127.0.0.1 holds the port bound but not listening, so it refuses; a port
+        // that another test holds on 127.0.0.1 is skipped for a new one.
+        var sockets: (listener: Int32, reserved: Int32, port: Int)?
+        for _ in 0..<5 where sockets == nil {
+            let (listener, port) = try openLoopbackSocket(backlog: 4, ipv6: true)
+            if let (reserved, _) = try? openLoopbackSocket(port: port, backlog: nil) {
+                sockets = (listener, reserved, port)
+            } else {
+                close(listener)
+            }
+        }
+        let (listener, reserved, port) = try #require(sockets)
+        defer {
+            close(listener)
+            close(reserved)
+        }
+
+        #expect(TCPProbe.failureReason(connectingTo: "http://localhost:\(port)") == nil)
+    }
+
     @Test("URL without a host is named")
     func noHost() {
         let reason = TCPProbe.failureReason(connectingTo: "not a url")

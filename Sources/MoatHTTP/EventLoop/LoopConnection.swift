@@ -15,6 +15,10 @@ final class LoopConnection: @unchecked Sendable {
         case waiting
         /// The response is being written.
         case sending
+        /// The response was sent and the sending side shut down; input is read
+        /// and dropped until the client closes, so that unread input does not
+        /// make the kernel reset the connection before the client read the response.
+        case lingering
         /// Closed, or handed over to libmicrohttpd.
         case gone
     }
@@ -40,6 +44,8 @@ final class LoopConnection: @unchecked Sendable {
     var inputPending = false
     /// Set when the client shut down its sending side while no request was in flight.
     var peerClosed = false
+    /// Set when the client sent input that the server will not read, such as an oversized head.
+    var hasUnreadInput = false
 
     init(id: UInt32, descriptor: Int32, peer: sockaddr_storage, peerLength: socklen_t, remoteAddress: String, now: ContinuousClock.Instant) {
         self.id = id

@@ -141,8 +141,8 @@ final class LoopServer: @unchecked Sendable {
             return
         }
         connections[connection.id] = connection
-        if nextSweep == nil, let idleTimeout {
-            nextSweep = .now + min(idleTimeout, .seconds(1))
+        if nextSweep == nil {
+            nextSweep = .now + .seconds(1)
         }
     }
 
@@ -170,6 +170,10 @@ final class LoopServer: @unchecked Sendable {
         guard let connection = connections[id] else { return }
         if events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
             end(connection, termination: "client_abort")
+            return
+        }
+        if connection.phase == .lingering {
+            drain(connection)
             return
         }
         if events & EPOLLRDHUP.rawValue != 0 {
@@ -219,9 +223,9 @@ final class LoopServer: @unchecked Sendable {
         }
         switch parser.scan(UnsafeRawBufferPointer(rebasing: input[0..<count])) {
         case .incomplete:
-            // The rest of the head arrives as a new edge; a head at the limit gets the server's 431.
+            // The rest of the head arrives as a new edge.
             if count >= input.count {
-                handOver(connection, reason: "the head is not complete within the header limit")
+                rejectOversizedHead(connection, peeked: count)
             } else if connection.peerClosed {
                 handOver(connection, reason: "the client closed its side within the head")
             }
@@ -245,6 +249,60 @@ final class LoopServer: @unchecked Sendable {
             }
             connection.inputPending = count > head.byteCount
             serve(head, target: target, on: connection)
+        }
+    }
+
+    /// Answers a head larger than the header limit with the 414 or 431
+    /// problem and closes the connection. libmicrohttpd 0.9.75 would answer
+    /// such a head with its own HTML page, or for a large `Cookie` field with
+    /// two responses in a row, once the head no longer fits its memory pool.
+    private func rejectOversizedHead(_ connection: LoopConnection, peeked count: Int) {
+        let limit = core.configuration.maxHeaderBytes
+        let peeked = UnsafeRawBufferPointer(rebasing: input[0..<count])
+        let lineEnd = memchr(peeked.baseAddress!, 0x0A, count)
+        let method = String(decoding: peeked.prefix { HTTPHeaders.isTokenByte($0) }.prefix(16), as: UTF8.self)
+        let problem = lineEnd == nil
+            ? ProblemDetails(
+                status: 414, code: "uri_too_long", title: "URI Too Long",
+                detail: "the request line is longer than \(limit) bytes, the most this server accepts; shorten the target, for example by moving query parameters into a POST body"
+            )
+            : ProblemDetails(
+                status: 431, code: "header_fields_too_large", title: "Request Header Fields Too Large",
+                detail: "the request head is longer than \(limit) bytes, the most this server accepts; send fewer or shorter header fields (cookies and Authorization tokens are the usual cause)"
+            )
+        let exchange = LoopExchange(requestID: RequestID.generate(), method: method, path: "", keepAlive: false)
+        connection.exchange = exchange
+        connection.phase = .waiting
+        connection.hasUnreadInput = true
+        core.loopExchangesInFlight.add(1, ordering: .relaxed)
+        respond(problem.response(requestID: exchange.requestID), to: exchange, on: connection)
+    }
+
+    /// Shuts down the sending side and reads until the client closes, or
+    /// ``lingerLimit`` passes, as nginx's lingering close does.
+    private func linger(_ connection: LoopConnection) {
+        _ = shutdown(connection.descriptor, Int32(SHUT_WR))
+        connection.phase = .lingering
+        connection.lastActivity = .now
+        drain(connection)
+    }
+
+    private static let lingerLimit: Duration = .seconds(5)
+
+    private func drain(_ connection: LoopConnection) {
+        while true {
+            let count = recv(connection.descriptor, scratch.baseAddress, scratch.count, 0)
+            if count > 0 {
+                continue
+            }
+            if count < 0, errno == EINTR {
+                continue
+            }
+            if count < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                return
+            }
+            end(connection, termination: "completed")
+            return
         }
     }
 
@@ -350,7 +408,10 @@ final class LoopServer: @unchecked Sendable {
             output.append(contentsOf: field.value.utf8)
             output.append(contentsOf: "\r\n".utf8)
         }
-        output.append(contentsOf: dateField.line(now: time(nil)))
+        // A proxied response keeps the upstream's Date (RFC 9110 §6.6.1 allows one field).
+        if !response.headers.contains("Date") {
+            output.append(contentsOf: dateField.line(now: time(nil)))
+        }
         // RFC 9110 §6.4.1: no content for HEAD, 1xx, 204 and 304.
         let hasNoContent = response.status < 200 || response.status == 204 || response.status == 304
         let sendsBody = exchange.method != "HEAD" && !hasNoContent
@@ -474,7 +535,11 @@ final class LoopServer: @unchecked Sendable {
             metadata: exchange.logMetadata(remoteAddress: connection.remoteAddress), startedAt: exchange.startedAt
         )
         guard exchange.keepAlive else {
-            end(connection, termination: "completed")
+            if connection.hasUnreadInput {
+                linger(connection)
+            } else {
+                end(connection, termination: "completed")
+            }
             return
         }
         if connection.inputPending || connection.peerClosed {
@@ -517,18 +582,21 @@ final class LoopServer: @unchecked Sendable {
                 acceptReady()
             }
         }
-        guard let sweep = nextSweep, sweep <= now, let idleTimeout else { return }
-        for connection in Array(connections.values) where now - connection.lastActivity > idleTimeout {
+        guard let sweep = nextSweep, sweep <= now else { return }
+        for connection in Array(connections.values) {
+            let quiet = now - connection.lastActivity
             switch connection.phase {
-            case .idle:
+            case .lingering where quiet > Self.lingerLimit:
+                end(connection, termination: "completed")
+            case .idle where idleTimeout.map { quiet > $0 } ?? false:
                 end(connection, termination: "timeout")
-            case .sending where connection.hasUnsentOutput:
+            case .sending where connection.hasUnsentOutput && (idleTimeout.map { quiet > $0 } ?? false):
                 end(connection, termination: "timeout")
-            case .waiting, .sending, .gone:
+            default:
                 continue
             }
         }
-        nextSweep = connections.isEmpty ? nil : now + min(idleTimeout, .seconds(1))
+        nextSweep = connections.isEmpty ? nil : now + .seconds(1)
     }
 
     /// Ends every connection before the loop stops: a request whose response

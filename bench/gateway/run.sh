@@ -189,17 +189,18 @@ PY
 
 echo "bench: $connections connections, ${duration}s per target, $rounds rounds"
 read -r direct_rps direct_p50 direct_p99 direct_errors < <(measure "http://127.0.0.1:$upstream_port/")
-# Each round measures nginx, then the gateway with a token, then with a
+# Each round measures nginx, then the gateway with a token and with a
 # session, and the report takes each target's median over the rounds and the
 # median of each round's ratio to nginx. The machine's speed drifts between
-# runs, and a round's three runs see nearly the same machine.
+# runs, and a round's three runs see nearly the same machine. The two gateway
+# runs swap places from one round to the next, so that neither is always the
+# one measured furthest from its nginx run.
 : >"$work_dir/rounds.txt"
-for round in $(seq 1 "$rounds"); do
-    read -r rps p50 p99 errors < <(measure "http://127.0.0.1:$nginx_port/" -H "Authorization: Bearer $token")
-    echo "nginx $round $rps $p50 $p99 $errors 0" >>"$work_dir/rounds.txt"
-    cpu_pid="$moat_pid"
+measure_bearer() {
     read -r rps p50 p99 errors cpu < <(measure "http://127.0.0.1:$gateway_port/" -H "Authorization: Bearer $token")
     echo "gateway $round $rps $p50 $p99 $errors $cpu" >>"$work_dir/rounds.txt"
+}
+measure_session() {
     # The gateway renews a session cookie (sliding expiry) on requests that come
     # a minute or more after its last renewal. A browser stores each renewed
     # cookie, but wrk sends the same one throughout, so every request of a run
@@ -208,6 +209,18 @@ for round in $(seq 1 "$rounds"); do
     session_cookie="$(python3 bench/gateway/sign_in.py "http://127.0.0.1:$gateway_port" alice moat-demo)"
     read -r rps p50 p99 errors cpu < <(measure "http://127.0.0.1:$gateway_port/" -H "Cookie: $session_cookie")
     echo "session $round $rps $p50 $p99 $errors $cpu" >>"$work_dir/rounds.txt"
+}
+for round in $(seq 1 "$rounds"); do
+    read -r rps p50 p99 errors < <(measure "http://127.0.0.1:$nginx_port/" -H "Authorization: Bearer $token")
+    echo "nginx $round $rps $p50 $p99 $errors 0" >>"$work_dir/rounds.txt"
+    cpu_pid="$moat_pid"
+    if [ $((round % 2)) -eq 1 ]; then
+        measure_bearer
+        measure_session
+    else
+        measure_session
+        measure_bearer
+    fi
     cpu_pid=""
 done
 

@@ -57,7 +57,7 @@ public enum ComponentCommand {
                 tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger
             )
             idp.followSigningKeyFile(at: data.signingKey)
-            let server = try MoatStack.startServer(host: host, port: configuration.idp.port, responder: idp, logger: logger)
+            let server = try MoatStack.startServer(host: host, port: configuration.idp.port, portSetting: "idp.port", responder: idp, logger: logger)
             // Every endpoint lives under the tenant's path, so the log names the discovery document to start from.
             logger.info("identity provider ready", metadata: [
                 "moat.idp.issuer": idp.issuer, "moat.idp.discovery": "\(idp.issuer)/.well-known/openid-configuration",
@@ -66,17 +66,17 @@ public enum ComponentCommand {
         case .api:
             let (api, _) = try APIFactory.make(configuration, directory: directory, data: data, issuer: issuer, idpURL: idpURL, logger: logger)
             guard pattern == 2 else {
-                return try MoatStack.startServer(host: host, port: configuration.api.port, responder: api, logger: logger)
+                return try MoatStack.startServer(host: host, port: configuration.api.port, portSetting: "api.port", responder: api, logger: logger)
             }
             let appCallerAPI = try APIFactory.makeAppCallerAPI(configuration, service: api, directory: directory, webURL: webURL, logger: logger)
-            return try MoatStack.startServer(host: host, port: configuration.api.port, responder: appCallerAPI, logger: logger)
+            return try MoatStack.startServer(host: host, port: configuration.api.port, portSetting: "api.port", responder: appCallerAPI, logger: logger)
         case .web where pattern == 2:
             let web = try WebFactory.makeGatewayFronted(configuration, directory: directory, data: data, issuer: issuer, logger: logger)
-            return try MoatStack.startServer(host: host, port: configuration.web.port, responder: web, logger: logger)
+            return try MoatStack.startServer(host: host, port: configuration.web.port, portSetting: "web.port", responder: web, logger: logger)
         case .web:
             let apiURL = configuration.web.apiURL ?? "http://\(host):\(configuration.api.port)"
             let web = try WebFactory.make(configuration, directory: directory, data: data, issuer: issuer, webURL: webURL, apiURL: apiURL, logger: logger)
-            return try MoatStack.startServer(host: host, port: configuration.web.port, responder: web, logger: logger)
+            return try MoatStack.startServer(host: host, port: configuration.web.port, portSetting: "web.port", responder: web, logger: logger)
         }
     }
 

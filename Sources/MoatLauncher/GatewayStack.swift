@@ -69,7 +69,7 @@ public final class GatewayStack: Sendable {
                     tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger.relabeled("moat.idp")
                 )
                 idp.followSigningKeyFile(at: data.signingKey)
-                servers.append(try MoatStack.startServer(host: host, port: idpPort, responder: idp, logger: logger.relabeled("moat.idp")))
+                servers.append(try MoatStack.startServer(host: host, port: idpPort, portSetting: "idp.port", responder: idp, logger: logger.relabeled("moat.idp")))
                 issuer = idp.issuer
                 idpURL = "http://\(host):\(idpPort)"
                 directory = loaded
@@ -96,7 +96,7 @@ public final class GatewayStack: Sendable {
             var serverConfiguration = serverSettings
             serverConfiguration.port = gatewayPort
             let server = HTTPServer(configuration: serverConfiguration, streamingResponder: gateway, logger: logger.relabeled("moat.gateway"))
-            try server.start()
+            try MoatStack.start(server, portSetting: "gateway.port")
             servers.append(server)
             return GatewayStack(gatewayURL: gatewayURL, upstream: upstream, issuer: issuer, idpURL: idpURL, directory: directory, servers: servers)
         } catch {

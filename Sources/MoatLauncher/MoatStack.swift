@@ -64,17 +64,17 @@ public final class MoatStack: Sendable {
                 tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger.relabeled("moat.idp")
             )
             idp.followSigningKeyFile(at: data.signingKey)
-            servers.append(try startServer(host: host, port: idpPort, responder: idp, logger: logger.relabeled("moat.idp")))
+            servers.append(try startServer(host: host, port: idpPort, portSetting: "idp.port", responder: idp, logger: logger.relabeled("moat.idp")))
             let issuer = configuration.api.issuer ?? idp.issuer
             try await SigningKeyCheck.run(
                 issuer: issuer, jwksURI: configuration.api.jwksURI, settingsSection: "api", logger: logger.relabeled("moat.api"))
 
             let (api, ingested) = try APIFactory.make(
                 configuration, directory: directory, data: data, issuer: issuer, idpURL: idpURL, logger: logger.relabeled("moat.api"))
-            servers.append(try startServer(host: host, port: apiPort, responder: api, logger: logger.relabeled("moat.api")))
+            servers.append(try startServer(host: host, port: apiPort, portSetting: "api.port", responder: api, logger: logger.relabeled("moat.api")))
 
             let web = try WebFactory.make(configuration, directory: directory, data: data, issuer: issuer, webURL: webURL, apiURL: apiURL, logger: logger.relabeled("moat.web"))
-            servers.append(try startServer(host: host, port: webPort, responder: web, logger: logger.relabeled("moat.web")))
+            servers.append(try startServer(host: host, port: webPort, portSetting: "web.port", responder: web, logger: logger.relabeled("moat.web")))
 
             return MoatStack(
                 idpURL: idpURL, apiURL: apiURL, webURL: webURL, webListenURL: "http://\(host):\(webPort)", issuer: issuer,
@@ -95,15 +95,26 @@ public final class MoatStack: Sendable {
 
     /// Starts a server for `responder`. A responder that is also an `HTTPStreamingResponder`
     /// (the api) gets a streaming server, because only such a server sends streamed bodies.
-    static func startServer(host: String, port: Int, responder: any HTTPResponder, logger: Logger) throws -> HTTPServer {
+    static func startServer(host: String, port: Int, portSetting: String, responder: any HTTPResponder, logger: Logger) throws -> HTTPServer {
         let configuration = HTTPServerConfiguration(host: host, port: port)
         let server = if let streaming = responder as? any HTTPStreamingResponder {
             HTTPServer(configuration: configuration, streamingResponder: streaming, logger: logger)
         } else {
             HTTPServer(configuration: configuration, responder: responder, logger: logger)
         }
-        try server.start()
+        try start(server, portSetting: portSetting)
         return server
+    }
+
+    /// Starts `server`; a port that is taken gets an error naming the setting that chose it.
+    static func start(_ server: HTTPServer, portSetting: String) throws {
+        do {
+            try server.start()
+        } catch {
+            guard error.code == .addressInUse else { throw error }
+            let variable = "MOAT_" + portSetting.uppercased().replacingOccurrences(of: ".", with: "_")
+            throw LaunchError("\(error); the port comes from \(portSetting) (\(variable))")
+        }
     }
 
     static func loadDirectory(_ configuration: MoatConfiguration) throws -> Directory {

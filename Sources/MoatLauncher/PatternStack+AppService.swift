@@ -50,7 +50,7 @@ extension PatternStack {
                     directory: directory, signer: try SigningKeyStore.loadOrCreate(at: data.signingKey), baseURL: "http://\(host):\(idpPort)",
                     tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger.relabeled("moat.idp")
                 )
-                servers.append(try MoatStack.startServer(host: host, port: idpPort, responder: idp, logger: logger.relabeled("moat.idp")))
+                servers.append(try MoatStack.startServer(host: host, port: idpPort, portSetting: "idp.port", responder: idp, logger: logger.relabeled("moat.idp")))
                 idpURL = "http://\(host):\(idpPort)"
                 issuer = idp.issuer
             }
@@ -79,7 +79,7 @@ extension PatternStack {
                 let (appBackend, appCallerAPI) = try makeAppIdentityBackend(
                     configuration, data: data, webApp: webApp, apiApp: apiApp, issuer: issuer, webURL: publicURL, apiURL: apiURL, service: service, logger: logger
                 )
-                servers.append(try MoatStack.startServer(host: host, port: apiPort, responder: appCallerAPI, logger: logger.relabeled("moat.api")))
+                servers.append(try MoatStack.startServer(host: host, port: apiPort, portSetting: "api.port", responder: appCallerAPI, logger: logger.relabeled("moat.api")))
                 backend = appBackend
             }
 
@@ -95,7 +95,7 @@ extension PatternStack {
                 ),
                 frontDoor: frontDoor, backend: backend, logger: logger.relabeled("moat.web")
             )
-            servers.append(try MoatStack.startServer(host: host, port: webPort, responder: web, logger: logger.relabeled("moat.web")))
+            servers.append(try MoatStack.startServer(host: host, port: webPort, portSetting: "web.port", responder: web, logger: logger.relabeled("moat.web")))
             logger.info("web tier started behind App Service authentication", metadata: [
                 "moat.pattern": "\(pattern)", "moat.web.url": publicURL, "moat.issuer": issuer,
             ])

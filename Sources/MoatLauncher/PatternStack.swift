@@ -96,7 +96,7 @@ public final class PatternStack: Sendable {
                 directory: directory, signer: try SigningKeyStore.loadOrCreate(at: data.signingKey), baseURL: idpURL,
                 tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger.relabeled("moat.idp")
             )
-            servers.append(try MoatStack.startServer(host: host, port: idpPort, responder: idp, logger: logger.relabeled("moat.idp")))
+            servers.append(try MoatStack.startServer(host: host, port: idpPort, portSetting: "idp.port", responder: idp, logger: logger.relabeled("moat.idp")))
             let issuer = configuration.api.issuer ?? idp.issuer
             try await SigningKeyCheck.run(
                 issuer: issuer, jwksURI: configuration.api.jwksURI, settingsSection: "api", logger: logger.relabeled("moat.api"))
@@ -120,7 +120,7 @@ public final class PatternStack: Sendable {
                 let (appBackend, appCallerAPI) = try makeAppIdentityBackend(
                     configuration, data: data, webApp: webApp, apiApp: apiApp, issuer: issuer, webURL: webURL, apiURL: apiURL, service: service, logger: logger
                 )
-                servers.append(try MoatStack.startServer(host: host, port: apiPort, responder: appCallerAPI, logger: logger.relabeled("moat.api")))
+                servers.append(try MoatStack.startServer(host: host, port: apiPort, portSetting: "api.port", responder: appCallerAPI, logger: logger.relabeled("moat.api")))
                 backend = appBackend
             }
 
@@ -140,12 +140,12 @@ public final class PatternStack: Sendable {
                 ),
                 frontDoor: frontDoor, backend: backend, logger: logger.relabeled("moat.web")
             )
-            servers.append(try MoatStack.startServer(host: host, port: webPort, responder: web, logger: logger.relabeled("moat.web")))
+            servers.append(try MoatStack.startServer(host: host, port: webPort, portSetting: "web.port", responder: web, logger: logger.relabeled("moat.web")))
 
             var gatewayServerConfiguration = gatewayServerSettings
             gatewayServerConfiguration.port = gatewayPort
             let gatewayServer = HTTPServer(configuration: gatewayServerConfiguration, streamingResponder: gateway, logger: logger.relabeled("moat.gateway"))
-            try gatewayServer.start()
+            try MoatStack.start(gatewayServer, portSetting: "gateway.port")
             servers.append(gatewayServer)
 
             return PatternStack(

@@ -131,6 +131,10 @@ case "up":
 
 case "gateway":
     let configuration = loadConfiguration()
+    if configuration.gateway.upstream == nil {
+        // A configuration error like the other setting checks, hence exit code 2.
+        fail("the gateway needs an upstream; set gateway.upstream (MOAT_GATEWAY_UPSTREAM) or pass --upstream URL")
+    }
     do {
         try await Commands.gateway(configuration, logger: makeLogger(configuration))
     } catch {

@@ -224,9 +224,10 @@ extension Gateway {
     /// `/.auth/refresh`: redeems the stored refresh token and stores the new tokens.
     /// Requests with the same cookie at the same time share one refresh (``SessionRefreshes``).
     func refresh(_ request: HTTPRequest) async -> HTTPResponse {
-        guard let relyingParty, let (session, _, cacheKey) = currentSessionAndCaller(request) else {
+        guard let relyingParty, let current = currentSessionAndCaller(request) else {
             return ProblemDetails.unauthorized(code: "not_signed_in", "no session to refresh").response(requestID: request.requestID)
         }
+        let (session, cacheKey) = (current.session, current.cacheKey)
         guard let refreshToken = session.refreshToken else {
             return ProblemDetails.unauthorized(code: "no_refresh_token", "the session has no refresh token; sign in again")
                 .response(requestID: request.requestID)

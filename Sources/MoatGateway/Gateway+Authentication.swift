@@ -38,11 +38,12 @@ extension Gateway {
     }
 
     private func authenticateSession(_ request: HTTPRequest) -> Authentication {
-        guard let (session, caller, cacheKey) = currentSessionAndCaller(request) else { return .anonymous }
+        guard let current = currentSessionAndCaller(request) else { return .anonymous }
         let now = Int64(clock.now().timeIntervalSince1970)
-        guard now - session.lastSeen >= Self.renewalInterval else {
-            return .authenticated(caller, cookies: [])
+        guard now - current.entry.session.lastSeen >= Self.renewalInterval else {
+            return .authenticated(current.entry.caller, cookies: [])
         }
+        let (session, caller, cacheKey) = (current.session, current.caller, current.cacheKey)
         let pieceCount = sessionCookie.pieceCount(in: request.cookies)
         if let reused = renewals.cookies(for: cacheKey, previousPieceCount: pieceCount, now: now) {
             return .authenticated(caller, cookies: reused)
@@ -115,34 +116,41 @@ extension Gateway {
         currentSessionAndCaller(request)?.session
     }
 
+    /// A live session as ``currentSessionAndCaller(_:)`` finds it.
+    struct CurrentSession {
+        let entry: OpenedSessionCache.Entry
+        /// The key of the session's sealed value in ``OpenedSessionCache``.
+        let cacheKey: SHA256Digest
+        var session: GatewaySession { entry.session }
+        var caller: GatewayCaller { entry.caller }
+    }
+
     /// Returns the live session, its caller and the key of its sealed value in
     /// ``OpenedSessionCache``, or nil as ``currentSession(_:)`` does.
     /// A cookie seen before is found in ``OpenedSessionCache`` instead of being
     /// decrypted again, but the timeouts and the revocation list are checked on every call.
-    func currentSessionAndCaller(_ request: HTTPRequest) -> (session: GatewaySession, caller: GatewayCaller, cacheKey: SHA256Digest)? {
+    func currentSessionAndCaller(_ request: HTTPRequest) -> CurrentSession? {
         guard let key = sessionCookie.sealedValueKey(in: request) else { return nil }
         let date = clock.now()
-        let session: GatewaySession
-        let caller: GatewayCaller
-        if let entry = openedSessions.entry(for: key, now: date) {
-            session = entry.session
-            caller = entry.caller
+        let entry: OpenedSessionCache.Entry
+        if let cached = openedSessions.entry(for: key, now: date) {
+            entry = cached
         } else {
             guard let sealed = sessionCookie.sealedValue(in: request.cookies),
                   let plaintext = sessionCookie.open(sealedValue: sealed),
                   let opened = GatewaySession(serialized: plaintext)
             else { return nil }
-            session = opened
-            caller = self.caller(from: opened)
-            openedSessions.store(session, caller: caller, for: key, now: date)
+            entry = OpenedSessionCache.Entry(session: opened, caller: caller(from: opened))
+            openedSessions.store(entry, for: key, now: date)
         }
 
         let now = Int64(date.timeIntervalSince1970)
+        let session = entry.session
         guard now - session.lastSeen < Int64(configuration.idleTimeout), now - session.createdAt < Int64(configuration.absoluteTimeout) else {
             return nil
         }
-        guard !revokedSessions.isRevoked(session.id, now: now) else { return nil }
-        return (session, caller, key)
+        guard !revokedSessions.isRevoked(key: entry.revocationKey, now: now) else { return nil }
+        return CurrentSession(entry: entry, cacheKey: key)
     }
 
     /// Rejects `session` from now on, until it would have expired anyway.

@@ -13,10 +13,21 @@ import MoatCrypto
 /// most `maxAge` seconds after it was stored. The cache keeps at most
 /// `capacity` entries and drops the expired ones, or all, when full.
 final class OpenedSessionCache: Sendable {
-    /// An opened session and the caller derived from it.
-    struct Entry {
-        var session: GatewaySession
-        var caller: GatewayCaller
+    /// An opened session, the caller derived from it and its key in
+    /// ``RevokedSessions``. A class, so that each request takes one reference
+    /// to it instead of copying the session's and the caller's many strings:
+    /// every copy touches their reference counts, which both event-loop
+    /// threads share.
+    final class Entry: Sendable {
+        let session: GatewaySession
+        let caller: GatewayCaller
+        let revocationKey: SHA256Digest
+
+        init(session: GatewaySession, caller: GatewayCaller) {
+            self.session = session
+            self.caller = caller
+            self.revocationKey = RevokedSessions.key(for: session.id)
+        }
     }
 
     private let entries: ExpiringEntries<SHA256Digest, Entry>
@@ -40,7 +51,7 @@ final class OpenedSessionCache: Sendable {
     }
 
     /// Stores a session that was just opened from the sealed value behind `key`.
-    func store(_ session: GatewaySession, caller: GatewayCaller, for key: SHA256Digest, now: Date) {
-        entries.store(Entry(session: session, caller: caller), for: key, now: now.timeIntervalSince1970)
+    func store(_ entry: Entry, for key: SHA256Digest, now: Date) {
+        entries.store(entry, for: key, now: now.timeIntervalSince1970)
     }
 }

@@ -67,8 +67,12 @@ final class RevokedSessions: Sendable {
     /// Returns whether the session with `sessionID` was signed out, here or,
     /// with a file, in another process up to ``refreshInterval`` seconds ago.
     func isRevoked(_ sessionID: String, now: Int64) -> Bool {
-        let hash = Self.hash(sessionID)
-        return state.withLock { state in
+        isRevoked(key: Self.key(for: sessionID), now: now)
+    }
+
+    /// ``isRevoked(_:now:)`` for a session known by ``key(for:)`` of its id.
+    func isRevoked(key hash: SHA256Digest, now: Int64) -> Bool {
+        state.withLock { state in
             if database != nil, now - state.refreshedAt >= Self.refreshInterval || now < state.refreshedAt {
                 refresh(&state, now: now)
             }
@@ -82,7 +86,7 @@ final class RevokedSessions: Sendable {
     /// A failure to write the file is logged. The session stays signed out in
     /// this process, but another process or a restart would accept it again.
     func revoke(_ sessionID: String, until expiresAt: Int64, now: Int64) {
-        let hash = Self.hash(sessionID)
+        let hash = Self.key(for: sessionID)
         state.withLock { state in
             state.expiries = state.expiries.filter { $0.value > now }
             state.expiries[hash] = expiresAt
@@ -123,7 +127,8 @@ final class RevokedSessions: Sendable {
         }
     }
 
-    private static func hash(_ sessionID: String) -> SHA256Digest {
+    /// Returns the SHA-256 of a session id, which the list and its file store instead of the id.
+    static func key(for sessionID: String) -> SHA256Digest {
         SHA256Digest(hashing: sessionID)
     }
 }

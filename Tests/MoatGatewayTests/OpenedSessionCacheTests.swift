@@ -87,7 +87,7 @@ struct OpenedSessionCacheTests {
         let gateway = try makeGateway()
         let opened = session()
         let key = OpenedSessionCache.key(sealedValue: "sealed")
-        cache.store(opened, caller: gateway.caller(from: opened), for: key, now: clock.now())
+        cache.store(OpenedSessionCache.Entry(session: opened, caller: gateway.caller(from: opened)), for: key, now: clock.now())
         #expect(cache.entry(for: key, now: clock.now().addingTimeInterval(59)) != nil)
         #expect(cache.entry(for: key, now: clock.now().addingTimeInterval(60)) == nil)
     }
@@ -99,7 +99,7 @@ struct OpenedSessionCacheTests {
         let opened = session()
         let caller = gateway.caller(from: opened)
         for index in 0..<3 {
-            cache.store(opened, caller: caller, for: OpenedSessionCache.key(sealedValue: "sealed-\(index)"), now: clock.now())
+            cache.store(OpenedSessionCache.Entry(session: opened, caller: caller), for: OpenedSessionCache.key(sealedValue: "sealed-\(index)"), now: clock.now())
         }
         #expect(cache.entry(for: OpenedSessionCache.key(sealedValue: "sealed-2"), now: clock.now()) != nil)
         #expect(cache.entry(for: OpenedSessionCache.key(sealedValue: "sealed-0"), now: clock.now()) == nil)
@@ -111,7 +111,7 @@ struct OpenedSessionCacheTests {
         let gateway = try makeGateway()
         let opened = session()
         let key = OpenedSessionCache.key(sealedValue: "sealed")
-        cache.store(opened, caller: gateway.caller(from: opened), for: key, now: clock.now())
+        cache.store(OpenedSessionCache.Entry(session: opened, caller: gateway.caller(from: opened)), for: key, now: clock.now())
         #expect(cache.entry(for: key, now: clock.now()) == nil)
     }
 }

@@ -10,8 +10,9 @@ import MoatCore
 /// head without a body or upgrade, within ``HTTPServerConfiguration/maxHeaderBytes``.
 /// The head is read with `MSG_PEEK` first, and only consumed once it is
 /// known to be plain, so that libmicrohttpd reads the request of a
-/// connection handed over with `MHD_add_connection` from the socket itself. A connection that has
-/// been handed over stays with libmicrohttpd until it closes.
+/// connection handed over with `MHD_add_connection` from the socket itself.
+/// A connection that has been handed over stays with libmicrohttpd until it
+/// closes.
 ///
 /// This path exists for speed: libmicrohttpd 0.9.75 clears its whole
 /// per-connection pool before every request, needs two `epoll_ctl` calls to
@@ -126,7 +127,10 @@ final class LoopServer: @unchecked Sendable {
             close(descriptor)
             return
         }
-        nextID &+= 1
+        // Ids wrap after 2^32 connections; one still open keeps its id.
+        repeat {
+            nextID &+= 1
+        } while connections[nextID] != nil
         let connection = LoopConnection(id: nextID, descriptor: descriptor, peer: peer, peerLength: peerLength, remoteAddress: remoteAddress, now: .now)
         guard responder != nil else {
             handOver(connection, reason: "the responder answers on no event loop")

@@ -15,7 +15,6 @@ final class ServerCore: Sendable {
     }
 
     private struct Registry {
-        var phase: Phase = .running
         var contexts: [ObjectIdentifier: ConnectionContext] = [:]
         var upgraded: [ObjectIdentifier: UpgradedConnection] = [:]
     }
@@ -28,8 +27,13 @@ final class ServerCore: Sendable {
     let loopResponder: (any HTTPLoopResponder)?
     let logger: Logger
     private let registry = LockedValue(Registry())
-    /// Requests that event loops serve on their own connections (``LoopServer``), between head and end of response.
-    let loopExchangesInFlight = Atomic<Int>(0)
+    /// Counters of requests that event loops serve on their own connections
+    /// (``LoopServer``), one per loop so that loops share no counter.
+    private let loopCounters = LockedValue<[LoopExchangeCounter]>([])
+    /// Whether the phase is `running`: an atomic, because every request on
+    /// an event loop reads it, and a lock would be one more cache line that
+    /// the loop threads pass between them.
+    private let acceptingWork = Atomic<Bool>(true)
 
     init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, streamingResponder: (any HTTPStreamingResponder)? = nil, logger: Logger) {
         self.configuration = configuration
@@ -67,7 +71,12 @@ final class ServerCore: Sendable {
     }
 
     var isAcceptingWork: Bool {
-        registry.withLock { $0.phase == .running }
+        acceptingWork.load(ordering: .acquiring)
+    }
+
+    /// Adds an event loop's counter to ``inFlightCount()``.
+    func register(_ counter: LoopExchangeCounter) {
+        loopCounters.withLock { $0.append(counter) }
     }
 
     func register(_ context: ConnectionContext) {
@@ -79,13 +88,14 @@ final class ServerCore: Sendable {
     }
 
     func enter(_ phase: Phase) {
-        registry.withLock { $0.phase = phase }
+        acceptingWork.store(phase == .running, ordering: .releasing)
     }
 
     /// The number of requests between handler start and completion.
     func inFlightCount() -> Int {
         let contexts = registry.withLock { Array($0.contexts.values) }
-        return contexts.reduce(loopExchangesInFlight.load(ordering: .relaxed)) { count, context in
+        let onLoops = loopCounters.withLock { $0.reduce(0) { $0 + $1.count } }
+        return contexts.reduce(onLoops) { count, context in
             count + (context.withLock { $0.machine.isInFlight || $0.isStreamingInFlight } ? 1 : 0)
         }
     }
@@ -193,7 +203,7 @@ final class ServerCore: Sendable {
         }
     }
 
-    /// How a request ended, for its log line.
+    /// The outcome of a request, for its log line.
     enum RequestEnd {
         case completed(status: Int, bodyBytes: Int, termination: String)
         case aborted(termination: String)
@@ -219,4 +229,15 @@ final class ServerCore: Sendable {
             logger.info("request aborted", metadata: metadata)
         }
     }
+}
+
+/// The requests in flight on one event loop's own connections.
+final class LoopExchangeCounter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    var count: Int { value.load(ordering: .relaxed) }
+
+    func increment() { value.add(1, ordering: .relaxed) }
+
+    func decrement() { value.subtract(1, ordering: .relaxed) }
 }

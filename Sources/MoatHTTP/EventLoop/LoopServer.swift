@@ -34,6 +34,7 @@ final class LoopServer: @unchecked Sendable {
     private let idleTimeout: Duration?
     private let logger: Logger
     private let parser = LoopRequestParser()
+    private let inFlight = LoopExchangeCounter()
     /// Peeked request heads; one head fits, up to the header limit.
     private let input: UnsafeMutableRawBufferPointer
     /// Pieces of streamed bodies on their way into a connection's output.
@@ -61,6 +62,7 @@ final class LoopServer: @unchecked Sendable {
         let timeout = core.configuration.connectionTimeout
         self.idleTimeout = timeout > 0 ? .milliseconds(Int((timeout * 1000).rounded(.up))) : nil
         self.logger = logger
+        core.register(inFlight)
         input = .allocate(byteCount: max(1, core.configuration.maxHeaderBytes), alignment: 8)
         scratch = .allocate(byteCount: 32 * 1024, alignment: 8)
         let flags = fcntl(listener, F_GETFL)
@@ -278,7 +280,7 @@ final class LoopServer: @unchecked Sendable {
         connection.exchange = exchange
         connection.phase = .waiting
         connection.hasUnreadInput = true
-        core.loopExchangesInFlight.add(1, ordering: .relaxed)
+        inFlight.increment()
         respond(problem.response(requestID: exchange.requestID), to: exchange, on: connection)
     }
 
@@ -339,7 +341,7 @@ final class LoopServer: @unchecked Sendable {
         let exchange = LoopExchange(requestID: requestID, method: head.method, path: target.path, keepAlive: head.keepAlive && !connection.peerClosed)
         connection.exchange = exchange
         connection.phase = .waiting
-        core.loopExchangesInFlight.add(1, ordering: .relaxed)
+        inFlight.increment()
         let request = HTTPRequest(
             method: head.method, target: head.target, parsedTarget: target, headers: head.headers,
             body: Data(), remoteAddress: connection.remoteAddress, requestID: requestID
@@ -533,7 +535,7 @@ final class LoopServer: @unchecked Sendable {
         guard let exchange = connection.exchange else { return }
         connection.exchange = nil
         connection.phase = .idle
-        core.loopExchangesInFlight.subtract(1, ordering: .relaxed)
+        inFlight.decrement()
         core.logRequestEnd(
             .completed(status: exchange.status, bodyBytes: exchange.bodyBytes, termination: "completed"),
             metadata: exchange.logMetadata(remoteAddress: connection.remoteAddress), startedAt: exchange.startedAt
@@ -564,7 +566,7 @@ final class LoopServer: @unchecked Sendable {
             exchange.task?.cancel()
             exchange.cancelUpstream?()
             exchange.cancelUpstream = nil
-            core.loopExchangesInFlight.subtract(1, ordering: .relaxed)
+            inFlight.decrement()
             core.logRequestEnd(.aborted(termination: termination), metadata: exchange.logMetadata(remoteAddress: connection.remoteAddress), startedAt: exchange.startedAt)
         }
         connection.stream?.cancel()

@@ -11,7 +11,7 @@ import MoatCore
 /// With ``HTTPServerConfiguration/Concurrency/eventLoops(_:)`` the server
 /// runs event-loop threads instead, on which an ``HTTPLoopResponder``
 /// handles requests without a body. Each loop accepts connections itself
-/// and serves plain HTTP/1.1 requests without libmicrohttpd; a connection
+/// and serves plain HTTP/1.1 requests without libmicrohttpd. A connection
 /// with any other request goes to the loop's libmicrohttpd daemon, so the
 /// limits and replies below hold in every mode (see `LoopServer`).
 ///
@@ -19,8 +19,14 @@ import MoatCore
 /// - A request head larger than ``HTTPServerConfiguration/maxHeaderBytes``
 ///   gets a 431 `header_fields_too_large` problem (414 `uri_too_long` when
 ///   the request line alone is too long) and the connection is closed; the
-///   responder is not called. A head over four times the limit does not fit
-///   libmicrohttpd's per-connection memory and gets its own 431 or 414 page.
+///   responder is not called. On an event loop every such head gets the
+///   problem. Without one, libmicrohttpd reads the head into its
+///   per-connection memory (twice the limit plus 16 KiB): a larger head gets
+///   libmicrohttpd's own 431 or 414 page.
+///   NOTE: without an event loop, a head of about 1.5 to 3 times the limit
+///   that is mostly one `Cookie` field gets a garbled 431 reply (two
+///   status lines). libmicrohttpd 0.9.75 runs out of that memory while it
+///   copies the cookies.
 /// - A `Content-Length` above ``HTTPServerConfiguration/maxBodyBytes`` gets a
 ///   413 problem before any body byte is read. A chunked body that grows past
 ///   the limit is cut off by closing the connection, because libmicrohttpd

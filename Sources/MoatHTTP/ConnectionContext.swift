@@ -69,11 +69,6 @@ final class ConnectionContext: @unchecked Sendable {
 
     /// Metadata shared by the access log line and any error logged for this request.
     var logMetadata: Logger.Metadata {
-        [
-            "moat.request.id": requestID,
-            "moat.http.method": method,
-            "moat.http.path": loggedPath,
-            "moat.http.remote": remoteAddress,
-        ]
+        ServerCore.requestLogMetadata(requestID: requestID, method: method, path: loggedPath, remoteAddress: remoteAddress)
     }
 }

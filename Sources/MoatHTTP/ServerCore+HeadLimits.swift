@@ -21,18 +21,28 @@ extension ServerCore {
         // "METHOD SP target SP HTTP/1.1 CRLF" (RFC 9112 §3).
         let requestLineBytes = method.utf8.count + target.utf8.count + " HTTP/1.1\r\n".utf8.count + 1
         if requestLineBytes > limit {
-            return ProblemDetails(
-                status: 414, code: "uri_too_long", title: "URI Too Long",
-                detail: "the request line is \(requestLineBytes) bytes but this server accepts at most \(limit); shorten the target, for example by moving query parameters into a POST body"
-            )
+            return Self.requestLineTooLong(size: "\(requestLineBytes) bytes", limit: limit)
         }
         let headBytes = requestLineBytes + fieldBytes + 2
         if headBytes > limit {
-            return ProblemDetails(
-                status: 431, code: "header_fields_too_large", title: "Request Header Fields Too Large",
-                detail: "the request head is \(headBytes) bytes but this server accepts at most \(limit); send fewer or shorter header fields (cookies and Authorization tokens are the usual cause)"
-            )
+            return Self.headTooLarge(size: "\(headBytes) bytes", limit: limit)
         }
         return nil
+    }
+
+    /// Returns the 414 problem for a request line of `size`, such as "2000 bytes".
+    static func requestLineTooLong(size: String, limit: Int) -> ProblemDetails {
+        ProblemDetails(
+            status: 414, code: "uri_too_long", title: "URI Too Long",
+            detail: "the request line is \(size) but this server accepts at most \(limit); shorten the target, for example by moving query parameters into a POST body"
+        )
+    }
+
+    /// Returns the 431 problem for a request head of `size`, such as "20058 bytes".
+    static func headTooLarge(size: String, limit: Int) -> ProblemDetails {
+        ProblemDetails(
+            status: 431, code: "header_fields_too_large", title: "Request Header Fields Too Large",
+            detail: "the request head is \(size) but this server accepts at most \(limit); send fewer or shorter header fields (cookies and Authorization tokens are the usual cause)"
+        )
     }
 }

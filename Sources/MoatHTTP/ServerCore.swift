@@ -203,6 +203,17 @@ final class ServerCore: Sendable {
         }
     }
 
+    /// Returns the metadata of every log line about one request: the access
+    /// line and any error logged while serving it.
+    static func requestLogMetadata(requestID: String, method: String, path: String, remoteAddress: String) -> Logger.Metadata {
+        [
+            "moat.request.id": requestID,
+            "moat.http.method": method,
+            "moat.http.path": path,
+            "moat.http.remote": remoteAddress,
+        ]
+    }
+
     /// The outcome of a request, for its log line.
     enum RequestEnd {
         case completed(status: Int, bodyBytes: Int, termination: String)

@@ -113,6 +113,28 @@ final class EventLoop: @unchecked Sendable {
         _ = write(wakeDescriptor, &one, MemoryLayout<UInt64>.size)
     }
 
+    /// Sends an upstream request from this thread and calls `onHead` here
+    /// with the response head or the failure. Plain `http` to an address
+    /// needs no TLS and no name lookup, so the loop's own client sends it;
+    /// libcurl sends any other URL.
+    ///
+    /// - Returns: a closure that abandons the exchange while its head has not
+    ///   arrived, or nil when it cannot be abandoned (a libcurl transfer, or an
+    ///   exchange that already ended).
+    @discardableResult
+    func forward(
+        _ request: StreamingClientRequest, requestID: String,
+        onHead: @escaping (Result<StreamingClientResponse, HTTPClientError>) -> Void
+    ) -> (() -> Void)? {
+        guard let origin = httpClient.origin(for: request) else {
+            // NOTE: a libcurl transfer runs until its head arrives even when the client left; only its body stops.
+            upstream.start(request, onHead: onHead)
+            return nil
+        }
+        guard let started = httpClient.start(request, origin: origin, requestID: requestID, onHead: onHead) else { return nil }
+        return { [httpClient] in httpClient?.cancel(started) }
+    }
+
     /// Makes the loop call MHD_run soon, after a connection of its daemon was resumed.
     func daemonNeedsRun() {
         if EventLoop.current === self {

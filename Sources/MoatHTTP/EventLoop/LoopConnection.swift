@@ -84,11 +84,6 @@ final class LoopExchange: @unchecked Sendable {
     }
 
     func logMetadata(remoteAddress: String) -> Logger.Metadata {
-        [
-            "moat.request.id": requestID,
-            "moat.http.method": method,
-            "moat.http.path": path,
-            "moat.http.remote": remoteAddress,
-        ]
+        ServerCore.requestLogMetadata(requestID: requestID, method: method, path: path, remoteAddress: remoteAddress)
     }
 }

@@ -258,24 +258,18 @@ final class LoopServer: @unchecked Sendable {
         }
     }
 
-    /// Answers a head larger than the header limit with the 414 or 431
-    /// problem and closes the connection. libmicrohttpd 0.9.75 would answer
-    /// such a head with its own HTML page, or for a large `Cookie` field with
-    /// two responses in a row, once the head no longer fits its memory pool.
+    /// Replies to a head larger than the header limit with the 414 or 431
+    /// problem and closes the connection. libmicrohttpd 0.9.75 would reply
+    /// with its own HTML page once the head no longer fits its memory pool,
+    /// or, for a large `Cookie` field, with two responses in a row.
     private func rejectOversizedHead(_ connection: LoopConnection, peeked count: Int) {
         let limit = core.configuration.maxHeaderBytes
         let peeked = UnsafeRawBufferPointer(rebasing: input[0..<count])
         let lineEnd = memchr(peeked.baseAddress!, 0x0A, count)
         let method = String(decoding: peeked.prefix { HTTPHeaders.isTokenByte($0) }.prefix(16), as: UTF8.self)
         let problem = lineEnd == nil
-            ? ProblemDetails(
-                status: 414, code: "uri_too_long", title: "URI Too Long",
-                detail: "the request line is longer than \(limit) bytes, the most this server accepts; shorten the target, for example by moving query parameters into a POST body"
-            )
-            : ProblemDetails(
-                status: 431, code: "header_fields_too_large", title: "Request Header Fields Too Large",
-                detail: "the request head is longer than \(limit) bytes, the most this server accepts; send fewer or shorter header fields (cookies and Authorization tokens are the usual cause)"
-            )
+            ? ServerCore.requestLineTooLong(size: "more than \(limit) bytes", limit: limit)
+            : ServerCore.headTooLarge(size: "more than \(limit) bytes", limit: limit)
         let exchange = LoopExchange(requestID: RequestID.generate(), method: method, path: "", keepAlive: false)
         connection.exchange = exchange
         connection.phase = .waiting
@@ -353,14 +347,7 @@ final class LoopServer: @unchecked Sendable {
             let onHead: (Result<StreamingClientResponse, HTTPClientError>) -> Void = { [self] result in
                 respond(complete(result), to: exchange, on: connection)
             }
-            if let origin = loop.httpClient.origin(for: upstreamRequest) {
-                if let started = loop.httpClient.start(upstreamRequest, origin: origin, requestID: requestID, onHead: onHead) {
-                    exchange.cancelUpstream = { [loop] in loop.httpClient.cancel(started) }
-                }
-            } else {
-                // NOTE: a libcurl transfer runs until its head arrives even when the client left; only its body stops.
-                loop.upstream.start(upstreamRequest, onHead: onHead)
-            }
+            exchange.cancelUpstream = loop.forward(upstreamRequest, requestID: requestID, onHead: onHead)
         case .runBlocking:
             let body = HTTPRequestBody(Data())
             exchange.task = Task(executorPreference: HandlerExecutor.shared) { [self, loop] in

@@ -11,12 +11,7 @@ extension ServerCore {
             let onHead: (Result<StreamingClientResponse, HTTPClientError>) -> Void = { result in
                 self.streamingHandlerFinished(context, complete(result))
             }
-            // Plain http to an address needs no TLS and no name lookup, so the loop's own client sends it.
-            if let origin = loop.httpClient.origin(for: upstreamRequest) {
-                loop.httpClient.start(upstreamRequest, origin: origin, requestID: request.requestID, onHead: onHead)
-            } else {
-                loop.upstream.start(upstreamRequest, onHead: onHead)
-            }
+            loop.forward(upstreamRequest, requestID: request.requestID, onHead: onHead)
         case .runBlocking:
             let streamingResponder = responder as any HTTPStreamingResponder
             context.withLock { context in

@@ -72,7 +72,7 @@ moat_mhd_epoll_fd(struct MHD_Daemon *daemon)
     return info == NULL ? -1 : info->epoll_fd;
 }
 
-/* Returns the number of connections a daemon holds, or 0 when unknown. */
+/* Returns the number of open connections of a daemon, or 0 when unknown. */
 static inline unsigned int
 moat_mhd_connection_count(struct MHD_Daemon *daemon)
 {

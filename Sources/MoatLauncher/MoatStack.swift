@@ -106,7 +106,7 @@ public final class MoatStack: Sendable {
         return server
     }
 
-    /// Starts `server`; a port that is taken gets an error naming the setting that chose it.
+    /// Starts `server`. A port that is taken gets an error naming the setting that chose it.
     static func start(_ server: HTTPServer, portSetting: String) throws {
         do {
             try server.start()

@@ -14,7 +14,7 @@ struct RequestTargetForwardingTests {
         #expect(Gateway.isPlainOriginForm(target) == isPlain)
     }
 
-    @Test("upstream origins keep IPv6 brackets", arguments: [
+    @Test("IPv6 upstream origins keep brackets", arguments: [
         ("http://[::1]:8080", "http://[::1]:8080", "[::1]:8080"), ("http://[::1]", "http://[::1]", "[::1]"),
         ("http://127.0.0.1:8501/", "http://127.0.0.1:8501", "127.0.0.1:8501"), ("https://app.example", "https://app.example", "app.example"),
     ])
@@ -50,7 +50,7 @@ struct RequestTargetForwardingTests {
         }
     }
 
-    @Test("HEAD keeps the upstream's Content-Length, and responses carry one Date")
+    @Test("HEAD length and one Date")
     func headLengthAndDate() async throws {
         let upstream = try TestUpstream { connection in
             while let head = try? connection.readHead() {

@@ -55,7 +55,7 @@ struct LoopRequestParserTests {
         ("garbage", "\u{16}\u{03}\u{01}\u{02}\u{00}\u{01}\u{00}\u{01}\u{fc}\u{03}\u{03}", .handOver),
     ]
 
-    @Test("scan finds a plain head or hands the connection over", arguments: cases)
+    @Test("scan verdict per head", arguments: cases)
     func scanVerdicts(_ name: String, _ input: String, _ expected: Expected) {
         switch (Self.scan(input), expected) {
         case (.complete(let head), .complete(let count)):
@@ -67,7 +67,7 @@ struct LoopRequestParserTests {
         }
     }
 
-    @Test("complete head carries method, target, fields and keep-alive")
+    @Test("complete head fields")
     func completeHeadFields() throws {
         guard case .complete(let head) = Self.scan("HEAD /p%20q?x=1 HTTP/1.1\r\nHost: test\r\nX-Trail: value  \r\nConnection: close\r\n\r\n") else {
             Issue.record("head not complete")
@@ -85,7 +85,7 @@ struct LoopRequestParserTests {
         #expect(kept.keepAlive)
     }
 
-    @Test("one parser scans heads one after another")
+    @Test("parser reused across heads")
     func parserIsReusable() {
         let parser = LoopRequestParser()
         let inputs = [Self.plain, "GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nx", "GET /second HTTP/1.1\r\nHost: t\r\n\r\n"]

@@ -60,7 +60,7 @@ private func readResponses(_ socket: BlockingSocket, count: Int, heads: Set<Int>
 
 @Suite("Event-loop connections")
 struct LoopServerTests {
-    @Test("pipelined requests are answered in order on the loop")
+    @Test("pipelined requests answered in order")
     func pipelinedRequests() async throws {
         try await withLoggedLoopServer { server in
             let socket = try BlockingSocket(port: server.port)
@@ -73,7 +73,7 @@ struct LoopServerTests {
         }
     }
 
-    @Test("a head that arrives in pieces is served on the loop")
+    @Test("head arriving in pieces served")
     func headInPieces() async throws {
         try await withLoggedLoopServer { server in
             let socket = try BlockingSocket(port: server.port)
@@ -89,7 +89,7 @@ struct LoopServerTests {
         }
     }
 
-    @Test("responses carry Date and Content-Length; HEAD and 204 carry no body")
+    @Test("response framing for HEAD and 204")
     func responseFraming() async throws {
         let responder = EchoLoopResponder { request in
             request.path == "/empty" ? .respond(HTTPResponse(status: 204)) : .respond(.text("hello"))
@@ -107,6 +107,18 @@ struct LoopServerTests {
         }
     }
 
+    @Test("closing connection sends one Connection")
+    func closeReplacesHandlerConnection() async throws {
+        let responder = EchoLoopResponder { _ in
+            .respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Connection", "keep-alive")]), body: Data("x".utf8)))
+        }
+        try await withLoggedLoopServer(responder: responder) { server in
+            let response = try await RawHTTP.exchange(port: server.port, "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            #expect(response.components(separatedBy: "\r\nConnection: ").count == 2)
+            #expect(response.contains("\r\nConnection: close\r\n"))
+        }
+    }
+
     /// Requests that the loop leaves to libmicrohttpd, with the status the thread-pool server gives them.
     static let unusualRequests: [(String, String)] = [
         ("HTTP/1.0", "GET /old HTTP/1.0\r\nHost: t\r\n\r\n"),
@@ -121,7 +133,7 @@ struct LoopServerTests {
         ("absolute form", "GET http://t/abs HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"),
     ]
 
-    @Test("unusual requests get the thread-pool server's status", arguments: unusualRequests)
+    @Test("unusual requests match thread pool", arguments: unusualRequests)
     func unusualRequestsMatchThreadPool(_ name: String, _ request: String) async throws {
         let pool = HTTPServer(configuration: HTTPServerConfiguration(shutdownGracePeriod: 1), streamingResponder: EchoLoopResponder(), logger: .disabled)
         let expected = try await withStarted(pool) { port in RawHTTP.status(of: try await RawHTTP.exchange(port: port, request)) }
@@ -133,8 +145,8 @@ struct LoopServerTests {
     }
 
     /// Cookie sizes around libmicrohttpd's pool (twice the 16 KiB limit plus 16 KiB),
-    /// where it would answer with its own page or two responses in a row.
-    @Test("a head over the limit gets one 431 problem", arguments: [17_000, 20_000, 30_000, 60_000])
+    /// where it would reply with its own page or two responses in a row.
+    @Test("oversized head gets one 431", arguments: [17_000, 20_000, 30_000, 60_000])
     func oversizedHead(cookieBytes: Int) async throws {
         try await withLoggedLoopServer { server in
             let cookie = String(repeating: "c", count: cookieBytes)
@@ -147,7 +159,7 @@ struct LoopServerTests {
         }
     }
 
-    @Test("a request line over the limit gets the 414 problem")
+    @Test("oversized request line gets 414")
     func oversizedRequestLine() async throws {
         try await withLoggedLoopServer { server in
             let target = "/" + String(repeating: "p", count: 20_000)
@@ -157,7 +169,7 @@ struct LoopServerTests {
         }
     }
 
-    @Test("a proxied Date field is kept, and no second one is added")
+    @Test("upstream Date field kept once")
     func upstreamDateKept() async throws {
         let responder = EchoLoopResponder { _ in
             .respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Date", "Tue, 01 Dec 2026 10:00:00 GMT")]), body: Data("x".utf8)))
@@ -169,7 +181,7 @@ struct LoopServerTests {
         }
     }
 
-    @Test("the header limit counts a head as the thread-pool server does")
+    @Test("head limit counted like thread pool")
     func headCountedLikeThreadPool() async throws {
         // 150 fields written as "F1:b" take 6 bytes each but count 7 ("F1: b" and CRLF),
         // so the head is 926 bytes on the wire and 1,077 by the limit's count.
@@ -189,7 +201,7 @@ struct LoopServerTests {
         }
     }
 
-    @Test("an idle connection closes after the connection timeout")
+    @Test("idle connection closed after timeout")
     func idleTimeout() async throws {
         let configuration = HTTPServerConfiguration(connectionTimeout: 1, shutdownGracePeriod: 1, concurrency: .eventLoops(1))
         try await withLoggedLoopServer(configuration) { server in
@@ -207,7 +219,7 @@ struct LoopServerTests {
         }
     }
 
-    @Test("a connection over the limit is closed")
+    @Test("connection over limit closed")
     func connectionLimit() async throws {
         let configuration = HTTPServerConfiguration(maxConnections: 1, shutdownGracePeriod: 1, concurrency: .eventLoops(1))
         try await withLoggedLoopServer(configuration) { server in
@@ -219,19 +231,19 @@ struct LoopServerTests {
             #expect(firstBody == "loop GET /kept")
             let second = try await RawHTTP.exchange(port: server.port, "GET /refused HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(second.isEmpty)
-            #expect(server.logs.entries.contains { $0.message == "connection refused at the connection limit" })
+            #expect(server.logs.entries.contains { $0.message == "connection rejected at the connection limit" })
             withExtendedLifetime(first) {}
         }
     }
 
-    @Test("a client that leaves during the upstream wait ends the upstream exchange")
+    @Test("leaving client cancels upstream exchange")
     func clientLeavesWhileWaiting() async throws {
         let arrived = LockedValue(0)
         let upstreamSawClose = LockedValue(false)
         let upstream = try RawUpstream { _, socket in
             guard (try? socket.read(until: "\r\n\r\n")) != nil else { return }
             arrived.withLock { $0 += 1 }
-            // The upstream never answers; the gateway closing the connection ends this read.
+            // The upstream never responds, so only the gateway closing the connection ends this read.
             if let rest = try? socket.readToEnd(), rest.isEmpty {
                 upstreamSawClose.withLock { $0 = true }
             }

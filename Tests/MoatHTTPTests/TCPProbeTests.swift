@@ -23,10 +23,10 @@ struct TCPProbeTests {
         #expect(reason?.lowercased().contains("refused") == true, "reason: \(reason ?? "none")")
     }
 
-    @Test("localhost listening on ::1 only is reachable", .enabled(if: isIPv6LoopbackAvailable))
+    @Test("localhost on ::1 only reachable", .enabled(if: isIPv6LoopbackAvailable))
     func localhostOnIPv6() throws {
-        // 127.0.0.1 holds the port bound but not listening, so it refuses; a port
-        // that another test holds on 127.0.0.1 is skipped for a new one.
+        // The port is bound on 127.0.0.1 without listening, so connections there are
+        // refused. A port that another test uses on 127.0.0.1 is skipped for a new one.
         var sockets: (listener: Int32, reserved: Int32, port: Int)?
         for _ in 0..<5 where sockets == nil {
             let (listener, port) = try openLoopbackSocket(backlog: 4, ipv6: true)

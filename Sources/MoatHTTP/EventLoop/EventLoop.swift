@@ -2,11 +2,11 @@ import CMicroHTTPD
 import Foundation
 import MoatCore
 
-/// One event-loop thread that owns a listening socket and the connections it
-/// serves itself (``LoopServer``), a libmicrohttpd daemon in external-epoll
-/// mode for every other connection, a libcurl multi handle and an HTTP
-/// client for plain-http upstreams (``LoopHTTPClient``), all in one epoll
-/// set, in the manner of an nginx worker.
+/// One event-loop thread, in the manner of an nginx worker. It owns a
+/// listening socket and the connections it serves itself (``LoopServer``),
+/// a libmicrohttpd daemon in external-epoll mode for every other connection,
+/// a libcurl multi handle and an HTTP client for plain-http upstreams
+/// (``LoopHTTPClient``), all in one epoll set.
 ///
 /// A request without a body is read, responded to or forwarded, and its upstream
 /// response written on this thread alone (see ``HTTPLoopResponder``).
@@ -115,7 +115,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Sends an upstream request from this thread and calls `onHead` here
     /// with the response head or the failure. Plain `http` to an address
-    /// needs no TLS and no name lookup, so the loop's own client sends it;
+    /// needs no TLS and no name lookup, so the loop's own client sends it.
     /// libcurl sends any other URL.
     ///
     /// - Returns: a closure that abandons the exchange while its head has not
@@ -127,7 +127,7 @@ final class EventLoop: @unchecked Sendable {
         onHead: @escaping (Result<StreamingClientResponse, HTTPClientError>) -> Void
     ) -> (() -> Void)? {
         guard let origin = httpClient.origin(for: request) else {
-            // NOTE: a libcurl transfer runs until its head arrives even when the client left; only its body stops.
+            // NOTE: a libcurl transfer runs until its head arrives even when the client left. Only its body stops early.
             upstream.start(request, onHead: onHead)
             return nil
         }

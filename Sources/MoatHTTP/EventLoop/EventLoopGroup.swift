@@ -67,7 +67,7 @@ final class EventLoopGroup: Sendable {
         }
     }
 
-    /// The connection limit is per loop, so each loop gets its share, rounded up.
+    /// Returns a loop's share of the connection limit, rounded up, because the limit applies per loop.
     private static func connectionShare(_ limit: Int, count: Int) -> Int {
         (limit + count - 1) / count
     }

@@ -15,9 +15,9 @@ final class LoopConnection: @unchecked Sendable {
         case waiting
         /// The response is being written.
         case sending
-        /// The response was sent and the sending side shut down; input is read
-        /// and dropped until the client closes, so that unread input does not
-        /// make the kernel reset the connection before the client read the response.
+        /// The response was sent and the sending side shut down. Input is read
+        /// and dropped until the client closes, because unread input would make
+        /// the kernel reset the connection before the client read the response.
         case lingering
         /// Closed, or handed over to libmicrohttpd.
         case gone

@@ -18,7 +18,7 @@ enum LoopHeadScan {
     /// The input ends inside the head.
     case incomplete
     /// The connection goes to libmicrohttpd, so that the server's full rules
-    /// and replies apply: the request has a body, asks for an upgrade or
+    /// and replies apply: the request has a body, requests an upgrade or
     /// `100-continue`, is not plain HTTP/1.1, or is malformed.
     case handOver(reason: String)
 }
@@ -30,7 +30,7 @@ enum LoopHeadScan {
 /// target in origin form, CRLF line ends, no folded lines, token field
 /// names and valid field values (RFC 9112 §2.2, §5; RFC 9110 §5.5). The
 /// head has no body framing and no `Upgrade` or `Expect` field. Everything else is handed over to
-/// libmicrohttpd, which runs in strict mode and answers as the thread-pool
+/// libmicrohttpd, which runs in strict mode and replies as the thread-pool
 /// server does, so the two paths cannot disagree about where a request ends.
 final class LoopRequestParser {
     private let parser: UnsafeMutablePointer<http_parser>
@@ -41,7 +41,7 @@ final class LoopRequestParser {
     private var headers = HTTPHeaders()
     private var lastWasValue = false
     private var hostCount = 0
-    private var refusal: String?
+    private var handOverReason: String?
     private var messageComplete = false
     private var keepAlive = false
 
@@ -60,8 +60,8 @@ final class LoopRequestParser {
         guard let base = input.baseAddress, !input.isEmpty else { return .incomplete }
         reset()
         let consumed = http_parser_execute(parser, Self.settings, base.assumingMemoryBound(to: CChar.self), input.count)
-        if let refusal {
-            return .handOver(reason: refusal)
+        if let handOverReason {
+            return .handOver(reason: handOverReason)
         }
         let code = moat_http_parser_errno(parser)
         guard messageComplete else {
@@ -90,7 +90,7 @@ final class LoopRequestParser {
         headers = HTTPHeaders()
         lastWasValue = false
         hostCount = 0
-        refusal = nil
+        handOverReason = nil
         messageComplete = false
         keepAlive = false
     }
@@ -157,7 +157,7 @@ final class LoopRequestParser {
             return owner(parser).completeHead(parser)
         }
         settings.on_body = { parser, _, _ in
-            owner(parser).refusal = "the request has a body"
+            owner(parser).handOverReason = "the request has a body"
             return -1
         }
         settings.on_message_complete = { parser in
@@ -190,7 +190,7 @@ final class LoopRequestParser {
             return
         }
         guard base + span.count == start else {
-            refusal = "a part of the head arrived in pieces"
+            handOverReason = "a part of the head arrived in pieces"
             return
         }
         span = UnsafeBufferPointer(start: base, count: span.count + count)
@@ -201,21 +201,21 @@ final class LoopRequestParser {
         var value = fieldValue
         fieldName = UnsafeBufferPointer(start: nil, count: 0)
         fieldValue = UnsafeBufferPointer(start: nil, count: 0)
-        guard refusal == nil else { return }
+        guard handOverReason == nil else { return }
         // http_parser skips the whitespace before a value but keeps the whitespace after it.
         while let last = value.last, last == 0x20 || last == 0x09 {
             value = UnsafeBufferPointer(rebasing: value.dropLast())
         }
         guard !name.isEmpty, name.allSatisfy(HTTPHeaders.isTokenByte) else {
-            refusal = "a field name is not a token"
+            handOverReason = "a field name is not a token"
             return
         }
         guard HTTPHeaders.isValidFieldValue(value) else {
-            refusal = "a field value contains a forbidden byte"
+            handOverReason = "a field value contains an invalid byte"
             return
         }
-        if let reason = Self.refusal(forFieldNamed: name) {
-            refusal = reason
+        if let reason = Self.handOverReason(forFieldNamed: name) {
+            handOverReason = reason
             return
         }
         if Self.equalsIgnoringCase(name, "host") {
@@ -225,14 +225,14 @@ final class LoopRequestParser {
     }
 
     /// Fields that make a request one for libmicrohttpd.
-    private static func refusal(forFieldNamed name: UnsafeBufferPointer<UInt8>) -> String? {
-        for (lowercase, spelled) in refusedFields where equalsIgnoringCase(name, lowercase) {
+    private static func handOverReason(forFieldNamed name: UnsafeBufferPointer<UInt8>) -> String? {
+        for (lowercase, spelled) in libmicrohttpdFields where equalsIgnoringCase(name, lowercase) {
             return "the request has a \(spelled) field"
         }
         return nil
     }
 
-    private static let refusedFields: [(StaticString, String)] = [
+    private static let libmicrohttpdFields: [(StaticString, String)] = [
         ("content-length", "Content-Length"), ("transfer-encoding", "Transfer-Encoding"), ("upgrade", "Upgrade"), ("expect", "Expect"),
     ]
 
@@ -252,18 +252,18 @@ final class LoopRequestParser {
         if lastWasValue || !fieldName.isEmpty {
             commitField()
         }
-        if refusal != nil {
+        if handOverReason != nil {
             return -1
         }
         if parser.pointee.http_major != 1 || parser.pointee.http_minor != 1 {
-            refusal = "the request is not HTTP/1.1"
+            handOverReason = "the request is not HTTP/1.1"
         } else if hostCount != 1 {
-            refusal = "the request does not have exactly one Host field"
+            handOverReason = "the request does not have exactly one Host field"
         } else if target.first != UInt8(ascii: "/") {
-            refusal = "the target is not in origin form"
+            handOverReason = "the target is not in origin form"
         } else if moat_http_parser_is_upgrade(parser) != 0 || moat_http_parser_is_chunked(parser) != 0 || moat_http_parser_has_content_length(parser) != 0 {
-            refusal = "the request has a body or an upgrade"
+            handOverReason = "the request has a body or an upgrade"
         }
-        return refusal == nil ? 0 : -1
+        return handOverReason == nil ? 0 : -1
     }
 }

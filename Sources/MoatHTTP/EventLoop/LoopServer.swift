@@ -123,7 +123,7 @@ final class LoopServer: @unchecked Sendable {
             storage.withMemoryRebound(to: sockaddr.self, capacity: 1) { ServerCore.remoteAddress($0) }
         }
         if connections.count + Int(moat_mhd_connection_count(daemon)) >= connectionLimit {
-            logger.notice("connection refused at the connection limit", metadata: [
+            logger.notice("connection rejected at the connection limit", metadata: [
                 "moat.http.loop": String(loop.index), "moat.http.remote": remoteAddress, "moat.http.connection_limit": String(connectionLimit),
             ])
             close(descriptor)
@@ -223,7 +223,7 @@ final class LoopServer: @unchecked Sendable {
         }
         connection.lastActivity = .now
         guard core.isAcceptingWork else {
-            // libmicrohttpd answers with the shutting-down problem.
+            // libmicrohttpd replies with the shutting-down problem.
             handOver(connection, reason: "the server is shutting down")
             return
         }
@@ -387,32 +387,42 @@ final class LoopServer: @unchecked Sendable {
         var output = connection.output
         output.removeAll(keepingCapacity: true)
         connection.output = []
+
         output.append(contentsOf: "HTTP/1.1 \(response.status) \(reasonPhrase(for: response.status))\r\n".utf8)
+        var announcesClose = false
         for field in response.headers {
             // The framing fields are the server's (RFC 9112 §6).
             if HTTPHeaders.namesMatch(field.name, "Transfer-Encoding") {
                 continue
             }
-            if HTTPHeaders.namesMatch(field.name, "Connection"), field.value.lowercased().contains("close") {
-                exchange.keepAlive = false
+            if HTTPHeaders.namesMatch(field.name, "Connection") {
+                if field.value.lowercased().contains("close") {
+                    exchange.keepAlive = false
+                    announcesClose = true
+                } else if !exchange.keepAlive {
+                    // Replaced by `Connection: close` below, because the connection ends.
+                    continue
+                }
             }
             output.append(contentsOf: field.name.utf8)
             output.append(contentsOf: ": ".utf8)
             output.append(contentsOf: field.value.utf8)
             output.append(contentsOf: "\r\n".utf8)
         }
+
         // A proxied response keeps the upstream's Date (RFC 9110 §6.6.1 allows one field).
         if !response.headers.contains("Date") {
             output.append(contentsOf: dateField.line(now: time(nil)))
         }
+
         // RFC 9110 §6.4.1: no content for HEAD, 1xx, 204 and 304.
         let hasNoContent = response.status < 200 || response.status == 204 || response.status == 304
         let sendsBody = exchange.method != "HEAD" && !hasNoContent
         connection.chunked = false
         if let stream = response.bodyStream {
-            if let length = response.bodyLength {
-                if !hasNoContent { output.append(contentsOf: "Content-Length: \(length)\r\n".utf8) }
-            } else if sendsBody {
+            if let length = response.bodyLength, !hasNoContent {
+                output.append(contentsOf: "Content-Length: \(length)\r\n".utf8)
+            } else if response.bodyLength == nil, sendsBody {
                 output.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
                 connection.chunked = true
             }
@@ -424,10 +434,12 @@ final class LoopServer: @unchecked Sendable {
         } else if !hasNoContent {
             output.append(contentsOf: "Content-Length: \(response.body.count)\r\n".utf8)
         }
-        if !exchange.keepAlive, !response.headers.contains("Connection") {
+
+        if !exchange.keepAlive, !announcesClose {
             output.append(contentsOf: "Connection: close\r\n".utf8)
         }
         output.append(contentsOf: "\r\n".utf8)
+
         if sendsBody, response.bodyStream == nil {
             output.append(contentsOf: response.body)
             exchange.bodyBytes = response.body.count
@@ -478,8 +490,8 @@ final class LoopServer: @unchecked Sendable {
         }
     }
 
-    /// Moves what the body stream holds into the output; returns false when
-    /// there is nothing to write until the producer resumes the connection.
+    /// Moves the bytes buffered in the body stream into the output. Returns
+    /// false when nothing is left to write until the producer resumes the connection.
     private func readStream(_ stream: HTTPBodyStream, into connection: LoopConnection) -> Bool {
         let result = stream.read(into: scratch.baseAddress!, maxBytes: scratch.count, suspend: {}, resume: { [self, loop] in
             loop.execute { self.streamResumed(connection) }
@@ -505,7 +517,7 @@ final class LoopServer: @unchecked Sendable {
             connection.stream = nil
             return true
         case .error:
-            // Closing without the last chunk tells the client that the body is incomplete.
+            // Closing without the last chunk shows the client that the body is incomplete.
             connection.stream = nil
             end(connection, termination: "stream_failed")
             return false

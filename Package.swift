@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "MoatAuditTests", dependencies: ["MoatAudit", "MoatSQLite", "MoatCrypto", "MoatJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatConfigTests", dependencies: ["MoatConfig", "MoatTOML"], swiftSettings: swiftSettings),
         .testTarget(name: "MoatWebTests", dependencies: ["MoatWeb", "MoatHTTP"], swiftSettings: swiftSettings),
-        .testTarget(name: "MoatAPITests", dependencies: ["MoatAPI", "MoatData", "MoatHTTP", "MoatCore", "MoatJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoatAPITests", dependencies: ["MoatTestSupport", "MoatAPI", "MoatData", "MoatHTTP", "MoatCore", "MoatJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MoatIdentityTests",
             dependencies: ["MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatJSON", "MoatCrypto", "MoatCore"],

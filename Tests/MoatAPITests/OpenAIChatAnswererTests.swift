@@ -3,6 +3,7 @@ import MoatAPI
 import MoatData
 import MoatHTTP
 import MoatJSON
+import MoatTestSupport
 import Testing
 
 @Suite("OpenAIChatAnswerer against a loopback stand-in")
@@ -175,8 +176,11 @@ struct OpenAIChatAnswererTests {
 
     @Test("unreachable endpoint is a ModelError without the key")
     func unreachableEndpoint() async throws {
-        // Start and stop a server to obtain a loopback port that nothing listens on.
-        let endpoint = try await withStandIn(ChatCompletionsStandIn(content: "ok")) { $0 }
+        // A port that is bound but not listening refuses connections, and no
+        // server started by a test running in parallel can take it meanwhile.
+        let (reserved, port) = try openLoopbackSocket(backlog: nil)
+        defer { close(reserved) }
+        let endpoint = try #require(URL(string: "http://127.0.0.1:\(port)/v1/chat/completions"))
 
         var thrown: (any Error)?
         do {

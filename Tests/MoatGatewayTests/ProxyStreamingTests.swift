@@ -145,8 +145,7 @@ struct ProxyStreamingTests {
 
     @Test("unreachable upstream gives 502 problem")
     func unreachableUpstreamIsBadGateway() async throws {
-        let upstream = try TestUpstream { _ in }
-        upstream.stop()
+        let upstream = try TestUpstream.refusing()
         try await withGateway(upstream: upstream) { harness in
             let token = try await harness.agentToken()
             let response = try await HTTPClient().send(HTTPClientRequest(

@@ -1,5 +1,6 @@
 import Foundation
 import MoatCore
+import MoatTestSupport
 import Testing
 
 @testable import MoatHTTP
@@ -80,11 +81,10 @@ struct HTTPClientTests {
 
     @Test("refused connection is reported")
     func connectionRefused() async throws {
-        // Bind and stop a server to find a port that nothing listens on.
-        let server = HTTPServer(configuration: HTTPServerConfiguration(), responder: Router(), logger: .disabled)
-        try server.start()
-        let port = server.port
-        await server.stop()
+        // A port that is bound but not listening refuses connections, and no
+        // server started by a test running in parallel can take it meanwhile.
+        let (reserved, port) = try openLoopbackSocket(backlog: nil)
+        defer { close(reserved) }
         let request = HTTPClientRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)/")))
         let error = await #expect(throws: HTTPClientError.self) { try await HTTPClient().send(request) }
         #expect(error?.code == .connectionFailed)

@@ -17,6 +17,23 @@ final class TestUpstream: @unchecked Sendable {
         let (listener, port) = try openLoopbackSocket(backlog: 64, reuseAddress: true)
         self.listener = listener
         self.port = port
+        acceptConnections(on: listener, handler: handler)
+    }
+
+    /// An upstream whose port is bound but not listening, so every connection
+    /// is refused. Closing a listener instead would free the port for a server
+    /// that a test running in parallel starts.
+    private init(refusingOn descriptor: Int32, port: Int) {
+        listener = descriptor
+        self.port = port
+    }
+
+    static func refusing() throws -> TestUpstream {
+        let (descriptor, port) = try openLoopbackSocket(backlog: nil)
+        return TestUpstream(refusingOn: descriptor, port: port)
+    }
+
+    private func acceptConnections(on listener: Int32, handler: @escaping @Sendable (UpstreamConnection) -> Void) {
         Thread.detachNewThread { [weak self] in
             while true {
                 let client = accept(listener, nil, nil)

@@ -6,55 +6,92 @@ import MoatLauncher
 // The `moat` command: argument parsing only. Precedence, lowest first:
 // built-in defaults, the --config file, MOAT_* environment variables, flags.
 
-let usage = """
-    usage: moat <command> [options]
+/// One entry per command form: the command names it documents and its lines.
+let commandUsages: [(commands: [String], text: String)] = [
+    (["up"], """
+        up [--config FILE] [--data DIR] [--corpus DIR --manifest FILE] [--pattern 1|2|3]
+                            start the dev IdP, api and web on localhost; pattern 3 (default):
+                            web then api; 1: gateway then web and api in one process;
+                            2: gateway, then web, then api with the web tier's app identity
+        """),
+    (["gateway"], """
+        gateway [--config FILE] [--data DIR] [--upstream URL]
+                            put sign-in in front of the app at URL (gateway.upstream), with
+                            the dev IdP unless gateway.issuer is set
+        """),
+    (["idp", "api", "web"], """
+        idp | api | web [--config FILE] [--data DIR] [--pattern 2|3]
+                            run one component alone (the same configuration as `up`);
+                            --pattern 2: web behind web.front_door calling the api's app route
+        """),
+    (["idp"], """
+        idp rotate-key [--config FILE] [--data DIR]
+                            replace the dev IdP's signing key; a running `moat idp` on the
+                            same data folder publishes the new key within seconds, signs with
+                            it 60 seconds later, and keeps publishing the old one for the
+                            token lifetime plus 5 minutes after that
+        """),
+    (["ingest"], """
+        ingest PATH --manifest FILE [--prune true] [--config FILE] [--data DIR]
+                            add or replace the documents under PATH; all or nothing;
+                            --prune true also removes stored documents missing from PATH
+        """),
+    (["audit"], """
+        audit verify [--from SEQ] [--to SEQ] [--key PUBLIC.pem] [--anchor FILE]
+                            check records, signed checkpoints and the tail; exit 1 on a problem
+        """),
+    (["audit"], """
+        audit search [--user U] [--action A] [--decision allow|deny|error]
+                     [--since TIME] [--until TIME] [--limit N]
+                            list matching records, newest first (N up to 500, default 50)
+        """),
+    (["audit"], """
+        audit export --format jsonl|cef [--output FILE] [search filters]
+                            stream matching records, oldest first, for a SIEM
+        """),
+    (["audit"], """
+        audit export-key [--output FILE]
+                            write the public key that verifies audit checkpoints (PEM)
+        """),
+    (["audit"], """
+        audit prune --older-than DAYS
+                            delete older records behind a signed truncation checkpoint
+                            (every audit command takes --config FILE and --data DIR or --file AUDIT.sqlite)
+        """),
+    (["token"], """
+        token --user NAME [--password PASSWORD] [--tenant ID] | --app NAME [--config FILE]
+                            print an access token for the api from the running dev IdP
+                            (development only; the demo password is moat-demo);
+                            --tenant signs in at that tenant's endpoints, for users
+                            of a tenant other than the directory's home tenant
+        """),
+    (["guard"], """
+        guard scan FILE|- [--config FILE]
+                            scan a prompt with the input guardrail and the [guardrails] tuning;
+                            verdicts as JSON lines, exit 3 when it would be blocked
+        """),
+    (["guard"], """
+        guard eval DATASET...
+                            precision, recall, F1, FPR and latency on labelled JSON Lines sets
+        """),
+    (["guard"], """
+        guard bench PROMPTS.jsonl
+                            microseconds per prompt and scans per second of the input guard
+        """),
+    (["help"], """
+        help                show this text
+        """),
+]
 
-    commands:
-      up [--config FILE] [--data DIR] [--corpus DIR --manifest FILE] [--pattern 1|2|3]
-                          start the dev IdP, api and web on localhost; pattern 3 (default):
-                          web then api; 1: gateway then web and api in one process;
-                          2: gateway, then web, then api with the web tier's app identity
-      gateway [--config FILE] [--data DIR] [--upstream URL]
-                          put sign-in in front of the app at URL (gateway.upstream), with
-                          the dev IdP unless gateway.issuer is set
-      idp | api | web [--config FILE] [--data DIR] [--pattern 2|3]
-                          run one component alone (the same configuration as `up`);
-                          --pattern 2: web behind web.front_door calling the api's app route
-      idp rotate-key [--config FILE] [--data DIR]
-                          replace the dev IdP's signing key; a running `moat idp` on the
-                          same data folder publishes the new key within seconds, signs with
-                          it 60 seconds later, and keeps publishing the old one for the
-                          token lifetime plus 5 minutes after that
-      ingest PATH --manifest FILE [--prune true] [--config FILE] [--data DIR]
-                          add or replace the documents under PATH; all or nothing;
-                          --prune true also removes stored documents missing from PATH
-      audit verify [--from SEQ] [--to SEQ] [--key PUBLIC.pem] [--anchor FILE]
-                          check records, signed checkpoints and the tail; exit 1 on a problem
-      audit search [--user U] [--action A] [--decision allow|deny|error]
-                   [--since TIME] [--until TIME] [--limit N]
-                          list matching records, newest first (N up to 500, default 50)
-      audit export --format jsonl|cef [--output FILE] [search filters]
-                          stream matching records, oldest first, for a SIEM
-      audit export-key [--output FILE]
-                          write the public key that verifies audit checkpoints (PEM)
-      audit prune --older-than DAYS
-                          delete older records behind a signed truncation checkpoint
-                          (every audit command takes --config FILE and --data DIR or --file AUDIT.sqlite)
-      token --user NAME [--password PASSWORD] [--tenant ID] | --app NAME [--config FILE]
-                          print an access token for the api from the running dev IdP
-                          (development only; the demo password is moat-demo);
-                          --tenant signs in at that tenant's endpoints, for users
-                          of a tenant other than the directory's home tenant
-      guard scan FILE|- [--config FILE]
-                          scan a prompt with the input guardrail and the [guardrails] tuning;
-                          verdicts as JSON lines, exit 3 when it would be blocked
-      guard eval DATASET...
-                          precision, recall, F1, FPR and latency on labelled JSON Lines sets
-      guard bench PROMPTS.jsonl
-                          microseconds per prompt and scans per second of the input guard
-      help                show this text
+/// The usage text for `command`, or for every command when nil or unknown.
+func usageText(for command: String? = nil) -> String {
+    let matching = commandUsages.filter { command.map($0.commands.contains) ?? false }
+    let shown = matching.isEmpty ? commandUsages : matching
+    let body = shown.map { $0.text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n") }
+    return "usage: moat <command> [options]\n\ncommands:\n" + body.joined(separator: "\n") + "\n"
+}
 
-    """
+let usage = usageText()
 
 func fail(_ message: String, code: Int32 = 2) -> Never {
     FileHandle.standardError.write(Data("moat: \(message)\n".utf8))
@@ -69,7 +106,7 @@ guard let command = arguments.first else {
 arguments.removeFirst()
 
 if arguments.contains("--help") || arguments.contains("-h") {
-    print(usage)
+    print(usageText(for: command))
     exit(0)
 }
 

@@ -39,6 +39,23 @@ struct CommandLineTests {
         #expect(run.error.contains("usage: moat"))
     }
 
+    @Test("help after a command shows that command's forms only")
+    func commandHelp() throws {
+        let gateway = try Self.run(["gateway", "--help"])
+        #expect(gateway.status == 0)
+        #expect(gateway.output.contains("gateway [--config FILE] [--data DIR] [--upstream URL]"))
+        #expect(!gateway.output.contains("audit verify"))
+
+        let audit = try Self.run(["audit", "-h"])
+        #expect(audit.status == 0)
+        #expect(audit.output.contains("audit verify") && audit.output.contains("audit prune"))
+        #expect(!audit.output.contains("ingest PATH"))
+
+        let all = try Self.run(["help"])
+        #expect(all.status == 0)
+        #expect(all.output.contains("gateway [--config FILE]") && all.output.contains("guard bench"))
+    }
+
     @Test("bad manifest value is named and nothing is stored")
     func badManifestIsNamed() throws {
         let folder = try Self.temporaryFolder()

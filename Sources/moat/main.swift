@@ -83,11 +83,11 @@ let commandUsages: [(commands: [String], text: String)] = [
         """),
 ]
 
-/// The usage text for `command`, or for every command when nil or unknown.
+/// Returns the usage text for `command`, or for every command when nil or unknown.
 func usageText(for command: String? = nil) -> String {
     let matching = commandUsages.filter { command.map($0.commands.contains) ?? false }
-    let shown = matching.isEmpty ? commandUsages : matching
-    let body = shown.map { $0.text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n") }
+    let selected = matching.isEmpty ? commandUsages : matching
+    let body = selected.map { $0.text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n") }
     return "usage: moat <command> [options]\n\ncommands:\n" + body.joined(separator: "\n") + "\n"
 }
 

@@ -20,7 +20,7 @@ final class TestUpstream: @unchecked Sendable {
         acceptConnections(on: listener, handler: handler)
     }
 
-    /// An upstream whose port is bound but not listening, so every connection
+    /// Creates an upstream whose port is bound but not listening, so every connection
     /// is refused. Closing a listener instead would free the port for a server
     /// that a test running in parallel starts.
     private init(refusingOn descriptor: Int32, port: Int) {

@@ -18,6 +18,7 @@ typedef void *(*moat_mhd_uri_log_callback)(void *cls, const char *uri,
    warning for a pool size of 0 and an event loop's daemon has no threads. */
 static inline struct MHD_Daemon *
 moat_mhd_start_daemon(unsigned int flags, MHD_socket listen_socket,
+                      MHD_AcceptPolicyCallback accept_policy, void *accept_policy_cls,
                       MHD_AccessHandlerCallback access_handler, void *access_cls,
                       MHD_RequestCompletedCallback completed, void *completed_cls,
                       moat_mhd_uri_log_callback uri_log, void *uri_log_cls,
@@ -34,7 +35,7 @@ moat_mhd_start_daemon(unsigned int flags, MHD_socket listen_socket,
         { thread_count > 0 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t) thread_count, NULL },
         { MHD_OPTION_END, 0, NULL },
     };
-    return MHD_start_daemon(flags, 0, NULL, NULL, access_handler, access_cls,
+    return MHD_start_daemon(flags, 0, accept_policy, accept_policy_cls, access_handler, access_cls,
                             MHD_OPTION_EXTERNAL_LOGGER, logger, logger_cls,
                             MHD_OPTION_ARRAY, listening,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,

@@ -126,8 +126,8 @@ public final class HTTPServer: Sendable {
 
     /// Stops the server gracefully.
     ///
-    /// 1. Stops accepting connections; complete requests that arrive on open
-    ///    connections get a 503 `shutting_down` problem.
+    /// 1. Closes new connections as they arrive. Complete requests that arrive
+    ///    on open connections get a 503 `shutting_down` problem.
     /// 2. Waits up to ``HTTPServerConfiguration/shutdownGracePeriod`` for
     ///    running handlers to finish and their responses to be sent.
     /// 3. Sends a 503 problem for the handlers still running, cancels their tasks
@@ -157,8 +157,12 @@ public final class HTTPServer: Sendable {
         let address = ["moat.http.host": configuration.host, "moat.http.port": String(socket.port)]
         logger.info("server stopping", metadata: address)
 
+        // Draining makes the accept policy close new connections at once.
+        // MHD_quiesce_daemon is not used, because libmicrohttpd 0.9.75 can abort
+        // there with epoll and worker threads. A worker may remove the listening
+        // socket from its epoll set first, and the second removal then fails
+        // with ENOENT, which libmicrohttpd treats as fatal.
         core.enter(.draining)
-        _ = MHD_quiesce_daemon(daemon)
         await waitForHandlers()
 
         core.enter(.stopping)
@@ -172,8 +176,7 @@ public final class HTTPServer: Sendable {
                 continuation.resume()
             }
         }
-        // After MHD_quiesce_daemon the listening socket belongs to the caller again.
-        close(socket.descriptor)
+        // MHD_stop_daemon closed the listening socket, because the daemon was not quiesced.
         logger.info("server stopped", metadata: address)
     }
 
@@ -211,6 +214,7 @@ public final class HTTPServer: Sendable {
         }
         return moat_mhd_start_daemon(
             flags, socket.descriptor,
+            MicroHTTPDCallbacks.acceptPolicy, core,
             MicroHTTPDCallbacks.access, core,
             MicroHTTPDCallbacks.completed, core,
             MicroHTTPDCallbacks.uriLog, core,

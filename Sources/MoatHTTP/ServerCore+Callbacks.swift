@@ -5,6 +5,12 @@ import MoatCore
 /// The libmicrohttpd callbacks. Each receives the retained ``ServerCore`` as
 /// its closure pointer and forwards to a method, keeping C types at the edge.
 enum MicroHTTPDCallbacks {
+    /// Rejects connections once the server drains, so that libmicrohttpd closes them right after accepting.
+    static let acceptPolicy: MHD_AcceptPolicyCallback = { cls, _, _ in
+        guard let cls else { return .NO }
+        return Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue().isAcceptingWork ? .YES : .NO
+    }
+
     static let uriLog: moat_mhd_uri_log_callback = { cls, uri, connection in
         guard let cls, let connection else { return nil }
         let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()

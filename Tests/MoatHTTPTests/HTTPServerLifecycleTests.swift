@@ -1,5 +1,6 @@
 import Foundation
 import MoatCore
+import MoatTestSupport
 import Testing
 
 @testable import MoatHTTP
@@ -88,6 +89,47 @@ struct HTTPServerLifecycleTests {
         await stopping
         #expect(events.current == ["handler finished", "server stopped"])
         #expect(server.port == 0)
+    }
+
+    @Test("draining server closes new connections")
+    func drainingClosesNewConnections() async throws {
+        let entered = Gate()
+        let release = Gate()
+        var router = Router()
+        router.get("/slow") { _ in
+            await entered.open()
+            await release.wait()
+            return .text("finished")
+        }
+        let server = HTTPServer(configuration: HTTPServerConfiguration(), responder: router, logger: .disabled)
+        try server.start()
+        let port = server.port
+        async let response = HTTPClient().send(HTTPClientRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)/slow"))))
+        await entered.wait()
+        async let stopping: Void = server.stop()
+        try await Task.sleep(for: .milliseconds(100))
+
+        // A request is sent so that a server still serving would reply.
+        let late = try await onThread {
+            let socket = try BlockingSocket(port: port)
+            try? socket.send("GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            return (try? socket.readToEnd()) ?? []
+        }
+        #expect(late.isEmpty, "response: \(String(decoding: late, as: UTF8.self))")
+
+        await release.open()
+        #expect(try await response.text == "finished")
+        await stopping
+    }
+
+    @Test("stop closes the listening socket")
+    func stopClosesListeningSocket() async throws {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(threadCount: 4), responder: Router(), logger: .disabled)
+        try server.start()
+        let port = server.port
+        await server.stop()
+        // A socket left open would still complete the handshake from its backlog.
+        #expect(throws: BlockingSocket.Failure.self) { try BlockingSocket(port: port) }
     }
 
     @Test("stop abandons a handler after the grace period")

@@ -83,6 +83,7 @@ final class EventLoopGroup: Sendable {
         let connectionLimit = connectionShare(configuration.maxConnections, count: count)
         return moat_mhd_start_daemon(
             flags, -1,
+            nil, nil,
             MicroHTTPDCallbacks.access, core,
             MicroHTTPDCallbacks.completed, core,
             MicroHTTPDCallbacks.uriLog, core,

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension String {
     /// Calls `body` with the string's UTF-8 bytes in contiguous memory.
     ///
@@ -31,17 +35,36 @@ extension UnsafeBufferPointer where Element == UInt8 {
     /// bytes, in order. Unlike `split(separator:)` it builds no array of the runs.
     @inlinable
     public func forEachSegment(separatedBy separator: UInt8, _ body: (Slice<UnsafeBufferPointer<UInt8>>) -> Void) {
+        guard let base = baseAddress else { return }
         var start = 0
         while start < count {
-            var end = start
-            while end < count, self[end] != separator {
-                end += 1
-            }
+            // memchr compares many bytes per step, where a Swift loop compares one.
+            let end = memchr(base + start, Int32(separator), count - start).map {
+                base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
+            } ?? count
             if end > start {
                 body(self[start..<end])
             }
             start = end + 1
         }
+    }
+
+    /// A Boolean value that is true when every byte is below 0x80, checked eight bytes at a time.
+    @inlinable
+    public var isASCII: Bool {
+        guard let base = baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var index = 0
+        var highBits: UInt64 = 0
+        while index + 8 <= count {
+            highBits |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        while index < count {
+            highBits |= UInt64(base[index])
+            index += 1
+        }
+        return highBits & 0x8080_8080_8080_8080 == 0
     }
 }
 

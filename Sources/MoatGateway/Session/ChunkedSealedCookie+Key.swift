@@ -51,7 +51,7 @@ extension ChunkedSealedCookie {
                 let pairName = pair[..<equals].trimmingSpacesAndTabs()
                 guard let index = Self.pieceIndex(named: pairName, cookieName: name), starts[index] < 0 else { return }
                 let value = pair[(equals + 1)...].trimmingSpacesAndTabs()
-                if value.contains(where: { $0 >= 0x80 }) { hasNonASCII = true }
+                if !UnsafeBufferPointer(rebasing: value).isASCII { hasNonASCII = true }
                 starts[index] = value.startIndex
                 ends[index] = value.endIndex
             }

@@ -236,8 +236,10 @@ struct LoopServerTests {
         }
     }
 
-    @Test("leaving client cancels upstream exchange")
-    func clientLeavesWhileWaiting() async throws {
+    /// The loop's own client sends to an address, and libcurl sends to a URL
+    /// with user information, which the loop's client leaves to it.
+    @Test("leaving client cancels upstream exchange", arguments: ["", "probe@"])
+    func clientLeavesWhileWaiting(userInfo: String) async throws {
         let arrived = LockedValue(0)
         let upstreamSawClose = LockedValue(false)
         let upstream = try RawUpstream { _, socket in
@@ -249,7 +251,7 @@ struct LoopServerTests {
             }
         }
         defer { upstream.stop() }
-        let url = try #require(URL(string: "http://127.0.0.1:\(upstream.port)/wait"))
+        let url = try #require(URL(string: "http://\(userInfo)127.0.0.1:\(upstream.port)/wait"))
         let responder = EchoLoopResponder { request in
             request.path == "/wait"
                 ? .forward(StreamingClientRequest(method: "GET", url: url)) { _ in .text("forwarded") }

@@ -119,17 +119,14 @@ final class EventLoop: @unchecked Sendable {
     /// libcurl sends any other URL.
     ///
     /// - Returns: a closure that abandons the exchange while its head has not
-    ///   arrived, or nil when it cannot be abandoned (a libcurl transfer, or an
-    ///   exchange that already ended).
+    ///   arrived and closes its upstream connection, or nil when the exchange already ended.
     @discardableResult
     func forward(
         _ request: StreamingClientRequest, requestID: String,
         onHead: @escaping (Result<StreamingClientResponse, HTTPClientError>) -> Void
     ) -> (() -> Void)? {
         guard let origin = httpClient.origin(for: request) else {
-            // NOTE: a libcurl transfer runs until its head arrives even when the client left. Only its body stops early.
-            upstream.start(request, onHead: onHead)
-            return nil
+            return upstream.start(request, onHead: onHead)
         }
         guard let started = httpClient.start(request, origin: origin, requestID: requestID, onHead: onHead) else { return nil }
         return { [httpClient] in httpClient?.cancel(started) }

@@ -61,8 +61,13 @@ final class LoopUpstream {
     }
 
     /// Starts `request` and calls `onHead` on this thread exactly once, with
-    /// the response head (the body may still stream) or the failure before it.
-    func start(_ request: StreamingClientRequest, onHead: @escaping (Result<StreamingClientResponse, HTTPClientError>) -> Void) {
+    /// the response head (the body may still stream) or the failure before it,
+    /// unless the transfer is cancelled first.
+    ///
+    /// - Returns: a closure that cancels the transfer before its head arrives
+    ///   (see ``cancel(_:transfer:)``), or nil when `onHead` already ran.
+    @discardableResult
+    func start(_ request: StreamingClientRequest, onHead: @escaping (Result<StreamingClientResponse, HTTPClientError>) -> Void) -> (() -> Void)? {
         let transfer: StreamingCurlTransfer
         // These methods get an empty body, so libcurl sends Content-Length: 0.
         let emptyBody: HTTPRequestBody?
@@ -74,12 +79,12 @@ final class LoopUpstream {
             transfer = try StreamingCurlTransfer(request, body: emptyBody)
         } catch {
             onHead(.failure(error))
-            return
+            return nil
         }
         let reused = idleHandles.popLast()
         guard let easy = reused ?? curl_easy_init() else {
             onHead(.failure(HTTPClientError(.transferFailed, "libcurl could not allocate a handle for \(request.origin)")))
-            return
+            return nil
         }
         transfer.onEventLoop = true
         transfer.onHead = onHead
@@ -97,8 +102,22 @@ final class LoopUpstream {
             transfers[easy] = nil
             idleHandles.append(easy)
             transfer.finishTransfer(CURLE_FAILED_INIT)
-            return
+            return nil
         }
+        return { [weak self, weak transfer] in
+            guard let self, let transfer else { return }
+            cancel(easy, transfer: transfer)
+        }
+    }
+
+    /// Ends a transfer whose client went away before the response head
+    /// arrived, without calling its `onHead`. Removing the handle closes its
+    /// upstream connection, as ``LoopHTTPClient/cancel(_:)`` does.
+    private func cancel(_ easy: UnsafeMutableRawPointer, transfer: StreamingCurlTransfer) {
+        guard transfers[easy] === transfer, transfer.onHead != nil else { return }
+        transfer.onHead = nil
+        logger.debug("upstream transfer cancelled before its head", metadata: ["moat.http.upstream": transfer.upstreamOrigin])
+        end(easy, transfer: transfer, code: CURLE_ABORTED_BY_CALLBACK)
     }
 
     /// Passes epoll events on a libcurl socket to libcurl, then re-arms the

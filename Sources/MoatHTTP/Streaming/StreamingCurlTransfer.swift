@@ -10,6 +10,8 @@ final class StreamingCurlTransfer: @unchecked Sendable {
     // @unchecked: after `init`, only the thread that drives the transfer (and the
     // libcurl callbacks it runs) touches the fields. A hand-off passes the pool's lock.
     private let request: StreamingClientRequest
+    /// The origin the request goes to, for log lines.
+    var upstreamOrigin: String { request.origin }
     /// The request's URL, parsed once.
     private let url: URL
     private let body: HTTPRequestBody?

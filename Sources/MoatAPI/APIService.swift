@@ -176,6 +176,8 @@ public final class APIService: HTTPResponder {
     struct ActingUser {
         var tenantID: String
         var objectID: String
+        /// `preferred_username`, which the record prefers to the display name, as for a user's own token.
+        var username: String?
         var name: String?
     }
 
@@ -206,7 +208,7 @@ public final class APIService: HTTPResponder {
             decision: outcome.decision ?? (status < 400 ? .allow : ([401, 403, 422].contains(status) ? .deny : .error)),
             reason: outcome.reason, httpStatus: status,
             tenantID: user?.tenantID ?? principal?.tenantID, objectID: user?.objectID ?? principal?.objectID,
-            userName: user?.name ?? principal?.username ?? principal?.name,
+            userName: user.map { $0.username ?? $0.name } ?? principal?.username ?? principal?.name,
             clientAppID: principal?.clientAppID, roles: principal?.roles ?? [],
             prompt: outcome.prompt, redactedPrompt: outcome.redactedPrompt,
             answer: outcome.answer, redactedAnswer: outcome.redactedAnswer,

@@ -69,7 +69,7 @@ public final class AppCallerAPI: HTTPResponder {
     private func appChat(_ request: HTTPRequest) async -> HTTPResponse {
         let started = service.clock.now()
         var principal: Principal?
-        var user: (tenantID: String, objectID: String, name: String?)?
+        var user: APIService.ActingUser?
         var outcome: APIService.Outcome
         do {
             let validated = try await service.validator.validate(authorizationHeader: request.headers["Authorization"])
@@ -96,16 +96,15 @@ public final class AppCallerAPI: HTTPResponder {
         }
 
         // The record names the user from the verified context, and the calling app.
-        let acting = user.map { APIService.ActingUser(tenantID: $0.tenantID, objectID: $0.objectID, name: $0.name) }
         if let producer = outcome.streamProducer {
-            service.startStream(producer, request: request, action: "chat.app", started: started, principal: principal, user: acting)
+            service.startStream(producer, request: request, action: "chat.app", started: started, principal: principal, user: user)
             return outcome.response
         }
-        return await service.recorded(request, action: "chat.app", started: started, principal: principal, user: acting, outcome: outcome)
+        return await service.recorded(request, action: "chat.app", started: started, principal: principal, user: user, outcome: outcome)
     }
 
     /// Verifies `X-Moat-User-Context` and returns the user it names.
-    private func verifyUserContext(_ request: HTTPRequest) async throws -> (tenantID: String, objectID: String, name: String?) {
+    private func verifyUserContext(_ request: HTTPRequest) async throws -> APIService.ActingUser {
         guard let context = request.headers[Self.contextHeader] else {
             throw ProblemDetails.unauthorized(code: "user_context_missing", "send the signed-in user in \(Self.contextHeader)")
         }
@@ -138,7 +137,7 @@ public final class AppCallerAPI: HTTPResponder {
                 "the signed-in user has none of the roles \(chatRoles.joined(separator: ", ")); ask an administrator to assign one"
             )
         }
-        return (tenantID, objectID, verified.string("name"))
+        return APIService.ActingUser(tenantID: tenantID, objectID: objectID, username: verified.string("preferred_username"), name: verified.string("name"))
     }
 
     /// Answers from documents readable by everyone, up to the configured clearance,

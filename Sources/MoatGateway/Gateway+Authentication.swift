@@ -59,7 +59,7 @@ extension Gateway {
 
     private func authenticateBearer(_ request: HTTPRequest, authorization: String) async -> Authentication {
         guard let validator else {
-            return .rejected(invalidToken(request, code: "bearer_not_accepted", "this gateway accepts no bearer tokens; sign in instead"))
+            return .rejected(invalidToken(request, code: "bearer_not_accepted", "this gateway accepts no bearer tokens; sign in instead (`moat gateway` accepts tokens for the audiences in gateway.audiences, but the gateway of `moat up` patterns 1 and 2 accepts none)"))
         }
         do {
             let principal = try await validator.validate(authorizationHeader: authorization)

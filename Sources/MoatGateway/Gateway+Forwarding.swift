@@ -104,7 +104,9 @@ extension Gateway {
     func upstreamCertificateRejected(_ request: HTTPRequest, reason: String) -> HTTPResponse {
         logger.warning("upstream certificate rejected", metadata: [
             "moat.request.id": request.requestID, "moat.error.code": GatewayError.Code.upstreamCertificateInvalid.rawValue, "moat.error": reason,
-            "moat.fix": "if the upstream uses a private CA, set gateway.upstream_ca_file to its PEM bundle",
+            "moat.fix": configuration.upstreamCAFile == nil
+                ? "if the upstream uses a private CA, set gateway.upstream_ca_file to its PEM bundle"
+                : "check that the certificate names the upstream's host and chains to a CA in gateway.upstream_ca_file",
         ])
         return ProblemDetails.badGateway(code: GatewayError.Code.upstreamCertificateInvalid.rawValue, "the upstream's TLS certificate failed verification")
             .response(requestID: request.requestID)

@@ -17,7 +17,8 @@ let commandUsages: [(commands: [String], text: String)] = [
     (["gateway"], """
         gateway [--config FILE] [--data DIR] [--upstream URL]
                             put sign-in in front of the app at URL (gateway.upstream), with
-                            the dev IdP unless gateway.issuer is set
+                            the dev IdP unless gateway.issuer is set; ports: MOAT_GATEWAY_PORT
+                            (8000) and MOAT_IDP_PORT (8082); every setting: docs/gateway.md
         """),
     (["idp", "api", "web"], """
         idp | api | web [--config FILE] [--data DIR] [--pattern 2|3]
@@ -60,8 +61,9 @@ let commandUsages: [(commands: [String], text: String)] = [
         """),
     (["token"], """
         token --user NAME [--password PASSWORD] [--tenant ID] | --app NAME [--config FILE]
-                            print an access token for the api from the running dev IdP
-                            (development only; the demo password is moat-demo);
+                            print an access token for the api from the running dev IdP at
+                            idp.port (MOAT_IDP_PORT, 8082); development only; the demo
+                            password is moat-demo;
                             --tenant signs in at that tenant's endpoints, for users
                             of a tenant other than the directory's home tenant
         """),

@@ -124,7 +124,8 @@ struct PatternStreamingChatTests {
             // The web tier called with its own app token and named alice only in the signed user context.
             #expect(record["client_app_id"]?.stringValue == webClientID)
             #expect(record["reason"]?.stringValue == "on_behalf_of_user")
-            #expect(record["user_name"]?.stringValue?.isEmpty == false)
+            // The same user name as in pattern 1, so that a search by user finds both.
+            #expect(record["user_name"]?.stringValue == "alice@fabrikam.example")
         } else {
             #expect(record["reason"]?.stringValue == "ok")
         }

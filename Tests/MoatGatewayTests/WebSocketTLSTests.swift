@@ -136,6 +136,22 @@ struct WebSocketTLSTests {
         }
     }
 
+    @Test("plain request with wrong host name logs libcurl's reason")
+    func plainRequestWrongHostName() async throws {
+        try await withTLSUpstream(subjectAltName: "DNS:other.example") { harness in
+            let token = try await harness.agentToken()
+            let socket = try BlockingSocket(port: harness.gatewayPort)
+            try await onThread { try socket.send("GET /hello HTTP/1.1\r\nHost: app\r\nAuthorization: Bearer \(token)\r\n\r\n") }
+            let head = try await onThread { try socket.read(until: "\r\n\r\n") }
+            #expect(head.hasPrefix("HTTP/1.1 502"))
+            let logged = harness.logs.entries.first { $0.metadata["moat.error.code"] == "upstream_certificate_invalid" }
+            // libcurl 7.88's own reason for a name mismatch, not only its generic text for the error code.
+            #expect(logged?.metadata["moat.error"]?.contains("host name") == true, "\(logged?.metadata ?? [:])")
+            // The CA file is set here, so the fix points at the certificate's names instead.
+            #expect(logged?.metadata["moat.fix"]?.contains("names the upstream's host") == true)
+        }
+    }
+
     @Test("missing or non-PEM CA file fails at start", arguments: ["missing", "not-pem"])
     func invalidCAFile(kind: String) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("moat-ca-\(UUID().uuidString)")

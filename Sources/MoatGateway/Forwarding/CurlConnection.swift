@@ -79,7 +79,7 @@ final class CurlConnection: @unchecked Sendable {
             curl_easy_cleanup(handle)
             let written = message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
             let detail = written.isEmpty ? String(cString: curl_easy_strerror(code)) : String(decoding: written, as: UTF8.self)
-            throw error(for: code, detail: detail, url: url)
+            throw error(for: code, detail: detail, url: url, hasCAFile: caFile != nil)
         }
         var socket: curl_socket_t = -1
         guard moat_curl_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK, socket >= 0 else {
@@ -89,14 +89,14 @@ final class CurlConnection: @unchecked Sendable {
         return CurlConnection(handle: handle, socket: socket)
     }
 
-    private static func error(for code: CURLcode, detail: String, url: URL) -> GatewayError {
+    private static func error(for code: CURLcode, detail: String, url: URL, hasCAFile: Bool) -> GatewayError {
         let origin = GatewayConfiguration.origin(of: url.absoluteString)
         switch code {
         case CURLE_PEER_FAILED_VERIFICATION:
-            return GatewayError(
-                .upstreamCertificateInvalid,
-                "the TLS certificate of \(origin) failed verification (\(detail)); if the upstream uses a private CA, set gateway.upstream_ca_file to its PEM bundle"
-            )
+            let fix = hasCAFile
+                ? "check that the certificate names the upstream's host and chains to a CA in gateway.upstream_ca_file"
+                : "if the upstream uses a private CA, set gateway.upstream_ca_file to its PEM bundle"
+            return GatewayError(.upstreamCertificateInvalid, "the TLS certificate of \(origin) failed verification (\(detail)); \(fix)")
         case CURLE_OPERATION_TIMEDOUT:
             return GatewayError(.upstreamTimeout, "connecting to \(origin) timed out: \(detail)")
         default:

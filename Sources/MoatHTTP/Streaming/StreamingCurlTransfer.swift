@@ -24,6 +24,13 @@ final class StreamingCurlTransfer: @unchecked Sendable {
     private var bufferWhole = false
     private var fieldList: UnsafeMutablePointer<curl_slist>?
     private var handle: UnsafeMutableRawPointer?
+    /// libcurl's own description of a failure (`CURLOPT_ERRORBUFFER`), which
+    /// names the cause, such as a self-signed certificate or a host name mismatch.
+    private let errorMessage: UnsafeMutablePointer<CChar> = {
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        buffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        return buffer
+    }()
     /// While true, body bytes for the stream are kept in `heldBody` instead of
     /// written to it, because the thread that would read the stream is the
     /// one driving the transfer.
@@ -61,6 +68,7 @@ final class StreamingCurlTransfer: @unchecked Sendable {
 
     deinit {
         curl_slist_free_all(fieldList)
+        errorMessage.deallocate()
     }
 
     func perform(_ handle: UnsafeMutableRawPointer) {
@@ -70,7 +78,15 @@ final class StreamingCurlTransfer: @unchecked Sendable {
         // What the upstream did not read is dropped, so the client's upload can finish.
         body?.discard()
         conclude(code)
+        releaseErrorBuffer()
         self.handle = nil
+    }
+
+    /// Detaches ``errorMessage`` from the handle, which outlives this transfer when it is reused.
+    private func releaseErrorBuffer() {
+        if let handle {
+            _ = moat_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
+        }
     }
 
     /// Ends the stream or delivers the whole response once libcurl is done.
@@ -93,6 +109,7 @@ final class StreamingCurlTransfer: @unchecked Sendable {
     func finishTransfer(_ code: CURLcode) {
         body?.discard()
         conclude(code)
+        releaseErrorBuffer()
         handle = nil
     }
 
@@ -139,6 +156,8 @@ final class StreamingCurlTransfer: @unchecked Sendable {
         }
 
         setString(CURLOPT_URL, url.absoluteString)
+        errorMessage[0] = 0
+        _ = moat_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorMessage)
         if reusing {
             // The method options are sticky, so the previous transfer's are cleared first.
             _ = moat_curl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, nil)
@@ -314,7 +333,7 @@ final class StreamingCurlTransfer: @unchecked Sendable {
 
     private func error(for code: CURLcode) -> HTTPClientError {
         let host = url.host ?? ""
-        let detail = String(cString: curl_easy_strerror(code))
+        let detail = errorMessage[0] != 0 ? String(cString: errorMessage) : String(cString: curl_easy_strerror(code))
         switch code {
         case CURLE_OPERATION_TIMEDOUT:
             return HTTPClientError(.timedOut, "request to \(host) timed out: \(detail)")

@@ -68,18 +68,13 @@ final class CurlConnection: @unchecked Sendable {
             // Without this, the build's default CA folder (/etc/ssl/certs on Debian) would still be trusted.
             _ = moat_curl_setopt_pointer(handle, CURLOPT_CAPATH, nil)
         }
-        var message = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        let code = message.withUnsafeMutableBufferPointer { buffer in
-            _ = moat_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buffer.baseAddress)
-            let code = curl_easy_perform(handle)
-            _ = moat_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
-            return code
-        }
+        let message = CurlErrorMessage()
+        message.attach(to: handle)
+        let code = curl_easy_perform(handle)
+        message.detach(from: handle)
         guard code == CURLE_OK else {
             curl_easy_cleanup(handle)
-            let written = message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-            let detail = written.isEmpty ? String(cString: curl_easy_strerror(code)) : String(decoding: written, as: UTF8.self)
-            throw error(for: code, detail: detail, url: url, hasCAFile: caFile != nil)
+            throw error(for: code, detail: message.detail(for: code), url: url, hasCAFile: caFile != nil)
         }
         var socket: curl_socket_t = -1
         guard moat_curl_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK, socket >= 0 else {

@@ -24,13 +24,7 @@ final class StreamingCurlTransfer: @unchecked Sendable {
     private var bufferWhole = false
     private var fieldList: UnsafeMutablePointer<curl_slist>?
     private var handle: UnsafeMutableRawPointer?
-    /// libcurl's own description of a failure (`CURLOPT_ERRORBUFFER`), which
-    /// names the cause, such as a self-signed certificate or a host name mismatch.
-    private let errorMessage: UnsafeMutablePointer<CChar> = {
-        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        buffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        return buffer
-    }()
+    private let errorMessage = CurlErrorMessage()
     /// While true, body bytes for the stream are kept in `heldBody` instead of
     /// written to it, because the thread that would read the stream is the
     /// one driving the transfer.
@@ -68,7 +62,6 @@ final class StreamingCurlTransfer: @unchecked Sendable {
 
     deinit {
         curl_slist_free_all(fieldList)
-        errorMessage.deallocate()
     }
 
     func perform(_ handle: UnsafeMutableRawPointer) {
@@ -85,7 +78,7 @@ final class StreamingCurlTransfer: @unchecked Sendable {
     /// Detaches ``errorMessage`` from the handle, which outlives this transfer when it is reused.
     private func releaseErrorBuffer() {
         if let handle {
-            _ = moat_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
+            errorMessage.detach(from: handle)
         }
     }
 
@@ -156,8 +149,7 @@ final class StreamingCurlTransfer: @unchecked Sendable {
         }
 
         setString(CURLOPT_URL, url.absoluteString)
-        errorMessage[0] = 0
-        _ = moat_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorMessage)
+        errorMessage.attach(to: handle)
         if reusing {
             // The method options are sticky, so the previous transfer's are cleared first.
             _ = moat_curl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, nil)
@@ -333,7 +325,7 @@ final class StreamingCurlTransfer: @unchecked Sendable {
 
     private func error(for code: CURLcode) -> HTTPClientError {
         let host = url.host ?? ""
-        let detail = errorMessage[0] != 0 ? String(cString: errorMessage) : String(cString: curl_easy_strerror(code))
+        let detail = errorMessage.detail(for: code)
         switch code {
         case CURLE_OPERATION_TIMEDOUT:
             return HTTPClientError(.timedOut, "request to \(host) timed out: \(detail)")

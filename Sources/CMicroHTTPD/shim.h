@@ -57,6 +57,15 @@ moat_mhd_client_address(struct MHD_Connection *connection)
     return info == NULL ? NULL : info->client_addr;
 }
 
+/* Returns the socket of a connection, or -1 when unknown. */
+static inline int
+moat_mhd_connection_socket(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info == NULL ? -1 : info->connect_fd;
+}
+
 /* Closes an upgraded connection (MHD_upgrade_action is variadic). */
 static inline enum MHD_Result
 moat_mhd_upgrade_close(struct MHD_UpgradeResponseHandle *urh)

@@ -26,6 +26,8 @@ final class ChatCompletionTransfer: @unchecked Sendable {
     private let onData: (_ status: Int, _ contentType: String, _ data: Data) -> Bool
     private let cancelled = LockedValue(false)
     private var stoppedByReader = false
+    /// Released after `handle`, which `deinit` cleans up first.
+    private let errorMessage = CurlErrorMessage()
 
     /// The way a transfer ended.
     enum Ending: Equatable {
@@ -78,7 +80,7 @@ final class ChatCompletionTransfer: @unchecked Sendable {
             return .cancelled
         }
         let host = url.host ?? ""
-        let detail = String(cString: curl_easy_strerror(code))
+        let detail = errorMessage.detail(for: code)
         if code == CURLE_OPERATION_TIMEDOUT {
             return .failed("the request to \(host) timed out: \(detail)")
         }
@@ -88,6 +90,7 @@ final class ChatCompletionTransfer: @unchecked Sendable {
     private func configure() {
         let context = Unmanaged.passUnretained(self).toOpaque()
         setString(CURLOPT_URL, url.absoluteString)
+        errorMessage.attach(to: handle)
         setString(CURLOPT_PROTOCOLS_STR, "http,https")
         // An empty proxy string disables proxies, including those from the environment.
         setString(CURLOPT_PROXY, "")

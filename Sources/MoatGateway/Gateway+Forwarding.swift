@@ -94,6 +94,12 @@ extension Gateway {
 
     /// Maps an upstream client error to 502 or, for timeouts, 504.
     func upstreamFailure(_ request: HTTPRequest, _ error: HTTPClientError) -> HTTPResponse {
+        if error.code == .cancelled {
+            // The client left and the server closes its connection, so no client reads
+            // this response. The access log records the abort.
+            logger.debug("upstream request cancelled because the client left", metadata: ["moat.request.id": request.requestID])
+            return ProblemDetails.badGateway(code: "upstream_unreachable", "the upstream could not be reached").response(requestID: request.requestID)
+        }
         if error.code == .certificateInvalid {
             return upstreamCertificateRejected(request, reason: error.reason)
         }

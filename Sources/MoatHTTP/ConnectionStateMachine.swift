@@ -49,6 +49,8 @@ struct ConnectionStateMachine {
     enum CloseReason: String {
         case bodyTooLarge = "body_too_large"
         case responseDropped = "response_dropped"
+        /// The client left while its connection was suspended, as libmicrohttpd names a client's abort.
+        case clientAbort = "client_abort"
     }
 
     enum Action {

@@ -13,6 +13,8 @@ final class CurlTransfer: @unchecked Sendable {
     private var headers = HTTPHeaders()
     private var exceededLimit = false
     private let cancelled = LockedValue(false)
+    /// Released after `handle`, which `deinit` cleans up first.
+    private let errorMessage = CurlErrorMessage()
 
     init(_ request: HTTPClientRequest) throws(HTTPClientError) {
         CurlLibrary.initialize()
@@ -56,6 +58,7 @@ final class CurlTransfer: @unchecked Sendable {
     private func configure() {
         let context = Unmanaged.passUnretained(self).toOpaque()
         setString(CURLOPT_URL, request.url.absoluteString)
+        errorMessage.attach(to: handle)
         setString(CURLOPT_PROTOCOLS_STR, "http,https")
         // An empty proxy string disables proxies, including those from the environment.
         setString(CURLOPT_PROXY, "")
@@ -144,7 +147,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     private func error(for code: CURLcode) -> HTTPClientError {
         let host = request.url.host ?? ""
-        let detail = String(cString: curl_easy_strerror(code))
+        let detail = errorMessage.detail(for: code)
         switch code {
         case CURLE_OPERATION_TIMEDOUT:
             return HTTPClientError(.timedOut, "request to \(host) timed out after \(request.timeout) s")

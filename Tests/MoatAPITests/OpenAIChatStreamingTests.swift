@@ -2,6 +2,7 @@ import Foundation
 import MoatCore
 import MoatHTTP
 import MoatJSON
+import MoatTestSupport
 import Testing
 
 @testable import MoatAPI
@@ -109,6 +110,26 @@ struct OpenAIChatStreamingTests {
 
         let error = try #require(thrown as? ModelError)
         #expect(error.reason.contains("HTTP 503"))
+    }
+
+    @Test("unreachable endpoint names libcurl's reason")
+    func unreachableEndpointReason() async throws {
+        // Bound but not listening, so it refuses connections and no parallel test can take it.
+        let (reserved, port) = try openLoopbackSocket(backlog: nil)
+        defer { close(reserved) }
+        let endpoint = try #require(URL(string: "http://127.0.0.1:\(port)/v1/chat/completions"))
+
+        let thrown: (any Error)?
+        do {
+            _ = try await Self.answerer(endpoint).streamAnswer(question: "q", passages: Self.passages, canary: "") { _ in true }
+            thrown = nil
+        } catch {
+            thrown = error
+        }
+
+        // libcurl's generic text for the code names no port; its own message does.
+        let error = try #require(thrown as? ModelError)
+        #expect(error.reason.contains("port \(port)"))
     }
 
     @Test("endpoint ignoring stream gives one delta")

@@ -1,5 +1,6 @@
 import COpenSSL
 import Foundation
+import MoatCore
 import MoatTestSupport
 import MoatHTTP
 import Testing
@@ -170,6 +171,44 @@ struct ProxyStreamingTests {
             ))
             #expect(response.status == 504)
             #expect(String(decoding: response.body, as: UTF8.self).contains("upstream_timeout"))
+        }
+    }
+
+    /// A request with a body goes through libmicrohttpd, which stops polling
+    /// the client while the request waits for the upstream.
+    @Test("leaving client cancels upload exchange")
+    func clientLeavingUploadCancelsUpstream() async throws {
+        let arrived = LockedValue(false)
+        let upstreamSawClose = LockedValue(false)
+        let upstream = try TestUpstream { connection in
+            guard let head = try? connection.readHead(),
+                  (try? connection.socket.read(count: Int(head.value("Content-Length") ?? "") ?? 0)) != nil
+            else { return }
+            arrived.withLock { $0 = true }
+            // Sends no response, like a slow model, so only the gateway closing the connection ends this read.
+            if let rest = try? connection.socket.readToEnd(), rest.isEmpty {
+                upstreamSawClose.withLock { $0 = true }
+            }
+        }
+        try await withGateway(upstream: upstream, configure: { $0.readTimeout = 60 }) { harness in
+            let token = try await harness.agentToken()
+            do {
+                let socket = try BlockingSocket(port: harness.gatewayPort)
+                try await onThread {
+                    try socket.send(
+                        "POST /api/chat HTTP/1.1\r\nHost: app\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+                            + "Authorization: Bearer \(token)\r\n\r\n{}"
+                    )
+                }
+                #expect(await eventually { arrived.current })
+            }
+            #expect(await eventually { upstreamSawClose.current })
+            let aborted = await eventually {
+                harness.logs.entries.contains {
+                    $0.message == "request aborted" && $0.metadata["moat.http.path"] == "/api/chat" && $0.metadata["moat.http.termination"] == "client_abort"
+                }
+            }
+            #expect(aborted)
         }
     }
 }

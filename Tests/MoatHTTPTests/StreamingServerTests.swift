@@ -5,15 +5,6 @@ import Testing
 
 @testable import MoatHTTP
 
-/// A streaming responder built from a closure.
-private struct StreamingHandler: HTTPStreamingResponder {
-    let handle: @Sendable (HTTPRequest, HTTPRequestBody) async -> HTTPResponse
-
-    func respond(to request: HTTPRequest, body: HTTPRequestBody) async -> HTTPResponse {
-        await handle(request, body)
-    }
-}
-
 private func withStreamingServer<Value>(
     configuration: HTTPServerConfiguration = HTTPServerConfiguration(shutdownGracePeriod: 1),
     _ handle: @escaping @Sendable (HTTPRequest, HTTPRequestBody) async -> HTTPResponse,

@@ -18,6 +18,8 @@ public final class HTTPRequestBody: @unchecked Sendable {
     private var state = State.receiving
     private var discarded = false
     private var resumeConnection: (() -> Void)?
+    private var clientLeft = false
+    private var leaveHandler: (@Sendable () -> Void)?
 
     private enum State {
         case receiving, complete
@@ -170,6 +172,41 @@ public final class HTTPRequestBody: @unchecked Sendable {
         return .accepted
     }
 
+    /// Whether the client closed its connection before the exchange ended:
+    /// while the upload streamed in, or while the connection waited for the
+    /// response or for the handler to read.
+    public var hasClientLeft: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return clientLeft
+    }
+
+    /// Sets the closure that runs once when the client leaves (see
+    /// ``hasClientLeft``), or at once when it has left already; nil removes it.
+    /// A blocking handler uses it to stop waiting for an upstream response
+    /// that no client will read. It runs on a server thread with the body's lock held, so it must
+    /// be short and must not call the body.
+    public func onClientLeave(_ handler: (@Sendable () -> Void)?) {
+        condition.lock()
+        defer { condition.unlock() }
+        leaveHandler = handler
+        if clientLeft, let handler {
+            leaveHandler = nil
+            handler()
+        }
+    }
+
+    /// Records that the client left, for the server.
+    func noteClientLeft() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !clientLeft else { return }
+        clientLeft = true
+        let handler = leaveHandler
+        leaveHandler = nil
+        handler?()
+    }
+
     /// Marks the body complete after its last piece.
     func finishReceiving() {
         end(.complete)
@@ -177,17 +214,23 @@ public final class HTTPRequestBody: @unchecked Sendable {
 
     /// Marks the body aborted because the connection ended early.
     func abort() {
-        end(.aborted)
+        if end(.aborted) {
+            noteClientLeft()
+        }
     }
 
-    private func end(_ final: State) {
+    /// Returns whether the body was still receiving.
+    @discardableResult
+    private func end(_ final: State) -> Bool {
         condition.lock()
-        if state == .receiving {
+        let wasReceiving = state == .receiving
+        if wasReceiving {
             state = final
         }
         let resume = takeResumer()
         condition.broadcast()
         condition.unlock()
         resume?()
+        return wasReceiving
     }
 }

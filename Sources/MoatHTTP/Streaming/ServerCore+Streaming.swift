@@ -33,6 +33,12 @@ extension ServerCore {
     ) -> MHD_Result {
         context.withLock { context -> MHD_Result in
             let uploadCount = uploadDataSize?.pointee ?? 0
+            if context.streamPhase == .receiving || context.streamPhase == .waitingForHandler, context.gate.hasDeparted {
+                // Resumed only to be closed: the client left while the connection was suspended.
+                context.streamPhase = .closing
+                context.abortReason = ConnectionStateMachine.CloseReason.clientAbort.rawValue
+                return .NO
+            }
             switch context.streamPhase {
             case .awaitingHead:
                 return startStreamingHandler(context, connection: connection, method: method, start: &startHandler)
@@ -101,6 +107,9 @@ extension ServerCore {
         }
         context.requestBody = body
         context.streamPhase = .receiving
+        context.gate.watchDeparture(SuspensionGate.Departure(logger: logger) { [weak context] in
+            context?.withLock { $0.requestBody }?.noteClientLeft()
+        })
         let request = HTTPRequest(
             method: context.method, target: context.target,
             parsedTarget: context.parsedTarget ?? RequestTarget(path: "", queryItems: []),
@@ -245,7 +254,8 @@ extension ServerCore {
         }
         body?.abort()
         stream?.cancel()
-        context.withLock { logCompletion($0, action: action, termination: Self.name(of: termination)) }
+        let name = context.gate.hasDeparted ? ConnectionStateMachine.CloseReason.clientAbort.rawValue : Self.name(of: termination)
+        context.withLock { logCompletion($0, action: action, termination: name) }
         unregister(context)
     }
 

@@ -12,7 +12,9 @@ extension StreamingHTTPClient {
     /// returned ``HTTPBodyStream``. Connections to the upstream stay open in a
     /// shared pool for later calls. Blocks; never call it from the cooperative pool.
     ///
-    /// - Throws: the same ``HTTPClientError`` codes as ``send(_:body:)``.
+    /// - Throws: the same ``HTTPClientError`` codes as ``send(_:body:)``, and
+    ///   `cancelled` when the client behind `body` left before the head arrived
+    ///   (see ``HTTPRequestBody/onClientLeave(_:)``).
     public func sendBlocking(_ request: StreamingClientRequest, body: HTTPRequestBody?) throws(HTTPClientError) -> StreamingClientResponse {
         let transfer = try StreamingCurlTransfer(request, body: body)
         guard let channel = UpstreamChannel.take() else {
@@ -24,7 +26,16 @@ extension StreamingHTTPClient {
         transfer.prepare(channel.easy)
         curl_multi_add_handle(channel.multi, channel.easy)
 
-        let code = channel.drive(until: { transfer.isStreamingBody })
+        // A client that leaves wakes the wait, so the transfer ends instead of running with no client to read it.
+        body?.onClientLeave { [channel] in _ = curl_multi_wakeup(channel.multi) }
+        let code = channel.drive(until: { transfer.isStreamingBody || body?.hasClientLeft == true })
+        body?.onClientLeave(nil)
+        if code == nil, !transfer.isStreamingBody {
+            // Removing the unfinished transfer closes its upstream connection.
+            Self.end(transfer, on: channel, code: CURLE_ABORTED_BY_CALLBACK)
+            logger.debug("upstream transfer cancelled because the client left", metadata: ["moat.upstream.origin": request.origin])
+            throw HTTPClientError(.cancelled, "the client left before \(request.origin) answered")
+        }
         if let code, !transfer.isStreamingBody {
             Self.end(transfer, on: channel, code: code)
         } else {

@@ -1,18 +1,31 @@
 import CMicroHTTPD
 import Foundation
+import MoatCore
 import Synchronization
 
 /// Suspends and resumes one libmicrohttpd connection for the streaming path,
 /// and makes a resume after the connection completed a no-op.
 ///
-/// Its lock is always taken last, after any context, body or stream lock,
-/// so callers may hold those while they suspend or resume.
+/// Its lock is taken after any context, body or stream lock, so callers may
+/// hold those while they suspend or resume. Only the lock of
+/// ``ClientDepartureWatch`` is taken after it.
 final class SuspensionGate: @unchecked Sendable {
     // @unchecked: the state is only touched inside the Mutex, and `connection` is
     // passed only to libmicrohttpd calls that the Mutex orders.
     private struct State {
         var suspended = false
         var finished = false
+        /// Set when the client closed its connection while it was suspended.
+        var departed = false
+        var departure: Departure?
+        var watch: (tag: UInt64, socket: Int32)?
+    }
+
+    /// The watch for the client leaving that every suspension starts (see ``ClientDepartureWatch``).
+    struct Departure {
+        let logger: Logger
+        /// Runs once, outside the gate's lock, after the connection was resumed to be closed.
+        let handler: @Sendable () -> Void
     }
 
     // A Mutex lives inline, where an NSLock would be one more allocation per request.
@@ -26,12 +39,23 @@ final class SuspensionGate: @unchecked Sendable {
         self.loop = loop
     }
 
+    /// Makes every later suspension watch for the client leaving.
+    func watchDeparture(_ departure: Departure) {
+        state.withLock { $0.departure = departure }
+    }
+
     /// Suspends the connection; call only from a libmicrohttpd callback of this connection.
     func suspend() {
         state.withLock { state in
-            guard !state.suspended, !state.finished else { return }
+            guard !state.suspended, !state.finished, !state.departed else { return }
             state.suspended = true
             MHD_suspend_connection(connection)
+            guard let departure = state.departure else { return }
+            let socket = moat_mhd_connection_socket(connection)
+            let tag = ClientDepartureWatch.shared.start(socket: socket, logger: departure.logger) { [weak self] tag in
+                self?.clientLeft(watch: tag)
+            }
+            state.watch = tag.map { ($0, socket) }
         }
     }
 
@@ -40,6 +64,7 @@ final class SuspensionGate: @unchecked Sendable {
         state.withLock { state in
             guard state.suspended, !state.finished else { return }
             state.suspended = false
+            stopWatch(&state)
             MHD_resume_connection(connection)
             // libmicrohttpd 0.9.75 in external-epoll mode can miss a resume that
             // lands while MHD_run runs, so the loop runs MHD_run once more.
@@ -47,13 +72,47 @@ final class SuspensionGate: @unchecked Sendable {
         }
     }
 
+    /// Resumes a connection whose client left while it was suspended, so
+    /// that libmicrohttpd closes it, then tells the ``Departure`` handler.
+    /// A watch that a resume ended already is ignored.
+    private func clientLeft(watch tag: UInt64) {
+        let handler = state.withLock { state -> (@Sendable () -> Void)? in
+            guard state.watch?.tag == tag, state.suspended, !state.finished else { return nil }
+            state.departed = true
+            state.suspended = false
+            stopWatch(&state)
+            MHD_resume_connection(connection)
+            loop?.daemonNeedsRun()
+            return state.departure?.handler
+        }
+        handler?()
+    }
+
+    /// Ends the watch while the socket is still open; libmicrohttpd closes
+    /// sockets only of connections that are not suspended.
+    private func stopWatch(_ state: inout State) {
+        if let watch = state.watch {
+            ClientDepartureWatch.shared.stop(watch.tag, socket: watch.socket)
+            state.watch = nil
+        }
+    }
+
     var isSuspended: Bool {
         state.withLock { $0.suspended }
     }
 
+    /// Whether the client closed its connection while it was suspended; the
+    /// callbacks then close the connection instead of suspending again.
+    var hasDeparted: Bool {
+        state.withLock { $0.departed }
+    }
+
     /// Marks the connection completed; later resumes do nothing.
     func finish() {
-        state.withLock { $0.finished = true }
+        state.withLock { state in
+            state.finished = true
+            stopWatch(&state)
+        }
     }
 }
 
@@ -74,6 +133,9 @@ final class StreamReaderBox: Sendable {
     /// suspending, -1 at the end of the stream, -2 on failure.
     func read(into buffer: UnsafeMutableRawPointer, maxBytes: Int) -> Int {
         let gate = self.gate
+        if gate.hasDeparted {
+            return -2
+        }
         let result = stream.read(into: buffer, maxBytes: maxBytes, suspend: { gate.suspend() }, resume: { gate.resume() })
         switch result {
         case .bytes(let count):

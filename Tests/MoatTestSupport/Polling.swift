@@ -1,7 +1,7 @@
 import Foundation
 
 /// Polls `value` every 100 ms until it stays the same for half a second, or 20 seconds pass; returns the last value.
-func settledValue(_ value: () -> Int) async -> Int {
+public func settledValue(_ value: () -> Int) async -> Int {
     var last = value()
     var stableRounds = 0
     for _ in 0..<200 where stableRounds < 5 {
@@ -14,7 +14,7 @@ func settledValue(_ value: () -> Int) async -> Int {
 }
 
 /// Polls `condition` every 50 ms for up to 20 seconds; returns whether it became true.
-func eventually(_ condition: () -> Bool) async -> Bool {
+public func eventually(_ condition: () -> Bool) async -> Bool {
     for _ in 0..<400 {
         if condition() { return true }
         try? await Task.sleep(for: .milliseconds(50))

@@ -77,7 +77,10 @@ public final class AppCallerAPI: HTTPResponder {
             guard validated.kind == .application, validated.hasRole(configuration.callerRole) else {
                 throw ProblemDetails.forbidden(code: "missing_role", "this route needs an app-only token with the \(configuration.callerRole) app role")
             }
-            user = try await verifyUserContext(request)
+            let context = try await verifyUserContext(request)
+            // Set before the role check, so that a denied request's record names the user too.
+            user = context.user
+            try requireChatRole(context.roles)
             outcome = try await answer(request, caller: validated)
         } catch let rejection as TokenRejection {
             var problem = ProblemDetails.unauthorized(code: rejection.code.rawValue, rejection.reason)
@@ -103,8 +106,8 @@ public final class AppCallerAPI: HTTPResponder {
         return await service.recorded(request, action: "chat.app", started: started, principal: principal, user: user, outcome: outcome)
     }
 
-    /// Verifies `X-Moat-User-Context` and returns the user it names.
-    private func verifyUserContext(_ request: HTTPRequest) async throws -> APIService.ActingUser {
+    /// Verifies `X-Moat-User-Context` and returns the user it names with the user's roles.
+    private func verifyUserContext(_ request: HTTPRequest) async throws -> (user: APIService.ActingUser, roles: [String]) {
         guard let context = request.headers[Self.contextHeader] else {
             throw ProblemDetails.unauthorized(code: "user_context_missing", "send the signed-in user in \(Self.contextHeader)")
         }
@@ -127,9 +130,13 @@ public final class AppCallerAPI: HTTPResponder {
         else {
             throw ProblemDetails.unauthorized(code: "user_context_invalid", "the user context was issued for another request")
         }
-        // The user needs a chat role here too, not only the calling app: a context
-        // without a roles array grants nothing.
-        let roles = verified.strings("roles")
+        let user = APIService.ActingUser(tenantID: tenantID, objectID: objectID, username: verified.string("preferred_username"), name: verified.string("name"))
+        return (user, verified.strings("roles"))
+    }
+
+    /// Checks that the user has a chat role here too, not only the calling
+    /// app. A context without a roles array grants nothing.
+    private func requireChatRole(_ roles: [String]) throws(ProblemDetails) {
         let chatRoles = service.configuration.chatRoles
         guard roles.contains(where: chatRoles.contains) else {
             throw ProblemDetails.forbidden(
@@ -137,7 +144,6 @@ public final class AppCallerAPI: HTTPResponder {
                 "the signed-in user has none of the roles \(chatRoles.joined(separator: ", ")); ask an administrator to assign one"
             )
         }
-        return APIService.ActingUser(tenantID: tenantID, objectID: objectID, username: verified.string("preferred_username"), name: verified.string("name"))
     }
 
     /// Answers from documents readable by everyone, up to the configured clearance,

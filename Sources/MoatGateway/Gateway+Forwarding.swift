@@ -154,10 +154,16 @@ extension Gateway {
             "moat.request.id": request.requestID, "moat.error.code": code, "moat.error": reason,
         ])
         if isTimeout {
-            return ProblemDetails(status: 504, code: "upstream_timeout", title: "Gateway Timeout", detail: "the upstream did not respond in time")
+            let limits = "gateway.connect_timeout \(Self.seconds(configuration.connectTimeout)), gateway.read_timeout \(Self.seconds(configuration.readTimeout))"
+            return ProblemDetails(status: 504, code: "upstream_timeout", title: "Gateway Timeout", detail: "the upstream did not respond in time (\(limits))")
                 .response(requestID: request.requestID)
         }
         return ProblemDetails.badGateway(code: "upstream_unreachable", "the upstream could not be reached").response(requestID: request.requestID)
+    }
+
+    /// Formats a timeout setting as the configuration writes it: `5 s`, `2.5 s`.
+    static func seconds(_ value: TimeInterval) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 
     /// The fields sent to the upstream:

@@ -51,13 +51,20 @@ enum MicroHTTPDCallbacks {
         var buffer = [CChar](repeating: 0, count: 512)
         _ = vsnprintf(&buffer, buffer.count, format, arguments)
         let message = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        // The access handler closes a connection on purpose (a client that left,
+        // a body over the limit), and the access line gives the reason.
+        guard message != ServerCore.deliberateCloseMessage else { return }
         // libmicrohttpd reports failures here without a request id. Most are
         // caused by clients (oversized or malformed requests), hence notice, not warning.
-        core.logger.notice("libmicrohttpd reported an error", metadata: ["moat.error": message.trimmingCharacters(in: .whitespacesAndNewlines)])
+        core.logger.notice("libmicrohttpd reported an error", metadata: ["moat.error": message])
     }
 }
 
 extension ServerCore {
+    /// The message libmicrohttpd 0.9.75 logs each time the access handler returns `MHD_NO`.
+    static let deliberateCloseMessage = "Application reported internal error, closing connection."
+
     func access(
         _ context: ConnectionContext,
         connection: OpaquePointer,

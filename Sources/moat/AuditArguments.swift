@@ -32,19 +32,19 @@ enum AuditArguments {
                 for problem in verification.problems where problem != first {
                     print("  also: \(problem)")
                 }
-                print("(\(verification.recordCount) records and \(verification.checkpointCount) checkpoints read)")
+                print("(\(counted(verification.recordCount, "record")) and \(counted(verification.checkpointCount, "checkpoint")) read)")
                 return 1
             }
             print(
-                "audit log intact: \(verification.recordCount) records checked, \(verification.checkpointCount) checkpoints, "
-                    + "\(verification.uncoveredRecordCount) records after the newest checkpoint, head hash \(verification.headHash)"
+                "audit log intact: \(counted(verification.recordCount, "record")) checked, \(counted(verification.checkpointCount, "checkpoint")), "
+                    + "\(counted(verification.uncoveredRecordCount, "record")) after the newest checkpoint, head hash \(verification.headHash)"
             )
             return 0
 
         case "search":
             let limit = try integer(options, "limit", range: 1...500) ?? 50
             let count = try AuditCommands.search(configuration, file: file, query: try query(options), limit: limit) { print($0) }
-            FileHandle.standardError.write(Data("\(count) records\n".utf8))
+            FileHandle.standardError.write(Data("\(counted(count, "record"))\n".utf8))
             return 0
 
         case "export":
@@ -53,7 +53,7 @@ enum AuditArguments {
             }
             let output = try outputHandle(options)
             let count = try AuditCommands.export(configuration, file: file, query: try query(options), format: format, output: output)
-            FileHandle.standardError.write(Data("\(count) records exported\n".utf8))
+            FileHandle.standardError.write(Data("\(counted(count, "record")) exported\n".utf8))
             return 0
 
         case "export-key":
@@ -66,7 +66,7 @@ enum AuditArguments {
                 throw ParsedOptions.Invalid(description: "audit prune needs --older-than DAYS")
             }
             if let outcome = try AuditCommands.prune(configuration, olderThanDays: days, logger: logger) {
-                print("deleted \(outcome.deletedCount) records up to \(outcome.deletedThrough); truncation checkpoint \(outcome.checkpoint.checkpoint.number) signed")
+                print("deleted \(counted(outcome.deletedCount, "record")) up to \(outcome.deletedThrough); truncation checkpoint \(outcome.checkpoint.checkpoint.number) signed")
             } else {
                 print("no record is older than \(days) days")
             }
@@ -131,4 +131,9 @@ enum AuditArguments {
         }
         return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
+}
+
+/// Returns `count` with `noun`, in the plural unless `count` is 1: "1 record", "2 records".
+func counted(_ count: some BinaryInteger, _ noun: String) -> String {
+    count == 1 ? "1 \(noun)" : "\(count) \(noun)s"
 }

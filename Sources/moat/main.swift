@@ -123,7 +123,7 @@ let options: ParsedOptions
 do {
     options = try ParsedOptions.parse(arguments, allowed: allowedOptions)
 } catch {
-    fail("\(error)\n\n\(usage)")
+    fail("\(error)\n\n\(usageText(for: command))")
 }
 
 @MainActor
@@ -190,7 +190,7 @@ case "idp" where options.positional == ["rotate-key"]:
     }
 
 case "idp", "api", "web":
-    guard options.positional.isEmpty else { fail("unknown argument \(options.positional[0]) for \(command)\n\n\(usage)") }
+    guard options.positional.isEmpty else { fail("unknown argument \(options.positional[0]) for \(command)\n\n\(usageText(for: command))") }
     let configuration = loadConfiguration()
     let pattern = options.values["pattern"] ?? "3"
     guard let patternNumber = Int(pattern), (2...3).contains(patternNumber) else {
@@ -228,7 +228,7 @@ case "audit":
     do {
         exit(try AuditArguments.run(options, configuration: configuration, logger: makeLogger(configuration)))
     } catch let error as ParsedOptions.Invalid {
-        fail("\(error)\n\n\(usage)")
+        fail("\(error)\n\n\(usageText(for: command))")
     } catch {
         fail("\(error)", code: 1)
     }

@@ -123,6 +123,9 @@ struct AuditCommandLineTests {
         #expect(run.status == 0)
         #expect(sequences == ["12", "6"])
         #expect(run.error == "2 records\n")
+
+        let one = try CommandLineTests.run(["audit", "search", "--data", folder.path, "--user", "alice", "--decision", "deny", "--limit", "1"])
+        #expect(one.error == "1 record\n")
     }
 
     @Test("search rejects a bad decision and a bad time", arguments: [["--decision", "maybe"], ["--since", "yesterday"]])

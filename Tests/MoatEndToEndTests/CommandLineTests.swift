@@ -39,6 +39,15 @@ struct CommandLineTests {
         #expect(run.error.contains("usage: moat"))
     }
 
+    @Test("unknown option shows that command's forms")
+    func unknownOptionShowsCommandUsage() throws {
+        let run = try Self.run(["gateway", "--upstrem", "http://127.0.0.1:9"])
+        #expect(run.status == 2)
+        #expect(run.error.contains("unknown option --upstrem"))
+        #expect(run.error.contains("gateway [--config FILE] [--data DIR] [--upstream URL]"))
+        #expect(!run.error.contains("audit verify"))
+    }
+
     @Test("help after a command shows that command's forms only")
     func commandHelp() throws {
         let gateway = try Self.run(["gateway", "--help"])

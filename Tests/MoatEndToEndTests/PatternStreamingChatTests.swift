@@ -130,4 +130,28 @@ struct PatternStreamingChatTests {
             #expect(record["reason"]?.stringValue == "ok")
         }
     }
+
+    @Test("denied user is named in the audit record", arguments: [1, 2])
+    func deniedUserIsNamed(pattern: Int) async throws {
+        let fixture = try await Self.start(pattern: pattern, model: StreamingMisbehavingModel(pauseAfter: 0))
+        let gatewayURL = fixture.stack.gatewayURL
+        let agent = UserAgent()
+        // frank signs in but has no app role on the api.
+        let csrf = try await agent.signInAtGateway(gatewayURL, user: "frank")
+        let reply = try await agent.send(
+            "POST", gatewayURL + "/api/chat",
+            headers: [("Content-Type", "application/json"), ("X-CSRF-Token", csrf), ("Origin", gatewayURL)],
+            body: Data(#"{"question":"Where do visitors park?"}"#.utf8)
+        )
+        let audit = try AuditReader(path: fixture.folder.appendingPathComponent("audit.sqlite").path)
+        let records = try audit.records(matching: AuditQuery(action: pattern == 1 ? "chat" : "chat.app"), limit: 10)
+        await fixture.stop()
+
+        #expect(reply.status == 403)
+        #expect(records.count == 1)
+        let record = try #require(records.first?.json)
+        #expect(record["reason"]?.stringValue == "missing_role")
+        // A search by user finds denied requests as well as allowed ones, in both patterns.
+        #expect(record["user_name"]?.stringValue == "frank@fabrikam.example")
+    }
 }

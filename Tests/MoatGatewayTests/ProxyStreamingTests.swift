@@ -171,6 +171,8 @@ struct ProxyStreamingTests {
             ))
             #expect(response.status == 504)
             #expect(String(decoding: response.body, as: UTF8.self).contains("upstream_timeout"))
+            // The detail names the settings that set the limits, and their values.
+            #expect(String(decoding: response.body, as: UTF8.self).contains("gateway.read_timeout 1 s"))
         }
     }
 

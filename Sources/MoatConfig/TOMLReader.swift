@@ -63,7 +63,7 @@ public struct TOMLReader {
 
     public func tables(_ key: String) throws -> [TOMLReader] {
         guard let value = table[key] else { return [] }
-        guard let array = value.arrayValue else { throw ConfigurationError("\(keyPath(key)) must be an array of tables ([[\(key)]])") }
+        guard let array = value.arrayValue else { throw ConfigurationError("\(keyPath(key)) must be an array of tables; write each entry under [[\(keyPath(key))]]") }
         return try array.enumerated().map { index, element in
             guard let entry = element.tableValue else { throw ConfigurationError("\(keyPath(key))[\(index)] must be a table") }
             return TOMLReader(table: entry, path: "\(keyPath(key))[\(index)]")
@@ -78,7 +78,13 @@ public struct TOMLReader {
 
     public func optionalInteger(_ key: String, range: ClosedRange<Int64>) throws -> Int64? {
         guard let value = table[key] else { return nil }
-        guard let integer = value.integerValue else { throw ConfigurationError("\(keyPath(key)) must be an integer") }
+        guard let integer = value.integerValue else {
+            if let text = value.stringValue {
+                let fix = Int64(text).map { "; write it without quotes: \(key) = \($0)" } ?? ", not the string \"\(text)\""
+                throw ConfigurationError("\(keyPath(key)) must be an integer\(fix)")
+            }
+            throw ConfigurationError("\(keyPath(key)) must be an integer")
+        }
         guard range.contains(integer) else {
             throw ConfigurationError("\(keyPath(key)) = \(integer) is out of range; use a value from \(range.lowerBound) to \(range.upperBound)")
         }

@@ -55,7 +55,7 @@ public final class GatewayStack: Sendable {
             var audiences = settings.audiences
             if let external = settings.issuer {
                 guard let id = settings.clientID, let secret = settings.clientSecret else {
-                    throw LaunchError("gateway.issuer is set, so gateway.client_id and MOAT_GATEWAY_CLIENT_SECRET are needed too")
+                    throw ConfigurationError("gateway.issuer is set, so gateway.client_id and MOAT_GATEWAY_CLIENT_SECRET are needed too")
                 }
                 issuer = external
                 clientID = id

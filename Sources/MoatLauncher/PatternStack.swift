@@ -101,9 +101,11 @@ public final class PatternStack: Sendable {
             try await SigningKeyCheck.run(
                 issuer: issuer, jwksURI: configuration.api.jwksURI, settingsSection: "api", logger: logger.relabeled("moat.api"))
 
-            // The api accepts the gateway's user tokens (pattern 1) or the web tier's app tokens (pattern 2).
+            // The api accepts the gateway's user tokens (pattern 1) or the web tier's app tokens (pattern 2),
+            // and those of the apps in api.allowed_client_apps, such as an audit reader.
             var apiSettings = configuration
-            apiSettings.api.allowedClientApps = [pattern == 1 ? gatewayApp.clientID : webApp.clientID]
+            let frontApp = pattern == 1 ? gatewayApp.clientID : webApp.clientID
+            apiSettings.api.allowedClientApps = [frontApp] + configuration.api.allowedClientApps.filter { $0 != frontApp }
             let (service, ingested) = try APIFactory.make(apiSettings, directory: directory, data: data, issuer: issuer, idpURL: idpURL, logger: logger.relabeled("moat.api"))
 
             let apiScope = (apiApp.identifierURI ?? apiApp.clientID) + "/Chat"

@@ -47,12 +47,7 @@ public enum TokenCommand {
                 ("scope", "openid profile \(apiURI)/Chat"), ("state", SecureRandom.token()),
                 ("code_challenge", pkce.challenge), ("code_challenge_method", "S256"),
             ])
-            let page: HTTPClientResponse
-            do {
-                page = try await client.send(HTTPClientRequest(method: "GET", url: try url(base + "/authorize?" + query)))
-            } catch let error as HTTPClientError where error.code == .connectionFailed {
-                throw LaunchError("cannot connect to the identity provider at \(base) (\(error)); start it with `moat up` or `moat idp`, or set host and idp.port to where it runs")
-            }
+            let page = try await send(client, HTTPClientRequest(method: "GET", url: try url(base + "/authorize?" + query)), base: base)
             let html = String(decoding: page.body, as: UTF8.self)
             guard page.status == 200, let transaction = hiddenField("transaction", in: html), let csrf = hiddenField("csrf_token", in: html),
                   let cookie = page.headers.values(for: "Set-Cookie").first?.split(separator: ";").first
@@ -82,14 +77,31 @@ public enum TokenCommand {
         headers.add("Content-Type", "application/x-www-form-urlencoded")
         let credentials = FormEncoding.encodeComponent(clientID) + ":" + FormEncoding.encodeComponent(secret)
         headers.add("Authorization", "Basic " + Data(credentials.utf8).base64EncodedString())
-        let response = try await client.send(HTTPClientRequest(
+        let response = try await send(client, HTTPClientRequest(
             method: "POST", url: try url(base + "/token"), headers: headers, body: Data(FormEncoding.encode(parameters).utf8)
-        ))
+        ), base: base)
         guard response.status == 200 else {
             let detail = (try? JSONValue.parse(response.body))?["error_description"]?.stringValue ?? "HTTP \(response.status)"
             throw LaunchError("the token endpoint refused the request: \(detail)")
         }
         return try StrictJSON.decode(TokenResponse.self, from: response.body)
+    }
+
+    /// Sends a request to the identity provider, naming the settings to check when the connection fails.
+    private static func send(_ client: HTTPClient, _ request: HTTPClientRequest, base: String) async throws -> HTTPClientResponse {
+        let result: Result<HTTPClientResponse, HTTPClientError>
+        do {
+            result = .success(try await client.send(request))
+        } catch {
+            result = .failure(error)
+        }
+        if case .failure(let error) = result, error.code == .connectionFailed {
+            throw LaunchError(
+                "cannot connect to the identity provider at \(base) (\(error)); start it with `moat up` or `moat idp`, "
+                    + "or set host and idp.port (MOAT_IDP_PORT) to where it runs"
+            )
+        }
+        return try result.get()
     }
 
     private static func url(_ text: String) throws -> URL {

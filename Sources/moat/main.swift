@@ -176,6 +176,9 @@ case "gateway":
     }
     do {
         try await Commands.gateway(configuration, logger: makeLogger(configuration))
+    } catch let error as ConfigurationError {
+        // Settings that only make sense together are checked at start, and are configuration errors too.
+        fail("\(error)")
     } catch {
         fail("\(error)", code: 1)
     }

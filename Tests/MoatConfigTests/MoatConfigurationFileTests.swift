@@ -144,7 +144,8 @@ struct MoatConfigurationFileTests {
     }
 
     @Test("wrong type is rejected by key", arguments: [
-        ("[api]\nport = \"9081\"", "api.port must be an integer"),
+        ("[api]\nport = \"9081\"", "api.port must be an integer; write it without quotes: port = 9081"),
+        ("[gateway]\nread_timeout = \"30s\"", "gateway.read_timeout must be an integer, not the string \"30s\""),
         ("[api]\nport = 9081.0", "api.port must be an integer"),
         ("host = 5", "host must be a non-empty string"),
         ("host = \"\"", "host must be a non-empty string"),
@@ -152,6 +153,7 @@ struct MoatConfigurationFileTests {
         ("[api]\naudiences = [\"a\", 2]", "api.audiences must be an array of strings but entry 2 is an integer"),
         ("[llm]\nazure_key_header = \"yes\"", "llm.azure_key_header must be true or false"),
         ("idp = 5", "idp must be a table"),
+        ("[gateway.rules]\npath_prefix = \"/admin\"", "gateway.rules must be an array of tables; write each entry under [[gateway.rules]]"),
     ])
     func wrongTypeRejected(toml: String, reason: String) {
         let error = configurationError(toml)

@@ -70,7 +70,18 @@ struct TokenCommandTests {
         await stack.stop()
 
         let error = try Self.launchError(await Self.aliceToken(configuration))
+        let appResult: Result<TokenResponse, any Error>
+        do {
+            appResult = .success(try await TokenCommand.run(.app(name: "moat-auditor"), configuration: configuration))
+        } catch {
+            appResult = .failure(error)
+        }
+        let appError = try Self.launchError(appResult)
 
         #expect(error.reason.contains("cannot connect to the identity provider"))
+        #expect(error.reason.contains("MOAT_IDP_PORT"))
+        // An app token takes another path to the token endpoint, with the same explanation.
+        #expect(appError.reason.contains("cannot connect to the identity provider"))
+        #expect(appError.reason.contains("MOAT_IDP_PORT"))
     }
 }

@@ -7,7 +7,9 @@ import MoatTestSupport
 import Testing
 
 /// Starts a pattern on free ports with its own data folder, runs `body`, and stops it.
-private func withPattern(_ pattern: Int, _ body: (PatternStack) async throws -> Void) async throws {
+private func withPattern(
+    _ pattern: Int, configure: (inout MoatConfiguration) -> Void = { _ in }, _ body: (PatternStack) async throws -> Void
+) async throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("moat-pattern-\(UUID().uuidString)")
     var configuration = MoatConfiguration()
     configuration.dataDirectory = folder.path
@@ -15,6 +17,7 @@ private func withPattern(_ pattern: Int, _ body: (PatternStack) async throws -> 
     configuration.api.port = 0
     configuration.web.port = 0
     configuration.gateway.port = 0
+    configure(&configuration)
     let stack = try await retrying(while: { ($0 as? HTTPServerError)?.code == .addressInUse }) {
         try await PatternStack.start(configuration, pattern: pattern, logger: .disabled)
     }
@@ -77,6 +80,22 @@ struct PatternTests {
             let reply = try await ask(browser, stack, "What are the core office hours?")
             #expect(reply.status == 403)
             #expect(String(decoding: reply.body, as: UTF8.self).contains("missing_role"))
+        }
+    }
+
+    @Test("pattern 2 api takes configured client apps", arguments: [true, false])
+    func patternTwoAcceptsConfiguredApps(configured: Bool) async throws {
+        let auditorClientID = "3080bac2-6138-4947-912b-a2e963f98948"
+        try await withPattern(2, configure: { if configured { $0.api.allowedClientApps = [auditorClientID] } }) { stack in
+            var tokenSettings = MoatConfiguration()
+            tokenSettings.idp.port = try require(URL(string: try require(stack.idpURL))?.port)
+            let token = try await TokenCommand.run(.app(name: "moat-auditor"), configuration: tokenSettings).accessToken
+            let response = try await HTTPClient().send(HTTPClientRequest(
+                url: try require(URL(string: try require(stack.apiURL) + "/v1/audit?limit=1")),
+                headers: HTTPHeaders([("Authorization", "Bearer \(token)")])
+            ))
+            // The web tier's app is always accepted; other apps only when configured.
+            #expect(response.status == (configured ? 200 : 403))
         }
     }
 

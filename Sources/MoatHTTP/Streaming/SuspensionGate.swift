@@ -88,8 +88,8 @@ final class SuspensionGate: @unchecked Sendable {
         handler?()
     }
 
-    /// Ends the watch while the socket is still open; libmicrohttpd closes
-    /// sockets only of connections that are not suspended.
+    /// Ends the watch. The socket is still open here, because libmicrohttpd
+    /// closes only the sockets of connections that are not suspended.
     private func stopWatch(_ state: inout State) {
         if let watch = state.watch {
             ClientDepartureWatch.shared.stop(watch.tag, socket: watch.socket)
@@ -101,8 +101,8 @@ final class SuspensionGate: @unchecked Sendable {
         state.withLock { $0.suspended }
     }
 
-    /// Whether the client closed its connection while it was suspended; the
-    /// callbacks then close the connection instead of suspending again.
+    /// Whether the client closed its connection while it was suspended. The
+    /// callbacks then close the connection instead of suspending it again.
     var hasDeparted: Bool {
         state.withLock { $0.departed }
     }

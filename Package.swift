@@ -48,7 +48,7 @@ let package = Package(
         // Components, one per `moat` subcommand.
         .target(
             name: "MoatDevIdP",
-            dependencies: ["MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatCrypto", "MoatJSON", "MoatConfig", "MoatTOML", "MoatCore"],
+            dependencies: ["MoatIdentity", "MoatHTTP", "MoatJOSE", "MoatCrypto", "MoatJSON", "MoatConfig", "MoatTOML", "MoatSQLite", "MoatCore"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -51,7 +51,13 @@ extension DevIdentityProvider {
         }
         let familyID = SecureRandom.token(byteCount: 16)
         let grant: AuthorizationCodeGrant
-        switch await state.redeemCode(code, familyID: familyID) {
+        let redemption: IdentityProviderState.CodeRedemption
+        do {
+            redemption = try await state.redeemCode(code, familyID: familyID)
+        } catch {
+            return refreshStoreFailure(error, requestID: requestID)
+        }
+        switch redemption {
         case .valid(let valid): grant = valid
         case .unknownOrExpired: return oauthError(400, "invalid_grant", "code_invalid_or_expired", "the code is invalid or expired")
         case .replayed:
@@ -80,7 +86,13 @@ extension DevIdentityProvider {
         guard let token = form["refresh_token"] else {
             return oauthError(400, "invalid_request", "missing_parameter", "refresh_token is required")
         }
-        switch await state.redeemRefreshToken(token) {
+        let redemption: IdentityProviderState.RefreshRedemption
+        do {
+            redemption = try await state.redeemRefreshToken(token)
+        } catch {
+            return refreshStoreFailure(error, requestID: requestID)
+        }
+        switch redemption {
         case .invalid:
             return oauthError(400, "invalid_grant", "refresh_token_invalid", "the refresh token is invalid, expired or revoked")
         case .reused:
@@ -111,15 +123,26 @@ extension DevIdentityProvider {
                 body["id_token"] = .string(try minter.idToken(user: user, client: client, nonce: nonce, baseURL: baseURL, now: now))
             }
             if scopes.contains("offline_access"), let familyID {
-                body["refresh_token"] = .string(await state.issueRefreshToken(RefreshGrant(
-                    familyID: familyID, clientID: client.clientID, scopes: scopes, userObjectID: user.objectID, issuedAt: now
-                )))
+                let grant = RefreshGrant(familyID: familyID, clientID: client.clientID, scopes: scopes, userObjectID: user.objectID, issuedAt: now)
+                do {
+                    body["refresh_token"] = .string(try await state.issueRefreshToken(grant))
+                } catch {
+                    return refreshStoreFailure(error, requestID: nil)
+                }
             }
             return tokenResponse(body)
         } catch {
             logger.error("token signing failed", metadata: ["moat.error": "\(error)"])
             return oauthError(500, "server_error", "signing_failed", "the token could not be signed")
         }
+    }
+
+    /// Logs a failure of the refresh grant file and returns OAuth's `server_error`.
+    private func refreshStoreFailure(_ error: any Error, requestID: String?) -> HTTPResponse {
+        var metadata: Logger.Metadata = ["moat.error": "\(error)"]
+        if let requestID { metadata["moat.request.id"] = requestID }
+        logger.error("refresh token store failed", metadata: metadata)
+        return oauthError(500, "server_error", "refresh_store_failed", "the refresh token store failed; check that the data folder is writable")
     }
 
     private func clientCredentials(_ form: [String: String], client: Directory.App, requestID: String) -> HTTPResponse {

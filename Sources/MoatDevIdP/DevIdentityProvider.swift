@@ -43,15 +43,17 @@ public final class DevIdentityProvider: HTTPResponder {
     ///   - signingKeyLead: seconds a rotated key is published before it signs; default 60. It must be
     ///     longer than the relying parties' refetch cooldown for an unknown `kid` (30 s in `KeySetCache`),
     ///     or they reject the first tokens signed with the new key.
+    ///   - refreshGrants: where refresh tokens are kept across restarts; default nil, in memory only.
     public init(
         directory: Directory, signer: JWTSigner, baseURL: String, tokenLifetime: TimeInterval = 3600,
-        signingKeyLead: TimeInterval = 60, clock: any WallClock = SystemClock(), logger: Logger = .disabled
+        signingKeyLead: TimeInterval = 60, refreshGrants: RefreshGrantFile? = nil, clock: any WallClock = SystemClock(),
+        logger: Logger = .disabled
     ) {
         self.directory = directory
         self.keyRing = SigningKeyRing(current: signer, clock: clock)
         self.signingKeyLead = signingKeyLead
         self.minter = TokenMinter(keys: keyRing, directory: directory, lifetime: tokenLifetime)
-        self.state = IdentityProviderState(clock: clock)
+        self.state = IdentityProviderState(clock: clock, refreshGrantFile: refreshGrants)
         self.clock = clock
         self.logger = logger
         self.baseURLValue = LockedValue(baseURL)

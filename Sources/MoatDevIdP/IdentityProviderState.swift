@@ -44,8 +44,10 @@ struct RefreshGrant: Sendable {
     var rotated = false
 }
 
-/// The identity provider's in-memory state. Codes and refresh tokens are
-/// stored as SHA-256 digests, so a memory dump does not reveal usable values.
+/// The identity provider's state. Codes and refresh tokens are stored as
+/// SHA-256 digests, so a memory dump does not reveal usable values. Refresh
+/// tokens and revoked families live in a ``RefreshGrantFile`` when one is
+/// given, so that they survive a restart, and in memory otherwise.
 actor IdentityProviderState {
     private var logins: [String: LoginTransaction] = [:]
     private var codes: [Data: AuthorizationCodeGrant] = [:]
@@ -54,14 +56,18 @@ actor IdentityProviderState {
     /// Client assertion ids already used, with the time their assertion expires (RFC 7523 §3 item 7).
     private var usedAssertionIDs: [String: Date] = [:]
     private let clock: any WallClock
+    private let refreshGrantFile: RefreshGrantFile?
+    /// When the file's expired grants were last deleted.
+    private var lastFilePurge = Date.distantPast
 
     /// Login transactions expire after 10 minutes, codes after 60 seconds, refresh tokens after 24 hours.
     let loginLifetime: TimeInterval = 600
     let codeLifetime: TimeInterval = 60
     let refreshLifetime: TimeInterval = 86_400
 
-    init(clock: any WallClock) {
+    init(clock: any WallClock, refreshGrantFile: RefreshGrantFile? = nil) {
         self.clock = clock
+        self.refreshGrantFile = refreshGrantFile
     }
 
     func startLogin(_ transaction: LoginTransaction) -> String {
@@ -103,11 +109,13 @@ actor IdentityProviderState {
     }
 
     /// Marks the code redeemed. A second redemption revokes what the first one issued (RFC 6749 §4.1.2).
-    func redeemCode(_ code: String, familyID: String) -> CodeRedemption {
+    ///
+    /// - Throws: ``SQLiteError`` when the revocation cannot be stored.
+    func redeemCode(_ code: String, familyID: String) throws -> CodeRedemption {
         let key = Digest.sha256(Data(code.utf8))
         guard var grant = codes[key] else { return .unknownOrExpired }
         if grant.redeemed {
-            if let family = grant.familyID { revokedFamilies.insert(family) }
+            if let family = grant.familyID { try revoke(family: family) }
             return .replayed
         }
         guard clock.now().timeIntervalSince(grant.issuedAt) < codeLifetime else {
@@ -120,9 +128,10 @@ actor IdentityProviderState {
         return .valid(grant)
     }
 
-    func issueRefreshToken(_ grant: RefreshGrant) -> String {
+    /// - Throws: ``SQLiteError`` when the grant cannot be stored.
+    func issueRefreshToken(_ grant: RefreshGrant) throws -> String {
         let token = SecureRandom.token()
-        refreshTokens[Digest.sha256(Data(token.utf8))] = grant
+        try store(grant, digest: Digest.sha256(Data(token.utf8)))
         return token
     }
 
@@ -132,18 +141,42 @@ actor IdentityProviderState {
         case reused
     }
 
-    func redeemRefreshToken(_ token: String) -> RefreshRedemption {
+    /// - Throws: ``SQLiteError`` when the refresh grant file cannot be read or written.
+    func redeemRefreshToken(_ token: String) throws -> RefreshRedemption {
         let key = Digest.sha256(Data(token.utf8))
-        guard var grant = refreshTokens[key] else { return .invalid }
-        if revokedFamilies.contains(grant.familyID) { return .invalid }
+        guard var grant = try storedGrant(digest: key) else { return .invalid }
+        if try isRevoked(family: grant.familyID) { return .invalid }
         if grant.rotated {
-            revokedFamilies.insert(grant.familyID)
+            try revoke(family: grant.familyID)
             return .reused
         }
         guard clock.now().timeIntervalSince(grant.issuedAt) < refreshLifetime else { return .invalid }
         grant.rotated = true
-        refreshTokens[key] = grant
+        try store(grant, digest: key)
         return .valid(grant)
+    }
+
+    private func storedGrant(digest: Data) throws -> RefreshGrant? {
+        guard let refreshGrantFile else { return refreshTokens[digest] }
+        return try refreshGrantFile.grant(digest: digest)
+    }
+
+    private func store(_ grant: RefreshGrant, digest: Data) throws {
+        guard let refreshGrantFile else {
+            refreshTokens[digest] = grant
+            return
+        }
+        let now = clock.now()
+        if now.timeIntervalSince(lastFilePurge) >= 3600 {
+            try refreshGrantFile.purge(before: now.addingTimeInterval(-refreshLifetime))
+            lastFilePurge = now
+        }
+        try refreshGrantFile.save(grant, digest: digest)
+    }
+
+    private func revoke(family: String) throws {
+        revokedFamilies.insert(family)
+        try refreshGrantFile?.revoke(family: family, at: clock.now())
     }
 
     /// Records a client assertion id; false when it was used before and its assertion has not yet expired.
@@ -157,13 +190,15 @@ actor IdentityProviderState {
         return true
     }
 
-    func isRevoked(family: String) -> Bool {
-        revokedFamilies.contains(family)
+    func isRevoked(family: String) throws -> Bool {
+        if revokedFamilies.contains(family) { return true }
+        return try refreshGrantFile?.isRevoked(family: family) ?? false
     }
 
     private func purgeExpired() {
         let now = clock.now()
         logins = logins.filter { now.timeIntervalSince($0.value.createdAt) < loginLifetime }
         codes = codes.filter { now.timeIntervalSince($0.value.issuedAt) < codeLifetime * 10 }
+        refreshTokens = refreshTokens.filter { now.timeIntervalSince($0.value.issuedAt) < refreshLifetime }
     }
 }

@@ -54,7 +54,7 @@ public enum ComponentCommand {
         case .idp:
             let idp = DevIdentityProvider(
                 directory: directory, signer: try SigningKeyStore.loadOrCreate(at: data.signingKey), baseURL: configuration.idp.publicBaseURL ?? idpURL,
-                tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger
+                tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), refreshGrants: try data.refreshGrantFile(), logger: logger
             )
             idp.followSigningKeyFile(at: data.signingKey)
             let server = try MoatStack.startServer(host: host, port: configuration.idp.port, portSetting: "idp.port", responder: idp, logger: logger)

@@ -1,5 +1,6 @@
 import Foundation
 import MoatCrypto
+import MoatDevIdP
 
 /// The folder where Moat keeps its state: SQLite files, the identity
 /// provider's signing key and the web tier's cookie key. It is created with
@@ -28,6 +29,16 @@ public struct DataFolder: Sendable {
     public var documentsDatabase: String { url.appendingPathComponent("documents.sqlite").path }
     public var auditDatabase: String { url.appendingPathComponent("audit.sqlite").path }
     public var signingKey: URL { url.appendingPathComponent("idp-signing-key.pem") }
+
+    /// Opens the dev identity provider's refresh tokens, kept across restarts.
+    public func refreshGrantFile() throws -> RefreshGrantFile {
+        let path = url.appendingPathComponent("idp-refresh-tokens.sqlite").path
+        do {
+            return try RefreshGrantFile(path: path)
+        } catch {
+            throw LaunchError("cannot open \(path): \(error); delete it to start without the refresh tokens issued before")
+        }
+    }
 
     /// Reads a random secret of `byteCount` bytes from `name`, creating it (mode 0600) on first use.
     public func secret(named name: String, byteCount: Int) throws -> Data {

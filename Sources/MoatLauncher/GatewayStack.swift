@@ -66,7 +66,8 @@ public final class GatewayStack: Sendable {
                 let loaded = try DevDirectory.load(configuration, gatewayURL: gatewayURL, gatewaySecret: secret, provider: settings.provider)
                 let idp = DevIdentityProvider(
                     directory: loaded, signer: try SigningKeyStore.loadOrCreate(at: data.signingKey), baseURL: "http://\(host):\(idpPort)",
-                    tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger.relabeled("moat.idp")
+                    tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), refreshGrants: try data.refreshGrantFile(),
+                    logger: logger.relabeled("moat.idp")
                 )
                 idp.followSigningKeyFile(at: data.signingKey)
                 servers.append(try MoatStack.startServer(host: host, port: idpPort, portSetting: "idp.port", responder: idp, logger: logger.relabeled("moat.idp")))

@@ -61,7 +61,8 @@ public final class MoatStack: Sendable {
             let idp = DevIdentityProvider(
                 directory: directory, signer: try SigningKeyStore.loadOrCreate(at: data.signingKey),
                 baseURL: configuration.idp.publicBaseURL ?? idpURL,
-                tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger.relabeled("moat.idp")
+                tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), refreshGrants: try data.refreshGrantFile(),
+                logger: logger.relabeled("moat.idp")
             )
             idp.followSigningKeyFile(at: data.signingKey)
             servers.append(try startServer(host: host, port: idpPort, portSetting: "idp.port", responder: idp, logger: logger.relabeled("moat.idp")))

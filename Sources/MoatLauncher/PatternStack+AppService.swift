@@ -48,7 +48,8 @@ extension PatternStack {
                 let idpPort = try PortPicker.resolve(configuration.idp.port, host: host)
                 let idp = DevIdentityProvider(
                     directory: directory, signer: try SigningKeyStore.loadOrCreate(at: data.signingKey), baseURL: "http://\(host):\(idpPort)",
-                    tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger.relabeled("moat.idp")
+                    tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), refreshGrants: try data.refreshGrantFile(),
+                    logger: logger.relabeled("moat.idp")
                 )
                 servers.append(try MoatStack.startServer(host: host, port: idpPort, portSetting: "idp.port", responder: idp, logger: logger.relabeled("moat.idp")))
                 idpURL = "http://\(host):\(idpPort)"

@@ -94,7 +94,8 @@ public final class PatternStack: Sendable {
         do {
             let idp = DevIdentityProvider(
                 directory: directory, signer: try SigningKeyStore.loadOrCreate(at: data.signingKey), baseURL: idpURL,
-                tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), logger: logger.relabeled("moat.idp")
+                tokenLifetime: TimeInterval(configuration.idp.tokenLifetime), refreshGrants: try data.refreshGrantFile(),
+                logger: logger.relabeled("moat.idp")
             )
             servers.append(try MoatStack.startServer(host: host, port: idpPort, portSetting: "idp.port", responder: idp, logger: logger.relabeled("moat.idp")))
             let issuer = configuration.api.issuer ?? idp.issuer

@@ -34,10 +34,11 @@ struct IdentityProviderHarness {
         try self.init(directory: directory, signer: TestDirectory.signer.get())
     }
 
-    /// A provider that starts with `signer`, for example one loaded from a key file.
-    init(directory: Directory, signer: JWTSigner) {
+    /// A provider that starts with `signer`, for example one loaded from a key file,
+    /// and keeps refresh tokens in `refreshGrants` when given.
+    init(directory: Directory, signer: JWTSigner, refreshGrants: RefreshGrantFile? = nil) {
         self.directory = directory
-        provider = DevIdentityProvider(directory: directory, signer: signer, baseURL: Self.baseURL, clock: clock)
+        provider = DevIdentityProvider(directory: directory, signer: signer, baseURL: Self.baseURL, refreshGrants: refreshGrants, clock: clock)
     }
 
     var tenantID: String { directory.tenant.id }

@@ -157,16 +157,8 @@ final class CurlTransfer: @unchecked Sendable {
             return HTTPClientError(.responseTooLarge, "response from \(host) exceeds the limit of \(request.maxResponseBytes) bytes")
         case CURLE_ABORTED_BY_CALLBACK:
             return HTTPClientError(.cancelled, "request to \(host) was cancelled")
-        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
-            return HTTPClientError(.invalidURL, "libcurl rejected the URL for \(host): \(detail)")
-        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING:
-            return HTTPClientError(.connectionFailed, "connection to \(host) failed: \(detail)")
-        case CURLE_PEER_FAILED_VERIFICATION:
-            return HTTPClientError(.certificateInvalid, "the TLS certificate of \(host) failed verification: \(detail)")
-        case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE:
-            return HTTPClientError(.tlsFailed, "TLS with \(host) failed: \(detail)")
         default:
-            return HTTPClientError(.transferFailed, "request to \(host) failed: \(detail)")
+            return HTTPClientError(curlCode: code, host: host, detail: detail)
         }
     }
 

@@ -1,3 +1,5 @@
+import CCurl
+
 /// A failure of ``HTTPClient/send(_:)``.
 ///
 /// Errors compare by ``code`` only; ``reason`` names the URL host or value
@@ -59,4 +61,24 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     public var description: String { "\(code): \(reason)" }
+}
+
+extension HTTPClientError {
+    /// Maps a libcurl result the same way for every transfer: URL, connection,
+    /// certificate and TLS failures, and `transfer_failed` for the rest. Each
+    /// transfer maps its own cases (timeouts, limits, cancellation) before it calls this.
+    init(curlCode code: CURLcode, host: String, detail: String) {
+        switch code {
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
+            self.init(.invalidURL, "libcurl rejected the URL for \(host): \(detail)")
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING:
+            self.init(.connectionFailed, "connection to \(host) failed: \(detail)")
+        case CURLE_PEER_FAILED_VERIFICATION:
+            self.init(.certificateInvalid, "the TLS certificate of \(host) failed verification: \(detail)")
+        case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE:
+            self.init(.tlsFailed, "TLS with \(host) failed: \(detail)")
+        default:
+            self.init(.transferFailed, "request to \(host) failed: \(detail)")
+        }
+    }
 }

@@ -124,8 +124,8 @@ struct AuditCommandLineTests {
         #expect(sequences == ["12", "6"])
         #expect(run.error == "2 records\n")
 
-        let one = try CommandLineTests.run(["audit", "search", "--data", folder.path, "--user", "alice", "--decision", "deny", "--limit", "1"])
-        #expect(one.error == "1 record\n")
+        let single = try CommandLineTests.run(["audit", "search", "--data", folder.path, "--user", "alice", "--decision", "deny", "--limit", "1"])
+        #expect(single.error == "1 record\n")
     }
 
     @Test("search rejects a bad decision and a bad time", arguments: [["--decision", "maybe"], ["--since", "yesterday"]])

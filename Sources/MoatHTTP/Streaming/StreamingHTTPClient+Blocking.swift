@@ -34,7 +34,7 @@ extension StreamingHTTPClient {
             // Removing the unfinished transfer closes its upstream connection.
             Self.end(transfer, on: channel, code: CURLE_ABORTED_BY_CALLBACK)
             logger.debug("upstream transfer cancelled because the client left", metadata: ["moat.upstream.origin": request.origin])
-            throw HTTPClientError(.cancelled, "the client left before \(request.origin) answered")
+            throw HTTPClientError(.cancelled, "the client left before \(request.origin) sent the response head")
         }
         if let code, !transfer.isStreamingBody {
             Self.end(transfer, on: channel, code: code)

@@ -73,7 +73,7 @@ final class SuspensionGate: @unchecked Sendable {
     }
 
     /// Resumes a connection whose client left while it was suspended, so
-    /// that libmicrohttpd closes it, then tells the ``Departure`` handler.
+    /// that libmicrohttpd closes it, then calls the ``Departure`` handler.
     /// A watch that a resume ended already is ignored.
     private func clientLeft(watch tag: UInt64) {
         let handler = state.withLock { state -> (@Sendable () -> Void)? in

@@ -34,7 +34,7 @@ struct IdentityProviderHarness {
         try self.init(directory: directory, signer: TestDirectory.signer.get())
     }
 
-    /// A provider that starts with `signer`, for example one loaded from a key file,
+    /// Creates a provider that starts with `signer`, for example one loaded from a key file,
     /// and keeps refresh tokens in `refreshGrants` when given.
     init(directory: Directory, signer: JWTSigner, refreshGrants: RefreshGrantFile? = nil) {
         self.directory = directory

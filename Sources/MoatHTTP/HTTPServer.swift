@@ -83,6 +83,14 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// The listening socket's descriptor while a thread-pool server runs, for tests.
+    var listeningDescriptor: Int32? {
+        lifecycle.withLock { state in
+            guard case .running(_, let socket, _) = state else { return nil }
+            return socket.descriptor
+        }
+    }
+
     /// Binds the socket and starts serving on libmicrohttpd's threads.
     ///
     /// - Throws: ``HTTPServerError`` with code `invalid_configuration`,
